@@ -1,0 +1,30 @@
+// The `parlor` command line.
+import { Command } from 'commander';
+import { ConfigError } from '../server/config.ts';
+import { VERSION } from '../server/version.ts';
+import { serve } from './serve.ts';
+
+const program = new Command();
+program.name('parlor').description('Parlor: a chat server that speaks IRC').version(VERSION.replace(/^parlor-/, ''));
+
+program
+  .command('serve')
+  .description('run the chat server')
+  .option('-c, --config <file>', 'YAML config file (flags override it)')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .option('-p, --port <port>', 'chat port, 0 for any free port (default 6666)')
+  .option('--name <name>', "the server's name (default parlor.local)")
+  .option('--network <name>', 'network name shown to clients (default Parlor)')
+  .option('--password <password>', 'connection password clients must give with PASS')
+  .option('--motd-file <file>', 'message of the day file')
+  .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
+  .action(serve);
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`parlor: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`parlor: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+// RPL_ISUPPORT (005) tokens, built from the server's limits.
+import { CASEMAPPING } from './casemapping.ts';
+import { CHANNEL_TYPES } from './validate.ts';
+
+export interface IsupportLimits {
+  network: string;
+  nickLen: number;
+  channelLen: number;
+  topicLen: number;
+  kickLen: number;
+  awayLen: number;
+  userLen: number;
+  hostLen: number;
+  maxChannels: number;
+  maxTargets: number;
+  maxModes: number;
+  maxBans: number;
+  monitorLimit: number;
+  lineLen: number;
+}
+
+export const CHANNEL_MODES = { list: 'b', withArg: 'k', withArgOnSet: 'l', flags: 'imnst' } as const;
+export const MEMBER_PREFIXES = [
+  { mode: 'o', prefix: '@' },
+  { mode: 'v', prefix: '+' },
+] as const;
+
+export function isupportTokens(l: IsupportLimits): string[] {
+  const t = l.maxTargets;
+  return [
+    `AWAYLEN=${l.awayLen}`,
+    `CASEMAPPING=${CASEMAPPING}`,
+    `CHANLIMIT=${CHANNEL_TYPES}:${l.maxChannels}`,
+    `CHANMODES=${CHANNEL_MODES.list},${CHANNEL_MODES.withArg},${CHANNEL_MODES.withArgOnSet},${CHANNEL_MODES.flags}`,
+    `CHANNELLEN=${l.channelLen}`,
+    `CHANTYPES=${CHANNEL_TYPES}`,
+    'ELIST=U',
+    `HOSTLEN=${l.hostLen}`,
+    `KICKLEN=${l.kickLen}`,
+    `LINELEN=${l.lineLen}`,
+    `MAXLIST=b:${l.maxBans}`,
+    `MODES=${l.maxModes}`,
+    `MONITOR=${l.monitorLimit}`,
+    `NETWORK=${l.network}`,
+    `NICKLEN=${l.nickLen}`,
+    `PREFIX=(${MEMBER_PREFIXES.map((p) => p.mode).join('')})${MEMBER_PREFIXES.map((p) => p.prefix).join('')}`,
+    'SAFELIST',
+    `STATUSMSG=${MEMBER_PREFIXES.map((p) => p.prefix).join('')}`,
+    `TARGMAX=PRIVMSG:${t},NOTICE:${t},TAGMSG:${t},JOIN:,PART:,KICK:1,NAMES:1,WHOIS:1,ISON:,USERHOST:5,MONITOR:`,
+    `TOPICLEN=${l.topicLen}`,
+    `USERLEN=${l.userLen}`,
+    'UTF8ONLY',
+    'WHOX',
+  ];
+}

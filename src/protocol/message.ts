@@ -1,0 +1,172 @@
+// IRC message model, parser and serializer (Modern IRC "Message format" + IRCv3 message-tags).
+// Pure: no I/O. Lines given to parseLine have their CR LF already removed.
+
+export type Tags = Record<string, string>;
+
+export interface IrcMessage {
+  tags: Tags;
+  /** Source (prefix) without the leading ':' — absent on most client messages. */
+  source?: string | undefined;
+  /** Upper-cased command, or a three-digit numeric. */
+  command: string;
+  params: string[];
+}
+
+export type ProtocolErrorCode = 'EMPTY_LINE' | 'NO_COMMAND' | 'INVALID_COMMAND' | 'INVALID_TAGS';
+
+/** A line that cannot be read as an IRC message. Stable `code` for tests and logs. */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: ProtocolErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+const TAG_UNESCAPES: Record<string, string> = { ':': ';', s: ' ', '\\': '\\', r: '\r', n: '\n' };
+
+export function unescapeTagValue(value: string): string {
+  if (!value.includes('\\')) return value;
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    const next = value[++i];
+    if (next === undefined) break; // a trailing lone backslash is dropped
+    out += TAG_UNESCAPES[next] ?? next;
+  }
+  return out;
+}
+
+export function escapeTagValue(value: string): string {
+  // Fast path: most values need no escaping.
+  if (!/[;\s\\]/.test(value)) return value;
+  return value.replace(/[;\s\\]/g, (ch) => {
+    switch (ch) {
+      case ';':
+        return '\\:';
+      case ' ':
+        return '\\s';
+      case '\\':
+        return '\\\\';
+      case '\r':
+        return '\\r';
+      case '\n':
+        return '\\n';
+      default:
+        return ch; // other whitespace (tab, …) is legal in a value
+    }
+  });
+}
+
+const COMMAND_RE = /^(?:[A-Za-z]+|[0-9]{3})$/;
+const TAG_KEY_RE = /^\+?(?:[A-Za-z0-9.-]+\/)?[A-Za-z0-9-]+$/;
+
+export function parseTags(raw: string): Tags {
+  const tags: Tags = {};
+  if (raw === '') return tags;
+  for (const part of raw.split(';')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq === -1 ? part : part.slice(0, eq);
+    if (!TAG_KEY_RE.test(key)) throw new ProtocolError('INVALID_TAGS', `Invalid tag key: ${key.slice(0, 64)}`);
+    // When a key repeats, the last one wins (IRCv3 message-tags).
+    tags[key] = eq === -1 ? '' : unescapeTagValue(part.slice(eq + 1));
+  }
+  return tags;
+}
+
+/** Parse one line (without CR LF). Throws ProtocolError on a line that is not a message. */
+export function parseLine(line: string): IrcMessage {
+  let pos = 0;
+  const len = line.length;
+  let tags: Tags = {};
+  let source: string | undefined;
+
+  while (pos < len && line.charCodeAt(pos) === 0x20) pos++;
+  if (pos >= len) throw new ProtocolError('EMPTY_LINE', 'Empty line');
+
+  if (line.charCodeAt(pos) === 0x40 /* @ */) {
+    let end = line.indexOf(' ', pos);
+    if (end === -1) end = len;
+    tags = parseTags(line.slice(pos + 1, end));
+    pos = end;
+    while (pos < len && line.charCodeAt(pos) === 0x20) pos++;
+  }
+
+  if (pos < len && line.charCodeAt(pos) === 0x3a /* : */) {
+    let end = line.indexOf(' ', pos);
+    if (end === -1) end = len;
+    source = line.slice(pos + 1, end);
+    pos = end;
+    while (pos < len && line.charCodeAt(pos) === 0x20) pos++;
+  }
+
+  if (pos >= len) throw new ProtocolError('NO_COMMAND', 'Message has no command');
+  let end = line.indexOf(' ', pos);
+  if (end === -1) end = len;
+  const command = line.slice(pos, end);
+  if (!COMMAND_RE.test(command)) throw new ProtocolError('INVALID_COMMAND', `Invalid command: ${command.slice(0, 32)}`);
+  pos = end;
+
+  const params: string[] = [];
+  while (pos < len) {
+    while (pos < len && line.charCodeAt(pos) === 0x20) pos++;
+    if (pos >= len) break;
+    if (line.charCodeAt(pos) === 0x3a) {
+      params.push(line.slice(pos + 1));
+      break;
+    }
+    let next = line.indexOf(' ', pos);
+    if (next === -1) next = len;
+    params.push(line.slice(pos, next));
+    pos = next;
+  }
+
+  return { tags, source, command: command.toUpperCase(), params };
+}
+
+export function serializeTags(tags: Tags): string {
+  let out = '';
+  for (const key in tags) {
+    const value = tags[key]!;
+    if (out !== '') out += ';';
+    out += value === '' ? key : `${key}=${escapeTagValue(value)}`;
+  }
+  return out;
+}
+
+/**
+ * Serialize without the trailing CR LF. The last parameter is written as a trailing
+ * parameter when it must be (empty, contains a space, starts with ':').
+ */
+export function serializeMessage(msg: IrcMessage): string {
+  let line = '';
+  const tagText = serializeTags(msg.tags);
+  if (tagText !== '') line = `@${tagText} `;
+  if (msg.source) line += `:${msg.source} `;
+  line += msg.command;
+  return line + serializeParams(msg.params);
+}
+
+/** The " p1 p2 :trailing" part of a line (with its leading space), shared by fan-out code. */
+export function serializeParams(params: readonly string[]): string {
+  let out = '';
+  const last = params.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const p = params[i]!;
+    if (i === last && (p === '' || p.includes(' ') || p.charCodeAt(0) === 0x3a)) out += ` :${p}`;
+    else out += ` ${p}`;
+  }
+  return out;
+}
+
+/** Byte length of a string in UTF-8, without allocating. */
+export function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}

@@ -1,0 +1,78 @@
+// Capability negotiation (IRCv3 CAP, version 302).
+import { CAPABILITIES, isCapability } from '../../protocol/caps.ts';
+import { ERR_INVALIDCAPCMD } from '../../protocol/numerics.ts';
+import type { CommandGroup, Context } from '../context.ts';
+import { IrcError } from '../irc-error.ts';
+import { tryCompleteRegistration } from './registration.ts';
+
+const MAX_CAP_LINE = 400;
+
+export const capCommands: CommandGroup = {
+  // CAP <subcommand> [:<capabilities>]
+  CAP: {
+    minParams: 1,
+    preRegistration: true,
+    handler(ctx, [sub, arg]) {
+      const session = ctx.session;
+      switch (sub!.toUpperCase()) {
+        case 'LS': {
+          if (!session.registered) session.capNegotiating = true;
+          const version = Number(arg ?? 0) || 0;
+          session.capVersion = Math.max(session.capVersion, version);
+          // cap-notify is implied by CAP LS 302.
+          if (version >= 302) session.setCap('cap-notify', true);
+          return sendCapList(ctx, 'LS', [...CAPABILITIES]);
+        }
+        case 'LIST':
+          return sendCapList(ctx, 'LIST', [...session.caps]);
+        case 'REQ': {
+          if (!session.registered) session.capNegotiating = true;
+          const wanted = (arg ?? '').split(' ').filter((c) => c !== '');
+          const valid = wanted.length > 0 && wanted.every((c) => isCapability(c.replace(/^-/, '')));
+          // cap-notify cannot be turned off once CAP LS 302 implied it.
+          const refused = wanted.some((c) => c === '-cap-notify' && session.capVersion >= 302);
+          if (!valid || refused) {
+            ctx.rb.server('CAP', [session.nickOrStar, 'NAK', arg ?? '']);
+            return;
+          }
+          for (const c of wanted) {
+            if (c.startsWith('-')) session.setCap(c.slice(1), false);
+            else session.setCap(c, true);
+          }
+          ctx.rb.server('CAP', [session.nickOrStar, 'ACK', wanted.join(' ')]);
+          return;
+        }
+        case 'END':
+          if (session.registered) return;
+          session.capNegotiating = false;
+          return tryCompleteRegistration(ctx);
+        default:
+          throw new IrcError(ERR_INVALIDCAPCMD, [sub!], 'Invalid CAP command');
+      }
+    },
+  },
+};
+
+function sendCapList(ctx: Context, sub: 'LS' | 'LIST', caps: string[]): void {
+  const nick = ctx.session.nickOrStar;
+  const lines: string[] = [];
+  let line = '';
+  for (const cap of caps) {
+    if (line !== '' && line.length + cap.length + 1 > MAX_CAP_LINE) {
+      lines.push(line);
+      line = '';
+    }
+    line = line === '' ? cap : `${line} ${cap}`;
+  }
+  lines.push(line);
+  // Multi-line replies carry '*' before the last line, for 302 clients only.
+  const multiline = ctx.session.capVersion >= 302;
+  if (!multiline) {
+    ctx.rb.server('CAP', [nick, sub, lines.join(' ')]);
+    return;
+  }
+  lines.forEach((text, i) => {
+    const more = i < lines.length - 1;
+    ctx.rb.server('CAP', more ? [nick, sub, '*', text] : [nick, sub, text]);
+  });
+}

@@ -1,0 +1,266 @@
+// Rooms: JOIN, PART, TOPIC, NAMES, LIST, INVITE, KICK.
+import { foldCase } from '../../protocol/casemapping.ts';
+import {
+  ERR_BADCHANMASK,
+  ERR_BADCHANNELKEY,
+  ERR_BANNEDFROMCHAN,
+  ERR_CHANNELISFULL,
+  ERR_CHANOPRIVSNEEDED,
+  ERR_INVITEONLYCHAN,
+  ERR_NOSUCHCHANNEL,
+  ERR_NOSUCHNICK,
+  ERR_NOTONCHANNEL,
+  ERR_TOOMANYCHANNELS,
+  ERR_USERNOTINCHANNEL,
+  ERR_USERONCHANNEL,
+  RPL_ENDOFINVITELIST,
+  RPL_ENDOFNAMES,
+  RPL_INVITING,
+  RPL_LIST,
+  RPL_LISTEND,
+  RPL_LISTSTART,
+  RPL_NAMREPLY,
+  RPL_NOTOPIC,
+  RPL_TOPIC,
+  RPL_TOPICWHOTIME,
+} from '../../protocol/numerics.ts';
+import { isValidChannel } from '../../protocol/validate.ts';
+import type { CommandGroup, Context } from '../context.ts';
+import { IrcError } from '../irc-error.ts';
+import { Outgoing } from '../outgoing.ts';
+import type { Channel, User } from '../state.ts';
+
+/** The channel, or ERR_NOSUCHCHANNEL. */
+export function requireChannel(ctx: Context, name: string): Channel {
+  const ch = ctx.server.network.channel(name);
+  if (!ch) throw new IrcError(ERR_NOSUCHCHANNEL, [name], 'No such channel');
+  return ch;
+}
+
+/** Runs `fn` for each comma-separated target, turning each failure into its own reply. */
+export function eachTarget(ctx: Context, list: string, fn: (target: string, index: number) => void): void {
+  list.split(',').forEach((target, i) => {
+    if (target === '') return;
+    try {
+      fn(target, i);
+    } catch (err) {
+      if (!(err instanceof IrcError)) throw err;
+      ctx.reply(err.numeric, ...err.params, err.text);
+    }
+  });
+}
+
+/** A user may see a channel's members if the channel is not secret or they are in it. */
+function canSeeChannel(ch: Channel, user: User): boolean {
+  return !ch.flags.has('s') || ch.members.has(user);
+}
+
+export const channelCommands: CommandGroup = {
+  // JOIN <channel>{,<channel>} [<key>{,<key>}]  |  JOIN 0
+  JOIN: {
+    minParams: 1,
+    handler(ctx, [names, keyList]) {
+      const user = ctx.user;
+      if (names === '0') {
+        for (const ch of [...user.channels]) part(ctx, ch, undefined);
+        return;
+      }
+      const keys = (keyList ?? '').split(',');
+      eachTarget(ctx, names!, (name, i) => join(ctx, user, name, keys[i]));
+    },
+  },
+
+  // PART <channel>{,<channel>} [<reason>]
+  PART: {
+    minParams: 1,
+    handler(ctx, [names, reason]) {
+      const user = ctx.user;
+      eachTarget(ctx, names!, (name) => {
+        const ch = requireChannel(ctx, name);
+        if (!ch.members.has(user)) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
+        part(ctx, ch, reason?.slice(0, ctx.server.limits.kickLength));
+      });
+    },
+  },
+
+  // TOPIC <channel> [<topic>]
+  TOPIC: {
+    minParams: 1,
+    handler(ctx, [name, topic]) {
+      const user = ctx.user;
+      const ch = requireChannel(ctx, name!);
+      const membership = ch.members.get(user);
+      if (topic === undefined) {
+        if (!canSeeChannel(ch, user)) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
+        return sendTopic(ctx, ch, true);
+      }
+      if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
+      if (ch.flags.has('t') && !membership.has('o')) {
+        throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+      }
+      const text = topic.slice(0, ctx.server.limits.topicLength);
+      const time = ctx.now();
+      const msgid = ctx.server.newMsgid();
+      ctx.rb.add(new Outgoing(user.mask, 'TOPIC', [ch.name, text], time, msgid));
+      ctx.server.publish({ type: 'channel.topic', uid: user.uid, channel: ch.name, topic: text, time, msgid });
+    },
+  },
+
+  // NAMES [<channel>{,<channel>}]
+  NAMES: {
+    minParams: 0,
+    handler(ctx, [names]) {
+      if (names === undefined || names === '') {
+        ctx.reply(RPL_ENDOFNAMES, '*', 'End of /NAMES list');
+        return;
+      }
+      eachTarget(ctx, names, (name) => {
+        const ch = ctx.server.network.channel(name);
+        if (ch) sendNames(ctx, ch);
+        else ctx.reply(RPL_ENDOFNAMES, name, 'End of /NAMES list');
+      });
+    },
+  },
+
+  // LIST [<channel>{,<channel>}] [<elistcond>{,<elistcond>}]
+  LIST: {
+    minParams: 0,
+    handler(ctx, params) {
+      const user = ctx.user;
+      let min = -1;
+      let max = Infinity;
+      let only: Set<string> | undefined;
+      for (const p of params) {
+        for (const cond of p.split(',')) {
+          if (/^>\d+$/.test(cond)) min = Number(cond.slice(1));
+          else if (/^<\d+$/.test(cond)) max = Number(cond.slice(1));
+          else if (cond !== '') (only ??= new Set()).add(foldCase(cond));
+        }
+      }
+      ctx.reply(RPL_LISTSTART, 'Channel', 'Users  Name');
+      for (const ch of ctx.server.network.channels.values()) {
+        if (only && !only.has(ch.folded)) continue;
+        if (!canSeeChannel(ch, user)) continue;
+        const count = ch.members.size;
+        if (count <= min || count >= max) continue;
+        ctx.reply(RPL_LIST, ch.name, String(count), ch.topic);
+      }
+      ctx.reply(RPL_LISTEND, 'End of /LIST');
+    },
+  },
+
+  // INVITE <nickname> <channel>
+  INVITE: {
+    minParams: 0,
+    handler(ctx, [nick, name]) {
+      if (nick === undefined || name === undefined) {
+        ctx.reply(RPL_ENDOFINVITELIST, 'End of /INVITE list');
+        return;
+      }
+      const user = ctx.user;
+      const target = ctx.server.network.userByNick(nick);
+      if (!target) throw new IrcError(ERR_NOSUCHNICK, [nick], 'No such nick/channel');
+      const ch = ctx.server.network.channel(name);
+      if (ch) {
+        const membership = ch.members.get(user);
+        if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
+        if (ch.flags.has('i') && !membership.has('o')) throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+        if (ch.members.has(target)) throw new IrcError(ERR_USERONCHANNEL, [target.nick, ch.name], 'is already on channel');
+      }
+      const channel = ch?.name ?? name;
+      ctx.reply(RPL_INVITING, target.nick, channel);
+      ctx.server.publish({ type: 'channel.invite', uid: user.uid, channel, targetUid: target.uid, time: ctx.now(), msgid: ctx.server.newMsgid() });
+    },
+  },
+
+  // KICK <channel> <user>{,<user>} [<comment>]
+  KICK: {
+    minParams: 2,
+    handler(ctx, [name, nicks, comment]) {
+      const user = ctx.user;
+      const ch = requireChannel(ctx, name!);
+      const membership = ch.members.get(user);
+      if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
+      if (!membership.has('o')) throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+      const reason = (comment || user.nick).slice(0, ctx.server.limits.kickLength);
+      eachTarget(ctx, nicks!, (nick) => {
+        const target = ctx.server.network.userByNick(nick);
+        if (!target || !ch.members.has(target)) {
+          throw new IrcError(ERR_USERNOTINCHANNEL, [nick, ch.name], "They aren't on that channel");
+        }
+        const time = ctx.now();
+        const msgid = ctx.server.newMsgid();
+        ctx.rb.add(new Outgoing(user.mask, 'KICK', [ch.name, target.nick, reason], time, msgid));
+        ctx.server.publish({ type: 'channel.kick', uid: user.uid, channel: ch.name, targetUid: target.uid, reason, time, msgid });
+      });
+    },
+  },
+};
+
+function join(ctx: Context, user: User, name: string, key: string | undefined): void {
+  const { server } = ctx;
+  if (!isValidChannel(name, server.limits.channelLength)) throw new IrcError(ERR_BADCHANMASK, [name], 'Bad Channel Mask');
+  const ch = server.network.channel(name);
+  if (ch?.members.has(user)) return;
+  if (user.channels.size >= server.limits.channelsPerUser) {
+    throw new IrcError(ERR_TOOMANYCHANNELS, [name], 'You have joined too many channels');
+  }
+  if (ch) {
+    const invited = ch.invited.has(user.uid);
+    if (ch.key !== undefined && key !== ch.key) throw new IrcError(ERR_BADCHANNELKEY, [ch.name], 'Cannot join channel (+k)');
+    if (ch.limit !== undefined && ch.members.size >= ch.limit) throw new IrcError(ERR_CHANNELISFULL, [ch.name], 'Cannot join channel (+l)');
+    if (ch.flags.has('i') && !invited) throw new IrcError(ERR_INVITEONLYCHAN, [ch.name], 'Cannot join channel (+i)');
+    if (!invited && ch.isBanned(user)) throw new IrcError(ERR_BANNEDFROMCHAN, [ch.name], 'Cannot join channel (+b)');
+  }
+  const time = ctx.now();
+  const msgid = server.newMsgid();
+  server.publish({ type: 'channel.join', uid: user.uid, channel: ch?.name ?? name, time, msgid });
+  const joined = server.network.channel(name);
+  if (!joined) return;
+  ctx.rb.add(new Outgoing(user.mask, 'JOIN', [joined.name], time, msgid));
+  if (joined.topic !== '') sendTopic(ctx, joined, false);
+  sendNames(ctx, joined);
+}
+
+function part(ctx: Context, ch: Channel, reason: string | undefined): void {
+  const user = ctx.user;
+  const time = ctx.now();
+  const msgid = ctx.server.newMsgid();
+  ctx.rb.add(new Outgoing(user.mask, 'PART', reason === undefined ? [ch.name] : [ch.name, reason], time, msgid));
+  ctx.server.publish({ type: 'channel.part', uid: user.uid, channel: ch.name, reason, time, msgid });
+}
+
+function sendTopic(ctx: Context, ch: Channel, sayIfNone: boolean): void {
+  if (ch.topic === '') {
+    if (sayIfNone) ctx.reply(RPL_NOTOPIC, ch.name, 'No topic is set');
+    return;
+  }
+  ctx.reply(RPL_TOPIC, ch.name, ch.topic);
+  ctx.reply(RPL_TOPICWHOTIME, ch.name, ch.topicSetBy, String(Math.floor(ch.topicSetAt / 1000)));
+}
+
+const NAMES_LINE_BUDGET = 400;
+
+export function sendNames(ctx: Context, ch: Channel): void {
+  const viewer = ctx.user;
+  const isMember = ch.members.has(viewer);
+  if (!canSeeChannel(ch, viewer)) {
+    ctx.reply(RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
+    return;
+  }
+  const multi = ctx.session.hasCap('multi-prefix');
+  const full = ctx.session.hasCap('userhost-in-names');
+  const symbol = ch.flags.has('s') ? '@' : '=';
+  let line = '';
+  for (const [member, m] of ch.members) {
+    if (!isMember && member.modes.has('i')) continue;
+    const entry = m.prefix(multi) + (full ? member.mask : member.nick);
+    if (line !== '' && line.length + entry.length + 1 > NAMES_LINE_BUDGET) {
+      ctx.reply(RPL_NAMREPLY, symbol, ch.name, line);
+      line = '';
+    }
+    line = line === '' ? entry : `${line} ${entry}`;
+  }
+  if (line !== '') ctx.reply(RPL_NAMREPLY, symbol, ch.name, line);
+  ctx.reply(RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
+}

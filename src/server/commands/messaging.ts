@@ -1,0 +1,115 @@
+// Messages: PRIVMSG, NOTICE and TAGMSG to rooms and to people.
+import { foldCase } from '../../protocol/casemapping.ts';
+import type { Tags } from '../../protocol/message.ts';
+import {
+  ERR_CANNOTSENDTOCHAN,
+  ERR_NORECIPIENT,
+  ERR_NOSUCHCHANNEL,
+  ERR_NOSUCHNICK,
+  ERR_NOTEXTTOSEND,
+  ERR_TOOMANYTARGETS,
+  RPL_AWAY,
+} from '../../protocol/numerics.ts';
+import { isChannelName } from '../../protocol/validate.ts';
+import type { CommandGroup, CommandSpec, Context } from '../context.ts';
+import type { MessageTarget } from '../events.ts';
+import { IrcError } from '../irc-error.ts';
+import { Outgoing } from '../outgoing.ts';
+import type { Channel, User } from '../state.ts';
+
+type MessageCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
+
+const STATUS_PREFIXES = '@+';
+
+function messageCommand(command: MessageCommand): CommandSpec {
+  return {
+    minParams: 0,
+    handler(ctx, [targets, text]) {
+      if (targets === undefined || targets === '') {
+        throw new IrcError(ERR_NORECIPIENT, [], `No recipient given (${command})`);
+      }
+      if (command !== 'TAGMSG' && (text === undefined || text === '')) {
+        throw new IrcError(ERR_NOTEXTTOSEND, [], 'No text to send');
+      }
+      const list = targets.split(',').filter((t) => t !== '');
+      if (list.length > ctx.server.limits.targetsPerMessage) {
+        throw new IrcError(ERR_TOOMANYTARGETS, [list[ctx.server.limits.targetsPerMessage]!], 'Too many targets');
+      }
+      const clientTags = ctx.session.hasCap('message-tags') ? pickClientTags(ctx.msg.tags) : {};
+      ctx.session.lastSpokeAt = ctx.now();
+      for (const target of list) {
+        try {
+          send(ctx, command, target, text ?? '', clientTags);
+        } catch (err) {
+          // NOTICE never draws automatic error replies, so that bots cannot loop.
+          if (err instanceof IrcError && command !== 'NOTICE') ctx.reply(err.numeric, ...err.params, err.text);
+          else if (!(err instanceof IrcError)) throw err;
+        }
+      }
+    },
+  };
+}
+
+export const messagingCommands: CommandGroup = {
+  // PRIVMSG <target>{,<target>} <text to be sent>
+  PRIVMSG: messageCommand('PRIVMSG'),
+  // NOTICE <target>{,<target>} <text to be sent>
+  NOTICE: messageCommand('NOTICE'),
+  // TAGMSG <target>{,<target>}  (IRCv3 message-tags)
+  TAGMSG: messageCommand('TAGMSG'),
+};
+
+function pickClientTags(tags: Tags): Tags {
+  let picked: Tags | undefined;
+  for (const key in tags) {
+    if (key.charCodeAt(0) === 0x2b /* + */) (picked ??= {})[key] = tags[key]!;
+  }
+  return picked ?? {};
+}
+
+function send(ctx: Context, command: MessageCommand, rawTarget: string, text: string, clientTags: Tags): void {
+  const user = ctx.user;
+  const { server } = ctx;
+  let statusPrefix: string | undefined;
+  let name = rawTarget;
+  if (STATUS_PREFIXES.includes(name[0]!) && isChannelName(name.slice(1))) {
+    statusPrefix = name[0];
+    name = name.slice(1);
+  }
+
+  let target: MessageTarget;
+  let shown: string;
+  let storeKey: string;
+  if (isChannelName(name)) {
+    const ch = server.network.channel(name);
+    if (!ch) throw new IrcError(ERR_NOSUCHCHANNEL, [name], 'No such channel');
+    checkCanSend(ch, user);
+    target = statusPrefix === undefined ? { kind: 'channel', name: ch.name } : { kind: 'channel', name: ch.name, statusPrefix };
+    shown = (statusPrefix ?? '') + ch.name;
+    storeKey = ch.folded;
+  } else {
+    const to = server.network.userByNick(name);
+    if (!to) throw new IrcError(ERR_NOSUCHNICK, [name], 'No such nick/channel');
+    if (command === 'PRIVMSG' && to.away !== undefined) ctx.reply(RPL_AWAY, to.nick, to.away);
+    target = { kind: 'user', uid: to.uid };
+    shown = to.nick;
+    storeKey = foldCase(to.nick);
+  }
+
+  const time = ctx.now();
+  const msgid = server.newMsgid();
+  server.publish({ type: 'message', command, uid: user.uid, target, text, clientTags, time, msgid });
+  if (ctx.session.hasCap('echo-message')) {
+    const tags = Object.keys(clientTags).length > 0 ? clientTags : undefined;
+    ctx.rb.add(new Outgoing(user.mask, command, command === 'TAGMSG' ? [shown] : [shown, text], time, msgid, tags));
+  }
+  if (command !== 'TAGMSG') server.store.appendMessage({ msgid, target: storeKey, time, source: user.mask, command, text });
+}
+
+function checkCanSend(ch: Channel, user: User): void {
+  const m = ch.members.get(user);
+  const voiced = m !== undefined && (m.has('o') || m.has('v'));
+  if (!m && ch.flags.has('n')) throw new IrcError(ERR_CANNOTSENDTOCHAN, [ch.name], 'Cannot send to channel (no external messages)');
+  if (!voiced && ch.flags.has('m')) throw new IrcError(ERR_CANNOTSENDTOCHAN, [ch.name], 'Cannot send to channel (+m)');
+  if (!voiced && ch.isBanned(user)) throw new IrcError(ERR_CANNOTSENDTOCHAN, [ch.name], 'Cannot send to channel (you are banned)');
+}

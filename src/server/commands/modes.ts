@@ -1,0 +1,224 @@
+// MODE for channels (+o +v +b +i +k +l +m +n +s +t) and for users (+i +w, -o).
+import { foldCase } from '../../protocol/casemapping.ts';
+import { normalizeBanMask } from '../../protocol/mask.ts';
+import {
+  ERR_BANLISTFULL,
+  ERR_CHANOPRIVSNEEDED,
+  ERR_INVALIDMODEPARAM,
+  ERR_NEEDMOREPARAMS,
+  ERR_NOSUCHNICK,
+  ERR_UMODEUNKNOWNFLAG,
+  ERR_UNKNOWNMODE,
+  ERR_USERNOTINCHANNEL,
+  ERR_USERSDONTMATCH,
+  RPL_BANLIST,
+  RPL_CHANNELMODEIS,
+  RPL_CREATIONTIME,
+  RPL_ENDOFBANLIST,
+  RPL_UMODEIS,
+} from '../../protocol/numerics.ts';
+import { isChannelName } from '../../protocol/validate.ts';
+import type { CommandGroup, Context } from '../context.ts';
+import type { ModeChange } from '../events.ts';
+import { IrcError } from '../irc-error.ts';
+import { Outgoing } from '../outgoing.ts';
+import type { Channel, ChannelFlag } from '../state.ts';
+import { requireChannel } from './channels.ts';
+
+const FLAGS = new Set(['i', 'm', 'n', 's', 't']);
+const USER_MODES = new Set(['i', 'w', 'o']);
+
+export const modeCommands: CommandGroup = {
+  // MODE <target> [<modestring> [<mode arguments>...]]
+  MODE: {
+    minParams: 1,
+    handler(ctx, [target, modestring, ...args]) {
+      if (isChannelName(target!)) return channelMode(ctx, requireChannel(ctx, target!), modestring, args);
+      return userMode(ctx, target!, modestring);
+    },
+  },
+};
+
+function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, args: string[]): void {
+  const user = ctx.user;
+  const membership = ch.members.get(user);
+  if (modestring === undefined) {
+    ctx.reply(RPL_CHANNELMODEIS, ch.name, ...ch.modeString(membership !== undefined));
+    ctx.reply(RPL_CREATIONTIME, ch.name, String(Math.floor(ch.createdAt / 1000)));
+    return;
+  }
+  const isOp = membership?.has('o') ?? false;
+  const limits = ctx.server.limits;
+  const changes: ModeChange[] = [];
+  let add = true;
+  let withArg = 0;
+  let listedBans = false;
+  let refused = false;
+  const needOp = (): boolean => {
+    if (!isOp && !refused) {
+      refused = true;
+      ctx.reply(ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
+    }
+    return isOp;
+  };
+
+  for (const mode of modestring) {
+    if (mode === '+' || mode === '-') {
+      add = mode === '+';
+      continue;
+    }
+    switch (mode) {
+      case 'b': {
+        const mask = args.shift();
+        if (mask === undefined) {
+          if (!listedBans) sendBanList(ctx, ch);
+          listedBans = true;
+          continue;
+        }
+        if (!needOp() || ++withArg > limits.modesPerCommand) continue;
+        const normalized = normalizeBanMask(mask);
+        if (add && ch.bans.length >= limits.bansPerChannel) {
+          ctx.reply(ERR_BANLISTFULL, ch.name, 'b', 'Channel ban list is full');
+          continue;
+        }
+        const present = ch.bans.some((b) => foldCase(b.mask) === foldCase(normalized));
+        if (present !== add) changes.push({ add, mode, arg: add ? normalized : ch.bans.find((b) => foldCase(b.mask) === foldCase(normalized))!.mask });
+        continue;
+      }
+      case 'o':
+      case 'v': {
+        const nick = args.shift();
+        if (nick === undefined) {
+          ctx.reply(ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
+          continue;
+        }
+        if (!needOp() || ++withArg > limits.modesPerCommand) continue;
+        const target = ctx.server.network.userByNick(nick);
+        if (!target) {
+          ctx.reply(ERR_NOSUCHNICK, nick, 'No such nick/channel');
+          continue;
+        }
+        const m = ch.members.get(target);
+        if (!m) {
+          ctx.reply(ERR_USERNOTINCHANNEL, target.nick, ch.name, "They aren't on that channel");
+          continue;
+        }
+        if (m.has(mode) !== add) changes.push({ add, mode, arg: target.uid });
+        continue;
+      }
+      case 'k': {
+        const key = args.shift(); // -k takes the key too, for compatibility
+        if (add && (key === undefined || key === '' || /[\s,]/.test(key))) {
+          if (key === undefined) ctx.reply(ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
+          else ctx.reply(ERR_INVALIDMODEPARAM, ch.name, 'k', key, 'Invalid key');
+          continue;
+        }
+        if (!needOp()) continue;
+        if (add) changes.push({ add, mode, arg: key!.slice(0, 32) });
+        else if (ch.key !== undefined) changes.push({ add, mode });
+        continue;
+      }
+      case 'l': {
+        if (add) {
+          const raw = args.shift();
+          const n = Number(raw);
+          if (raw === undefined) {
+            ctx.reply(ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
+            continue;
+          }
+          if (!Number.isInteger(n) || n <= 0) {
+            ctx.reply(ERR_INVALIDMODEPARAM, ch.name, 'l', raw, 'Invalid limit');
+            continue;
+          }
+          if (needOp() && ch.limit !== n) changes.push({ add, mode, arg: String(n) });
+        } else if (needOp() && ch.limit !== undefined) {
+          changes.push({ add, mode });
+        }
+        continue;
+      }
+      default:
+        if (!FLAGS.has(mode)) {
+          ctx.reply(ERR_UNKNOWNMODE, mode, 'is unknown mode char to me');
+          continue;
+        }
+        if (needOp() && ch.flags.has(mode as ChannelFlag) !== add) changes.push({ add, mode });
+    }
+  }
+  const effective = lastPerTarget(changes);
+  if (effective.length === 0) return;
+  const time = ctx.now();
+  const msgid = ctx.server.newMsgid();
+  ctx.rb.add(new Outgoing(user.mask, 'MODE', [ch.name, ...formatModes(ctx, effective)], time, msgid));
+  ctx.server.publish({ type: 'channel.mode', uid: user.uid, channel: ch.name, changes: effective, time, msgid });
+}
+
+/** `+o-v a b` → keeps only the last change to each mode and argument, so `+o x -o x` is one change. */
+function lastPerTarget(changes: ModeChange[]): ModeChange[] {
+  const byKey = new Map<string, ModeChange>();
+  for (const c of changes) {
+    const key = c.mode === 'k' || c.mode === 'l' ? c.mode : `${c.mode} ${foldCase(c.arg ?? '')}`;
+    byKey.delete(key);
+    byKey.set(key, c);
+  }
+  return [...byKey.values()];
+}
+
+/** The MODE parameters as clients see them (nicks for o/v). */
+export function formatModes(ctx: Context, changes: ModeChange[]): string[] {
+  let modes = '';
+  let sign = '';
+  const args: string[] = [];
+  for (const c of changes) {
+    const s = c.add ? '+' : '-';
+    if (s !== sign) modes += sign = s;
+    modes += c.mode;
+    if (c.mode === 'o' || c.mode === 'v') args.push(ctx.server.network.users.get(c.arg!)?.nick ?? c.arg!);
+    else if (c.mode === 'k') args.push(c.add ? c.arg! : '*');
+    else if (c.arg !== undefined) args.push(c.arg);
+  }
+  return [modes, ...args];
+}
+
+function sendBanList(ctx: Context, ch: Channel): void {
+  for (const b of ch.bans) ctx.reply(RPL_BANLIST, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
+  ctx.reply(RPL_ENDOFBANLIST, ch.name, 'End of channel ban list');
+}
+
+function userMode(ctx: Context, nick: string, modestring: string | undefined): void {
+  const user = ctx.user;
+  const target = ctx.server.network.userByNick(nick);
+  if (!target) throw new IrcError(ERR_NOSUCHNICK, [nick], 'No such nick/channel');
+  if (target !== user) throw new IrcError(ERR_USERSDONTMATCH, [], "Can't change mode for other users");
+  if (modestring === undefined) {
+    ctx.reply(RPL_UMODEIS, '+' + [...user.modes].sort().join(''));
+    return;
+  }
+  const changes: ModeChange[] = [];
+  let add = true;
+  let unknown = false;
+  for (const mode of modestring) {
+    if (mode === '+' || mode === '-') {
+      add = mode === '+';
+      continue;
+    }
+    if (!USER_MODES.has(mode)) {
+      unknown = true;
+      continue;
+    }
+    if (mode === 'o' && add) continue; // operator status comes only from OPER
+    const has = user.modes.has(mode) || changes.some((c) => c.mode === mode && c.add);
+    if (has !== add) changes.push({ add, mode });
+  }
+  if (unknown) ctx.reply(ERR_UMODEUNKNOWNFLAG, 'Unknown MODE flag');
+  if (changes.length === 0) return;
+  const time = ctx.now();
+  let text = '';
+  let sign = '';
+  for (const c of changes) {
+    const s = c.add ? '+' : '-';
+    if (s !== sign) text += sign = s;
+    text += c.mode;
+  }
+  ctx.rb.add(new Outgoing(user.mask, 'MODE', [user.nick, text], time));
+  ctx.server.publish({ type: 'user.mode', uid: user.uid, changes, time });
+}

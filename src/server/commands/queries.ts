@@ -1,0 +1,207 @@
+// Looking people up: WHO (with WHOX), WHOIS, WHOWAS, ISON, USERHOST.
+import { foldCase } from '../../protocol/casemapping.ts';
+import { hasWildcards, matchMask } from '../../protocol/mask.ts';
+import {
+  ERR_NONICKNAMEGIVEN,
+  ERR_NOSUCHNICK,
+  ERR_WASNOSUCHNICK,
+  RPL_AWAY,
+  RPL_ENDOFWHO,
+  RPL_ENDOFWHOIS,
+  RPL_ENDOFWHOWAS,
+  RPL_ISON,
+  RPL_USERHOST,
+  RPL_WHOISCHANNELS,
+  RPL_WHOISIDLE,
+  RPL_WHOISOPERATOR,
+  RPL_WHOISSECURE,
+  RPL_WHOISSERVER,
+  RPL_WHOISUSER,
+  RPL_WHOREPLY,
+  RPL_WHOSPCRPL,
+  RPL_WHOWASUSER,
+} from '../../protocol/numerics.ts';
+import { isChannelName } from '../../protocol/validate.ts';
+import type { CommandGroup, Context } from '../context.ts';
+import { IrcError } from '../irc-error.ts';
+import type { Channel, User } from '../state.ts';
+
+const WHO_RESULT_LIMIT = 500;
+const WHOX_ORDER = 'tcuihsnfdlaor';
+
+/** Whether `viewer` may see `u` in WHO: not invisible, or shares a channel, or is `u`. */
+function visibleTo(u: User, viewer: User): boolean {
+  if (u === viewer || !u.modes.has('i')) return true;
+  for (const ch of u.channels) if (ch.members.has(viewer)) return true;
+  return false;
+}
+
+export const queryCommands: CommandGroup = {
+  // WHO <mask> [%<fields>[,<token>]]
+  WHO: {
+    minParams: 0,
+    handler(ctx, [rawMask, options]) {
+      const viewer = ctx.user;
+      const mask = rawMask ?? '*';
+      const whox = options?.startsWith('%') ? parseWhox(options) : undefined;
+      const { network } = ctx.server;
+      let count = 0;
+      const reply = (u: User, ch: Channel | undefined): void => {
+        if (count++ >= WHO_RESULT_LIMIT) return;
+        whoReply(ctx, u, ch, whox);
+      };
+      if (isChannelName(mask)) {
+        const ch = network.channel(mask);
+        if (ch && (!ch.flags.has('s') || ch.members.has(viewer))) {
+          const member = ch.members.has(viewer);
+          for (const u of ch.members.keys()) if (member || !u.modes.has('i')) reply(u, ch);
+        }
+      } else if (!hasWildcards(mask) && mask !== '0') {
+        const u = network.userByNick(mask);
+        if (u) reply(u, undefined);
+      } else {
+        const all = mask === '0' || mask === '*';
+        for (const u of network.users.values()) {
+          if (!visibleTo(u, viewer)) continue;
+          if (all || [u.nick, u.username, u.hostname, u.realname, ctx.server.serverName].some((f) => matchMask(mask, f))) {
+            reply(u, undefined);
+          }
+        }
+      }
+      ctx.reply(RPL_ENDOFWHO, mask, 'End of WHO list');
+    },
+  },
+
+  // WHOIS [<target>] <nick>
+  WHOIS: {
+    minParams: 0,
+    handler(ctx, params) {
+      const nick = params[params.length - 1]?.split(',')[0];
+      if (nick === undefined || nick === '') throw new IrcError(ERR_NONICKNAMEGIVEN, [], 'No nickname given');
+      const u = ctx.server.network.userByNick(nick);
+      if (!u) {
+        ctx.reply(ERR_NOSUCHNICK, nick, 'No such nick/channel');
+        ctx.reply(RPL_ENDOFWHOIS, nick, 'End of /WHOIS list');
+        return;
+      }
+      whois(ctx, u);
+    },
+  },
+
+  // WHOWAS <nick> [<count>]
+  WHOWAS: {
+    minParams: 0,
+    handler(ctx, [nick, countText]) {
+      if (nick === undefined || nick === '') throw new IrcError(ERR_NONICKNAMEGIVEN, [], 'No nickname given');
+      const limit = Number(countText) > 0 ? Number(countText) : Infinity;
+      const folded = foldCase(nick);
+      let found = 0;
+      const history = ctx.server.network.whowas;
+      for (let i = history.length - 1; i >= 0 && found < limit; i--) {
+        const e = history[i]!;
+        if (foldCase(e.nick) !== folded) continue;
+        found++;
+        ctx.reply(RPL_WHOWASUSER, e.nick, e.username, e.hostname, '*', e.realname);
+        ctx.reply(RPL_WHOISSERVER, e.nick, ctx.server.serverName, new Date(e.time).toUTCString());
+      }
+      if (found === 0) ctx.reply(ERR_WASNOSUCHNICK, nick, 'There was no such nickname');
+      ctx.reply(RPL_ENDOFWHOWAS, nick, 'End of WHOWAS');
+    },
+  },
+
+  // ISON <nickname>{ <nickname>}
+  ISON: {
+    minParams: 1,
+    handler(ctx, params) {
+      const online = params
+        .flatMap((p) => p.split(' '))
+        .map((n) => ctx.server.network.userByNick(n)?.nick)
+        .filter((n): n is string => n !== undefined);
+      ctx.reply(RPL_ISON, online.join(' '));
+    },
+  },
+
+  // USERHOST <nickname>{ <nickname>}
+  USERHOST: {
+    minParams: 1,
+    handler(ctx, params) {
+      const replies: string[] = [];
+      for (const nick of params.flatMap((p) => p.split(' ')).slice(0, 5)) {
+        const u = ctx.server.network.userByNick(nick);
+        if (!u) continue;
+        replies.push(`${u.nick}${u.modes.has('o') ? '*' : ''}=${u.away === undefined ? '+' : '-'}${u.username}@${u.hostname}`);
+      }
+      ctx.reply(RPL_USERHOST, replies.join(' '));
+    },
+  },
+};
+
+function whois(ctx: Context, u: User): void {
+  const viewer = ctx.user;
+  const server = ctx.server;
+  ctx.reply(RPL_WHOISUSER, u.nick, u.username, u.hostname, '*', u.realname);
+  const channels: string[] = [];
+  for (const ch of u.channels) {
+    if (ch.flags.has('s') && !ch.members.has(viewer) && viewer !== u) continue;
+    channels.push(ch.members.get(u)!.prefix(ctx.session.hasCap('multi-prefix')) + ch.name);
+  }
+  if (channels.length > 0) ctx.reply(RPL_WHOISCHANNELS, u.nick, channels.join(' '));
+  ctx.reply(RPL_WHOISSERVER, u.nick, server.serverName, server.config.server.network);
+  if (u.modes.has('o')) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is an IRC operator');
+  if (u.secure) ctx.reply(RPL_WHOISSECURE, u.nick, 'is using a secure connection');
+  if (u.away !== undefined) ctx.reply(RPL_AWAY, u.nick, u.away);
+  const local = server.local(u.uid);
+  if (local) {
+    const idle = Math.max(0, Math.floor((ctx.now() - local.lastSpokeAt) / 1000));
+    ctx.reply(RPL_WHOISIDLE, u.nick, String(idle), String(Math.floor(u.signonAt / 1000)), 'seconds idle, signon time');
+  }
+  ctx.reply(RPL_ENDOFWHOIS, u.nick, 'End of /WHOIS list');
+}
+
+interface Whox {
+  fields: string;
+  token: string;
+}
+
+function parseWhox(options: string): Whox {
+  const [fields = '', token = '0'] = options.slice(1).split(',');
+  return { fields, token: token.slice(0, 3) };
+}
+
+function whoFlags(ctx: Context, u: User, ch: Channel | undefined): string {
+  let flags = u.away === undefined ? 'H' : 'G';
+  if (u.modes.has('o')) flags += '*';
+  const m = ch?.members.get(u);
+  if (m) flags += m.prefix(ctx.session.hasCap('multi-prefix'));
+  return flags;
+}
+
+function whoReply(ctx: Context, u: User, ch: Channel | undefined, whox: Whox | undefined): void {
+  const serverName = ctx.server.serverName;
+  const channel = ch?.name ?? '*';
+  if (!whox) {
+    ctx.reply(RPL_WHOREPLY, channel, u.username, u.hostname, serverName, u.nick, whoFlags(ctx, u, ch), `0 ${u.realname}`);
+    return;
+  }
+  const out: string[] = [];
+  for (const f of WHOX_ORDER) {
+    if (!whox.fields.includes(f)) continue;
+    switch (f) {
+      case 't': out.push(whox.token); break;
+      case 'c': out.push(channel); break;
+      case 'u': out.push(u.username); break;
+      case 'i': out.push('255.255.255.255'); break;
+      case 'h': out.push(u.hostname); break;
+      case 's': out.push(serverName); break;
+      case 'n': out.push(u.nick); break;
+      case 'f': out.push(whoFlags(ctx, u, ch)); break;
+      case 'd': out.push('0'); break;
+      case 'l': out.push('0'); break;
+      case 'a': out.push('0'); break;
+      case 'o': out.push('n/a'); break;
+      case 'r': out.push(u.realname); break;
+    }
+  }
+  // The realname may hold spaces, so it goes last as a trailing parameter.
+  ctx.reply(RPL_WHOSPCRPL, ...out);
+}

@@ -1,0 +1,33 @@
+// A user's own state: AWAY, SETNAME.
+import { RPL_NOWAWAY, RPL_UNAWAY } from '../../protocol/numerics.ts';
+import type { CommandGroup } from '../context.ts';
+import { StandardReplyError } from '../irc-error.ts';
+import { Outgoing } from '../outgoing.ts';
+
+export const userCommands: CommandGroup = {
+  // AWAY [<text>]
+  AWAY: {
+    minParams: 0,
+    handler(ctx, [text]) {
+      const user = ctx.user;
+      const away = text === undefined || text === '' ? undefined : text.slice(0, ctx.server.limits.awayLength);
+      ctx.server.publish({ type: 'user.away', uid: user.uid, away, time: ctx.now() });
+      if (away === undefined) ctx.reply(RPL_UNAWAY, 'You are no longer marked as being away');
+      else ctx.reply(RPL_NOWAWAY, 'You have been marked as being away');
+    },
+  },
+
+  // SETNAME <realname>  (IRCv3 setname)
+  SETNAME: {
+    minParams: 1,
+    handler(ctx, [realname]) {
+      const user = ctx.user;
+      if (realname === '' || realname!.length > ctx.server.limits.realnameLength) {
+        throw new StandardReplyError('SETNAME', 'INVALID_REALNAME', [], 'Realname is empty or too long');
+      }
+      const time = ctx.now();
+      ctx.server.publish({ type: 'user.setname', uid: user.uid, realname: realname!, time });
+      ctx.rb.add(new Outgoing(user.mask, 'SETNAME', [realname!], time));
+    },
+  },
+};

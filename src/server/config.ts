@@ -1,0 +1,111 @@
+// Server configuration: defaults < YAML file < command-line flags, validated by one schema.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const serverName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'a host-like name: letters, digits, dots and dashes')
+  .max(63);
+
+const ms = z.number().int().positive();
+
+export const ConfigSchema = z.strictObject({
+  server: z
+    .strictObject({
+      /** The server's own name, the source of its replies. */
+      name: serverName.default('parlor.local'),
+      /** Network name announced in ISUPPORT. */
+      network: z.string().regex(/^\S+$/, 'no spaces').default('Parlor'),
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(6666),
+      /** Connection password (PASS) every client must give; none by default. */
+      password: z.string().min(1).optional(),
+      /** Message of the day: a file path; relative paths are read from the working directory. */
+      motdFile: z.string().optional(),
+      /** Message of the day given inline, used when motdFile is not set. */
+      motd: z.string().optional(),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      nickLength: z.number().int().min(1).max(64).default(30),
+      channelLength: z.number().int().min(2).max(200).default(64),
+      topicLength: z.number().int().min(1).max(400).default(390),
+      kickLength: z.number().int().min(1).max(400).default(390),
+      awayLength: z.number().int().min(1).max(400).default(390),
+      realnameLength: z.number().int().min(1).max(400).default(128),
+      userLength: z.number().int().min(1).max(64).default(18),
+      channelsPerUser: z.number().int().min(1).default(50),
+      /** Targets one PRIVMSG/NOTICE may name. */
+      targetsPerMessage: z.number().int().min(1).default(4),
+      /** Mode changes with a parameter in one MODE command. */
+      modesPerCommand: z.number().int().min(1).default(6),
+      bansPerChannel: z.number().int().min(1).default(100),
+      monitorEntries: z.number().int().min(0).default(100),
+      /** Nick history kept for WHOWAS. */
+      whowasEntries: z.number().int().min(0).default(1000),
+      /** Bytes of a line without its tags, CR LF included (Modern IRC: 512). */
+      lineBytes: z.number().int().min(512).max(16384).default(512),
+      /** Bytes of a line's tag section (IRCv3 message-tags: 8191). */
+      tagBytes: z.number().int().min(512).max(65536).default(8191),
+      /** Output that may wait for one slow client before it is disconnected. */
+      sendQueueBytes: z.number().int().min(4096).default(512 * 1024),
+      registrationTimeoutMs: ms.default(60_000),
+      /** Idle time before the server sends a PING. */
+      pingIntervalMs: ms.default(120_000),
+      /** Time to answer that PING before the client is dropped. */
+      pingTimeoutMs: ms.default(60_000),
+      /** How long a closing connection may flush its output. */
+      closeTimeoutMs: ms.default(5_000),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.join('.') || '(top)'}: ${i.message}`).join('\n');
+}
+
+export function parseConfig(input: unknown, source = 'config'): Config {
+  const result = ConfigSchema.safeParse(input ?? {});
+  if (!result.success) throw new ConfigError(`Invalid ${source}:\n${formatIssues(result.error)}`);
+  return result.data;
+}
+
+/** Merge two partial inputs, the second winning, one level deep per section. */
+export function mergeConfigInput(base: ConfigInput, override: ConfigInput): ConfigInput {
+  return {
+    ...base,
+    ...override,
+    server: { ...base.server, ...override.server },
+    limits: { ...base.limits, ...override.limits },
+  };
+}
+
+export async function readConfigFile(path: string): Promise<ConfigInput> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`Config file ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {
+    throw new ConfigError(`Config file ${path} must hold a mapping (key: value)`);
+  }
+  // Validate the file alone first so its errors name the file.
+  parseConfig(data ?? {}, `config file ${path}`);
+  return (data ?? {}) as ConfigInput;
+}

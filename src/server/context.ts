@@ -1,0 +1,45 @@
+// What a command handler gets: its session, the server, and a response buffer.
+import type { IrcMessage } from '../protocol/message.ts';
+import { ERR_NOTREGISTERED } from '../protocol/numerics.ts';
+import { IrcError } from './irc-error.ts';
+import type { ResponseBuffer } from './response.ts';
+import type { ParlorServer } from './server.ts';
+import type { Session } from './session.ts';
+import type { User } from './state.ts';
+
+export class Context {
+  constructor(
+    readonly server: ParlorServer,
+    readonly session: Session,
+    readonly msg: IrcMessage,
+    readonly rb: ResponseBuffer,
+  ) {}
+
+  /** The registered user behind this session (handlers run only after registration). */
+  get user(): User {
+    const u = this.session.user;
+    if (!u) throw new IrcError(ERR_NOTREGISTERED, [], 'You have not registered');
+    return u;
+  }
+
+  now(): number {
+    return this.server.now();
+  }
+
+  /** A numeric reply to this client: `:server <numeric> <nick> ...params`. */
+  reply(numeric: string, ...params: string[]): void {
+    this.rb.server(numeric, [this.session.nickOrStar, ...params]);
+  }
+}
+
+export interface CommandSpec {
+  /** Parameters the command needs; fewer gets ERR_NEEDMOREPARAMS. */
+  minParams: number;
+  /** May be sent before registration completes. */
+  preRegistration?: boolean;
+  /** Needs IRC operator status. */
+  oper?: boolean;
+  handler(ctx: Context, params: string[]): void | Promise<void>;
+}
+
+export type CommandGroup = Record<string, CommandSpec>;

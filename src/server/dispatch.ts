@@ -1,0 +1,54 @@
+// The one place commands are checked against the table and errors become replies.
+import type { IrcMessage } from '../protocol/message.ts';
+import {
+  ERR_NEEDMOREPARAMS,
+  ERR_NOPRIVILEGES,
+  ERR_NOTREGISTERED,
+  ERR_UNKNOWNCOMMAND,
+  ERR_UNKNOWNERROR,
+} from '../protocol/numerics.ts';
+import { COMMANDS } from './command-table.ts';
+import { Context } from './context.ts';
+import { IrcError, StandardReplyError } from './irc-error.ts';
+import { ResponseBuffer } from './response.ts';
+import type { ParlorServer } from './server.ts';
+import type { Session } from './session.ts';
+
+export function dispatch(server: ParlorServer, session: Session, msg: IrcMessage): void | Promise<void> {
+  const label = msg.tags.label !== undefined && session.hasCap('labeled-response') ? msg.tags.label : undefined;
+  const rb = new ResponseBuffer(session, server.serverName, server.now, label);
+  const ctx = new Context(server, session, msg, rb);
+  try {
+    const spec = COMMANDS.get(msg.command);
+    if (!spec) throw new IrcError(ERR_UNKNOWNCOMMAND, [msg.command], 'Unknown command');
+    if (!spec.preRegistration && !session.registered) throw new IrcError(ERR_NOTREGISTERED, [], 'You have not registered');
+    if (msg.params.length < spec.minParams) throw new IrcError(ERR_NEEDMOREPARAMS, [msg.command], 'Not enough parameters');
+    if (spec.oper && !session.user?.modes.has('o')) {
+      throw new IrcError(ERR_NOPRIVILEGES, [], "Permission Denied- You're not an IRC operator");
+    }
+    const pending = spec.handler(ctx, msg.params);
+    if (pending) {
+      return pending.then(
+        () => rb.flush(),
+        (err: unknown) => {
+          replyError(ctx, err);
+          rb.flush();
+        },
+      );
+    }
+  } catch (err) {
+    replyError(ctx, err);
+  }
+  rb.flush();
+}
+
+function replyError(ctx: Context, err: unknown): void {
+  if (err instanceof IrcError) {
+    ctx.reply(err.numeric, ...err.params, err.text);
+  } else if (err instanceof StandardReplyError) {
+    ctx.rb.server('FAIL', [err.command, err.code, ...err.context, err.description]);
+  } else {
+    ctx.server.logError(err, `command ${ctx.msg.command}`);
+    ctx.reply(ERR_UNKNOWNERROR, ctx.msg.command, 'Internal error while processing the command');
+  }
+}

@@ -1,0 +1,46 @@
+// Events carried by the Bus. Plain data only (ids and strings), so that they can cross
+// processes. `uid` is the user who acts; nodes deliver to everyone concerned except that
+// user, whose own session answers it directly (with its label, for labeled-response).
+
+export interface ModeChange {
+  add: boolean;
+  mode: string;
+  arg?: string | undefined;
+}
+
+export type MessageTarget = { kind: 'channel'; name: string; statusPrefix?: string } | { kind: 'user'; uid: string };
+
+export type NetworkEvent =
+  | {
+      type: 'user.introduce';
+      uid: string;
+      nodeId: string;
+      nick: string;
+      username: string;
+      hostname: string;
+      realname: string;
+      signonAt: number;
+      secure: boolean;
+      modes: string;
+    }
+  | { type: 'user.nick'; uid: string; nick: string; time: number; msgid: string }
+  | { type: 'user.quit'; uid: string; reason: string; time: number; msgid: string }
+  | { type: 'user.away'; uid: string; away: string | undefined; time: number }
+  | { type: 'user.setname'; uid: string; realname: string; time: number }
+  | { type: 'user.mode'; uid: string; changes: ModeChange[]; time: number }
+  | { type: 'channel.join'; uid: string; channel: string; time: number; msgid: string }
+  | { type: 'channel.part'; uid: string; channel: string; reason: string | undefined; time: number; msgid: string }
+  | { type: 'channel.kick'; uid: string; channel: string; targetUid: string; reason: string; time: number; msgid: string }
+  | { type: 'channel.topic'; uid: string; channel: string; topic: string; time: number; msgid: string }
+  | { type: 'channel.mode'; uid: string | undefined; channel: string; changes: ModeChange[]; time: number; msgid: string }
+  | { type: 'channel.invite'; uid: string; channel: string; targetUid: string; time: number; msgid: string }
+  | {
+      type: 'message';
+      command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
+      uid: string;
+      target: MessageTarget;
+      text: string;
+      clientTags: Record<string, string>;
+      time: number;
+      msgid: string;
+    };

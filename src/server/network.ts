@@ -1,0 +1,355 @@
+// This node's replica of the network, changed only by applying bus events, and the local
+// delivery of each event to the sessions concerned. Each event is serialized once per tag
+// variant (Outgoing), whatever the number of recipients.
+import { foldCase } from '../protocol/casemapping.ts';
+import { RPL_MONOFFLINE, RPL_MONONLINE } from '../protocol/numerics.ts';
+import type { NetworkEvent, ModeChange } from './events.ts';
+import { Outgoing, TAGS_MESSAGE_TAGS } from './outgoing.ts';
+import { Channel, Membership, userMask, type ChannelFlag, type StatusMode, type User } from './state.ts';
+
+/** What the network needs from the node it runs on. */
+export interface LocalSessions {
+  /** This node's session of a user, if the user is connected here. */
+  local(uid: string): LocalSession | undefined;
+  readonly serverName: string;
+}
+
+export interface LocalSession {
+  readonly tagVariant: number;
+  deliveryMark: number;
+  hasCap(name: string): boolean;
+  sendOutgoing(out: Outgoing): void;
+  readonly nickOrStar: string;
+}
+
+export interface WhowasEntry {
+  nick: string;
+  username: string;
+  hostname: string;
+  realname: string;
+  time: number;
+}
+
+export class Network {
+  readonly users = new Map<string, User>();
+  readonly nicks = new Map<string, User>();
+  readonly channels = new Map<string, Channel>();
+  /** Newest last. */
+  readonly whowas: WhowasEntry[] = [];
+  /** folded nick → local sessions that MONITOR it. */
+  readonly monitors = new Map<string, Set<LocalSession>>();
+  private mark = 0;
+
+  constructor(
+    private readonly node: LocalSessions,
+    private readonly whowasLimit: number,
+  ) {}
+
+  userByNick(nick: string): User | undefined {
+    return this.nicks.get(foldCase(nick));
+  }
+
+  channel(name: string): Channel | undefined {
+    return this.channels.get(foldCase(name));
+  }
+
+  apply(e: NetworkEvent): void {
+    switch (e.type) {
+      case 'user.introduce':
+        return this.introduce(e);
+      case 'user.nick':
+        return this.changeNick(e.uid, e.nick, e.time, e.msgid);
+      case 'user.quit':
+        return this.quit(e.uid, e.reason, e.time, e.msgid);
+      case 'user.away': {
+        const u = this.users.get(e.uid);
+        if (!u) return;
+        u.away = e.away;
+        const out = new Outgoing(u.mask, 'AWAY', e.away === undefined ? [] : [e.away], e.time);
+        return this.toNeighbours(u, out, 'away-notify');
+      }
+      case 'user.setname': {
+        const u = this.users.get(e.uid);
+        if (!u) return;
+        u.realname = e.realname;
+        return this.toNeighbours(u, new Outgoing(u.mask, 'SETNAME', [e.realname], e.time), 'setname');
+      }
+      case 'user.mode': {
+        const u = this.users.get(e.uid);
+        if (!u) return;
+        for (const c of e.changes) {
+          if (c.add) u.modes.add(c.mode);
+          else u.modes.delete(c.mode);
+        }
+        return;
+      }
+      case 'channel.join':
+        return this.join(e.uid, e.channel, e.time, e.msgid);
+      case 'channel.part': {
+        const u = this.users.get(e.uid);
+        const ch = this.channel(e.channel);
+        if (!u || !ch || !ch.members.has(u)) return;
+        const params = e.reason === undefined ? [ch.name] : [ch.name, e.reason];
+        this.toChannel(ch, new Outgoing(u.mask, 'PART', params, e.time, e.msgid), u.uid);
+        return this.removeMember(ch, u);
+      }
+      case 'channel.kick': {
+        const by = this.users.get(e.uid);
+        const target = this.users.get(e.targetUid);
+        const ch = this.channel(e.channel);
+        if (!by || !target || !ch || !ch.members.has(target)) return;
+        this.toChannel(ch, new Outgoing(by.mask, 'KICK', [ch.name, target.nick, e.reason], e.time, e.msgid), by.uid);
+        return this.removeMember(ch, target);
+      }
+      case 'channel.topic': {
+        const u = this.users.get(e.uid);
+        const ch = this.channel(e.channel);
+        if (!u || !ch) return;
+        ch.topic = e.topic;
+        ch.topicSetBy = u.mask;
+        ch.topicSetAt = e.time;
+        return this.toChannel(ch, new Outgoing(u.mask, 'TOPIC', [ch.name, e.topic], e.time, e.msgid), u.uid);
+      }
+      case 'channel.mode': {
+        const ch = this.channel(e.channel);
+        if (!ch) return;
+        const by = e.uid === undefined ? undefined : this.users.get(e.uid);
+        const params = this.applyChannelModes(ch, e.changes, by?.mask ?? this.node.serverName, e.time);
+        if (params.length === 0) return;
+        return this.toChannel(ch, new Outgoing(by?.mask ?? this.node.serverName, 'MODE', [ch.name, ...params], e.time, e.msgid), e.uid);
+      }
+      case 'channel.invite': {
+        const by = this.users.get(e.uid);
+        const target = this.users.get(e.targetUid);
+        const ch = this.channel(e.channel);
+        if (!by || !target) return;
+        ch?.invited.add(target.uid);
+        const out = new Outgoing(by.mask, 'INVITE', [target.nick, e.channel], e.time, e.msgid);
+        this.node.local(target.uid)?.sendOutgoing(out);
+        if (!ch) return;
+        // invite-notify: the channel's operators hear of it too.
+        for (const [member, m] of ch.members) {
+          if (member === by || member === target || !m.has('o')) continue;
+          const s = this.node.local(member.uid);
+          if (s?.hasCap('invite-notify')) s.sendOutgoing(out);
+        }
+        return;
+      }
+      case 'message':
+        return this.message(e);
+    }
+  }
+
+  private introduce(e: Extract<NetworkEvent, { type: 'user.introduce' }>): void {
+    const user: User = {
+      uid: e.uid,
+      nodeId: e.nodeId,
+      nick: e.nick,
+      foldedNick: foldCase(e.nick),
+      username: e.username,
+      hostname: e.hostname,
+      realname: e.realname,
+      mask: userMask({ nick: e.nick, username: e.username, hostname: e.hostname }),
+      signonAt: e.signonAt,
+      away: undefined,
+      modes: new Set(e.modes),
+      channels: new Set(),
+      secure: e.secure,
+    };
+    this.users.set(user.uid, user);
+    this.nicks.set(user.foldedNick, user);
+    this.notifyMonitors(user.foldedNick, RPL_MONONLINE, user.mask, e.signonAt);
+  }
+
+  private changeNick(uid: string, nick: string, time: number, msgid: string): void {
+    const u = this.users.get(uid);
+    if (!u) return;
+    const out = new Outgoing(u.mask, 'NICK', [nick], time, msgid);
+    this.toNeighbours(u, out);
+    this.rememberWhowas(u, time);
+    const oldFolded = u.foldedNick;
+    const oldNick = u.nick;
+    const newFolded = foldCase(nick);
+    if (this.nicks.get(oldFolded) === u) this.nicks.delete(oldFolded);
+    u.nick = nick;
+    u.foldedNick = newFolded;
+    u.mask = userMask(u);
+    this.nicks.set(newFolded, u);
+    if (oldFolded !== newFolded) {
+      this.notifyMonitors(oldFolded, RPL_MONOFFLINE, oldNick, time);
+      this.notifyMonitors(newFolded, RPL_MONONLINE, u.mask, time);
+    }
+  }
+
+  private quit(uid: string, reason: string, time: number, msgid: string): void {
+    const u = this.users.get(uid);
+    if (!u) return;
+    this.toNeighbours(u, new Outgoing(u.mask, 'QUIT', [reason], time, msgid));
+    for (const ch of [...u.channels]) this.removeMember(ch, u);
+    this.rememberWhowas(u, time);
+    this.users.delete(uid);
+    if (this.nicks.get(u.foldedNick) === u) this.nicks.delete(u.foldedNick);
+    this.notifyMonitors(u.foldedNick, RPL_MONOFFLINE, u.nick, time);
+  }
+
+  private join(uid: string, name: string, time: number, msgid: string): void {
+    const u = this.users.get(uid);
+    if (!u) return;
+    let ch = this.channel(name);
+    const membership = new Membership();
+    if (!ch) {
+      ch = new Channel(name, time);
+      this.channels.set(ch.folded, ch);
+      membership.set('o', true); // the first to join runs the room
+    }
+    if (ch.members.has(u)) return;
+    ch.members.set(u, membership);
+    ch.invited.delete(uid);
+    u.channels.add(ch);
+    this.toChannel(ch, new Outgoing(u.mask, 'JOIN', [ch.name], time, msgid), uid);
+  }
+
+  private removeMember(ch: Channel, u: User): void {
+    ch.members.delete(u);
+    u.channels.delete(ch);
+    if (ch.members.size === 0) this.channels.delete(ch.folded);
+  }
+
+  private message(e: Extract<NetworkEvent, { type: 'message' }>): void {
+    const from = this.users.get(e.uid);
+    if (!from) return;
+    const tagOnly = e.command === 'TAGMSG';
+    const clientTags = Object.keys(e.clientTags).length > 0 ? e.clientTags : undefined;
+    if (e.target.kind === 'user') {
+      const to = this.users.get(e.target.uid);
+      const s = to && this.node.local(to.uid);
+      if (!to || !s) return;
+      if (tagOnly && !(s.tagVariant & TAGS_MESSAGE_TAGS)) return;
+      // With echo-message the sender already got its copy.
+      if (to === from && s.hasCap('echo-message')) return;
+      const params = tagOnly ? [to.nick] : [to.nick, e.text];
+      s.sendOutgoing(new Outgoing(from.mask, e.command, params, e.time, e.msgid, clientTags));
+      return;
+    }
+    const ch = this.channel(e.target.name);
+    if (!ch) return;
+    const prefix = e.target.statusPrefix;
+    const shownTarget = (prefix ?? '') + ch.name;
+    const out = new Outgoing(from.mask, e.command, tagOnly ? [shownTarget] : [shownTarget, e.text], e.time, e.msgid, clientTags);
+    const minimum: StatusMode | undefined = prefix === '@' ? 'o' : prefix === '+' ? 'v' : undefined;
+    for (const [member, m] of ch.members) {
+      if (member === from) continue;
+      if (minimum === 'o' && !m.has('o')) continue;
+      if (minimum === 'v' && !m.has('o') && !m.has('v')) continue;
+      const s = this.node.local(member.uid);
+      if (!s) continue;
+      if (tagOnly && !(s.tagVariant & TAGS_MESSAGE_TAGS)) continue;
+      s.sendOutgoing(out);
+    }
+  }
+
+  /** Applies channel mode changes and returns the MODE parameters that took effect. */
+  private applyChannelModes(ch: Channel, changes: ModeChange[], setBy: string, time: number): string[] {
+    let modes = '';
+    let sign = '';
+    const args: string[] = [];
+    for (const c of changes) {
+      let arg: string | undefined;
+      switch (c.mode) {
+        case 'o':
+        case 'v': {
+          const target = c.arg === undefined ? undefined : this.users.get(c.arg);
+          const m = target && ch.members.get(target);
+          if (!target || !m || !m.set(c.mode, c.add)) continue;
+          arg = target.nick;
+          break;
+        }
+        case 'b': {
+          const i = ch.bans.findIndex((b) => foldCase(b.mask) === foldCase(c.arg ?? ''));
+          if (c.add) {
+            if (i !== -1 || c.arg === undefined) continue;
+            ch.bans.push({ mask: c.arg, setBy, setAt: time });
+            arg = c.arg;
+          } else {
+            if (i === -1) continue;
+            arg = ch.bans[i]!.mask;
+            ch.bans.splice(i, 1);
+          }
+          break;
+        }
+        case 'k':
+          if (c.add) {
+            if (c.arg === undefined) continue;
+            ch.key = c.arg;
+            arg = c.arg;
+          } else {
+            if (ch.key === undefined) continue;
+            arg = '*';
+            ch.key = undefined;
+          }
+          break;
+        case 'l':
+          if (c.add) {
+            const n = Number(c.arg);
+            if (!Number.isInteger(n) || n <= 0 || ch.limit === n) continue;
+            ch.limit = n;
+            arg = String(n);
+          } else {
+            if (ch.limit === undefined) continue;
+            ch.limit = undefined;
+          }
+          break;
+        default: {
+          const flag = c.mode as ChannelFlag;
+          if (ch.flags.has(flag) === c.add) continue;
+          if (c.add) ch.flags.add(flag);
+          else ch.flags.delete(flag);
+        }
+      }
+      const s = c.add ? '+' : '-';
+      if (s !== sign) {
+        modes += s;
+        sign = s;
+      }
+      modes += c.mode;
+      if (arg !== undefined) args.push(arg);
+    }
+    return modes === '' ? [] : [modes, ...args];
+  }
+
+  private toChannel(ch: Channel, out: Outgoing, exceptUid: string | undefined): void {
+    for (const member of ch.members.keys()) {
+      if (member.uid === exceptUid) continue;
+      this.node.local(member.uid)?.sendOutgoing(out);
+    }
+  }
+
+  /** Everyone who shares a channel with `u`, once each, except `u` itself. */
+  private toNeighbours(u: User, out: Outgoing, cap?: string): void {
+    const mark = ++this.mark;
+    const self = this.node.local(u.uid);
+    if (self) self.deliveryMark = mark;
+    for (const ch of u.channels) {
+      for (const member of ch.members.keys()) {
+        const s = this.node.local(member.uid);
+        if (!s || s.deliveryMark === mark) continue;
+        s.deliveryMark = mark;
+        if (cap === undefined || s.hasCap(cap)) s.sendOutgoing(out);
+      }
+    }
+  }
+
+  private rememberWhowas(u: User, time: number): void {
+    if (this.whowasLimit === 0) return;
+    this.whowas.push({ nick: u.nick, username: u.username, hostname: u.hostname, realname: u.realname, time });
+    if (this.whowas.length > this.whowasLimit) this.whowas.splice(0, this.whowas.length - this.whowasLimit);
+  }
+
+  private notifyMonitors(folded: string, numeric: typeof RPL_MONONLINE | typeof RPL_MONOFFLINE, target: string, time: number): void {
+    const watchers = this.monitors.get(folded);
+    if (!watchers) return;
+    for (const s of watchers) {
+      s.sendOutgoing(new Outgoing(this.node.serverName, numeric, [s.nickOrStar, target], time));
+    }
+  }
+}

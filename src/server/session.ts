@@ -1,0 +1,183 @@
+// One client connection: its registration state, capabilities and input handling.
+import { parseLine, ProtocolError, type IrcMessage } from '../protocol/message.ts';
+import { ERR_INPUTTOOLONG, ERR_UNKNOWNCOMMAND } from '../protocol/numerics.ts';
+import type { Connection, FramingError } from '../transport/connection.ts';
+import type { LocalSession } from './network.ts';
+import { Outgoing, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
+import type { User } from './state.ts';
+
+/** What a session needs from its server. */
+export interface SessionHost {
+  readonly serverName: string;
+  readonly limits: { lineBytes: number; tagBytes: number };
+  now(): number;
+  dispatch(session: Session, msg: IrcMessage): void | Promise<void>;
+  sessionClosed(session: Session, reason: string): void;
+  logError(err: unknown, context: string): void;
+}
+
+const FRAMING_REPLIES: Record<Exclude<FramingError, 'line-too-long'>, [string, string]> = {
+  'invalid-utf8': ['INVALID_UTF8', 'Message rejected: it is not valid UTF-8'],
+  'nul-byte': ['INVALID_CHARACTERS', 'Message rejected: it contains a NUL byte'],
+  'bare-cr': ['INVALID_CHARACTERS', 'Message rejected: it contains a CR not followed by LF'],
+};
+
+export class Session implements LocalSession {
+  readonly connectedAt: number;
+  lastActivity: number;
+  /** Last PRIVMSG/NOTICE, for WHOIS idle time. */
+  lastSpokeAt: number;
+  pingSentAt = 0;
+
+  // Registration state; `user` is set once registered.
+  nick: string | undefined;
+  username: string | undefined;
+  realname: string | undefined;
+  password: string | undefined;
+  capNegotiating = false;
+  capVersion = 0;
+  user: User | undefined;
+  /** Set by QUIT: the reason others see. */
+  quitReason: string | undefined;
+
+  readonly caps = new Set<string>();
+  tagVariant = 0;
+  readonly monitoring = new Set<string>();
+  deliveryMark = 0;
+  private batchCounter = 0;
+
+  // Input is handled strictly in order: while an async handler runs, later lines wait.
+  private busy = false;
+  private readonly backlog: string[] = [];
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly conn: Connection,
+  ) {
+    this.connectedAt = host.now();
+    this.lastActivity = this.connectedAt;
+    this.lastSpokeAt = this.connectedAt;
+    conn.attach({
+      onLine: (line, bytes) => this.onLine(line, bytes),
+      onFramingError: (error) => this.onFramingError(error),
+      onClose: (reason) => host.sessionClosed(this, reason),
+    });
+  }
+
+  get registered(): boolean {
+    return this.user !== undefined;
+  }
+
+  get nickOrStar(): string {
+    return this.user?.nick ?? this.nick ?? '*';
+  }
+
+  hasCap(name: string): boolean {
+    return this.caps.has(name);
+  }
+
+  setCap(name: string, on: boolean): void {
+    if (on) this.caps.add(name);
+    else this.caps.delete(name);
+    this.tagVariant = (this.caps.has('server-time') ? TAGS_SERVER_TIME : 0) | (this.caps.has('message-tags') ? TAGS_MESSAGE_TAGS : 0);
+  }
+
+  sendLine(line: string): void {
+    this.conn.send(line);
+  }
+
+  sendOutgoing(out: Outgoing): void {
+    this.conn.sendPrepared(out.bytes(this.tagVariant));
+  }
+
+  /** A numeric straight to this client, outside of any command. */
+  numeric(code: string, params: string[]): void {
+    this.sendOutgoing(new Outgoing(this.host.serverName, code, [this.nickOrStar, ...params], this.host.now()));
+  }
+
+  nextBatchId(): string {
+    return `b${(++this.batchCounter).toString(36)}`;
+  }
+
+  /** Close with `ERROR :Closing Link…`; the quit reaches others through sessionClosed. */
+  disconnect(reason: string): void {
+    this.conn.close(reason, `ERROR :Closing Link: ${this.user?.hostname ?? this.conn.remoteAddress} (${reason})`);
+  }
+
+  private onLine(line: string, bytes: number): void {
+    this.lastActivity = this.host.now();
+    this.pingSentAt = 0;
+    if (this.busy) {
+      this.backlog.push(line);
+      return;
+    }
+    this.handle(line, bytes);
+  }
+
+  private handle(line: string, bytes: number): void {
+    if (bytes > this.host.limits.lineBytes - 2 && this.isTooLong(line, bytes)) {
+      this.numeric(ERR_INPUTTOOLONG, ['Input line was too long']);
+      return;
+    }
+    let msg: IrcMessage;
+    try {
+      msg = parseLine(line);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      if (err.code === 'EMPTY_LINE') return;
+      if (err.code === 'INVALID_COMMAND') {
+        const word = line.trim().split(' ')[0]!.slice(0, 32);
+        this.numeric(ERR_UNKNOWNCOMMAND, [word, 'Unknown command']);
+      } else {
+        this.sendOutgoing(new Outgoing(this.host.serverName, 'FAIL', ['*', 'INVALID_MESSAGE', err.message], this.host.now()));
+      }
+      return;
+    }
+    let pending: void | Promise<void>;
+    try {
+      pending = this.host.dispatch(this, msg);
+    } catch (err) {
+      this.host.logError(err, `command ${msg.command}`);
+      return;
+    }
+    if (pending) {
+      this.busy = true;
+      this.conn.pause();
+      pending
+        .catch((err: unknown) => this.host.logError(err, `command ${msg.command}`))
+        .finally(() => {
+          this.busy = false;
+          this.conn.resume();
+          this.drainBacklog();
+        });
+    }
+  }
+
+  private drainBacklog(): void {
+    while (!this.busy && !this.conn.closed) {
+      const line = this.backlog.shift();
+      if (line === undefined) return;
+      this.handle(line, Buffer.byteLength(line));
+    }
+  }
+
+  /** Modern IRC: at most 512 bytes without tags (CR LF included), 8191 bytes of tags. */
+  private isTooLong(line: string, bytes: number): boolean {
+    const max = this.host.limits.lineBytes - 2;
+    if (line.charCodeAt(0) !== 0x40) return bytes > max;
+    const space = line.indexOf(' ');
+    if (space === -1) return bytes > this.host.limits.tagBytes;
+    const tagBytes = Buffer.byteLength(line.slice(0, space + 1));
+    return tagBytes > this.host.limits.tagBytes || bytes - tagBytes > max;
+  }
+
+  private onFramingError(error: FramingError): void {
+    this.lastActivity = this.host.now();
+    if (error === 'line-too-long') {
+      this.numeric(ERR_INPUTTOOLONG, ['Input line was too long']);
+      return;
+    }
+    const [code, text] = FRAMING_REPLIES[error];
+    this.sendOutgoing(new Outgoing(this.host.serverName, 'FAIL', ['*', code, text], this.host.now()));
+  }
+}

@@ -1,0 +1,109 @@
+// The network's shared state as this node sees it: users and channels. Changed only by
+// applying bus events (network.ts), so every node holds the same picture.
+import { foldCase } from '../protocol/casemapping.ts';
+import { matchMask } from '../protocol/mask.ts';
+
+export interface User {
+  readonly uid: string;
+  /** The node whose session this user is. */
+  readonly nodeId: string;
+  nick: string;
+  foldedNick: string;
+  username: string;
+  hostname: string;
+  realname: string;
+  /** nick!user@host, kept current. */
+  mask: string;
+  signonAt: number;
+  away: string | undefined;
+  /** User modes: i (invisible), o (operator), w (wallops). */
+  modes: Set<string>;
+  channels: Set<Channel>;
+  secure: boolean;
+}
+
+export function userMask(u: Pick<User, 'nick' | 'username' | 'hostname'>): string {
+  return `${u.nick}!${u.username}@${u.hostname}`;
+}
+
+export interface ListEntry {
+  mask: string;
+  setBy: string;
+  setAt: number;
+}
+
+/** Member status modes, highest first, with their NAMES prefixes. */
+export const STATUS_MODES = ['o', 'v'] as const;
+export type StatusMode = (typeof STATUS_MODES)[number];
+const PREFIX_OF: Record<StatusMode, string> = { o: '@', v: '+' };
+
+export class Membership {
+  /** Status modes held, e.g. "ov". Kept in STATUS_MODES order. */
+  modes = '';
+
+  has(mode: StatusMode): boolean {
+    return this.modes.includes(mode);
+  }
+
+  set(mode: StatusMode, on: boolean): boolean {
+    if (this.has(mode) === on) return false;
+    const next = new Set(this.modes);
+    if (on) next.add(mode);
+    else next.delete(mode);
+    this.modes = STATUS_MODES.filter((m) => next.has(m)).join('');
+    return true;
+  }
+
+  /** Prefix for NAMES/WHO: the highest one, or all of them with multi-prefix. */
+  prefix(multi: boolean): string {
+    if (this.modes === '') return '';
+    if (!multi) return PREFIX_OF[this.modes[0] as StatusMode];
+    let out = '';
+    for (const m of this.modes) out += PREFIX_OF[m as StatusMode];
+    return out;
+  }
+}
+
+export type ChannelFlag = 'i' | 'm' | 'n' | 's' | 't';
+
+export class Channel {
+  readonly folded: string;
+  readonly members = new Map<User, Membership>();
+  readonly flags = new Set<ChannelFlag>(['n', 't']);
+  key: string | undefined;
+  limit: number | undefined;
+  topic = '';
+  topicSetBy = '';
+  topicSetAt = 0;
+  bans: ListEntry[] = [];
+  /** Users invited past +i, by uid. */
+  readonly invited = new Set<string>();
+
+  constructor(
+    readonly name: string,
+    readonly createdAt: number,
+  ) {
+    this.folded = foldCase(name);
+  }
+
+  isBanned(user: User): boolean {
+    if (this.bans.length === 0) return false;
+    const full = user.mask;
+    return this.bans.some((b) => matchMask(b.mask, full));
+  }
+
+  /** "+ntk key" as shown in RPL_CHANNELMODEIS; the key only to members. */
+  modeString(showKey: boolean): string[] {
+    let flags = '+' + [...this.flags].sort().join('');
+    const args: string[] = [];
+    if (this.key !== undefined) {
+      flags += 'k';
+      args.push(showKey ? this.key : '*');
+    }
+    if (this.limit !== undefined) {
+      flags += 'l';
+      args.push(String(this.limit));
+    }
+    return [flags, ...args];
+  }
+}

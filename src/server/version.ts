@@ -1,0 +1,1 @@
+export const VERSION = 'parlor-0.1.0';

@@ -1,0 +1,56 @@
+// The one interface every transport (TCP, TLS, WebSocket) yields to the server.
+
+export type TransportKind = 'tcp' | 'tls' | 'websocket';
+
+/** A malformed line, reported instead of being passed on. The connection stays open. */
+export type FramingError = 'line-too-long' | 'invalid-utf8' | 'nul-byte' | 'bare-cr';
+
+/**
+ * A line already encoded for the wire, CR LF included, so that a fan-out encodes a message
+ * once and hands the same bytes to every recipient.
+ */
+export type PreparedLine = Buffer;
+
+export function prepareLine(line: string): PreparedLine {
+  return Buffer.from(line + '\r\n', 'utf8');
+}
+
+export interface ConnectionHandler {
+  onLine(line: string, byteLength: number): void;
+  onFramingError(error: FramingError): void;
+  /** Called once, after the connection has closed for any reason. */
+  onClose(reason: string): void;
+}
+
+export interface Connection {
+  readonly id: string;
+  readonly transport: TransportKind;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly secure: boolean;
+  readonly closed: boolean;
+  attach(handler: ConnectionHandler): void;
+  /** Queue one line (without CR LF). Writes are coalesced per event-loop turn. */
+  send(line: string): void;
+  sendPrepared(line: PreparedLine): void;
+  /** Flush what is queued, optionally send a last line, then close. */
+  close(reason: string, lastLine?: string): void;
+  /** Stop reading input until resume() (used while a handler waits on slow work). */
+  pause(): void;
+  resume(): void;
+}
+
+export interface TransportLimits {
+  /** Longest line accepted in bytes, tags included, CR LF excluded. */
+  maxLineBytes: number;
+  /** Bytes that may wait to be written to one client before it is dropped. */
+  sendQueueBytes: number;
+  /** How long a closing connection may take to flush before it is destroyed. */
+  closeTimeoutMs: number;
+}
+
+export interface Listener {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}

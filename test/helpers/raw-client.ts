@@ -1,0 +1,131 @@
+// A raw IRC client for tests: real socket, every received line kept, and waits that
+// resolve on a matching line (never on time) with a deadline that fails the test.
+import net from 'node:net';
+import { parseLine, type IrcMessage } from '../../src/protocol/message.ts';
+
+export interface Received {
+  raw: string;
+  msg: IrcMessage;
+}
+
+type Matcher = string | RegExp | ((r: Received) => boolean);
+
+function matches(m: Matcher, r: Received): boolean {
+  if (typeof m === 'string') return r.msg.command === m;
+  if (m instanceof RegExp) return m.test(r.raw);
+  return m(r);
+}
+
+export class RawClient {
+  readonly received: Received[] = [];
+  private cursor = 0;
+  private buffer = '';
+  private waiters: { matcher: Matcher; resolve: (r: Received) => void }[] = [];
+  private closeWaiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('close', () => {
+      this.closed = true;
+      for (const w of this.closeWaiters) w();
+    });
+    socket.on('error', () => {});
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host }, () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    let i: number;
+    while ((i = this.buffer.indexOf('\n')) !== -1) {
+      const raw = this.buffer.slice(0, i).replace(/\r$/, '');
+      this.buffer = this.buffer.slice(i + 1);
+      let msg: IrcMessage;
+      try {
+        msg = parseLine(raw);
+      } catch {
+        msg = { tags: {}, command: '', params: [raw] };
+      }
+      const r = { raw, msg };
+      this.received.push(r);
+      if (msg.command === 'PING' && this.autoPong) this.send(`PONG :${msg.params[0] ?? ''}`);
+      const waiter = this.waiters.find((w) => matches(w.matcher, r));
+      if (waiter) {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        this.cursor = this.received.length;
+        waiter.resolve(r);
+      }
+    }
+  }
+
+  autoPong = true;
+
+  send(...lines: string[]): void {
+    this.socket.write(lines.map((l) => l + '\r\n').join(''));
+  }
+
+  writeRaw(data: string | Buffer): void {
+    this.socket.write(data);
+  }
+
+  /** Waits for the next line (after the last one waited for) that matches. */
+  waitFor(matcher: Matcher, timeoutMs = 5000): Promise<Received> {
+    for (let i = this.cursor; i < this.received.length; i++) {
+      const r = this.received[i]!;
+      if (matches(matcher, r)) {
+        this.cursor = i + 1;
+        return Promise.resolve(r);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        matcher,
+        resolve: (r: Received) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out waiting for ${String(matcher)}; last lines:\n${this.received.slice(-8).map((r) => r.raw).join('\n')}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Lines received since the last wait, and marks them read. */
+  drain(): Received[] {
+    const out = this.received.slice(this.cursor);
+    this.cursor = this.received.length;
+    return out;
+  }
+
+  /** Sends a PING and waits for its PONG: everything sent before has been handled. */
+  async sync(): Promise<void> {
+    const token = `sync${Math.random().toString(36).slice(2)}`;
+    this.send(`PING ${token}`);
+    await this.waitFor((r) => r.msg.command === 'PONG' && r.msg.params.at(-1) === token);
+  }
+
+  waitClose(timeoutMs = 5000): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for close')), timeoutMs);
+      this.closeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,52 @@
+// Starts a real server on 127.0.0.1, port 0, and registers clients against it.
+import { parseConfig, type ConfigInput } from '../../src/server/config.ts';
+import { createServer, type ParlorServer } from '../../src/server/server.ts';
+import { RawClient } from './raw-client.ts';
+
+export interface TestServer {
+  server: ParlorServer;
+  port: number;
+  clients: RawClient[];
+  connect(): Promise<RawClient>;
+  /** Connects and registers `nick`, with the given capabilities, and waits for the MOTD end. */
+  register(nick: string, caps?: string[]): Promise<RawClient>;
+  close(): Promise<void>;
+}
+
+export async function startServer(input: ConfigInput = {}): Promise<TestServer> {
+  const config = parseConfig({
+    ...input,
+    server: { name: 'test.parlor', port: 0, motd: 'Hello from the test server', ...input.server },
+    limits: input.limits ?? {},
+  });
+  const server = createServer({ config });
+  const { port } = await server.listen();
+  const clients: RawClient[] = [];
+  const t: TestServer = {
+    server,
+    port,
+    clients,
+    async connect() {
+      const c = await RawClient.connect(port);
+      clients.push(c);
+      return c;
+    },
+    async register(nick, caps = []) {
+      const c = await t.connect();
+      if (caps.length > 0) {
+        c.send('CAP LS 302', `NICK ${nick}`, `USER ${nick} 0 * :${nick} Test`, `CAP REQ :${caps.join(' ')}`);
+        await c.waitFor((r) => r.msg.command === 'CAP' && r.msg.params[1] === 'ACK');
+        c.send('CAP END');
+      } else {
+        c.send(`NICK ${nick}`, `USER ${nick} 0 * :${nick} Test`);
+      }
+      await c.waitFor((r) => r.msg.command === '376' || r.msg.command === '422');
+      return c;
+    },
+    async close() {
+      for (const c of clients) c.close();
+      await server.close();
+    },
+  };
+  return t;
+}
