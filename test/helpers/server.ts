@@ -1,6 +1,6 @@
 // Starts a real server on 127.0.0.1, port 0, and registers clients against it.
 import { parseConfig, type ConfigInput } from '../../src/server/config.ts';
-import { createServer, type ParlorServer } from '../../src/server/server.ts';
+import { createServer, type ParlorServer, type ServerDeps } from '../../src/server/server.ts';
 import { RawClient } from './raw-client.ts';
 
 export interface TestServer {
@@ -13,13 +13,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(input: ConfigInput = {}): Promise<TestServer> {
+export async function startServer(input: ConfigInput = {}, deps: Omit<ServerDeps, 'config'> = {}): Promise<TestServer> {
   const config = parseConfig({
     ...input,
     server: { name: 'test.parlor', port: 0, motd: 'Hello from the test server', ...input.server },
     limits: input.limits ?? {},
   });
-  const server = createServer({ config });
+  const server = createServer({ ...deps, config });
   const { port } = await server.listen();
   const clients: RawClient[] = [];
   const t: TestServer = {
