@@ -17,7 +17,8 @@ export function foldCase(name: string): string {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) out += String.fromCharCode(c + 32);
-    else if (c === 0x5b || c === 0x5c || c === 0x5d || c === 0x7e) out += String.fromCharCode(c + 32);
+    else if (c === 0x5b || c === 0x5c || c === 0x5d) out += String.fromCharCode(c + 32); // '[' '\' ']' → '{' '|' '}'
+    else if (c === 0x7e) out += '^'; // '~' (0x7e) folds down to '^' (0x5e): +32 would give a C1 control
     else out += name[i];
   }
   return out;

@@ -16,7 +16,8 @@ function compile(mask: string): RegExp {
     else if (ch === '?') src += '.';
     else src += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
-  re = new RegExp(src + '$', 's');
+  // 'u': '?' stands for one character, also outside the BMP (emoji in channel names).
+  re = new RegExp(src + '$', 'su');
   if (cache.size > 10_000) cache.clear(); // bounded: masks come from clients
   cache.set(mask, re);
   return re;
@@ -42,7 +43,7 @@ export function normalizeBanMask(mask: string): string {
   const at = mask.indexOf('@');
   if (bang === -1 && at === -1) {
     if (mask.includes('.') || mask.includes(':')) host = mask;
-    else nick = mask;
+    else nick = mask || '*';
   } else if (bang === -1) {
     user = mask.slice(0, at) || '*';
     host = mask.slice(at + 1) || '*';
