@@ -160,10 +160,22 @@ export function serializeParams(params: readonly string[]): string {
   const last = params.length - 1;
   for (let i = 0; i <= last; i++) {
     const p = params[i]!;
-    if (i === last && (p === '' || p.includes(' ') || p.charCodeAt(0) === 0x3a)) out += ` :${p}`;
-    else out += ` ${p}`;
+    const plain = p !== '' && p.charCodeAt(0) !== 0x3a && !p.includes(' ');
+    if (plain) out += ` ${p}`;
+    else if (i === last) out += ` :${p}`;
+    else out += ` ${safeMiddleParam(p)}`;
   }
   return out;
+}
+
+/**
+ * A middle parameter cannot be empty, hold a space or start with ':'. Such values only
+ * come from echoing bad input back (e.g. `JOIN :#a b` → 476), so they are made readable
+ * rather than allowed to shift the parameters that follow.
+ */
+export function safeMiddleParam(p: string): string {
+  if (p === '') return '*';
+  return p.replace(/ /g, '_').replace(/^:/, '_');
 }
 
 /** Byte length of a string in UTF-8, without allocating. */

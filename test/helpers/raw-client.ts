@@ -25,6 +25,7 @@ export class RawClient {
   closed = false;
 
   private constructor(readonly socket: net.Socket) {
+    socket.setNoDelay(true);
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('close', () => {
@@ -55,6 +56,13 @@ export class RawClient {
       }
       const r = { raw, msg };
       this.received.push(r);
+      const syncDone = msg.command === 'PONG' ? this.syncs.get(msg.params.at(-1) ?? '') : undefined;
+      if (syncDone) {
+        this.hidden.add(r);
+        this.syncs.delete(msg.params.at(-1)!);
+        syncDone();
+        continue;
+      }
       if (msg.command === 'PING' && this.autoPong) this.send(`PONG :${msg.params[0] ?? ''}`);
       const waiter = this.waiters.find((w) => matches(w.matcher, r));
       if (waiter) {
@@ -79,7 +87,7 @@ export class RawClient {
   waitFor(matcher: Matcher, timeoutMs = 5000): Promise<Received> {
     for (let i = this.cursor; i < this.received.length; i++) {
       const r = this.received[i]!;
-      if (matches(matcher, r)) {
+      if (!this.hidden.has(r) && matches(matcher, r)) {
         this.cursor = i + 1;
         return Promise.resolve(r);
       }
@@ -102,17 +110,35 @@ export class RawClient {
 
   /** Lines received since the last wait, and marks them read. */
   drain(): Received[] {
-    const out = this.received.slice(this.cursor);
+    const out = this.received.slice(this.cursor).filter((r) => !this.hidden.has(r));
     this.cursor = this.received.length;
     return out;
   }
 
-  /** Sends a PING and waits for its PONG: everything sent before has been handled. */
-  async sync(): Promise<void> {
-    const token = `sync${Math.random().toString(36).slice(2)}`;
+  /**
+   * Sends a PING and waits for its PONG: everything sent before has been handled. The read
+   * position is left where it was, so `drain()` afterwards returns what arrived meanwhile
+   * (sync PONGs excluded).
+   */
+  sync(timeoutMs = 5000): Promise<void> {
+    const token = `sync${(++this.syncCounter).toString(36)}`;
     this.send(`PING ${token}`);
-    await this.waitFor((r) => r.msg.command === 'PONG' && r.msg.params.at(-1) === token);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.syncs.delete(token);
+        reject(new Error(`timed out waiting for the PONG of ${token}`));
+      }, timeoutMs);
+      this.syncs.set(token, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
+
+  private syncCounter = 0;
+  private readonly syncs = new Map<string, () => void>();
+  /** Sync PONGs: never matched by waitFor nor returned by drain. */
+  private readonly hidden = new WeakSet<Received>();
 
   waitClose(timeoutMs = 5000): Promise<void> {
     if (this.closed) return Promise.resolve();

@@ -37,7 +37,9 @@ export const registrationCommands: CommandGroup = {
     handler(ctx, params) {
       const nick = params[0];
       if (nick === undefined || nick === '') throw new IrcError(ERR_NONICKNAMEGIVEN, [], 'No nickname given');
-      if (!isValidNick(nick, ctx.server.limits.nickLength)) throw new IrcError(ERR_ERRONEUSNICKNAME, [nick], 'Erroneous nickname');
+      if (!isValidNick(nick, ctx.server.limits.nickLength)) {
+        throw new IrcError(ERR_ERRONEUSNICKNAME, [asMiddleParam(nick)], 'Erroneous nickname');
+      }
       const holder = ctx.server.network.userByNick(nick);
       const session = ctx.session;
       if (!session.user) {
@@ -72,6 +74,14 @@ export const registrationCommands: CommandGroup = {
     },
   },
 };
+
+/**
+ * A rejected nick is echoed in a middle parameter, which cannot hold a space or start with
+ * ':' (`NICK :a b` would otherwise produce a malformed reply); such a nick is shown as '*'.
+ */
+function asMiddleParam(text: string): string {
+  return text.includes(' ') || text.startsWith(':') ? '*' : text;
+}
 
 /** Registration completes once NICK and USER are in and CAP negotiation (if any) ended. */
 export function tryCompleteRegistration(ctx: Context): void {

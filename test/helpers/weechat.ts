@@ -1,0 +1,137 @@
+// Runs a real WeeChat (weechat-headless) against a test server, in a throw-away home
+// directory. WeeChat is driven through its fifo plugin (commands written to a named pipe)
+// and its buffers are logged to files, kept for failure messages.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BINARY = 'weechat-headless';
+
+/** WeeChat's version ("3.8", "4.1.1"), or undefined when weechat-headless is not installed. */
+export function weechatVersion(): string | undefined {
+  const r = spawnSync(BINARY, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error || r.status !== 0) return undefined;
+  return r.stdout.trim().split(/\s+/)[0];
+}
+
+export interface WeeChatOptions {
+  port: number;
+  nick: string;
+  /** Channels to join once registered, comma-separated. */
+  autojoin: string;
+  version: string;
+}
+
+export class WeeChat {
+  private output = '';
+  private exited: Promise<void>;
+  exitCode: number | null = null;
+
+  private constructor(
+    readonly dir: string,
+    readonly fifo: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => (this.output += s));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (this.output += s));
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code) => {
+        this.exitCode = code ?? -1;
+        resolve();
+      });
+    });
+    child.once('error', (err) => (this.output += `\n[spawn error] ${err.message}\n`));
+  }
+
+  /** Starts WeeChat and makes it connect; it registers and joins asynchronously. */
+  static start(opts: WeeChatOptions): WeeChat {
+    const dir = mkdtempSync(join(tmpdir(), 'parlor-weechat-'));
+    const fifo = join(dir, 'parlor.fifo');
+    // WeeChat ≥ 4 renamed the server option "ssl" to "tls" and turned it on by default.
+    const major = Number(opts.version.split('.')[0]);
+    const noTls = major >= 4 ? '-notls' : '-nossl';
+    const server = 'parlor';
+    // --run-command text is evaluated by WeeChat: nothing here may contain "${".
+    const commands = [
+      `/set fifo.file.path ${fifo}`,
+      '/set logger.file.flush_delay 0',
+      `/server add ${server} 127.0.0.1/${opts.port} ${noTls}`,
+      `/set irc.server.${server}.nicks ${opts.nick}`,
+      `/set irc.server.${server}.username ${opts.nick}`,
+      `/set irc.server.${server}.realname WeeChat ${opts.nick}`,
+      `/set irc.server.${server}.autojoin ${opts.autojoin}`,
+      `/set irc.server.${server}.autorejoin on`,
+      `/set irc.server.${server}.autorejoin_delay 0`,
+      `/set irc.server.${server}.autoreconnect off`,
+      // No anti-flood pacing (2 s between lines by default): the tests wait for replies.
+      // WeeChat < 4 has two options in seconds, later versions one in milliseconds; setting
+      // the one a version lacks only prints an error.
+      `/set irc.server.${server}.anti_flood_prio_high 0`,
+      `/set irc.server.${server}.anti_flood_prio_low 0`,
+      `/set irc.server.${server}.anti_flood 0`,
+      `/connect ${server}`,
+    ].join('; ');
+    const child = spawn(BINARY, ['--dir', dir, '--stdout', '--no-script', '--no-connect', '--plugins', 'irc,fifo,trigger,logger', '--run-command', commands], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'dumb' },
+    });
+    return new WeeChat(dir, fifo, child);
+  }
+
+  /**
+   * Has WeeChat run `text` (a /command, or a message) in the buffer with that full name
+   * (e.g. "irc.server.parlor", "irc.parlor.#parlor"). Fifo input is not evaluated.
+   */
+  command(buffer: string, text: string): void {
+    // Non-blocking open: fails at once (ENXIO/ENOENT) rather than hang if WeeChat is gone.
+    const fd = openSync(this.fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      writeSync(fd, `${buffer} *${text}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** WeeChat's stdout (its log) and its buffer logs, for failure messages. */
+  diagnostics(): string {
+    // Headless WeeChat still writes a few terminal escape sequences; drop them.
+    const ESC = String.fromCharCode(27);
+    const output = this.output.replace(new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g'), '');
+    const parts = [`--- weechat output (exit ${this.exitCode}) ---`, output];
+    try {
+      const logs = join(this.dir, 'logs');
+      for (const f of readdirSync(logs)) parts.push(`--- ${f} ---`, readFileSync(join(logs, f), 'utf8'));
+    } catch {
+      // no logs yet
+    }
+    return parts.join('\n');
+  }
+
+  /** Resolves when WeeChat exits by itself (e.g. after /quit); rejects after `timeoutMs`. */
+  async waitExit(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`weechat did not exit\n${this.diagnostics()}`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops WeeChat (SIGTERM, then SIGKILL if it lingers) and removes its directory. */
+  async stop(): Promise<void> {
+    if (this.exitCode === null) {
+      this.child.kill('SIGTERM');
+      try {
+        await this.waitExit(3000);
+      } catch {
+        this.child.kill('SIGKILL');
+        await this.waitExit(3000).catch(() => {});
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
