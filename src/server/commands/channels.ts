@@ -78,7 +78,7 @@ export const channelCommands: CommandGroup = {
       eachTarget(ctx, names!, (name) => {
         const ch = requireChannel(ctx, name);
         if (!ch.members.has(user)) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
-        part(ctx, ch, reason?.slice(0, ctx.server.limits.kickLength));
+        part(ctx, ch, reason === undefined ? undefined : clip(reason, ctx.server.limits.kickLength));
       });
     },
   },
@@ -98,7 +98,7 @@ export const channelCommands: CommandGroup = {
       if (ch.flags.has('t') && !membership.has('o')) {
         throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
       }
-      const text = topic.slice(0, ctx.server.limits.topicLength);
+      const text = clip(topic, ctx.server.limits.topicLength);
       const time = ctx.now();
       const msgid = ctx.server.newMsgid();
       ctx.rb.add(new Outgoing(user.mask, 'TOPIC', [ch.name, text], time, msgid));
@@ -182,7 +182,7 @@ export const channelCommands: CommandGroup = {
       const membership = ch.members.get(user);
       if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
       if (!membership.has('o')) throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
-      const reason = (comment || user.nick).slice(0, ctx.server.limits.kickLength);
+      const reason = clip(comment || user.nick, ctx.server.limits.kickLength);
       eachTarget(ctx, nicks!, (nick) => {
         const target = ctx.server.network.userByNick(nick);
         if (!target || !ch.members.has(target)) {
@@ -239,8 +239,6 @@ function sendTopic(ctx: Context, ch: Channel, sayIfNone: boolean): void {
   ctx.reply(RPL_TOPICWHOTIME, ch.name, ch.topicSetBy, String(Math.floor(ch.topicSetAt / 1000)));
 }
 
-const NAMES_LINE_BUDGET = 400;
-
 export function sendNames(ctx: Context, ch: Channel): void {
   const viewer = ctx.user;
   const isMember = ch.members.has(viewer);
@@ -251,16 +249,29 @@ export function sendNames(ctx: Context, ch: Channel): void {
   const multi = ctx.session.hasCap('multi-prefix');
   const full = ctx.session.hasCap('userhost-in-names');
   const symbol = ch.flags.has('s') ? '@' : '=';
+  // Each 353 line, CR LF included, must fit in LINELEN: the names get what the fixed part leaves.
+  const fixed = `:${ctx.server.serverName} ${RPL_NAMREPLY} ${ctx.session.nickOrStar} ${symbol} ${ch.name} :\r\n`;
+  const budget = ctx.server.limits.lineBytes - Buffer.byteLength(fixed);
   let line = '';
+  let bytes = 0;
   for (const [member, m] of ch.members) {
     if (!isMember && member.modes.has('i')) continue;
     const entry = m.prefix(multi) + (full ? member.mask : member.nick);
-    if (line !== '' && line.length + entry.length + 1 > NAMES_LINE_BUDGET) {
+    const entryBytes = Buffer.byteLength(entry);
+    if (line !== '' && bytes + 1 + entryBytes > budget) {
       ctx.reply(RPL_NAMREPLY, symbol, ch.name, line);
       line = '';
     }
+    bytes = line === '' ? entryBytes : bytes + 1 + entryBytes;
     line = line === '' ? entry : `${line} ${entry}`;
   }
   if (line !== '') ctx.reply(RPL_NAMREPLY, symbol, ch.name, line);
   ctx.reply(RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
+}
+
+/** `text` cut to at most `max` UTF-16 units, never between the two halves of a surrogate pair. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }

@@ -76,13 +76,16 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
           continue;
         }
         if (!needOp() || ++withArg > limits.modesPerCommand) continue;
-        const normalized = normalizeBanMask(mask);
-        if (add && ch.bans.length >= limits.bansPerChannel) {
+        const folded = foldCase(normalizeBanMask(mask));
+        // The list as it will be once the changes so far in this command are applied, so
+        // that `+bbb a b c` cannot go past MAXLIST.
+        const pending = banListAfter(ch, changes);
+        const existing = pending.find((m) => foldCase(m) === folded);
+        if (add && existing === undefined && pending.length >= limits.bansPerChannel) {
           ctx.reply(ERR_BANLISTFULL, ch.name, 'b', 'Channel ban list is full');
           continue;
         }
-        const present = ch.bans.some((b) => foldCase(b.mask) === foldCase(normalized));
-        if (present !== add) changes.push({ add, mode, arg: add ? normalized : ch.bans.find((b) => foldCase(b.mask) === foldCase(normalized))!.mask });
+        changes.push({ add, mode, arg: existing ?? normalizeBanMask(mask) });
         continue;
       }
       case 'o':
@@ -103,7 +106,7 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
           ctx.reply(ERR_USERNOTINCHANNEL, target.nick, ch.name, "They aren't on that channel");
           continue;
         }
-        if (m.has(mode) !== add) changes.push({ add, mode, arg: target.uid });
+        changes.push({ add, mode, arg: target.uid });
         continue;
       }
       case 'k': {
@@ -114,8 +117,7 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
           continue;
         }
         if (!needOp()) continue;
-        if (add) changes.push({ add, mode, arg: key!.slice(0, 32) });
-        else if (ch.key !== undefined) changes.push({ add, mode });
+        changes.push(add ? { add, mode, arg: key!.slice(0, 32) } : { add, mode });
         continue;
       }
       case 'l': {
@@ -130,8 +132,8 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
             ctx.reply(ERR_INVALIDMODEPARAM, ch.name, 'l', raw, 'Invalid limit');
             continue;
           }
-          if (needOp() && ch.limit !== n) changes.push({ add, mode, arg: String(n) });
-        } else if (needOp() && ch.limit !== undefined) {
+          if (needOp()) changes.push({ add, mode, arg: String(n) });
+        } else if (needOp()) {
           changes.push({ add, mode });
         }
         continue;
@@ -141,10 +143,11 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
           ctx.reply(ERR_UNKNOWNMODE, mode, 'is unknown mode char to me');
           continue;
         }
-        if (needOp() && ch.flags.has(mode as ChannelFlag) !== add) changes.push({ add, mode });
+        if (needOp()) changes.push({ add, mode });
     }
   }
-  const effective = lastPerTarget(changes);
+  // Letters are read in order, so `+m-m` ends with -m; what ends as it began is not sent.
+  const effective = lastPerTarget(changes).filter((c) => !alreadySo(ctx, ch, c));
   if (effective.length === 0) return;
   const time = ctx.now();
   const msgid = ctx.server.newMsgid();
@@ -152,7 +155,39 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
   ctx.server.publish({ type: 'channel.mode', uid: user.uid, channel: ch.name, changes: effective, time, msgid });
 }
 
-/** `+o-v a b` → keeps only the last change to each mode and argument, so `+o x -o x` is one change. */
+/** The ban masks of `ch` once the pending +b/-b `changes` are applied. */
+function banListAfter(ch: Channel, changes: ModeChange[]): string[] {
+  const masks = ch.bans.map((b) => b.mask);
+  for (const c of changes) {
+    if (c.mode !== 'b') continue;
+    const i = masks.findIndex((m) => foldCase(m) === foldCase(c.arg!));
+    if (c.add && i === -1) masks.push(c.arg!);
+    else if (!c.add && i !== -1) masks.splice(i, 1);
+  }
+  return masks;
+}
+
+/** Whether the channel is already as `c` would make it (`+o` on an op, `-k` without a key). */
+function alreadySo(ctx: Context, ch: Channel, c: ModeChange): boolean {
+  switch (c.mode) {
+    case 'o':
+    case 'v': {
+      const target = ctx.server.network.users.get(c.arg!);
+      const m = target && ch.members.get(target);
+      return m === undefined || m.has(c.mode) === c.add;
+    }
+    case 'b':
+      return ch.bans.some((b) => foldCase(b.mask) === foldCase(c.arg!)) === c.add;
+    case 'k':
+      return c.add ? ch.key === c.arg : ch.key === undefined;
+    case 'l':
+      return c.add ? ch.limit === Number(c.arg) : ch.limit === undefined;
+    default:
+      return ch.flags.has(c.mode as ChannelFlag) === c.add;
+  }
+}
+
+/** `+o-v a b` → keeps only the last change to each mode and argument: `+o x -o x` is `-o x`. */
 function lastPerTarget(changes: ModeChange[]): ModeChange[] {
   const byKey = new Map<string, ModeChange>();
   for (const c of changes) {
