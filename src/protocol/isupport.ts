@@ -46,7 +46,7 @@ export function isupportTokens(l: IsupportLimits): string[] {
     `PREFIX=(${MEMBER_PREFIXES.map((p) => p.mode).join('')})${MEMBER_PREFIXES.map((p) => p.prefix).join('')}`,
     'SAFELIST',
     `STATUSMSG=${MEMBER_PREFIXES.map((p) => p.prefix).join('')}`,
-    `TARGMAX=PRIVMSG:${t},NOTICE:${t},TAGMSG:${t},JOIN:,PART:,KICK:1,NAMES:1,WHOIS:1,ISON:,USERHOST:5,MONITOR:`,
+    `TARGMAX=PRIVMSG:${t},NOTICE:${t},TAGMSG:${t},JOIN:,PART:,KICK:,NAMES:1,WHOIS:1,ISON:,USERHOST:5,MONITOR:`,
     `TOPICLEN=${l.topicLen}`,
     `USERLEN=${l.userLen}`,
     'UTF8ONLY',

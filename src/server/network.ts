@@ -207,6 +207,15 @@ export class Network {
     ch.invited.delete(uid);
     u.channels.add(ch);
     this.toChannel(ch, new Outgoing(u.mask, 'JOIN', [ch.name], time, msgid), uid);
+    if (u.away !== undefined) {
+      // away-notify: members learn right away that the newcomer is away.
+      const away = new Outgoing(u.mask, 'AWAY', [u.away], time);
+      for (const member of ch.members.keys()) {
+        if (member === u) continue;
+        const s = this.node.local(member.uid);
+        if (s?.hasCap('away-notify')) s.sendOutgoing(away);
+      }
+    }
   }
 
   private removeMember(ch: Channel, u: User): void {

@@ -157,7 +157,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   sessionClosed(session: Session, reason: string): void {
     this.sessions.delete(session);
-    for (const folded of session.monitoring) {
+    for (const folded of session.monitoring.keys()) {
       const set = this.network.monitors.get(folded);
       set?.delete(session);
       if (set?.size === 0) this.network.monitors.delete(folded);

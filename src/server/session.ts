@@ -42,7 +42,8 @@ export class Session implements LocalSession {
 
   readonly caps = new Set<string>();
   tagVariant = 0;
-  readonly monitoring = new Set<string>();
+  /** MONITOR list: folded nick → the nick as the client gave it. */
+  readonly monitoring = new Map<string, string>();
   deliveryMark = 0;
   private batchCounter = 0;
 

@@ -24,6 +24,7 @@ import {
   RPL_TOPIC,
   RPL_TOPICWHOTIME,
 } from '../../protocol/numerics.ts';
+import { clipUtf8 } from '../../protocol/text.ts';
 import { isValidChannel } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
@@ -78,7 +79,7 @@ export const channelCommands: CommandGroup = {
       eachTarget(ctx, names!, (name) => {
         const ch = requireChannel(ctx, name);
         if (!ch.members.has(user)) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
-        part(ctx, ch, reason === undefined ? undefined : clip(reason, ctx.server.limits.kickLength));
+        part(ctx, ch, reason === undefined ? undefined : clipUtf8(reason, ctx.server.limits.kickLength));
       });
     },
   },
@@ -98,7 +99,7 @@ export const channelCommands: CommandGroup = {
       if (ch.flags.has('t') && !membership.has('o')) {
         throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
       }
-      const text = clip(topic, ctx.server.limits.topicLength);
+      const text = clipUtf8(topic, ctx.server.limits.topicLength);
       const time = ctx.now();
       const msgid = ctx.server.newMsgid();
       ctx.rb.add(new Outgoing(user.mask, 'TOPIC', [ch.name, text], time, msgid));
@@ -182,7 +183,7 @@ export const channelCommands: CommandGroup = {
       const membership = ch.members.get(user);
       if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
       if (!membership.has('o')) throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
-      const reason = clip(comment || user.nick, ctx.server.limits.kickLength);
+      const reason = clipUtf8(comment || user.nick, ctx.server.limits.kickLength);
       eachTarget(ctx, nicks!, (nick) => {
         const target = ctx.server.network.userByNick(nick);
         if (!target || !ch.members.has(target)) {
@@ -269,9 +270,3 @@ export function sendNames(ctx: Context, ch: Channel): void {
   ctx.reply(RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
 }
 
-/** `text` cut to at most `max` UTF-16 units, never between the two halves of a surrogate pair. */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-}

@@ -1,5 +1,6 @@
 // Keeping the connection: PING, PONG, QUIT.
 import { ERR_NOORIGIN } from '../../protocol/numerics.ts';
+import { clipUtf8 } from '../../protocol/text.ts';
 import type { CommandGroup } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
 
@@ -28,7 +29,7 @@ export const connectionCommands: CommandGroup = {
     minParams: 0,
     preRegistration: true,
     handler(ctx, [reason]) {
-      const text = reason ? `Quit: ${reason.slice(0, ctx.server.limits.kickLength)}` : 'Quit';
+      const text = reason ? `Quit: ${clipUtf8(reason, ctx.server.limits.kickLength)}` : 'Quit';
       ctx.session.quitReason = text;
       ctx.rb.flush();
       ctx.session.disconnect(text);

@@ -24,30 +24,40 @@ const STATUS_PREFIXES = '@+';
 function messageCommand(command: MessageCommand): CommandSpec {
   return {
     minParams: 0,
-    handler(ctx, [targets, text]) {
-      if (targets === undefined || targets === '') {
-        throw new IrcError(ERR_NORECIPIENT, [], `No recipient given (${command})`);
-      }
-      if (command !== 'TAGMSG' && (text === undefined || text === '')) {
-        throw new IrcError(ERR_NOTEXTTOSEND, [], 'No text to send');
-      }
-      const list = targets.split(',').filter((t) => t !== '');
-      if (list.length > ctx.server.limits.targetsPerMessage) {
-        throw new IrcError(ERR_TOOMANYTARGETS, [list[ctx.server.limits.targetsPerMessage]!], 'Too many targets');
-      }
-      const clientTags = ctx.session.hasCap('message-tags') ? pickClientTags(ctx.msg.tags) : {};
-      ctx.session.lastSpokeAt = ctx.now();
-      for (const target of list) {
-        try {
-          send(ctx, command, target, text ?? '', clientTags);
-        } catch (err) {
-          // NOTICE never draws automatic error replies, so that bots cannot loop.
-          if (err instanceof IrcError && command !== 'NOTICE') ctx.reply(err.numeric, ...err.params, err.text);
-          else if (!(err instanceof IrcError)) throw err;
-        }
+    handler(ctx, params) {
+      try {
+        deliver(ctx, command, params);
+      } catch (err) {
+        // NOTICE never draws automatic error replies, so that bots cannot loop (Modern IRC:
+        // this applies to servers too), whether the error is about the whole command or
+        // one of its targets.
+        if (!(command === 'NOTICE' && err instanceof IrcError)) throw err;
       }
     },
   };
+}
+
+function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[]): void {
+  if (targets === undefined || targets === '') {
+    throw new IrcError(ERR_NORECIPIENT, [], `No recipient given (${command})`);
+  }
+  if (command !== 'TAGMSG' && (text === undefined || text === '')) {
+    throw new IrcError(ERR_NOTEXTTOSEND, [], 'No text to send');
+  }
+  const list = targets.split(',').filter((t) => t !== '');
+  if (list.length > ctx.server.limits.targetsPerMessage) {
+    throw new IrcError(ERR_TOOMANYTARGETS, [list[ctx.server.limits.targetsPerMessage]!], 'Too many targets');
+  }
+  const clientTags = ctx.session.hasCap('message-tags') ? pickClientTags(ctx.msg.tags) : {};
+  ctx.session.lastSpokeAt = ctx.now();
+  for (const target of list) {
+    try {
+      send(ctx, command, target, text ?? '', clientTags);
+    } catch (err) {
+      if (!(err instanceof IrcError)) throw err;
+      if (command !== 'NOTICE') ctx.reply(err.numeric, ...err.params, err.text);
+    }
+  }
 }
 
 export const messagingCommands: CommandGroup = {

@@ -29,7 +29,7 @@ export const monitorCommands: CommandGroup = {
               ctx.reply(ERR_MONLISTFULL, String(limit), targets.slice(i).join(','), 'Monitor list is full.');
               break;
             }
-            session.monitoring.add(folded);
+            session.monitoring.set(folded, nick);
             let set = monitors.get(folded);
             if (!set) monitors.set(folded, (set = new Set()));
             set.add(session);
@@ -42,18 +42,18 @@ export const monitorCommands: CommandGroup = {
           return;
         case 'C':
         case 'c':
-          for (const folded of [...session.monitoring]) unwatch(ctx, folded);
+          for (const folded of [...session.monitoring.keys()]) unwatch(ctx, folded);
           return;
         case 'L':
         case 'l': {
-          const list = [...session.monitoring];
+          const list = [...session.monitoring.values()];
           for (let i = 0; i < list.length; i += 20) ctx.reply(RPL_MONLIST, list.slice(i, i + 20).join(','));
           ctx.reply(RPL_ENDOFMONLIST, 'End of MONITOR list');
           return;
         }
         case 'S':
         case 's':
-          return sendStatus(ctx, [...session.monitoring]);
+          return sendStatus(ctx, [...session.monitoring.values()]);
       }
     },
   },

@@ -12,6 +12,7 @@ import {
   RPL_WELCOME,
   RPL_YOURHOST,
 } from '../../protocol/numerics.ts';
+import { clipUtf8 } from '../../protocol/text.ts';
 import { isValidNick, sanitizeUsername } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
@@ -69,7 +70,7 @@ export const registrationCommands: CommandGroup = {
       const limits = ctx.server.limits;
       // An unusable ident is replaced rather than refused, as other servers do.
       session.username = sanitizeUsername(username!, limits.userLength) ?? 'user';
-      session.realname = (realname || session.username).slice(0, limits.realnameLength);
+      session.realname = clipUtf8(realname || session.username, limits.realnameLength);
       tryCompleteRegistration(ctx);
     },
   },

@@ -1,5 +1,6 @@
 // A user's own state: AWAY, SETNAME.
 import { RPL_NOWAWAY, RPL_UNAWAY } from '../../protocol/numerics.ts';
+import { clipUtf8 } from '../../protocol/text.ts';
 import type { CommandGroup } from '../context.ts';
 import { StandardReplyError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
@@ -10,8 +11,9 @@ export const userCommands: CommandGroup = {
     minParams: 0,
     handler(ctx, [text]) {
       const user = ctx.user;
-      const away = text === undefined || text === '' ? undefined : text.slice(0, ctx.server.limits.awayLength);
-      ctx.server.publish({ type: 'user.away', uid: user.uid, away, time: ctx.now() });
+      const away = text === undefined || text === '' ? undefined : clipUtf8(text, ctx.server.limits.awayLength);
+      // Neighbours hear (away-notify) only of a state that set, changed or was removed.
+      if (away !== user.away) ctx.server.publish({ type: 'user.away', uid: user.uid, away, time: ctx.now() });
       if (away === undefined) ctx.reply(RPL_UNAWAY, 'You are no longer marked as being away');
       else ctx.reply(RPL_NOWAWAY, 'You have been marked as being away');
     },
@@ -27,7 +29,9 @@ export const userCommands: CommandGroup = {
       }
       const time = ctx.now();
       ctx.server.publish({ type: 'user.setname', uid: user.uid, realname: realname!, time });
-      ctx.rb.add(new Outgoing(user.mask, 'SETNAME', [realname!], time));
+      // IRCv3 setname: SETNAME is never sent to a client without the capability; a client
+      // that sends it anyway is served silently.
+      if (ctx.session.hasCap('setname')) ctx.rb.add(new Outgoing(user.mask, 'SETNAME', [realname!], time));
     },
   },
 };
