@@ -91,7 +91,14 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   async listen(): Promise<{ host: string; port: number }> {
     this.motd = await this.loadMotd();
-    this.unsubscribe = this.bus.subscribe((event) => this.network.apply(event));
+    this.unsubscribe = this.bus.subscribe((event) => {
+      // A fault applying one event must not take the node down; it is logged loudly.
+      try {
+        this.network.apply(event);
+      } catch (err) {
+        this.logError(err, `applying ${event.type}`);
+      }
+    });
     const l = this.config.limits;
     this.listener = await listenTcp(
       {
