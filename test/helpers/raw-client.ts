@@ -110,9 +110,14 @@ export class RawClient {
 
   /** Lines received since the last wait, and marks them read. */
   drain(): Received[] {
-    const out = this.received.slice(this.cursor).filter((r) => !this.hidden.has(r));
+    const out = this.since(this.cursor);
     this.cursor = this.received.length;
     return out;
+  }
+
+  /** Lines from `received[mark]` on, sync PONGs left out; the read position is not moved. */
+  since(mark: number): Received[] {
+    return this.received.slice(mark).filter((r) => !this.hidden.has(r));
   }
 
   /**

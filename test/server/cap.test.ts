@@ -3,22 +3,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CAPABILITIES } from '../../src/protocol/caps.ts';
+import { ISO_MS, linesSince } from '../helpers/irc.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const capReply = (sub: string) => (r: Received) => r.msg.command === 'CAP' && r.msg.params[1] === sub;
-
-/** ISO 8601 in UTC with milliseconds, as server-time requires. */
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/**
- * What the server sent from `received[mark]` on, once everything sent before is handled
- * (sync), without the sync's own PONG. (drain() after sync() would start after the PONG.)
- */
-async function linesSince(c: RawClient, mark: number): Promise<Received[]> {
-  await c.sync();
-  return c.received.slice(mark).filter((r) => !(r.msg.command === 'PONG' && r.msg.params.at(-1)!.startsWith('sync')));
-}
 
 async function capList(c: RawClient): Promise<string[]> {
   c.send('CAP LIST');

@@ -2,33 +2,9 @@
 // numerics and parameters Modern IRC gives them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { is, join, mask, until } from '../helpers/irc.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-
-/** nick!user@host of a client registered by the helper (USER <nick>, nick ≤ 18 chars). */
-const mask = (nick: string) => `${nick}!${nick}@127.0.0.1`;
-
-/** A line with this command whose parameters start with `params`. */
-const is =
-  (command: string, ...params: string[]) =>
-  (r: Received) =>
-    r.msg.command === command && params.every((p, i) => r.msg.params[i] === p);
-
-/** Every line up to and including the first that matches (bounded). */
-async function until(c: RawClient, end: (r: Received) => boolean): Promise<Received[]> {
-  const out: Received[] = [];
-  for (let i = 0; i < 500; i++) {
-    const r = await c.waitFor(() => true);
-    out.push(r);
-    if (end(r)) return out;
-  }
-  throw new Error('no end line within 500 lines');
-}
-
-async function join(c: RawClient, nick: string, channel: string): Promise<void> {
-  c.send(`JOIN ${channel}`);
-  await c.waitFor(is('366', nick, channel));
-}
 
 /** NAMES for one channel: the 353 lines and the names they hold. */
 async function names(c: RawClient, nick: string, channel: string): Promise<{ lines: Received[]; nicks: string[] }> {

@@ -2,16 +2,9 @@
 // ping timeouts, and the send queue limit for clients that stop reading.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient, Received } from '../helpers/raw-client.ts';
+import { joinAll } from '../helpers/irc.ts';
+import type { Received } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-
-/** Joins every client to `channel`, each waiting for its own end of NAMES. */
-async function joinAll(channel: string, ...clients: RawClient[]): Promise<void> {
-  for (const c of clients) {
-    c.send(`JOIN ${channel}`);
-    await c.waitFor('366');
-  }
-}
 
 describe('QUIT and dropped connections', () => {
   let t: TestServer;

@@ -2,21 +2,13 @@
 // odd line endings and chunking, garbage; the session always lives on.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { linesSince } from '../helpers/irc.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 /** Writes and resolves once the bytes are handed to the kernel. */
 function write(c: RawClient, data: string | Buffer): Promise<void> {
   return new Promise((resolve, reject) => c.socket.write(data, (err) => (err ? reject(err) : resolve())));
-}
-
-/**
- * What the server sent from `received[mark]` on, once everything sent before is handled
- * (sync), without the sync's own PONG. (drain() after sync() would start after the PONG.)
- */
-async function linesSince(c: RawClient, mark: number): Promise<Received[]> {
-  await c.sync();
-  return c.received.slice(mark).filter((r) => !(r.msg.command === 'PONG' && r.msg.params.at(-1)!.startsWith('sync')));
 }
 
 const fail = (code: string) => (r: Received) => r.msg.command === 'FAIL' && r.msg.params[1] === code;

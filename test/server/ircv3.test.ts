@@ -3,46 +3,12 @@
 // and MONITOR.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient, Received } from '../helpers/raw-client.ts';
+import { during, ISO_MS, joinAll, mask } from '../helpers/irc.ts';
+import type { Received } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const REALNAME_LENGTH = 40;
 const MONITOR_ENTRIES = 3;
-
-/** ISO 8601 in UTC with milliseconds, as server-time requires. */
-const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-const mask = (nick: string): string => `${nick}!${nick}@127.0.0.1`;
-
-const isSync = (r: Received): boolean => r.msg.command === 'PONG' && r.msg.params.at(-1)!.startsWith('sync');
-
-/** Runs `act`; returns what each observer was sent meanwhile (see messaging.test.ts). */
-async function during<T extends RawClient[]>(
-  actor: RawClient,
-  observers: [...T],
-  act: () => void,
-): Promise<{ [K in keyof T]: Received[] }> {
-  const marks = observers.map((c) => c.received.length);
-  act();
-  await actor.sync();
-  for (const c of observers) await c.sync();
-  return observers.map((c, i) => c.received.slice(marks[i]).filter((r) => !isSync(r))) as { [K in keyof T]: Received[] };
-}
-
-async function settle(...clients: RawClient[]): Promise<void> {
-  for (const c of clients) {
-    await c.sync();
-    c.drain();
-  }
-}
-
-async function joinAll(room: string, ...clients: RawClient[]): Promise<void> {
-  for (const c of clients) {
-    c.send(`JOIN ${room}`);
-    await c.waitFor((r) => r.msg.command === '366' && r.msg.params[1] === room);
-  }
-  await settle(...clients);
-}
 
 /** The line without its tag section. */
 const body = (r: Received): string => (r.raw.startsWith('@') ? r.raw.slice(r.raw.indexOf(' ') + 1) : r.raw);
@@ -279,7 +245,7 @@ describe('MONITOR', () => {
     const back = await t.register('bob');
     await back.sync();
     await w.sync();
-    assert.deepEqual(w.received.slice(mark).filter((r) => !isSync(r)), []);
+    assert.deepEqual(w.since(mark), []);
 
     const [cleared] = await during(w, [w], () => w.send('MONITOR C', 'MONITOR L'));
     assert.deepEqual(cleared.map((r) => r.msg.command), ['733']);
@@ -288,7 +254,7 @@ describe('MONITOR', () => {
     again.send('NICK carla2');
     await again.sync();
     await w.sync();
-    assert.deepEqual(w.received.slice(mark).filter((r) => !isSync(r)), [], 'nothing is monitored after MONITOR C');
+    assert.deepEqual(w.since(mark), [], 'nothing is monitored after MONITOR C');
   });
 
   test('a target already monitored is not counted twice', async () => {

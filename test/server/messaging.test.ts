@@ -2,48 +2,10 @@
 // every error numeric (and NOTICE's silence), RPL_AWAY, STATUSMSG and messages to oneself.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient, Received } from '../helpers/raw-client.ts';
+import { duringRaw, joinAll, mask, settle } from '../helpers/irc.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const TARGETS_PER_MESSAGE = 3;
-
-/** The source the server gives a client registered by the helper. */
-const mask = (nick: string): string => `${nick}!${nick}@127.0.0.1`;
-
-const isSync = (r: Received): boolean => r.msg.command === 'PONG' && r.msg.params.at(-1)!.startsWith('sync');
-
-/**
- * Runs `act`, then returns, for each observer, every line it was sent meanwhile (the
- * actor's commands are handled first, then each observer syncs), sync PONGs left out.
- */
-async function during<T extends RawClient[]>(
-  actor: RawClient,
-  observers: [...T],
-  act: () => void,
-): Promise<{ [K in keyof T]: string[] }> {
-  const marks = observers.map((c) => c.received.length);
-  act();
-  await actor.sync();
-  for (const c of observers) await c.sync();
-  return observers.map((c, i) => c.received.slice(marks[i]).filter((r) => !isSync(r)).map((r) => r.raw)) as { [K in keyof T]: string[] };
-}
-
-/** Waits until each client has been sent everything so far, and marks it read. */
-async function settle(...clients: RawClient[]): Promise<void> {
-  for (const c of clients) {
-    await c.sync();
-    c.drain();
-  }
-}
-
-/** Joins each client to `room` in turn and lets everyone see everything so far. */
-async function joinAll(room: string, ...clients: RawClient[]): Promise<void> {
-  for (const c of clients) {
-    c.send(`JOIN ${room}`);
-    await c.waitFor((r) => r.msg.command === '366' && r.msg.params[1] === room);
-  }
-  await settle(...clients);
-}
 
 describe('PRIVMSG and NOTICE', () => {
   let t: TestServer;
@@ -55,14 +17,14 @@ describe('PRIVMSG and NOTICE', () => {
   test('a room message reaches every member but the sender, exactly', async () => {
     const [ann, ben, cat, out] = await Promise.all(['ann', 'ben', 'cat', 'out'].map((n) => t.register(n)));
     await joinAll('#room', ann!, ben!, cat!);
-    const [a, b, c, o] = await during(ann!, [ann!, ben!, cat!, out!], () => ann!.send('PRIVMSG #room :hello everyone'));
+    const [a, b, c, o] = await duringRaw(ann!, [ann!, ben!, cat!, out!], () => ann!.send('PRIVMSG #room :hello everyone'));
     const line = `:${mask('ann')} PRIVMSG #room :hello everyone`;
     assert.deepEqual(b, [line]);
     assert.deepEqual(c, [line]);
     assert.deepEqual(a, [], 'no copy to the sender without echo-message');
     assert.deepEqual(o, [], 'nothing to a non-member');
 
-    const [a2, b2, c2] = await during(ben!, [ann!, ben!, cat!], () => ben!.send('NOTICE #room :a notice'));
+    const [a2, b2, c2] = await duringRaw(ben!, [ann!, ben!, cat!], () => ben!.send('NOTICE #room :a notice'));
     assert.deepEqual(a2, [`:${mask('ben')} NOTICE #room :a notice`]);
     assert.deepEqual(c2, [`:${mask('ben')} NOTICE #room :a notice`]);
     assert.deepEqual(b2, []);
@@ -87,7 +49,7 @@ describe('PRIVMSG and NOTICE', () => {
   test('one PRIVMSG to a room and a nick reaches both', async () => {
     const [al, bob, cy] = await Promise.all(['al', 'bob', 'cy'].map((n) => t.register(n)));
     await joinAll('#a', al!, cy!);
-    const [a, b, c] = await during(al!, [al!, bob!, cy!], () => al!.send('PRIVMSG #a,bob :hi both'));
+    const [a, b, c] = await duringRaw(al!, [al!, bob!, cy!], () => al!.send('PRIVMSG #a,bob :hi both'));
     assert.deepEqual(a, []);
     assert.deepEqual(b, [`:${mask('al')} PRIVMSG bob :hi both`]);
     assert.deepEqual(c, [`:${mask('al')} PRIVMSG #a :hi both`]);
@@ -124,20 +86,20 @@ describe('PRIVMSG and NOTICE', () => {
     assert.deepEqual((await err!.waitFor('403')).msg.params.slice(0, 2), ['err', '#nowhere']);
 
     // Rooms are +n from the start: outsiders cannot speak in them.
-    const [e, d, o] = await during(err!, [err!, dst!, own!], () => err!.send('PRIVMSG #closed :let me in'));
+    const [e, d, o] = await duringRaw(err!, [err!, dst!, own!], () => err!.send('PRIVMSG #closed :let me in'));
     assert.equal(e.length, 1, e.join('\n'));
     assert.match(e[0]!, /^:test\.parlor 404 err #closed :/);
     assert.deepEqual(d, []);
     assert.deepEqual(o, []);
 
     // Too many targets: the whole command is refused, nobody gets anything.
-    const [e2, d2] = await during(err!, [err!, dst!], () => err!.send('PRIVMSG dst,own,#closed,err :spam'));
+    const [e2, d2] = await duringRaw(err!, [err!, dst!], () => err!.send('PRIVMSG dst,own,#closed,err :spam'));
     assert.equal(e2.length, 1, e2.join('\n'));
     assert.match(e2[0]!, /^:test\.parlor 407 err \S+ :/);
     assert.deepEqual(d2, []);
 
     // A bad target does not stop the good ones.
-    const [e3, d3] = await during(err!, [err!, dst!], () => err!.send('PRIVMSG nobody,dst :still here'));
+    const [e3, d3] = await duringRaw(err!, [err!, dst!], () => err!.send('PRIVMSG nobody,dst :still here'));
     assert.equal(e3.length, 1, e3.join('\n'));
     assert.match(e3[0]!, /^:test\.parlor 401 err nobody :/);
     assert.deepEqual(d3, [`:${mask('err')} PRIVMSG dst :still here`]);
@@ -146,7 +108,7 @@ describe('PRIVMSG and NOTICE', () => {
   test('NOTICE never draws an error reply', async () => {
     const [ntc, mem] = await Promise.all(['ntc', 'mem'].map((n) => t.register(n)));
     await joinAll('#ntc', mem!);
-    const [n, m] = await during(ntc!, [ntc!, mem!], () =>
+    const [n, m] = await duringRaw(ntc!, [ntc!, mem!], () =>
       ntc!.send(
         'NOTICE',
         'NOTICE mem',
@@ -169,11 +131,11 @@ describe('PRIVMSG and NOTICE', () => {
     assert.deepEqual((await snd!.waitFor('301')).msg.params, ['snd', 'afk', 'out for lunch']);
     assert.equal((await afk!.waitFor('PRIVMSG')).raw, `:${mask('snd')} PRIVMSG afk :are you there?`);
 
-    const [s] = await during(snd!, [snd!], () => snd!.send('NOTICE afk :just so you know'));
+    const [s] = await duringRaw(snd!, [snd!], () => snd!.send('NOTICE afk :just so you know'));
     assert.deepEqual(s, []);
     afk!.send('AWAY');
     await afk!.waitFor('305');
-    const [s2] = await during(snd!, [snd!], () => snd!.send('PRIVMSG afk :back?'));
+    const [s2] = await duringRaw(snd!, [snd!], () => snd!.send('PRIVMSG afk :back?'));
     assert.deepEqual(s2, []);
   });
 
@@ -185,13 +147,13 @@ describe('PRIVMSG and NOTICE', () => {
     const all = [op!, vo!, pl!, pl2!];
     await settle(...all);
 
-    const [o, v, p, p2] = await during(pl!, all, () => pl!.send('PRIVMSG @#status :ops only'));
+    const [o, v, p, p2] = await duringRaw(pl!, all, () => pl!.send('PRIVMSG @#status :ops only'));
     assert.deepEqual(o, [`:${mask('pl')} PRIVMSG @#status :ops only`]);
     assert.deepEqual(v, []);
     assert.deepEqual(p, []);
     assert.deepEqual(p2, []);
 
-    const [o2, v2, pp, pp2] = await during(pl!, all, () => pl!.send('NOTICE +#status :voice and up'));
+    const [o2, v2, pp, pp2] = await duringRaw(pl!, all, () => pl!.send('NOTICE +#status :voice and up'));
     assert.deepEqual(o2, [`:${mask('pl')} NOTICE +#status :voice and up`]);
     assert.deepEqual(v2, [`:${mask('pl')} NOTICE +#status :voice and up`]);
     assert.deepEqual(pp, []);
@@ -199,7 +161,7 @@ describe('PRIVMSG and NOTICE', () => {
 
     // Outsiders may not use the prefix to get past +n.
     const stranger = await t.register('stranger');
-    const [s, o3] = await during(stranger, [stranger, op!], () => stranger.send('PRIVMSG @#status :hi ops'));
+    const [s, o3] = await duringRaw(stranger, [stranger, op!], () => stranger.send('PRIVMSG @#status :hi ops'));
     assert.equal(s.length, 1, s.join('\n'));
     assert.match(s[0]!, / 404 stranger /);
     assert.deepEqual(o3, []);
@@ -207,7 +169,7 @@ describe('PRIVMSG and NOTICE', () => {
 
   test('a message to oneself comes back once', async () => {
     const me = await t.register('me');
-    const [m] = await during(me, [me], () => me.send('PRIVMSG me :note to self', 'NOTICE ME :another one'));
+    const [m] = await duringRaw(me, [me], () => me.send('PRIVMSG me :note to self', 'NOTICE ME :another one'));
     assert.deepEqual(m, [`:${mask('me')} PRIVMSG me :note to self`, `:${mask('me')} NOTICE me :another one`]);
   });
 
@@ -217,7 +179,7 @@ describe('PRIVMSG and NOTICE', () => {
     mo!.send('MODE #quiet +m');
     await mu!.waitFor((r) => r.msg.command === 'MODE' && r.msg.params[1] === '+m');
     await settle(mo!, mu!);
-    const [u, o] = await during(mu!, [mu!, mo!], () => mu!.send('PRIVMSG #quiet :can I speak?'));
+    const [u, o] = await duringRaw(mu!, [mu!, mo!], () => mu!.send('PRIVMSG #quiet :can I speak?'));
     assert.equal(u.length, 1, u.join('\n'));
     assert.match(u[0]!, /^:test\.parlor 404 mu #quiet :/);
     assert.deepEqual(o, []);

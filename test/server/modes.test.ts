@@ -2,34 +2,16 @@
 // user modes (i, w), with the numerics Modern IRC gives them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient, Received } from '../helpers/raw-client.ts';
+import { is, join, mask, until } from '../helpers/irc.ts';
+import type { RawClient } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-
-/** nick!user@host of a client registered by the helper (USER <nick>, nick ≤ 18 chars). */
-const mask = (nick: string) => `${nick}!${nick}@127.0.0.1`;
-
-const is =
-  (command: string, ...params: string[]) =>
-  (r: Received) =>
-    r.msg.command === command && params.every((p, i) => r.msg.params[i] === p);
-
-async function until(c: RawClient, end: (r: Received) => boolean): Promise<Received[]> {
-  const out: Received[] = [];
-  for (let i = 0; i < 500; i++) {
-    const r = await c.waitFor(() => true);
-    out.push(r);
-    if (end(r)) return out;
-  }
-  throw new Error('no end line within 500 lines');
-}
 
 /** Registers each nick and joins it to `channel`, the first one creating it (and so op). */
 async function room(t: TestServer, channel: string, ...nicks: string[]): Promise<RawClient[]> {
   const clients: RawClient[] = [];
   for (const nick of nicks) {
     const c = await t.register(nick);
-    c.send(`JOIN ${channel}`);
-    await c.waitFor(is('366', nick, channel));
+    await join(c, nick, channel);
     clients.push(c);
   }
   // Everyone has seen every JOIN before the test goes on.

@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock, type Clock } from '../../src/server/clock.ts';
+import { during, joinAll } from '../helpers/irc.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -14,38 +15,12 @@ const HOUR = 3_600_000;
 let nowMs = Date.UTC(2024, 4, 6, 7, 8, 9, 123);
 const clock: Clock = { now: () => nowMs, setTimeout: systemClock.setTimeout, setInterval: systemClock.setInterval };
 
-const isSync = (r: Received): boolean => r.msg.command === 'PONG' && r.msg.params.at(-1)!.startsWith('sync');
-
 /** Sends `lines` and returns every reply up to and including the first `end` numeric. */
 async function replies(c: RawClient, end: string, ...lines: string[]): Promise<Received[]> {
   const mark = c.received.length;
   c.send(...lines);
   const last = await c.waitFor(end);
   return c.received.slice(mark, c.received.indexOf(last) + 1);
-}
-
-/** Runs `act`; returns what each observer was sent meanwhile (see messaging.test.ts). */
-async function during<T extends RawClient[]>(
-  actor: RawClient,
-  observers: [...T],
-  act: () => void,
-): Promise<{ [K in keyof T]: Received[] }> {
-  const marks = observers.map((c) => c.received.length);
-  act();
-  await actor.sync();
-  for (const c of observers) await c.sync();
-  return observers.map((c, i) => c.received.slice(marks[i]).filter((r) => !isSync(r))) as { [K in keyof T]: Received[] };
-}
-
-async function joinAll(room: string, ...clients: RawClient[]): Promise<void> {
-  for (const c of clients) {
-    c.send(`JOIN ${room}`);
-    await c.waitFor((r) => r.msg.command === '366' && r.msg.params[1] === room);
-  }
-  for (const c of clients) {
-    await c.sync();
-    c.drain();
-  }
 }
 
 const numerics = (rs: Received[]): string[] => rs.map((r) => r.msg.command);
@@ -254,7 +229,7 @@ describe('user queries', () => {
     ch!.send('QUIT :see you');
     await both!.waitFor('QUIT');
     for (const c of others) await c.sync();
-    const quit = others.map((c, i) => c.received.slice(marks[i]).filter((r) => !isSync(r)).map((r) => r.raw));
+    const quit = others.map((c, i) => c.since(marks[i]!).map((r) => r.raw));
     const bye = `:changed!changer@${HOST} QUIT :Quit: see you`;
     assert.deepEqual(quit, [[bye], [bye], []]);
   });
