@@ -39,6 +39,9 @@ export class Network {
   /** folded nick → local sessions that MONITOR it. */
   readonly monitors = new Map<string, Set<LocalSession>>();
   private mark = 0;
+  /** Users with +i and +o, kept current so LUSERS does not walk every user. */
+  invisibleCount = 0;
+  operCount = 0;
 
   constructor(
     private readonly node: LocalSessions,
@@ -77,10 +80,12 @@ export class Network {
       case 'user.mode': {
         const u = this.users.get(e.uid);
         if (!u) return;
+        this.countModes(u, -1);
         for (const c of e.changes) {
           if (c.add) u.modes.add(c.mode);
           else u.modes.delete(c.mode);
         }
+        this.countModes(u, 1);
         return;
       }
       case 'channel.join':
@@ -158,6 +163,7 @@ export class Network {
     };
     this.users.set(user.uid, user);
     this.nicks.set(user.foldedNick, user);
+    this.countModes(user, 1);
     this.notifyMonitors(user.foldedNick, RPL_MONONLINE, user.mask, e.signonAt);
   }
 
@@ -187,6 +193,7 @@ export class Network {
     this.toNeighbours(u, new Outgoing(u.mask, 'QUIT', [reason], time, msgid));
     for (const ch of [...u.channels]) this.removeMember(ch, u);
     this.rememberWhowas(u, time);
+    this.countModes(u, -1);
     this.users.delete(uid);
     if (this.nicks.get(u.foldedNick) === u) this.nicks.delete(u.foldedNick);
     this.notifyMonitors(u.foldedNick, RPL_MONOFFLINE, u.nick, time);
@@ -216,6 +223,11 @@ export class Network {
         if (s?.hasCap('away-notify')) s.sendOutgoing(away);
       }
     }
+  }
+
+  private countModes(u: User, sign: 1 | -1): void {
+    if (u.modes.has('i')) this.invisibleCount += sign;
+    if (u.modes.has('o')) this.operCount += sign;
   }
 
   private removeMember(ch: Channel, u: User): void {

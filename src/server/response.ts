@@ -6,7 +6,6 @@ export interface ReplyTarget {
   readonly tagVariant: number;
   hasCap(name: string): boolean;
   sendLine(line: string): void;
-  sendOutgoing(out: Outgoing): void;
   nextBatchId(): string;
 }
 
@@ -22,7 +21,7 @@ export class ResponseBuffer {
   ) {}
 
   add(out: Outgoing): void {
-    if (this.label === undefined) this.target.sendOutgoing(out);
+    if (this.label === undefined) this.target.sendLine(out.line(this.target.tagVariant));
     else this.items.push(out);
   }
 
@@ -40,7 +39,7 @@ export class ResponseBuffer {
     } else if (this.items.length === 1) {
       t.sendLine(this.items[0]!.line(t.tagVariant, label));
     } else if (!t.hasCap('batch')) {
-      for (const item of this.items) t.sendOutgoing(item);
+      for (const item of this.items) t.sendLine(item.line(t.tagVariant));
     } else {
       const ref = t.nextBatchId();
       const start = new Outgoing(this.serverName, 'BATCH', [`+${ref}`, 'labeled-response'], this.now());

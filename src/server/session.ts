@@ -87,13 +87,19 @@ export class Session implements LocalSession {
     this.conn.send(line);
   }
 
+  /** A message shared with other recipients: its bytes are encoded once for all. */
   sendOutgoing(out: Outgoing): void {
     this.conn.sendPrepared(out.bytes(this.tagVariant));
   }
 
+  /** A message for this client alone. */
+  sendReply(out: Outgoing): void {
+    this.conn.send(out.line(this.tagVariant));
+  }
+
   /** A numeric straight to this client, outside of any command. */
   numeric(code: string, params: string[]): void {
-    this.sendOutgoing(new Outgoing(this.host.serverName, code, [this.nickOrStar, ...params], this.host.now()));
+    this.sendReply(new Outgoing(this.host.serverName, code, [this.nickOrStar, ...params], this.host.now()));
   }
 
   nextBatchId(): string {
@@ -130,7 +136,7 @@ export class Session implements LocalSession {
         const word = line.trim().split(' ')[0]!.slice(0, 32);
         this.numeric(ERR_UNKNOWNCOMMAND, [word, 'Unknown command']);
       } else {
-        this.sendOutgoing(new Outgoing(this.host.serverName, 'FAIL', ['*', 'INVALID_MESSAGE', err.message], this.host.now()));
+        this.sendReply(new Outgoing(this.host.serverName, 'FAIL', ['*', 'INVALID_MESSAGE', err.message], this.host.now()));
       }
       return;
     }
@@ -179,6 +185,6 @@ export class Session implements LocalSession {
       return;
     }
     const [code, text] = FRAMING_REPLIES[error];
-    this.sendOutgoing(new Outgoing(this.host.serverName, 'FAIL', ['*', code, text], this.host.now()));
+    this.sendReply(new Outgoing(this.host.serverName, 'FAIL', ['*', code, text], this.host.now()));
   }
 }

@@ -38,7 +38,6 @@ export class SocketConnection implements Connection, Flushable {
       },
     });
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, 60_000);
     socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
     socket.on('end', () => this.finish('Connection closed by client'));
     socket.on('error', (err: NodeJS.ErrnoException) => this.finish(describeSocketError(err)));
@@ -80,8 +79,26 @@ export class SocketConnection implements Connection, Flushable {
       this.socket.write(queue[0]!);
       return;
     }
+    // Runs of lines written for this client alone (strings) become one string; lines
+    // shared by a fan-out stay the same Buffer for every recipient.
+    const chunks: (string | Buffer)[] = [];
+    let text = '';
+    for (const item of queue) {
+      if (typeof item === 'string') {
+        text += item;
+      } else {
+        if (text !== '') chunks.push(text);
+        text = '';
+        chunks.push(item);
+      }
+    }
+    if (text !== '') chunks.push(text);
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0]!);
+      return;
+    }
     this.socket.cork();
-    for (const item of queue) this.socket.write(item);
+    for (const chunk of chunks) this.socket.write(chunk);
     this.socket.uncork();
   }
 

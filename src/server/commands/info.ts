@@ -73,12 +73,8 @@ export function sendMotd(ctx: Context): void {
 
 export function sendLusers(ctx: Context): void {
   const { network } = ctx.server;
-  let invisible = 0;
-  let opers = 0;
-  for (const u of network.users.values()) {
-    if (u.modes.has('i')) invisible++;
-    if (u.modes.has('o')) opers++;
-  }
+  const invisible = network.invisibleCount;
+  const opers = network.operCount;
   const total = network.users.size;
   const unknown = ctx.server.sessions.size - ctx.server.localUserCount;
   const local = ctx.server.localUserCount;
