@@ -21,6 +21,8 @@ export interface Workload {
 
 export const WORKERS = 2;
 const PAD = 40;
+/** Messages a sender may have in flight (sent, not yet seen by its witness). */
+export const WINDOW = Number(process.env.BENCH_WINDOW ?? 20);
 export const PADDING = PAD;
 
 const nick = (k: number): string => `c${k}`;
@@ -45,7 +47,7 @@ function roomWorkload(name: string, title: string, rooms: number, perRoom: numbe
     senders,
     expected: senders.length * count * (perRoom - 1),
     workerOf: byIndex,
-    window: 20,
+    window: WINDOW,
     concurrency: 200,
   };
 }
@@ -80,7 +82,7 @@ export function workloads(scale: Scale): Workload[] {
     senders: pairSenders,
     expected: 200 * pairCount,
     workerOf: (k) => Math.floor(k / 2) % WORKERS,
-    window: 20,
+    window: WINDOW,
     concurrency: 200,
   });
 

@@ -72,6 +72,7 @@ export class SocketConnection implements Connection, Flushable {
 
   flush(): void {
     const queue = this.queue;
+    const bytes = this.queuedBytes;
     if (queue.length === 0 || this.socket.destroyed) return;
     this.queue = [];
     this.queuedBytes = 0;
@@ -79,34 +80,24 @@ export class SocketConnection implements Connection, Flushable {
       this.socket.write(queue[0]!);
       return;
     }
-    // Runs of lines written for this client alone (strings) become one string; lines
-    // shared by a fan-out stay the same Buffer for every recipient.
-    const chunks: (string | Buffer)[] = [];
-    let text = '';
+    // One buffer, one write: copying a few small lines is cheaper than a stream write each.
+    const out = Buffer.allocUnsafe(bytes);
+    let offset = 0;
     for (const item of queue) {
-      if (typeof item === 'string') {
-        text += item;
-      } else {
-        if (text !== '') chunks.push(text);
-        text = '';
-        chunks.push(item);
-      }
+      if (typeof item === 'string') offset += out.write(item, offset, 'utf8');
+      else offset += item.copy(out, offset);
     }
-    if (text !== '') chunks.push(text);
-    if (chunks.length === 1) {
-      this.socket.write(chunks[0]!);
-      return;
-    }
-    this.socket.cork();
-    for (const chunk of chunks) this.socket.write(chunk);
-    this.socket.uncork();
+    this.socket.write(out);
   }
 
   close(reason: string, lastLine?: string): void {
     if (this.closing) return;
     this.closing = true;
     this.closeReason = reason;
-    if (lastLine !== undefined) this.queue.push(lastLine + '\r\n');
+    if (lastLine !== undefined) {
+      this.queue.push(lastLine + '\r\n');
+      this.queuedBytes += Buffer.byteLength(lastLine) + 2;
+    }
     this.flush();
     this.socket.end();
     // A peer that never reads must not keep the socket open.
