@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+export BENCH_FD_LIMIT="$(ulimit -n)"
 exec node --import tsx bench/run.ts "$@"

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { detailLines, markdownTable, svgChart } from './report.ts';
+import { detailLines, headline, markdownTable, svgChart } from './report.ts';
 import { runWorkload, type Result } from './runner.ts';
 import { externalTarget, parlorTarget, type Target } from './targets.ts';
 import { workloads } from './workloads.ts';
@@ -19,12 +19,17 @@ const { values } = parseArgs({
     idle: { type: 'string' },
     out: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    repeat: { type: 'string' },
   },
 });
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const outDir = values.out ?? join(here, 'results');
-const idle = Number(values.idle ?? (values.quick ? 2000 : 20000));
+// 20,000 idle connections need 20,000 descriptors in the server (and as many in the load
+// generator); where the hard limit is lower, hold as many as it allows.
+const fdLimit = Number(process.env.BENCH_FD_LIMIT ?? 1024);
+const idle = Number(values.idle ?? Math.min(values.quick ? 2000 : 20000, fdLimit - 500));
+if (idle + 500 > fdLimit) console.log(`warning: ulimit -n is ${fdLimit}; ${idle} idle connections may not fit`);
 let list = workloads({ factor: values.quick ? 0.25 : 1, idleConnections: idle });
 if (values.only) {
   const wanted = values.only.split(',');
@@ -41,24 +46,39 @@ if (values.compare) {
   }
 }
 
+// Runs alternate between servers, and the median of `repeat` runs is kept, so a passing
+// hiccup of the machine does not decide a comparison.
+const repeat = Math.max(1, Number(values.repeat ?? 1));
 const results: Result[] = [];
 const scratch = await mkdtemp(join(os.tmpdir(), 'parlor-bench-'));
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 try {
   for (const w of list) {
-    for (const target of targets) {
-      const dir = join(scratch, `${target.name}-${w.name}`);
-      await mkdir(dir, { recursive: true });
-      const server = await target.start(dir);
-      try {
-        const r = await runWorkload(target.name, server, w);
-        results.push(r);
-        console.log(detailLines([r]));
-      } catch (err) {
-        console.log(`- ${target.name} ${w.name}: FAILED ${(err as Error).message}`);
-      } finally {
-        await server.stop();
+    const runs = new Map<string, Result[]>();
+    for (let round = 0; round < repeat; round++) {
+      for (const target of targets) {
+        const dir = join(scratch, `${target.name}-${w.name}-${round}`);
+        await mkdir(dir, { recursive: true });
+        const server = await target.start(dir);
+        try {
+          const r = await runWorkload(target.name, server, w);
+          runs.set(target.name, [...(runs.get(target.name) ?? []), r]);
+          console.log(detailLines([r]));
+        } catch (err) {
+          console.log(`- ${target.name} ${w.name}: FAILED ${(err as Error).message}`);
+        } finally {
+          await server.stop();
+        }
       }
+    }
+    for (const list of runs.values()) {
+      const sorted = [...list].sort((a, b) => headline(a).value - headline(b).value);
+      const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+      // Losses or disconnects in any run count against the kept one.
+      median.lost = Math.max(...list.map((r) => r.lost));
+      median.disconnects = Math.max(...list.map((r) => r.disconnects));
+      median.runs = list.map((r) => headline(r).value);
+      results.push(median);
     }
   }
 } finally {

@@ -35,6 +35,8 @@ export interface Result {
   disconnects: number;
   loadCpuSeconds: number;
   errors: string[];
+  /** Headline value of every run, when repeated. */
+  runs?: number[];
 }
 
 const SEND_DEADLINE_MS = 90_000;

@@ -22,7 +22,7 @@ export interface Workload {
 export const WORKERS = 2;
 const PAD = 40;
 /** Messages a sender may have in flight (sent, not yet seen by its witness). */
-export const WINDOW = Number(process.env.BENCH_WINDOW ?? 20);
+export const WINDOW = Number(process.env.BENCH_WINDOW ?? 50);
 export const PADDING = PAD;
 
 const nick = (k: number): string => `c${k}`;

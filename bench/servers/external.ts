@@ -239,6 +239,12 @@ export async function startExternal(kind: ExternalKind, opts: ExternalOptions): 
   let lastError = 'not started';
   for (;;) {
     if (!running()) throw failure(`exited before accepting clients (${exitInfo ?? '?'})`);
+    // InspIRCd keeps running when its <bind> fails; don't let the probe talk to
+    // whatever else holds the port.
+    if (kind === 'inspircd' && /listeners failed to bind/i.test(tail(stdoutFile, 200))) {
+      await stop();
+      throw failure('could not bind the port');
+    }
     const left = deadline - Date.now();
     if (left <= 0) {
       child.kill('SIGKILL');
@@ -246,7 +252,9 @@ export async function startExternal(kind: ExternalKind, opts: ExternalOptions): 
       throw failure(`no registration within ${READY_DEADLINE_MS / 1000} s (last: ${lastError})`);
     }
     try {
-      await probeOnce(opts.port, left);
+      // Bounded per attempt so that a failed start is noticed between attempts
+      // (InspIRCd answers 001 only on its next 1-second tick).
+      await probeOnce(opts.port, Math.min(left, 3_000));
       break;
     } catch (e) {
       lastError = e instanceof Error ? e.message : String(e);
