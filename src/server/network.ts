@@ -5,7 +5,7 @@ import { foldCase } from '../protocol/casemapping.ts';
 import { RPL_MONOFFLINE, RPL_MONONLINE } from '../protocol/numerics.ts';
 import type { NetworkEvent, ModeChange } from './events.ts';
 import { Outgoing, TAGS_MESSAGE_TAGS } from './outgoing.ts';
-import { Channel, Membership, userMask, type ChannelFlag, type StatusMode, type User } from './state.ts';
+import { Channel, Membership, User, userMask, type ChannelFlag, type StatusMode } from './state.ts';
 
 /** What the network needs from the node it runs on. */
 export interface LocalSessions {
@@ -146,21 +146,7 @@ export class Network {
   }
 
   private introduce(e: Extract<NetworkEvent, { type: 'user.introduce' }>): void {
-    const user: User = {
-      uid: e.uid,
-      nodeId: e.nodeId,
-      nick: e.nick,
-      foldedNick: foldCase(e.nick),
-      username: e.username,
-      hostname: e.hostname,
-      realname: e.realname,
-      mask: userMask({ nick: e.nick, username: e.username, hostname: e.hostname }),
-      signonAt: e.signonAt,
-      away: undefined,
-      modes: new Set(e.modes),
-      channels: new Set(),
-      secure: e.secure,
-    };
+    const user = new User(e);
     this.users.set(user.uid, user);
     this.nicks.set(user.foldedNick, user);
     this.countModes(user, 1);
@@ -191,7 +177,7 @@ export class Network {
     const u = this.users.get(uid);
     if (!u) return;
     this.toNeighbours(u, new Outgoing(u.mask, 'QUIT', [reason], time, msgid));
-    for (const ch of [...u.channels]) this.removeMember(ch, u);
+    for (const ch of [...u.joined]) this.removeMember(ch, u);
     this.rememberWhowas(u, time);
     this.countModes(u, -1);
     this.users.delete(uid);
@@ -226,8 +212,8 @@ export class Network {
   }
 
   private countModes(u: User, sign: 1 | -1): void {
-    if (u.modes.has('i')) this.invisibleCount += sign;
-    if (u.modes.has('o')) this.operCount += sign;
+    if (u.hasMode('i')) this.invisibleCount += sign;
+    if (u.hasMode('o')) this.operCount += sign;
   }
 
   private removeMember(ch: Channel, u: User): void {

@@ -1,6 +1,6 @@
 // A message on its way to clients. It is serialized at most once per tag variant (which
 // capabilities the recipient has), however many recipients it has.
-import { serializeParams, serializeTags, type Tags } from '../protocol/message.ts';
+import { safeMiddleParam, serializeParams, serializeTags, type Tags } from '../protocol/message.ts';
 
 /** Bits of a session's tag variant. */
 export const TAGS_SERVER_TIME = 1;
@@ -11,19 +11,29 @@ export function formatTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+const NO_PARAMS: readonly string[] = [];
+
 export class Outgoing {
-  private readonly cache: (Buffer | undefined)[] = new Array(VARIANTS);
+  /** Wire bytes per variant; made on the first bytes() call, as most replies have one reader. */
+  private cache: (Buffer | undefined)[] | undefined;
   private body: string | undefined;
 
   constructor(
-    readonly source: string | undefined,
-    readonly command: string,
-    readonly params: readonly string[],
+    private readonly source: string | undefined,
+    private readonly command: string,
+    private readonly params: readonly string[],
     readonly time: number,
     readonly msgid?: string,
     /** Client-only tags (`+typing`, …), relayed to recipients with message-tags. */
     readonly clientTags?: Tags,
   ) {}
+
+  /** A message whose text without tags (`:source COMMAND params`) is already serialized. */
+  static fromText(text: string, time: number): Outgoing {
+    const out = new Outgoing(undefined, '', NO_PARAMS, time);
+    out.body = text;
+    return out;
+  }
 
   /** `:source COMMAND params` without tags. */
   private bodyText(): string {
@@ -46,17 +56,45 @@ export class Outgoing {
 
   /** The line for one variant, with extra tags (label, batch) that are never cached. */
   line(variant: number, extra?: Tags): string {
+    // Variant 0 carries no tags: the common case needs no tag object at all.
+    if (variant === 0 && extra === undefined) return this.bodyText();
     const tagText = serializeTags(this.tags(variant, extra));
     return tagText === '' ? this.bodyText() : `@${tagText} ${this.bodyText()}`;
   }
 
   /** Wire bytes (CR LF included), shared by all recipients of the same variant. */
   bytes(variant: number): Buffer {
-    let b = this.cache[variant];
+    const cache = (this.cache ??= new Array<Buffer | undefined>(VARIANTS));
+    let b = cache[variant];
     if (b === undefined) {
       b = Buffer.from(this.line(variant) + '\r\n', 'utf8');
-      this.cache[variant] = b;
+      cache[variant] = b;
     }
     return b;
   }
+}
+
+/**
+ * A numeric from the server whose parameters after the client's nick are the same for every
+ * client (ISUPPORT, MOTD, the welcome lines): serialized once, then only the nick is joined in.
+ */
+export class FixedNumeric {
+  private readonly head: string;
+  private readonly tail: string;
+
+  constructor(serverName: string, numeric: string, params: readonly string[]) {
+    if (params.length === 0) throw new Error('a fixed numeric needs parameters after the nick');
+    this.head = `:${serverName} ${numeric} `;
+    this.tail = serializeParams(params);
+  }
+
+  /** The line for the client `nick`, as an Outgoing with all its parameters would serialize. */
+  text(nick: string): string {
+    return this.head + middleParam(nick) + this.tail;
+  }
+}
+
+/** A parameter that is not the last one, as serializeParams writes it. */
+export function middleParam(p: string): string {
+  return p !== '' && p.charCodeAt(0) !== 0x3a && !p.includes(' ') ? p : safeMiddleParam(p);
 }

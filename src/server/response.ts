@@ -10,7 +10,8 @@ export interface ReplyTarget {
 }
 
 export class ResponseBuffer {
-  private readonly items: Outgoing[] = [];
+  /** Replies held for the label; made only when there is one. */
+  private items: Outgoing[] | undefined;
 
   constructor(
     private readonly target: ReplyTarget,
@@ -22,7 +23,20 @@ export class ResponseBuffer {
 
   add(out: Outgoing): void {
     if (this.label === undefined) this.target.sendLine(out.line(this.target.tagVariant));
-    else this.items.push(out);
+    else (this.items ??= []).push(out);
+  }
+
+  /**
+   * Replies already serialized without tags (e.g. from a FixedNumeric), all made at `time`.
+   * A client that takes no tags and gave no label gets them as they are: a reply burst
+   * (welcome, MOTD) then costs no message object per line.
+   */
+  addText(lines: readonly string[], time: number): void {
+    if (this.label === undefined && this.target.tagVariant === 0) {
+      for (const line of lines) this.target.sendLine(line);
+    } else {
+      for (const line of lines) this.add(Outgoing.fromText(line, time));
+    }
   }
 
   /** A reply from the server: `:server COMMAND params`. */
@@ -34,20 +48,21 @@ export class ResponseBuffer {
     if (this.label === undefined) return;
     const t = this.target;
     const label = { label: this.label };
-    if (this.items.length === 0) {
+    const items = this.items ?? [];
+    if (items.length === 0) {
       t.sendLine(new Outgoing(this.serverName, 'ACK', [], this.now()).line(t.tagVariant, label));
-    } else if (this.items.length === 1) {
-      t.sendLine(this.items[0]!.line(t.tagVariant, label));
+    } else if (items.length === 1) {
+      t.sendLine(items[0]!.line(t.tagVariant, label));
     } else if (!t.hasCap('batch')) {
-      for (const item of this.items) t.sendLine(item.line(t.tagVariant));
+      for (const item of items) t.sendLine(item.line(t.tagVariant));
     } else {
       const ref = t.nextBatchId();
       const start = new Outgoing(this.serverName, 'BATCH', [`+${ref}`, 'labeled-response'], this.now());
       t.sendLine(start.line(t.tagVariant, label));
       const inBatch = { batch: ref };
-      for (const item of this.items) t.sendLine(item.line(t.tagVariant, inBatch));
+      for (const item of items) t.sendLine(item.line(t.tagVariant, inBatch));
       t.sendLine(new Outgoing(this.serverName, 'BATCH', [`-${ref}`], this.now()).line(t.tagVariant));
     }
-    this.items.length = 0;
+    this.items = undefined;
   }
 }

@@ -164,7 +164,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   sessionClosed(session: Session, reason: string): void {
     this.sessions.delete(session);
-    for (const folded of session.monitoring.keys()) {
+    for (const folded of session.monitoredNicks()) {
       const set = this.network.monitors.get(folded);
       set?.delete(session);
       if (set?.size === 0) this.network.monitors.delete(folded);

@@ -1,7 +1,7 @@
 // One client connection: its registration state, capabilities and input handling.
 import { parseLine, ProtocolError, type IrcMessage } from '../protocol/message.ts';
 import { ERR_INPUTTOOLONG, ERR_UNKNOWNCOMMAND } from '../protocol/numerics.ts';
-import type { Connection, FramingError } from '../transport/connection.ts';
+import type { Connection, ConnectionHandler, FramingError } from '../transport/connection.ts';
 import type { LocalSession } from './network.ts';
 import { Outgoing, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
 import type { User } from './state.ts';
@@ -22,7 +22,12 @@ const FRAMING_REPLIES: Record<Exclude<FramingError, 'line-too-long'>, [string, s
   'bare-cr': ['INVALID_CHARACTERS', 'Message rejected: it contains a CR not followed by LF'],
 };
 
-export class Session implements LocalSession {
+/** The capabilities of a session that negotiated none (most of them). */
+const NO_CAPS: ReadonlySet<string> = new Set();
+
+// The session is its connection's handler itself, and its sets and queues are made on first
+// use: thousands of idle clients should cost as little memory as each can.
+export class Session implements LocalSession, ConnectionHandler {
   readonly connectedAt: number;
   lastActivity: number;
   /** Last PRIVMSG/NOTICE, for WHOIS idle time. */
@@ -40,16 +45,15 @@ export class Session implements LocalSession {
   /** Set by QUIT: the reason others see. */
   quitReason: string | undefined;
 
-  readonly caps = new Set<string>();
+  private capSet: Set<string> | undefined;
   tagVariant = 0;
-  /** MONITOR list: folded nick → the nick as the client gave it. */
-  readonly monitoring = new Map<string, string>();
+  private monitorList: Map<string, string> | undefined;
   deliveryMark = 0;
   private batchCounter = 0;
 
   // Input is handled strictly in order: while an async handler runs, later lines wait.
   private busy = false;
-  private readonly backlog: string[] = [];
+  private backlog: string[] | undefined;
 
   constructor(
     private readonly host: SessionHost,
@@ -58,11 +62,21 @@ export class Session implements LocalSession {
     this.connectedAt = host.now();
     this.lastActivity = this.connectedAt;
     this.lastSpokeAt = this.connectedAt;
-    conn.attach({
-      onLine: (line, bytes) => this.onLine(line, bytes),
-      onFramingError: (error) => this.onFramingError(error),
-      onClose: (reason) => host.sessionClosed(this, reason),
-    });
+    conn.attach(this);
+  }
+
+  get caps(): ReadonlySet<string> {
+    return this.capSet ?? NO_CAPS;
+  }
+
+  /** MONITOR list: folded nick → the nick as the client gave it. */
+  get monitoring(): Map<string, string> {
+    return (this.monitorList ??= new Map());
+  }
+
+  /** The folded nicks this session monitors, without making a list for one that has none. */
+  monitoredNicks(): Iterable<string> {
+    return this.monitorList?.keys() ?? [];
   }
 
   get registered(): boolean {
@@ -74,13 +88,14 @@ export class Session implements LocalSession {
   }
 
   hasCap(name: string): boolean {
-    return this.caps.has(name);
+    return this.capSet !== undefined && this.capSet.has(name);
   }
 
   setCap(name: string, on: boolean): void {
-    if (on) this.caps.add(name);
-    else this.caps.delete(name);
-    this.tagVariant = (this.caps.has('server-time') ? TAGS_SERVER_TIME : 0) | (this.caps.has('message-tags') ? TAGS_MESSAGE_TAGS : 0);
+    const caps = (this.capSet ??= new Set());
+    if (on) caps.add(name);
+    else caps.delete(name);
+    this.tagVariant = (caps.has('server-time') ? TAGS_SERVER_TIME : 0) | (caps.has('message-tags') ? TAGS_MESSAGE_TAGS : 0);
   }
 
   sendLine(line: string): void {
@@ -111,14 +126,18 @@ export class Session implements LocalSession {
     this.conn.close(reason, `ERROR :Closing Link: ${this.user?.hostname ?? this.conn.remoteAddress} (${reason})`);
   }
 
-  private onLine(line: string, bytes: number): void {
+  onLine(line: string, bytes: number): void {
     this.lastActivity = this.host.now();
     this.pingSentAt = 0;
     if (this.busy) {
-      this.backlog.push(line);
+      (this.backlog ??= []).push(line);
       return;
     }
     this.handle(line, bytes);
+  }
+
+  onClose(reason: string): void {
+    this.host.sessionClosed(this, reason);
   }
 
   private handle(line: string, bytes: number): void {
@@ -161,7 +180,7 @@ export class Session implements LocalSession {
   }
 
   private drainBacklog(): void {
-    while (!this.busy && !this.conn.closed) {
+    while (this.backlog !== undefined && !this.busy && !this.conn.closed) {
       const line = this.backlog.shift();
       if (line === undefined) return;
       this.handle(line, Buffer.byteLength(line));
@@ -178,7 +197,7 @@ export class Session implements LocalSession {
     return tagBytes > this.host.limits.tagBytes || bytes - tagBytes > max;
   }
 
-  private onFramingError(error: FramingError): void {
+  onFramingError(error: FramingError): void {
     this.lastActivity = this.host.now();
     if (error === 'line-too-long') {
       this.numeric(ERR_INPUTTOOLONG, ['Input line was too long']);

@@ -3,7 +3,22 @@
 import { foldCase } from '../protocol/casemapping.ts';
 import { matchMask } from '../protocol/mask.ts';
 
-export interface User {
+/** What introduces a user (the user.introduce event): modes as a string of letters. */
+export interface UserInit {
+  uid: string;
+  nodeId: string;
+  nick: string;
+  username: string;
+  hostname: string;
+  realname: string;
+  signonAt: number;
+  secure: boolean;
+  modes: string;
+}
+
+const NO_MODES: ReadonlySet<string> = new Set();
+
+export class User {
   readonly uid: string;
   /** The node whose session this user is. */
   readonly nodeId: string;
@@ -15,11 +30,45 @@ export interface User {
   /** nick!user@host, kept current. */
   mask: string;
   signonAt: number;
-  away: string | undefined;
-  /** User modes: i (invisible), o (operator), w (wallops). */
-  modes: Set<string>;
-  channels: Set<Channel>;
+  away: string | undefined = undefined;
   secure: boolean;
+  // Most users never set a mode or join a channel, and there may be tens of thousands of
+  // them: these sets are made on first use.
+  private modeSet: Set<string> | undefined;
+  private channelSet: Set<Channel> | undefined;
+
+  constructor(init: UserInit) {
+    this.uid = init.uid;
+    this.nodeId = init.nodeId;
+    this.nick = init.nick;
+    this.foldedNick = foldCase(init.nick);
+    this.username = init.username;
+    this.hostname = init.hostname;
+    this.realname = init.realname;
+    this.mask = userMask(init);
+    this.signonAt = init.signonAt;
+    this.secure = init.secure;
+    if (init.modes !== '') this.modeSet = new Set(init.modes);
+  }
+
+  /** User modes: i (invisible), o (operator), w (wallops). */
+  get modes(): Set<string> {
+    return (this.modeSet ??= new Set());
+  }
+
+  /** Whether the user has a mode, without making the set for a user who has none. */
+  hasMode(mode: string): boolean {
+    return (this.modeSet ?? NO_MODES).has(mode);
+  }
+
+  get channels(): Set<Channel> {
+    return (this.channelSet ??= new Set());
+  }
+
+  /** The channels the user is in, without making a set for a user who is in none. */
+  get joined(): ReadonlySet<Channel> {
+    return this.channelSet ?? NO_CHANNELS;
+  }
 }
 
 export function userMask(u: Pick<User, 'nick' | 'username' | 'hostname'>): string {
@@ -107,3 +156,5 @@ export class Channel {
     return [flags, ...args];
   }
 }
+
+const NO_CHANNELS: ReadonlySet<Channel> = new Set();

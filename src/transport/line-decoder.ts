@@ -1,6 +1,6 @@
 // Splits a byte stream into IRC lines. Works on bytes, so a UTF-8 character split across
 // two reads is joined before decoding; a line ends at LF, with an optional CR before it.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { FramingError } from './connection.ts';
 
 export interface LineSink {
@@ -12,7 +12,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 export class LineDecoder {
-  private pending: Buffer[] = [];
+  /** The start of an unfinished line, split across reads; made only when one is. */
+  private pending: Buffer[] | undefined;
   private pendingBytes = 0;
   /** Inside a line that already overflowed: drop bytes until its end. */
   private discarding = false;
@@ -23,6 +24,12 @@ export class LineDecoder {
   ) {}
 
   push(chunk: Buffer): void {
+    // Most reads are ASCII and hold whole lines: those are decoded once and split as text,
+    // where byte and character offsets agree. Anything else is split byte by byte.
+    if (this.pending === undefined && !this.discarding && isAscii(chunk)) {
+      this.pushAscii(chunk);
+      return;
+    }
     let start = 0;
     while (start < chunk.length) {
       const lf = chunk.indexOf(LF, start);
@@ -31,10 +38,10 @@ export class LineDecoder {
         return;
       }
       let line: Buffer;
-      if (this.pendingBytes > 0) {
+      if (this.pending !== undefined) {
         this.pending.push(chunk.subarray(start, lf));
         line = Buffer.concat(this.pending, this.pendingBytes + (lf - start));
-        this.pending = [];
+        this.pending = undefined;
         this.pendingBytes = 0;
       } else {
         line = chunk.subarray(start, lf);
@@ -48,17 +55,38 @@ export class LineDecoder {
     }
   }
 
+  private pushAscii(chunk: Buffer): void {
+    const text = chunk.toString('latin1');
+    let start = 0;
+    while (start < text.length) {
+      const lf = text.indexOf('\n', start);
+      if (lf === -1) {
+        this.keep(chunk.subarray(start));
+        return;
+      }
+      let end = lf;
+      if (end > start && text.charCodeAt(end - 1) === CR) end--;
+      const line = text.slice(start, end);
+      start = lf + 1;
+      if (line.length === 0) continue; // empty lines are ignored, per Modern IRC
+      if (line.length > this.maxLineBytes) this.sink.onFramingError('line-too-long');
+      else if (line.includes('\0')) this.sink.onFramingError('nul-byte');
+      else if (line.includes('\r')) this.sink.onFramingError('bare-cr');
+      else this.sink.onLine(line, line.length);
+    }
+  }
+
   private keep(rest: Buffer): void {
     if (this.discarding) return;
     if (this.pendingBytes + rest.length > this.maxLineBytes + 1 /* a CR may follow */) {
-      this.pending = [];
+      this.pending = undefined;
       this.pendingBytes = 0;
       this.discarding = true;
       this.sink.onFramingError('line-too-long');
       return;
     }
     // Copy: the socket may reuse its buffer.
-    this.pending.push(Buffer.from(rest));
+    (this.pending ??= []).push(Buffer.from(rest));
     this.pendingBytes += rest.length;
   }
 

@@ -1,12 +1,24 @@
 // Plain TCP transport: one Connection per socket.
 import net from 'node:net';
-import type { Connection, ConnectionHandler, Listener, PreparedLine, TransportLimits } from './connection.ts';
-import { LineDecoder } from './line-decoder.ts';
+import type { Connection, ConnectionHandler, FramingError, Listener, PreparedLine, TransportLimits } from './connection.ts';
+import { LineDecoder, type LineSink } from './line-decoder.ts';
 import { FlushScheduler, type Flushable } from './write-queue.ts';
 
 let nextId = 0;
 
-export class SocketConnection implements Connection, Flushable {
+/** What every connection of one listener shares, held once rather than per socket. */
+interface TcpShared {
+  readonly limits: TransportLimits;
+  readonly scheduler: FlushScheduler;
+  /** Open sockets, destroyed when the listener closes. */
+  readonly sockets: Set<net.Socket>;
+}
+
+/** The socket's connection, so that one set of listener functions serves every socket. */
+const CONNECTION = Symbol('connection');
+type OwnedSocket = net.Socket & { [CONNECTION]: SocketConnection };
+
+export class SocketConnection implements Connection, Flushable, LineSink {
   readonly id: string;
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -16,36 +28,61 @@ export class SocketConnection implements Connection, Flushable {
 
   private handler: ConnectionHandler | undefined;
   private readonly decoder: LineDecoder;
-  private queue: (string | Buffer)[] = [];
+  /** Output waiting for the next flush; made on first use, since most connections sit idle. */
+  private queue: (string | Buffer)[] | undefined;
   private queuedBytes = 0;
+  /** The queue holds prepared Buffers, not only text. */
+  private queuedBuffers = false;
   private closing = false;
   private closeReason = 'Connection closed';
 
   constructor(
     private readonly socket: net.Socket,
-    private readonly limits: TransportLimits,
-    private readonly scheduler: FlushScheduler,
+    private readonly shared: TcpShared,
   ) {
     this.id = `tcp-${++nextId}`;
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? 'unknown');
     this.remotePort = socket.remotePort ?? 0;
-    this.decoder = new LineDecoder(limits.maxLineBytes, {
-      onLine: (line, bytes) => {
-        if (!this.closing) this.handler?.onLine(line, bytes);
-      },
-      onFramingError: (error) => {
-        if (!this.closing) this.handler?.onFramingError(error);
-      },
-    });
+    this.decoder = new LineDecoder(shared.limits.maxLineBytes, this);
+    shared.sockets.add(socket);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
-    socket.on('end', () => this.finish('Connection closed by client'));
-    socket.on('error', (err: NodeJS.ErrnoException) => this.finish(describeSocketError(err)));
-    socket.on('close', () => this.finish(this.closeReason));
+    // Shared listener functions, not closures: an idle connection should cost little memory.
+    (socket as OwnedSocket)[CONNECTION] = this;
+    socket.on('data', SocketConnection.onData);
+    socket.on('end', SocketConnection.onEnd);
+    socket.on('error', SocketConnection.onError);
+    socket.on('close', SocketConnection.onSocketClose);
+  }
+
+  private static onData(this: OwnedSocket, chunk: Buffer): void {
+    this[CONNECTION].decoder.push(chunk);
+  }
+
+  private static onEnd(this: OwnedSocket): void {
+    this[CONNECTION].finish('Connection closed by client');
+  }
+
+  private static onError(this: OwnedSocket, err: NodeJS.ErrnoException): void {
+    this[CONNECTION].finish(describeSocketError(err));
+  }
+
+  private static onSocketClose(this: OwnedSocket): void {
+    const conn = this[CONNECTION];
+    conn.shared.sockets.delete(this);
+    conn.finish(conn.closeReason);
   }
 
   attach(handler: ConnectionHandler): void {
     this.handler = handler;
+  }
+
+  /** LineSink: decoded input goes to the handler until the connection starts closing. */
+  onLine(line: string, byteLength: number): void {
+    if (!this.closing) this.handler?.onLine(line, byteLength);
+  }
+
+  onFramingError(error: FramingError): void {
+    if (!this.closing) this.handler?.onFramingError(error);
   }
 
   send(line: string): void {
@@ -53,19 +90,23 @@ export class SocketConnection implements Connection, Flushable {
   }
 
   sendPrepared(line: PreparedLine): void {
+    this.queuedBuffers = true;
     this.enqueue(line, line.length);
   }
 
   private enqueue(data: string | Buffer, bytes: number): void {
     if (this.closing) return;
-    if (this.queuedBytes + bytes + this.socket.writableLength > this.limits.sendQueueBytes) {
+    if (this.queuedBytes + bytes + this.socket.writableLength > this.shared.limits.sendQueueBytes) {
       // The client does not read: drop what is queued so memory stays bounded.
-      this.queue = [];
+      this.queue = undefined;
       this.queuedBytes = 0;
       this.close('SendQ exceeded', 'ERROR :SendQ exceeded');
       return;
     }
-    if (this.queue.length === 0) this.scheduler.mark(this);
+    if (this.queue === undefined) {
+      this.queue = [];
+      this.shared.scheduler.mark(this);
+    }
     this.queue.push(data);
     this.queuedBytes += bytes;
   }
@@ -73,14 +114,21 @@ export class SocketConnection implements Connection, Flushable {
   flush(): void {
     const queue = this.queue;
     const bytes = this.queuedBytes;
-    if (queue.length === 0 || this.socket.destroyed) return;
-    this.queue = [];
+    if (queue === undefined || this.socket.destroyed) return;
+    const buffers = this.queuedBuffers;
+    this.queue = undefined;
     this.queuedBytes = 0;
+    this.queuedBuffers = false;
     if (queue.length === 1) {
       this.socket.write(queue[0]!);
       return;
     }
     // One buffer, one write: copying a few small lines is cheaper than a stream write each.
+    // Text alone is joined and encoded at once (a reply burst), shared Buffers are copied in.
+    if (!buffers) {
+      this.socket.write(Buffer.from(queue.join(''), 'utf8'));
+      return;
+    }
     const out = Buffer.allocUnsafe(bytes);
     let offset = 0;
     for (const item of queue) {
@@ -95,13 +143,13 @@ export class SocketConnection implements Connection, Flushable {
     this.closing = true;
     this.closeReason = reason;
     if (lastLine !== undefined) {
-      this.queue.push(lastLine + '\r\n');
+      (this.queue ??= []).push(lastLine + '\r\n');
       this.queuedBytes += Buffer.byteLength(lastLine) + 2;
     }
     this.flush();
     this.socket.end();
     // A peer that never reads must not keep the socket open.
-    setTimeout(() => this.socket.destroy(), this.limits.closeTimeoutMs).unref();
+    setTimeout(() => this.socket.destroy(), this.shared.limits.closeTimeoutMs).unref();
     this.finish(reason);
   }
 
@@ -150,13 +198,8 @@ export interface TcpListenOptions {
 }
 
 export async function listenTcp(options: TcpListenOptions, onConnection: (conn: Connection) => void): Promise<Listener> {
-  const scheduler = new FlushScheduler();
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer({ noDelay: true }, (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    onConnection(new SocketConnection(socket, options.limits, scheduler));
-  });
+  const shared: TcpShared = { limits: options.limits, scheduler: new FlushScheduler(), sockets: new Set() };
+  const server = net.createServer({ noDelay: true }, (socket) => onConnection(new SocketConnection(socket, shared)));
   // A failing accept (EMFILE, …) must not crash the process.
   server.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
@@ -173,7 +216,7 @@ export async function listenTcp(options: TcpListenOptions, onConnection: (conn: 
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        for (const socket of shared.sockets) socket.destroy();
       }),
   };
 }

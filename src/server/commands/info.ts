@@ -17,6 +17,8 @@ import {
 } from '../../protocol/numerics.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
+import { FixedNumeric, middleParam } from '../outgoing.ts';
+import type { ParlorServer } from '../server.ts';
 import { VERSION } from '../version.ts';
 import { sendIsupport } from './registration.ts';
 
@@ -60,30 +62,67 @@ export const infoCommands: CommandGroup = {
   },
 };
 
-export function sendMotd(ctx: Context): void {
-  const motd = ctx.server.motd;
-  if (motd === undefined) {
-    ctx.reply(ERR_NOMOTD, 'MOTD File is missing');
-    return;
+/** The MOTD lines of a server, serialized once (and again only if the MOTD is replaced). */
+const fixedMotd = new WeakMap<ParlorServer, { motd: string[] | undefined; lines: FixedNumeric[] }>();
+
+function motdFor(server: ParlorServer): FixedNumeric[] {
+  const motd = server.motd;
+  let cached = fixedMotd.get(server);
+  if (cached === undefined || cached.motd !== motd) {
+    const name = server.serverName;
+    const lines: FixedNumeric[] = [];
+    if (motd === undefined) {
+      lines.push(new FixedNumeric(name, ERR_NOMOTD, ['MOTD File is missing']));
+    } else {
+      lines.push(new FixedNumeric(name, RPL_MOTDSTART, [`- ${name} Message of the day - `]));
+      for (const line of motd) lines.push(new FixedNumeric(name, RPL_MOTD, [`- ${line}`]));
+      lines.push(new FixedNumeric(name, RPL_ENDOFMOTD, ['End of /MOTD command.']));
+    }
+    cached = { motd, lines };
+    fixedMotd.set(server, cached);
   }
-  ctx.reply(RPL_MOTDSTART, `- ${ctx.server.serverName} Message of the day - `);
-  for (const line of motd) ctx.reply(RPL_MOTD, `- ${line}`);
-  ctx.reply(RPL_ENDOFMOTD, 'End of /MOTD command.');
+  return cached.lines;
+}
+
+export function sendMotd(ctx: Context): void {
+  const lines: string[] = [];
+  motdLines(ctx, lines);
+  ctx.rb.addText(lines, ctx.now());
+}
+
+/** The MOTD (or ERR_NOMOTD), appended to `out`. */
+export function motdLines(ctx: Context, out: string[]): void {
+  const nick = ctx.session.nickOrStar;
+  for (const line of motdFor(ctx.server)) out.push(line.text(nick));
 }
 
 export function sendLusers(ctx: Context): void {
-  const { network } = ctx.server;
+  const lines: string[] = [];
+  lusersLines(ctx, lines);
+  ctx.rb.addText(lines, ctx.now());
+}
+
+/** The LUSERS replies, appended to `out`. */
+export function lusersLines(ctx: Context, out: string[]): void {
+  const { server } = ctx;
+  const network = server.network;
   const invisible = network.invisibleCount;
-  const opers = network.operCount;
   const total = network.users.size;
-  const unknown = ctx.server.sessions.size - ctx.server.localUserCount;
-  const local = ctx.server.localUserCount;
-  const max = ctx.server.stats.maxLocalUsers;
-  ctx.reply(RPL_LUSERCLIENT, `There are ${total - invisible} users and ${invisible} invisible on 1 servers`);
-  ctx.reply(RPL_LUSEROP, String(opers), 'operator(s) online');
-  ctx.reply(RPL_LUSERUNKNOWN, String(Math.max(0, unknown)), 'unknown connection(s)');
-  ctx.reply(RPL_LUSERCHANNELS, String(network.channels.size), 'channels formed');
-  ctx.reply(RPL_LUSERME, `I have ${local} clients and 1 servers`);
-  ctx.reply(RPL_LOCALUSERS, String(local), String(max), `Current local users ${local}, max ${max}`);
-  ctx.reply(RPL_GLOBALUSERS, String(total), String(max), `Current global users ${total}, max ${max}`);
+  const local = server.localUserCount;
+  const max = server.stats.maxLocalUsers;
+  const unknown = Math.max(0, server.sessions.size - local);
+  // Every registration sends these, so they are written out rather than serialized param by
+  // param: their shape is fixed (counts are digits, each last parameter has spaces), so the
+  // text is what an Outgoing of the same parameters would give.
+  const h = `:${server.serverName} `;
+  const n = ` ${middleParam(ctx.session.nickOrStar)} `;
+  out.push(
+    `${h}${RPL_LUSERCLIENT}${n}:There are ${total - invisible} users and ${invisible} invisible on 1 servers`,
+    `${h}${RPL_LUSEROP}${n}${network.operCount} :operator(s) online`,
+    `${h}${RPL_LUSERUNKNOWN}${n}${unknown} :unknown connection(s)`,
+    `${h}${RPL_LUSERCHANNELS}${n}${network.channels.size} :channels formed`,
+    `${h}${RPL_LUSERME}${n}:I have ${local} clients and 1 servers`,
+    `${h}${RPL_LOCALUSERS}${n}${local} ${max} :Current local users ${local}, max ${max}`,
+    `${h}${RPL_GLOBALUSERS}${n}${total} ${max} :Current global users ${total}, max ${max}`,
+  );
 }

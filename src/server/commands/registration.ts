@@ -16,9 +16,10 @@ import { clipUtf8 } from '../../protocol/text.ts';
 import { isValidNick, sanitizeUsername } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
-import { Outgoing } from '../outgoing.ts';
+import { FixedNumeric, Outgoing } from '../outgoing.ts';
+import type { ParlorServer } from '../server.ts';
 import { VERSION } from '../version.ts';
-import { sendLusers, sendMotd } from './info.ts';
+import { lusersLines, motdLines } from './info.ts';
 
 export const registrationCommands: CommandGroup = {
   // PASS <password>
@@ -130,22 +131,61 @@ function displayHost(address: string): string {
   return address.startsWith(':') ? `0${address}` : address;
 }
 
+/** The welcome lines that are the same for every client, serialized once per server. */
+interface FixedWelcome {
+  /** 001 up to the user's mask, which is added to its last parameter. */
+  welcome: FixedNumeric;
+  /** 002, 003, 004. */
+  intro: FixedNumeric[];
+  /** 005, up to 12 tokens a line. */
+  isupport: FixedNumeric[];
+}
+
+const fixedWelcome = new WeakMap<ParlorServer, FixedWelcome>();
+
+function welcomeFor(server: ParlorServer): FixedWelcome {
+  let w = fixedWelcome.get(server);
+  if (w === undefined) {
+    const name = server.serverName;
+    const tokens = server.isupport;
+    const isupport: FixedNumeric[] = [];
+    for (let i = 0; i < tokens.length; i += 12) {
+      isupport.push(new FixedNumeric(name, RPL_ISUPPORT, [...tokens.slice(i, i + 12), 'are supported by this server']));
+    }
+    w = {
+      welcome: new FixedNumeric(name, RPL_WELCOME, [`Welcome to the ${server.config.server.network} IRC Network`]),
+      intro: [
+        new FixedNumeric(name, RPL_YOURHOST, [`Your host is ${name}, running version ${VERSION}`]),
+        new FixedNumeric(name, RPL_CREATED, [`This server was created ${new Date(server.createdAt).toUTCString()}`]),
+        new FixedNumeric(name, RPL_MYINFO, [name, VERSION, 'iow', 'biklmnst', 'bklov']),
+      ],
+      isupport,
+    };
+    fixedWelcome.set(server, w);
+  }
+  return w;
+}
+
+/** 001 to 005, LUSERS and the MOTD, handed over as one burst of text. */
 function sendWelcome(ctx: Context): void {
-  const { server } = ctx;
   const user = ctx.user;
-  const network = server.config.server.network;
-  ctx.reply(RPL_WELCOME, `Welcome to the ${network} IRC Network ${user.mask}`);
-  ctx.reply(RPL_YOURHOST, `Your host is ${server.serverName}, running version ${VERSION}`);
-  ctx.reply(RPL_CREATED, `This server was created ${new Date(server.createdAt).toUTCString()}`);
-  ctx.rb.server(RPL_MYINFO, [user.nick, server.serverName, VERSION, 'iow', 'biklmnst', 'bklov']);
-  sendIsupport(ctx);
-  sendLusers(ctx);
-  sendMotd(ctx);
+  const nick = user.nick;
+  const fixed = welcomeFor(ctx.server);
+  const lines = [`${fixed.welcome.text(nick)} ${user.mask}`];
+  for (const line of fixed.intro) lines.push(line.text(nick));
+  isupportLines(ctx, lines);
+  lusersLines(ctx, lines);
+  motdLines(ctx, lines);
+  ctx.rb.addText(lines, ctx.now());
 }
 
 export function sendIsupport(ctx: Context): void {
-  const tokens = ctx.server.isupport;
-  for (let i = 0; i < tokens.length; i += 12) {
-    ctx.reply(RPL_ISUPPORT, ...tokens.slice(i, i + 12), 'are supported by this server');
-  }
+  const lines: string[] = [];
+  isupportLines(ctx, lines);
+  ctx.rb.addText(lines, ctx.now());
+}
+
+function isupportLines(ctx: Context, out: string[]): void {
+  const nick = ctx.session.nickOrStar;
+  for (const line of welcomeFor(ctx.server).isupport) out.push(line.text(nick));
 }
