@@ -65,6 +65,7 @@ export class Session implements LocalSession, ConnectionHandler {
     conn.attach(this);
   }
 
+  /** The capabilities the client enabled. */
   get caps(): ReadonlySet<string> {
     return this.capSet ?? NO_CAPS;
   }

@@ -17,6 +17,7 @@ export interface UserInit {
 }
 
 const NO_MODES: ReadonlySet<string> = new Set();
+const NO_CHANNELS: ReadonlySet<Channel> = new Set();
 
 export class User {
   readonly uid: string;
@@ -156,5 +157,3 @@ export class Channel {
     return [flags, ...args];
   }
 }
-
-const NO_CHANNELS: ReadonlySet<Channel> = new Set();
