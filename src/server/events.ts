@@ -1,6 +1,7 @@
 // Events carried by the Bus. Plain data only (ids and strings), so that they can cross
 // processes. `uid` is the user who acts; nodes deliver to everyone concerned except that
 // user, whose own session answers it directly (with its label, for labeled-response).
+import type { UserInit } from './state.ts';
 
 export interface ModeChange {
   add: boolean;
@@ -11,18 +12,7 @@ export interface ModeChange {
 export type MessageTarget = { kind: 'channel'; name: string; statusPrefix?: string } | { kind: 'user'; uid: string };
 
 export type NetworkEvent =
-  | {
-      type: 'user.introduce';
-      uid: string;
-      nodeId: string;
-      nick: string;
-      username: string;
-      hostname: string;
-      realname: string;
-      signonAt: number;
-      secure: boolean;
-      modes: string;
-    }
+  | ({ type: 'user.introduce' } & UserInit)
   | { type: 'user.nick'; uid: string; nick: string; time: number; msgid: string }
   | { type: 'user.quit'; uid: string; reason: string; time: number; msgid: string }
   | { type: 'user.away'; uid: string; away: string | undefined; time: number }
