@@ -1,5 +1,6 @@
 // The `parlor` command line, run as a real process.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import assert from 'node:assert/strict';
 import { RawClient } from './helpers/raw-client.ts';
 
 const BIN = new URL('../bin/parlor.js', import.meta.url).pathname;
+/** The servers' working directory, where the default data/ (audit log) goes. */
+const SCRATCH = mkdtempSync(join(tmpdir(), 'parlor-cli-cwd-'));
 
 interface Running {
   child: ChildProcess;
@@ -17,7 +20,7 @@ interface Running {
 
 /** Starts `parlor serve` and resolves with the address from its "listening" line. */
 function startCli(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--log-level', 'silent', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--log-level', 'silent', ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: SCRATCH });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -32,7 +35,7 @@ function startCli(args: string[]): Promise<Running> {
 }
 
 function runToExit(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: SCRATCH });
   let stderr = '';
   let stdout = '';
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));

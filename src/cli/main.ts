@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../server/config.ts';
 import { VERSION } from '../server/version.ts';
+import { mkpasswd } from './mkpasswd.ts';
 import { serve } from './serve.ts';
 
 const program = new Command();
@@ -18,7 +19,13 @@ program
   .option('--password <password>', 'connection password clients must give with PASS')
   .option('--motd-file <file>', 'message of the day file')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
+  .option('--no-console', 'do not read admin commands from standard input')
   .action(serve);
+
+program
+  .command('mkpasswd')
+  .description('print a password hash for an operator in the config (reads the password from the terminal or a pipe)')
+  .action(mkpasswd);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {

@@ -1,6 +1,8 @@
-// `parlor serve`: load the config, start the server, print where it listens.
+// `parlor serve`: load the config, start the server, print where it listens, and run the
+// admin console on this terminal.
 import pino from 'pino';
-import { ConfigError, mergeConfigInput, parseConfig, readConfigFile, type ConfigInput } from '../server/config.ts';
+import { startConsole } from '../admin/console.ts';
+import { ConfigError, mergeConfigInput, parseConfig, readConfigFile, type Config, type ConfigInput } from '../server/config.ts';
 import { createServer } from '../server/server.ts';
 
 export interface ServeFlags {
@@ -12,9 +14,12 @@ export interface ServeFlags {
   password?: string;
   motdFile?: string;
   logLevel?: string;
+  /** commander's --no-console sets this to false. */
+  console?: boolean;
 }
 
-export async function serve(flags: ServeFlags): Promise<void> {
+/** The configuration: defaults < the YAML file < flags. Read again on reload. */
+async function loadConfig(flags: ServeFlags): Promise<Config> {
   const fromFile: ConfigInput = flags.config ? await readConfigFile(flags.config) : {};
   const fromFlags: ConfigInput = { server: {} };
   if (flags.host !== undefined) fromFlags.server!.host = flags.host;
@@ -23,28 +28,51 @@ export async function serve(flags: ServeFlags): Promise<void> {
   if (flags.network !== undefined) fromFlags.server!.network = flags.network;
   if (flags.password !== undefined) fromFlags.server!.password = flags.password;
   if (flags.motdFile !== undefined) fromFlags.server!.motdFile = flags.motdFile;
-  const config = parseConfig(mergeConfigInput(fromFile, fromFlags), 'configuration');
+  return parseConfig(mergeConfigInput(fromFile, fromFlags), 'configuration');
+}
 
-  // Logs go to stderr; stdout carries the stable status lines scripts read.
+export async function serve(flags: ServeFlags): Promise<void> {
+  const config = await loadConfig(flags);
+
+  // Logs go to stderr; stdout carries the stable status lines scripts read, and the console.
   const logger = pino({ level: flags.logLevel ?? 'info' }, pino.destination(2));
-  const server = createServer({ config, logger });
+  let exiting = false;
+  const exit = (code: number): void => {
+    exiting = true;
+    // Let stdout drain (the console's last lines) before leaving.
+    process.stdout.write('', () => process.exit(code));
+  };
+  const server = createServer({
+    config,
+    logger,
+    reloadConfig: () => loadConfig(flags),
+    onShutdown: () => exit(0),
+  });
   const { host, port } = await server.listen();
   process.stdout.write(`parlor listening on ${host.includes(':') ? `[${host}]` : host}:${port}\n`);
 
+  if (flags.console !== false) startConsole(server, { input: process.stdin, output: process.stdout });
+
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping || exiting) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     server.close('Server shutting down').then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => exit(0),
+      () => exit(1),
     );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    server.admin.reload({ id: 'signal:SIGHUP', nick: 'SIGHUP', source: server.serverName, uid: '' }).then(
+      (notes) => logger.info({ notes }, 'reloaded on SIGHUP'),
+      (err: unknown) => logger.error({ reason: (err as Error).message }, 'reload on SIGHUP failed; the old config stays in force'),
+    );
+  });
 }
 
 function parsePort(text: string): number {

@@ -6,7 +6,10 @@ export const RPL_CREATED = '003';
 export const RPL_MYINFO = '004';
 export const RPL_ISUPPORT = '005';
 
+export const RPL_STATSKLINE = '216';
+export const RPL_ENDOFSTATS = '219';
 export const RPL_UMODEIS = '221';
+export const RPL_STATSUPTIME = '242';
 export const RPL_LUSERCLIENT = '251';
 export const RPL_LUSEROP = '252';
 export const RPL_LUSERUNKNOWN = '253';
@@ -58,6 +61,7 @@ export const RPL_ENDOFMOTD = '376';
 export const RPL_WHOISHOST = '378';
 export const RPL_WHOISMODES = '379';
 export const RPL_YOUREOPER = '381';
+export const RPL_REHASHING = '382';
 export const RPL_TIME = '391';
 
 export const ERR_UNKNOWNERROR = '400';
@@ -101,6 +105,8 @@ export const ERR_UMODEUNKNOWNFLAG = '501';
 export const ERR_USERSDONTMATCH = '502';
 export const ERR_HELPNOTFOUND = '524';
 export const ERR_INVALIDKEY = '525';
+/** InspIRCd/ergo: a private message that may not be sent. */
+export const ERR_CANNOTSENDTOUSER = '531';
 
 export const RPL_STARTTLS = '670';
 export const RPL_WHOISSECURE = '671';

@@ -7,6 +7,7 @@ import { infoCommands } from './commands/info.ts';
 import { messagingCommands } from './commands/messaging.ts';
 import { modeCommands } from './commands/modes.ts';
 import { monitorCommands } from './commands/monitor.ts';
+import { operCommands } from './commands/oper.ts';
 import { queryCommands } from './commands/queries.ts';
 import { registrationCommands } from './commands/registration.ts';
 import { userCommands } from './commands/user.ts';
@@ -34,4 +35,5 @@ export const COMMANDS = buildTable([
   queryCommands,
   userCommands,
   monitorCommands,
+  operCommands,
 ]);

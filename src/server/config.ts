@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseCidr } from '../protocol/address.ts';
 
 const serverName = z
   .string()
@@ -9,6 +10,8 @@ const serverName = z
   .max(63);
 
 const ms = z.number().int().positive();
+
+const cidr = z.string().refine((v) => parseCidr(v) !== undefined, 'an IP address or CIDR range, e.g. 10.0.0.0/8');
 
 export const ConfigSchema = z.strictObject({
   server: z
@@ -60,6 +63,58 @@ export const ConfigSchema = z.strictObject({
       closeTimeoutMs: ms.default(5_000),
     })
     .prefault({}),
+  connections: z
+    .strictObject({
+      /** Connections the server accepts at once; the next is told the server is full. */
+      max: z.number().int().min(1).default(10_000),
+      /** Connections from one address (one network: see ipv4Prefix/ipv6Prefix). */
+      perIp: z.number().int().min(1).default(16),
+      /** Addresses counted together for perIp and the throttle: /32 is one IPv4 address. */
+      ipv4Prefix: z.number().int().min(8).max(32).default(32),
+      /** IPv6 hands out /64s to one machine, so those count as one address. */
+      ipv6Prefix: z.number().int().min(16).max(128).default(64),
+      /** Larger or smaller allowances for whole networks, e.g. a campus NAT. */
+      cidrLimits: z.array(z.strictObject({ cidr: cidr, max: z.number().int().min(0) })).default([]),
+      /** New connections one address may open per throttleWindowMs (0 turns it off). */
+      throttleConnections: z.number().int().min(0).default(10),
+      throttleWindowMs: ms.default(60_000),
+      /** Addresses no per-IP limit or throttle applies to (the server's own machine). */
+      exempt: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+    })
+    .prefault({}),
+  flood: z
+    .strictObject({
+      /** Commands a client may send at once before being slowed (token bucket size). */
+      burst: z.number().int().min(1).default(20),
+      /** Commands per second after the burst; faster ones wait their turn (fakelag). */
+      commandsPerSecond: z.number().positive().default(4),
+      /** Input that may wait for its turn; a client that queues more is dropped (Excess Flood). */
+      recvQueueBytes: z.number().int().min(1024).default(16_384),
+      /** IRC operators are not slowed. */
+      exemptOpers: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** IRC operators: OPER <name> <password>; the password is a hash from `parlor mkpasswd`. */
+  opers: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^\S+$/, 'no spaces'),
+        password: z.string().regex(/^\$scrypt\$/, 'a hash made by `parlor mkpasswd` (starts with $scrypt$)'),
+        /** user@host masks the operator may connect from. */
+        hosts: z.array(z.string()).default(['*@*']),
+      }),
+    )
+    .default([]),
+  admin: z
+    .strictObject({
+      /** The reserved nick through which clients talk to the operator at the console. */
+      nick: z.string().regex(/^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/, 'a valid nickname').default('admin'),
+      /** Where admin actions are appended as JSON lines (relative to the working directory); null keeps them in memory and the log only. */
+      auditLog: z.string().min(1).nullable().default('data/audit.log'),
+      /** Audit entries kept in memory for `audit` and the web panel. */
+      auditMemory: z.number().int().min(0).default(1000),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -86,6 +141,9 @@ export function mergeConfigInput(base: ConfigInput, override: ConfigInput): Conf
     ...override,
     server: { ...base.server, ...override.server },
     limits: { ...base.limits, ...override.limits },
+    connections: { ...base.connections, ...override.connections },
+    flood: { ...base.flood, ...override.flood },
+    admin: { ...base.admin, ...override.admin },
   };
 }
 

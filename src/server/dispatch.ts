@@ -22,10 +22,10 @@ export function dispatch(server: ParlorServer, session: Session, msg: IrcMessage
     const spec = COMMANDS.get(msg.command);
     if (!spec) throw new IrcError(ERR_UNKNOWNCOMMAND, [msg.command], 'Unknown command');
     if (!spec.preRegistration && !session.registered) throw new IrcError(ERR_NOTREGISTERED, [], 'You have not registered');
-    if (msg.params.length < spec.minParams) throw new IrcError(ERR_NEEDMOREPARAMS, [msg.command], 'Not enough parameters');
-    if (spec.oper && !session.user?.modes.has('o')) {
+    if (spec.oper && !session.user?.hasMode('o')) {
       throw new IrcError(ERR_NOPRIVILEGES, [], "Permission Denied- You're not an IRC operator");
     }
+    if (msg.params.length < spec.minParams) throw new IrcError(ERR_NEEDMOREPARAMS, [msg.command], 'Not enough parameters');
     const pending = spec.handler(ctx, msg.params);
     if (pending) {
       return pending.then(

@@ -1,6 +1,7 @@
 // Events carried by the Bus. Plain data only (ids and strings), so that they can cross
 // processes. `uid` is the user who acts; nodes deliver to everyone concerned except that
 // user, whose own session answers it directly (with its label, for labeled-response).
+import type { ServerBan } from './bans.ts';
 import type { UserInit } from './state.ts';
 
 export interface ModeChange {
@@ -8,6 +9,9 @@ export interface ModeChange {
   mode: string;
   arg?: string | undefined;
 }
+
+/** Server bans refuse connections; mutes let a user read but not speak. */
+export type BanListName = 'ban' | 'mute';
 
 export type MessageTarget = { kind: 'channel'; name: string; statusPrefix?: string } | { kind: 'user'; uid: string };
 
@@ -24,6 +28,13 @@ export type NetworkEvent =
   | { type: 'channel.topic'; uid: string; channel: string; topic: string; time: number; msgid: string }
   | { type: 'channel.mode'; uid: string | undefined; channel: string; changes: ModeChange[]; time: number; msgid: string }
   | { type: 'channel.invite'; uid: string; channel: string; targetUid: string; time: number; msgid: string }
+  // Server administration: bans and mutes are network-wide state; a kill closes the
+  // victim's session on the node that holds it; notices reach every user (or +w users).
+  | { type: 'ban.add'; list: BanListName; ban: ServerBan }
+  | { type: 'ban.remove'; list: BanListName; mask: string }
+  | { type: 'user.kill'; uid: string; source: string; reason: string; time: number }
+  | { type: 'server.notice'; command: 'NOTICE' | 'PRIVMSG'; source: string; text: string; time: number; msgid: string }
+  | { type: 'wallops'; source: string; text: string; time: number; msgid: string }
   | {
       type: 'message';
       command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG';

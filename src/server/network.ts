@@ -3,16 +3,22 @@
 // variant (Outgoing), whatever the number of recipients.
 import { foldCase } from '../protocol/casemapping.ts';
 import { RPL_MONOFFLINE, RPL_MONONLINE } from '../protocol/numerics.ts';
+import { BanList } from './bans.ts';
 import type { NetworkEvent, ModeChange } from './events.ts';
 import { Outgoing, TAGS_MESSAGE_TAGS } from './outgoing.ts';
-import { Channel, Membership, User, userMask, type ChannelFlag, type StatusMode } from './state.ts';
+import { Channel, Membership, User, userMask, type ChannelFlag, type StatusMode, type UserInit } from './state.ts';
 
 /** What the network needs from the node it runs on. */
 export interface LocalSessions {
   /** This node's session of a user, if the user is connected here. */
   local(uid: string): LocalSession | undefined;
   readonly serverName: string;
+  /** A message to the admin pseudo-user: it goes to the operator's console. */
+  messageToAdmin?(from: User, command: string, text: string, time: number): void;
 }
+
+/** The uid of the admin pseudo-user, present on every node without being introduced. */
+export const ADMIN_UID = '0admin';
 
 export interface LocalSession {
   readonly tagVariant: number;
@@ -42,11 +48,45 @@ export class Network {
   /** Users with +i and +o, kept current so LUSERS does not walk every user. */
   invisibleCount = 0;
   operCount = 0;
+  /** Server bans (K-lines) and mutes, network-wide. */
+  readonly bans = new BanList();
+  readonly mutes = new BanList();
+  /** Users who are not people (the admin pseudo-user), left out of user counts. */
+  serviceCount = 0;
+  readonly admin: User | undefined;
 
   constructor(
     private readonly node: LocalSessions,
     private readonly whowasLimit: number,
-  ) {}
+    adminNick?: string,
+  ) {
+    if (adminNick !== undefined) {
+      this.admin = this.introduceService({
+        uid: ADMIN_UID,
+        nodeId: '*',
+        nick: adminNick,
+        username: 'admin',
+        hostname: node.serverName,
+        realname: 'Server administrator: messages to this nick reach the console',
+        signonAt: 0,
+        secure: true,
+        modes: '',
+      });
+    }
+  }
+
+  private introduceService(init: UserInit): User {
+    const user = new User(init);
+    this.users.set(user.uid, user);
+    this.nicks.set(user.foldedNick, user);
+    this.serviceCount++;
+    return user;
+  }
+
+  /** People on the network, services not counted. */
+  get userCount(): number {
+    return this.users.size - this.serviceCount;
+  }
 
   userByNick(nick: string): User | undefined {
     return this.nicks.get(foldCase(nick));
@@ -142,6 +182,15 @@ export class Network {
       }
       case 'message':
         return this.message(e);
+      case 'ban.add':
+        return (e.list === 'ban' ? this.bans : this.mutes).add(e.ban);
+      case 'ban.remove':
+        (e.list === 'ban' ? this.bans : this.mutes).remove(e.mask);
+        return;
+      case 'user.kill':
+      case 'server.notice':
+      case 'wallops':
+        return; // delivered by the node (server.ts): they concern its sessions, not shared state
     }
   }
 
@@ -228,6 +277,10 @@ export class Network {
     const tagOnly = e.command === 'TAGMSG';
     const clientTags = Object.keys(e.clientTags).length > 0 ? e.clientTags : undefined;
     if (e.target.kind === 'user') {
+      if (e.target.uid === ADMIN_UID) {
+        if (e.command !== 'TAGMSG') this.node.messageToAdmin?.(from, e.command, e.text, e.time);
+        return;
+      }
       const to = this.users.get(e.target.uid);
       const s = to && this.node.local(to.uid);
       if (!to || !s) return;

@@ -11,12 +11,21 @@ import { MemoryStore } from '../storage/memory-store.ts';
 import type { Store } from '../storage/store.ts';
 import type { Connection, Listener } from '../transport/connection.ts';
 import { listenTcp } from '../transport/tcp.ts';
+import { ERR_YOUREBANNEDCREEP } from '../protocol/numerics.ts';
+import { formatDuration } from '../protocol/duration.ts';
+import { AdminActions } from './admin.ts';
+import { ConnectionGate } from './admission.ts';
+import { AuditLog } from './audit.ts';
+import { BanList, type ServerBan } from './bans.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import type { Config } from './config.ts';
 import { dispatch } from './dispatch.ts';
 import type { NetworkEvent } from './events.ts';
 import { Network, type LocalSessions } from './network.ts';
+import { Outgoing } from './outgoing.ts';
+import { RateMeter } from './rate-meter.ts';
 import { Session, type SessionHost } from './session.ts';
+import type { User } from './state.ts';
 
 export { VERSION } from './version.ts';
 
@@ -26,6 +35,19 @@ export interface ServerDeps {
   bus?: Bus<NetworkEvent>;
   clock?: Clock;
   logger?: Logger;
+  /** Reads the configuration again (REHASH, `reload`, SIGHUP); without it reload is refused. */
+  reloadConfig?: () => Promise<Config>;
+  /** Called after an admin's shutdown has closed the server (the CLI exits the process). */
+  onShutdown?: () => void;
+}
+
+/** A message to the admin pseudo-user, for the console. */
+export interface AdminInboxMessage {
+  from: string;
+  mask: string;
+  command: string;
+  text: string;
+  time: number;
 }
 
 export function createServer(deps: ServerDeps): ParlorServer {
@@ -33,7 +55,7 @@ export function createServer(deps: ServerDeps): ParlorServer {
 }
 
 export class ParlorServer implements SessionHost, LocalSessions {
-  readonly config: Config;
+  config: Config;
   readonly store: Store;
   readonly bus: Bus<NetworkEvent>;
   readonly clock: Clock;
@@ -41,8 +63,16 @@ export class ParlorServer implements SessionHost, LocalSessions {
   readonly network: Network;
   readonly serverName: string;
   readonly createdAt: number;
-  readonly isupport: string[];
+  isupport: string[];
   motd: string[] | undefined;
+  readonly gate: ConnectionGate;
+  readonly audit: AuditLog;
+  readonly admin: AdminActions;
+  /** Listeners for messages to the admin nick (the console). */
+  readonly adminInbox = new Set<(m: AdminInboxMessage) => void>();
+  private readonly reloadConfig: (() => Promise<Config>) | undefined;
+  private readonly onShutdown: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
 
   /** Registered local sessions by uid. */
   private readonly byUid = new Map<string, Session>();
@@ -53,7 +83,14 @@ export class ParlorServer implements SessionHost, LocalSessions {
   private readonly idPrefix = randomBytes(6).toString('base64url');
   private idCounter = 0;
   private unsubscribe: (() => void) | undefined;
-  stats = { maxLocalUsers: 0 };
+  readonly stats = {
+    maxLocalUsers: 0,
+    peakConnections: 0,
+    /** PRIVMSG/NOTICE/TAGMSG accepted from clients. */
+    messages: new RateMeter(),
+    refused: { 'server-full': 0, 'per-ip': 0, throttled: 0, banned: 0 },
+    floodDisconnects: 0,
+  };
 
   constructor(deps: ServerDeps) {
     this.config = deps.config;
@@ -63,9 +100,18 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.logger = deps.logger ?? pino({ level: 'silent' });
     this.serverName = this.config.server.name;
     this.createdAt = this.clock.now();
-    this.network = new Network(this, this.config.limits.whowasEntries);
+    this.network = new Network(this, this.config.limits.whowasEntries, this.config.admin.nick);
+    this.isupport = this.makeIsupport();
+    this.gate = new ConnectionGate(this.config.connections);
+    this.audit = new AuditLog(this.config.admin.auditLog, this.config.admin.auditMemory, this.logger);
+    this.admin = new AdminActions(this);
+    this.reloadConfig = deps.reloadConfig;
+    this.onShutdown = deps.onShutdown;
+  }
+
+  private makeIsupport(): string[] {
     const l = this.config.limits;
-    this.isupport = isupportTokens({
+    return isupportTokens({
       network: this.config.server.network,
       nickLen: l.nickLength,
       channelLen: l.channelLength,
@@ -87,7 +133,15 @@ export class ParlorServer implements SessionHost, LocalSessions {
     return this.config.limits;
   }
 
+  get floodSettings(): Config['flood'] {
+    return this.config.flood;
+  }
+
   readonly now = (): number => this.clock.now();
+
+  setTimeout(fn: () => void, ms: number): Timer {
+    return this.clock.setTimeout(fn, ms);
+  }
 
   async listen(): Promise<{ host: string; port: number }> {
     this.motd = await this.loadMotd();
@@ -95,6 +149,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
       // A fault applying one event must not take the node down; it is logged loudly.
       try {
         this.network.apply(event);
+        this.applyLocally(event);
       } catch (err) {
         this.logError(err, `applying ${event.type}`);
       }
@@ -118,18 +173,65 @@ export class ParlorServer implements SessionHost, LocalSessions {
     return this.listener && { host: this.listener.host, port: this.listener.port };
   }
 
-  async close(reason = 'Server shutting down'): Promise<void> {
+  close(reason = 'Server shutting down'): Promise<void> {
+    return (this.closing ??= this.closeOnce(reason));
+  }
+
+  private async closeOnce(reason: string): Promise<void> {
     this.sweeper?.cancel();
     for (const s of [...this.sessions]) s.disconnect(reason);
     await this.listener?.close();
     this.unsubscribe?.();
     await this.store.close();
+    await this.audit.close();
   }
 
-  /** Accept a connection from any transport. */
+  /** An admin's shutdown: every client is told why, then the server closes. */
+  async shutdown(message?: string): Promise<void> {
+    await this.close(message ? `Server shutting down: ${message}` : 'Server shutting down');
+    this.onShutdown?.();
+  }
+
+  /** Accept a connection from any transport: bans and connection limits are checked first. */
   accept(conn: Connection): void {
+    const now = this.now();
+    const ban = this.network.bans.match(now, conn.remoteAddress);
+    if (ban) {
+      this.stats.refused.banned++;
+      conn.close('Banned', this.bannedLines(ban, '*', conn.remoteAddress).join('\r\n'));
+      return;
+    }
+    const admission = this.gate.admit(conn.remoteAddress, this.sessions.size, now);
+    if (admission.refusal) {
+      this.stats.refused[admission.refusal.code]++;
+      this.logger.info({ address: conn.remoteAddress, reason: admission.refusal.code }, 'connection refused');
+      conn.close(admission.refusal.message, `ERROR :${admission.refusal.message}`);
+      return;
+    }
     const session = new Session(this, conn);
+    session.admissionKey = admission.key;
     this.sessions.add(session);
+    this.stats.peakConnections = Math.max(this.stats.peakConnections, this.sessions.size);
+  }
+
+  /** ERR_YOUREBANNEDCREEP and the closing ERROR for a banned client. */
+  bannedLines(ban: ServerBan, nick: string, address: string): string[] {
+    const left = ban.expiresAt === undefined ? '' : ` (expires in ${formatDuration(ban.expiresAt - this.now())})`;
+    return [
+      `:${this.serverName} ${ERR_YOUREBANNEDCREEP} ${nick} :You are banned from this server: ${ban.reason}${left}`,
+      `ERROR :Closing Link: ${address} (Banned: ${ban.reason})`,
+    ];
+  }
+
+  /** Local sessions a ban or mute entry applies to. */
+  localSessionsMatching(ban: ServerBan): Session[] {
+    const out: Session[] = [];
+    const probe = new BanList();
+    probe.add({ ...ban, expiresAt: undefined });
+    for (const s of this.sessions) {
+      if (probe.match(0, s.conn.remoteAddress, s.user?.mask)) out.push(s);
+    }
+    return out;
   }
 
   local(uid: string): Session | undefined {
@@ -164,6 +266,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   sessionClosed(session: Session, reason: string): void {
     this.sessions.delete(session);
+    this.gate.release(session.admissionKey);
+    if (reason === 'Excess Flood') this.stats.floodDisconnects++;
     for (const folded of session.monitoredNicks()) {
       const set = this.network.monitors.get(folded);
       set?.delete(session);
@@ -180,9 +284,82 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.logger.error({ err }, `error in ${context}`);
   }
 
+  /** Effects of an event on this node's sessions rather than on the shared state. */
+  private applyLocally(e: NetworkEvent): void {
+    switch (e.type) {
+      case 'server.notice': {
+        const out = new Outgoing(e.source, e.command, ['$*', e.text], e.time, e.msgid);
+        for (const s of this.byUid.values()) s.sendOutgoing(out);
+        return;
+      }
+      case 'wallops': {
+        const out = new Outgoing(e.source, 'WALLOPS', [e.text], e.time, e.msgid);
+        for (const s of this.byUid.values()) if (s.user!.hasMode('w')) s.sendOutgoing(out);
+        return;
+      }
+      case 'user.kill': {
+        const s = this.byUid.get(e.uid);
+        if (!s) return;
+        s.sendReply(new Outgoing(e.source, 'KILL', [s.nickOrStar, e.reason], e.time));
+        s.quitReason = e.reason;
+        s.disconnect(e.reason);
+        return;
+      }
+      case 'ban.add': {
+        const matching = this.localSessionsMatching(e.ban);
+        if (e.list === 'ban') {
+          for (const s of matching) {
+            const [numeric, error] = this.bannedLines(e.ban, s.nickOrStar, s.conn.remoteAddress);
+            s.sendLine(numeric!);
+            s.quitReason = `Banned: ${e.ban.reason}`;
+            s.conn.close(s.quitReason, error);
+          }
+        } else {
+          const until = e.ban.expiresAt === undefined ? '' : ` for ${formatDuration(e.ban.expiresAt - this.now())}`;
+          for (const s of matching) {
+            if (s.registered) s.serverNotice(`You have been muted by the server operators${until}: ${e.ban.reason}. You can read but not speak.`);
+          }
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  messageToAdmin(from: User, command: string, text: string, time: number): void {
+    for (const listener of this.adminInbox) listener({ from: from.nick, mask: from.mask, command, text, time });
+  }
+
+  /** Re-reads the config. Host, port and names need a restart; the returned notes say so. */
+  async reload(): Promise<string[]> {
+    if (!this.reloadConfig) throw new Error('There is no config to reload (the server was started without one)');
+    const next = await this.reloadConfig();
+    const old = this.config;
+    const notes: string[] = [];
+    for (const key of ['host', 'port', 'name'] as const) {
+      if (next.server[key] !== old.server[key]) notes.push(`server.${key} changes at the next restart`);
+    }
+    if (next.admin.nick !== old.admin.nick) notes.push('admin.nick changes at the next restart');
+    if (next.admin.auditLog !== old.admin.auditLog) notes.push('admin.auditLog changes at the next restart');
+    this.config = {
+      ...next,
+      server: { ...next.server, host: old.server.host, port: old.server.port, name: old.server.name },
+      admin: { ...next.admin, nick: old.admin.nick, auditLog: old.admin.auditLog },
+    };
+    this.gate.configure(this.config.connections);
+    this.isupport = this.makeIsupport();
+    this.motd = await this.loadMotd();
+    this.logger.info({ notes }, 'configuration reloaded');
+    return notes;
+  }
+
   private sweep(): void {
     const now = this.now();
     const l = this.config.limits;
+    this.gate.sweep(now);
+    this.network.bans.expire(now);
+    this.network.mutes.expire(now);
     for (const s of this.sessions) {
       if (!s.registered) {
         if (now - s.connectedAt > l.registrationTimeoutMs) s.disconnect('Registration timed out');

@@ -2,6 +2,9 @@
 import { parseLine, ProtocolError, type IrcMessage } from '../protocol/message.ts';
 import { ERR_INPUTTOOLONG, ERR_UNKNOWNCOMMAND } from '../protocol/numerics.ts';
 import type { Connection, ConnectionHandler, FramingError } from '../transport/connection.ts';
+import type { Timer } from './clock.ts';
+import type { Config } from './config.ts';
+import { TokenBucket } from './flood.ts';
 import type { LocalSession } from './network.ts';
 import { Outgoing, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
 import type { User } from './state.ts';
@@ -10,7 +13,9 @@ import type { User } from './state.ts';
 export interface SessionHost {
   readonly serverName: string;
   readonly limits: { lineBytes: number; tagBytes: number };
+  readonly floodSettings: Config['flood'];
   now(): number;
+  setTimeout(fn: () => void, ms: number): Timer;
   dispatch(session: Session, msg: IrcMessage): void | Promise<void>;
   sessionClosed(session: Session, reason: string): void;
   logError(err: unknown, context: string): void;
@@ -42,6 +47,8 @@ export class Session implements LocalSession, ConnectionHandler {
   capNegotiating = false;
   capVersion = 0;
   user: User | undefined;
+  /** The operator block this user logged in with (OPER). */
+  operName: string | undefined;
   /** Set by QUIT: the reason others see. */
   quitReason: string | undefined;
 
@@ -51,9 +58,16 @@ export class Session implements LocalSession, ConnectionHandler {
   deliveryMark = 0;
   private batchCounter = 0;
 
-  // Input is handled strictly in order: while an async handler runs, later lines wait.
+  /** The key this connection's address is counted under by the ConnectionGate. */
+  admissionKey: string | undefined;
+
+  // Input is handled strictly in order: while an async handler runs, or while flood
+  // control holds the client back, later lines wait in the backlog.
   private busy = false;
   private backlog: string[] | undefined;
+  private backlogBytes = 0;
+  private bucket: TokenBucket | undefined;
+  private floodTimer: Timer | undefined;
 
   constructor(
     private readonly host: SessionHost,
@@ -118,6 +132,11 @@ export class Session implements LocalSession, ConnectionHandler {
     this.sendReply(new Outgoing(this.host.serverName, code, [this.nickOrStar, ...params], this.host.now()));
   }
 
+  /** A notice from the server to this client, outside of any command. */
+  serverNotice(text: string): void {
+    this.sendReply(new Outgoing(this.host.serverName, 'NOTICE', [this.nickOrStar, text], this.host.now()));
+  }
+
   nextBatchId(): string {
     return `b${(++this.batchCounter).toString(36)}`;
   }
@@ -130,14 +149,62 @@ export class Session implements LocalSession, ConnectionHandler {
   onLine(line: string, bytes: number): void {
     this.lastActivity = this.host.now();
     this.pingSentAt = 0;
-    if (this.busy) {
-      (this.backlog ??= []).push(line);
+    if (this.backlog !== undefined && this.backlog.length > 0) {
+      this.queue(line, bytes);
+      return;
+    }
+    if (this.busy || this.floodDelay() > 0) {
+      this.queue(line, bytes);
+      this.drainBacklog();
       return;
     }
     this.handle(line, bytes);
   }
 
+  /** Holds a line back; a client that piles up more than the receive queue is dropped. */
+  private queue(line: string, bytes: number): void {
+    this.backlogBytes += bytes;
+    if (this.backlogBytes > this.host.floodSettings.recvQueueBytes) {
+      this.backlog = undefined;
+      this.backlogBytes = 0;
+      this.floodTimer?.cancel();
+      this.disconnect('Excess Flood');
+      return;
+    }
+    (this.backlog ??= []).push(line);
+  }
+
+  /** 0 when the client may run a command now (a token is taken), else ms until it may. */
+  private floodDelay(): number {
+    const settings = this.host.floodSettings;
+    if (settings.exemptOpers && this.user?.hasMode('o')) return 0;
+    const now = this.host.now();
+    return (this.bucket ??= new TokenBucket(settings, now)).take(settings, now);
+  }
+
+  /** Runs held-back lines in order, as far as async work and flood control allow. */
+  private drainBacklog(): void {
+    while (this.backlog !== undefined && this.backlog.length > 0 && !this.busy && !this.conn.closed) {
+      if (this.floodTimer !== undefined) return;
+      const wait = this.floodDelay();
+      if (wait > 0) {
+        this.floodTimer = this.host.setTimeout(() => {
+          this.floodTimer = undefined;
+          this.drainBacklog();
+        }, wait);
+        return;
+      }
+      const line = this.backlog.shift()!;
+      const bytes = Buffer.byteLength(line);
+      this.backlogBytes -= bytes;
+      this.handle(line, bytes);
+    }
+  }
+
   onClose(reason: string): void {
+    this.floodTimer?.cancel();
+    this.floodTimer = undefined;
+    this.backlog = undefined;
     this.host.sessionClosed(this, reason);
   }
 
@@ -177,14 +244,6 @@ export class Session implements LocalSession, ConnectionHandler {
           this.conn.resume();
           this.drainBacklog();
         });
-    }
-  }
-
-  private drainBacklog(): void {
-    while (this.backlog !== undefined && !this.busy && !this.conn.closed) {
-      const line = this.backlog.shift();
-      if (line === undefined) return;
-      this.handle(line, Buffer.byteLength(line));
     }
   }
 

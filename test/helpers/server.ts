@@ -18,6 +18,9 @@ export async function startServer(input: ConfigInput = {}, deps: Omit<ServerDeps
     ...input,
     server: { name: 'test.parlor', port: 0, motd: 'Hello from the test server', ...input.server },
     limits: input.limits ?? {},
+    // Tests send commands faster than people do; flood control has its own tests.
+    flood: input.flood ?? { burst: 100_000, commandsPerSecond: 100_000 },
+    admin: { auditLog: null, ...input.admin },
   });
   const server = createServer({ ...deps, config });
   const { port } = await server.listen();

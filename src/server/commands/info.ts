@@ -107,7 +107,7 @@ export function lusersLines(ctx: Context, out: string[]): void {
   const { server } = ctx;
   const network = server.network;
   const invisible = network.invisibleCount;
-  const total = network.users.size;
+  const total = network.userCount;
   const local = server.localUserCount;
   const max = server.stats.maxLocalUsers;
   const unknown = Math.max(0, server.sessions.size - local);

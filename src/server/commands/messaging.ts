@@ -7,10 +7,15 @@ import {
   ERR_NOSUCHCHANNEL,
   ERR_NOSUCHNICK,
   ERR_NOTEXTTOSEND,
+  ERR_CANNOTSENDTOUSER,
+  ERR_NOPRIVILEGES,
   ERR_TOOMANYTARGETS,
   RPL_AWAY,
 } from '../../protocol/numerics.ts';
+import { matchMask } from '../../protocol/mask.ts';
 import { isChannelName } from '../../protocol/validate.ts';
+import { ADMIN_UID } from '../network.ts';
+import { operActor } from './oper.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
 import type { MessageTarget } from '../events.ts';
 import { IrcError } from '../irc-error.ts';
@@ -50,14 +55,29 @@ function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[
   }
   const clientTags = ctx.session.hasCap('message-tags') ? pickClientTags(ctx.msg.tags) : {};
   ctx.session.lastSpokeAt = ctx.now();
+  ctx.server.stats.messages.mark(ctx.now(), list.length);
   for (const target of list) {
     try {
+      if (target.startsWith('$')) {
+        if (command !== 'TAGMSG') sendToServerMask(ctx, command, target, text!);
+        continue;
+      }
       send(ctx, command, target, text ?? '', clientTags);
     } catch (err) {
       if (!(err instanceof IrcError)) throw err;
-      if (command !== 'NOTICE') ctx.reply(err.numeric, ...err.params, err.text);
+      // A refused server-mask notice is answered all the same: it is a privilege, not a
+      // conversation a bot could loop on, and the operator needs to know it went nowhere.
+      if (command !== 'NOTICE' || err.numeric === ERR_NOPRIVILEGES) ctx.reply(err.numeric, ...err.params, err.text);
     }
   }
+}
+
+/** `NOTICE $*` (or `$server.name`, `$$*`): an operator's message to everyone on the network. */
+function sendToServerMask(ctx: Context, command: 'PRIVMSG' | 'NOTICE', target: string, text: string): void {
+  if (!ctx.user.hasMode('o')) throw new IrcError(ERR_NOPRIVILEGES, [], "Permission Denied- You're not an IRC operator");
+  const mask = target.replace(/^\$+/, '');
+  if (!matchMask(mask, ctx.server.serverName)) throw new IrcError(ERR_NOSUCHNICK, [target], 'No such server');
+  ctx.server.admin.broadcast(operActor(ctx), text, command);
 }
 
 export const messagingCommands: CommandGroup = {
@@ -90,9 +110,11 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
   let target: MessageTarget;
   let shown: string;
   let storeKey: string;
+  const muted = server.network.mutes.size > 0 && server.network.mutes.match(ctx.now(), ctx.session.conn.remoteAddress, user.mask);
   if (isChannelName(name)) {
     const ch = server.network.channel(name);
     if (!ch) throw new IrcError(ERR_NOSUCHCHANNEL, [name], 'No such channel');
+    if (muted) throw new IrcError(ERR_CANNOTSENDTOCHAN, [ch.name], `Cannot send to channel (you are muted: ${muted.reason})`);
     checkCanSend(ch, user);
     target = statusPrefix === undefined ? { kind: 'channel', name: ch.name } : { kind: 'channel', name: ch.name, statusPrefix };
     shown = (statusPrefix ?? '') + ch.name;
@@ -100,6 +122,8 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
   } else {
     const to = server.network.userByNick(name);
     if (!to) throw new IrcError(ERR_NOSUCHNICK, [name], 'No such nick/channel');
+    // A muted user may still appeal to the operator.
+    if (muted && to.uid !== ADMIN_UID) throw new IrcError(ERR_CANNOTSENDTOUSER, [to.nick], `You are muted: ${muted.reason}`);
     if (command === 'PRIVMSG' && to.away !== undefined) ctx.reply(RPL_AWAY, to.nick, to.away);
     target = { kind: 'user', uid: to.uid };
     shown = to.nick;

@@ -52,6 +52,9 @@ export const registrationCommands: CommandGroup = {
       const user = session.user;
       if (nick === user.nick) return;
       if (holder && holder !== user) throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
+      if (ctx.server.network.bans.match(ctx.now(), session.conn.remoteAddress, `${nick}!${user.username}@${user.hostname}`)) {
+        throw new IrcError(ERR_ERRONEUSNICKNAME, [nick], 'That nickname is banned on this server');
+      }
       const time = ctx.now();
       const msgid = ctx.server.newMsgid();
       ctx.rb.add(new Outgoing(user.mask, 'NICK', [nick], time, msgid));
@@ -107,6 +110,15 @@ export function tryCompleteRegistration(ctx: Context): void {
 
   const uid = server.newUid();
   const hostname = displayHost(session.conn.remoteAddress);
+  const ban = server.network.bans.match(ctx.now(), session.conn.remoteAddress, `${session.nick}!${session.username}@${hostname}`);
+  if (ban) {
+    const [numeric, error] = server.bannedLines(ban, session.nick, session.conn.remoteAddress);
+    ctx.rb.flush();
+    session.sendLine(numeric!);
+    server.stats.refused.banned++;
+    session.conn.close(`Banned: ${ban.reason}`, error);
+    return;
+  }
   server.publish({
     type: 'user.introduce',
     uid,
@@ -133,6 +145,8 @@ function displayHost(address: string): string {
 
 /** The welcome lines that are the same for every client, serialized once per server. */
 interface FixedWelcome {
+  /** The ISUPPORT tokens these lines were made from; a reload makes new ones. */
+  tokens: string[];
   /** 001 up to the user's mask, which is added to its last parameter. */
   welcome: FixedNumeric;
   /** 002, 003, 004. */
@@ -145,7 +159,7 @@ const fixedWelcome = new WeakMap<ParlorServer, FixedWelcome>();
 
 function welcomeFor(server: ParlorServer): FixedWelcome {
   let w = fixedWelcome.get(server);
-  if (w === undefined) {
+  if (w === undefined || w.tokens !== server.isupport) {
     const name = server.serverName;
     const tokens = server.isupport;
     const isupport: FixedNumeric[] = [];
@@ -153,6 +167,7 @@ function welcomeFor(server: ParlorServer): FixedWelcome {
       isupport.push(new FixedNumeric(name, RPL_ISUPPORT, [...tokens.slice(i, i + 12), 'are supported by this server']));
     }
     w = {
+      tokens,
       welcome: new FixedNumeric(name, RPL_WELCOME, [`Welcome to the ${server.config.server.network} IRC Network`]),
       intro: [
         new FixedNumeric(name, RPL_YOURHOST, [`Your host is ${name}, running version ${VERSION}`]),

@@ -1,0 +1,313 @@
+// The admin console's commands: each takes the rest of its line and returns lines of output.
+// The actions are the server's (admin.ts), shared with IRC operators; this is their
+// terminal face: parsing words, formatting tables, and saying clearly what happened.
+import { formatDuration, parseDuration } from '../protocol/duration.ts';
+import { isChannelName } from '../protocol/validate.ts';
+import { AdminError } from '../server/admin.ts';
+import type { ServerBan } from '../server/bans.ts';
+import type { ParlorServer } from '../server/server.ts';
+
+export interface ConsoleCommand {
+  /** e.g. `ban <nick|mask|IP|CIDR> [duration] [reason]` */
+  syntax: string;
+  help: string;
+  run(server: ParlorServer, args: string): string[] | Promise<string[]>;
+}
+
+/** Splits off the first word: `say #room hello there` → ['#room', 'hello there']. */
+function firstWord(text: string): [string, string] {
+  const t = text.trim();
+  const i = t.search(/\s/);
+  return i === -1 ? [t, ''] : [t.slice(0, i), t.slice(i).trim()];
+}
+
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** A table with left-aligned columns, widths by the longest cell. */
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - [...c].length))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+function needs(syntax: string): never {
+  throw new AdminError('invalid-value', `usage: ${syntax}`);
+}
+
+/** `<target> [duration] [reason]` as ban and mute take it. */
+function banArgs(args: string, syntax: string): { target: string; durationMs: number | undefined; reason: string } {
+  const [target, rest] = firstWord(args);
+  if (target === '') needs(syntax);
+  const [maybe, after] = firstWord(rest);
+  const durationMs = maybe === '' ? undefined : parseDuration(maybe);
+  const reason = (durationMs === undefined ? rest : after) || 'No reason given';
+  return { target, durationMs, reason };
+}
+
+function describeEntry(b: ServerBan, now: number): string[] {
+  return [b.mask, b.expiresAt === undefined ? 'permanent' : formatDuration(b.expiresAt - now), b.setBy, b.reason];
+}
+
+function limitCommand(which: 'server' | 'ip'): ConsoleCommand {
+  return {
+    syntax: which === 'server' ? 'limit [n]' : 'limit-ip [n]',
+    help:
+      which === 'server'
+        ? 'show or set the most connections the server accepts (until the next reload)'
+        : 'show or set the most connections from one IP address (until the next reload)',
+    run(server, args) {
+      const gate = server.gate;
+      const actor = server.admin.consoleActor;
+      if (args.trim() !== '') {
+        const n = Number(args.trim());
+        if (which === 'server') server.admin.setConnectionLimit(actor, n);
+        else server.admin.setPerIpLimit(actor, n);
+      }
+      return which === 'server'
+        ? [`connection limit: ${gate.maxConnections} (${server.sessions.size} connected now, peak ${server.stats.peakConnections})`]
+        : [`per-IP limit: ${gate.maxPerIp} connections`];
+    },
+  };
+}
+
+export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
+  help: {
+    syntax: 'help [command]',
+    help: 'list the commands, or explain one',
+    run(_server, args) {
+      const name = args.trim();
+      if (name !== '') {
+        const c = CONSOLE_COMMANDS[name];
+        return c ? [c.syntax, `  ${c.help}`] : [`no command "${name}"; try help`];
+      }
+      const width = Math.max(...Object.values(CONSOLE_COMMANDS).map((c) => c.syntax.length));
+      return Object.values(CONSOLE_COMMANDS).map((c) => `${c.syntax.padEnd(width)}  ${c.help}`);
+    },
+  },
+
+  users: {
+    syntax: 'users',
+    help: 'who is connected: nick, user@address, since, idle, rooms, transport',
+    run(server) {
+      const now = server.now();
+      const rows: string[][] = [];
+      for (const s of server.sessions) {
+        const u = s.user;
+        rows.push([
+          u ? u.nick : '(registering)',
+          `${u?.username ?? s.username ?? '?'}@${s.conn.remoteAddress}`,
+          clock(s.connectedAt),
+          formatDuration(now - s.lastSpokeAt),
+          u ? [...u.joined].map((c) => c.name).join(',') : '',
+          s.conn.transport + (u?.hasMode('o') ? ' (oper)' : ''),
+        ]);
+      }
+      if (rows.length === 0) return ['nobody is connected'];
+      rows.sort((a, b) => a[0]!.localeCompare(b[0]!));
+      return [...table(['NICK', 'USER@ADDRESS', 'SINCE', 'IDLE', 'ROOMS', 'TRANSPORT'], rows), `${rows.length} connection(s)`];
+    },
+  },
+
+  rooms: {
+    syntax: 'rooms',
+    help: 'rooms with member counts and topics',
+    run(server) {
+      const rows = [...server.network.channels.values()]
+        .sort((a, b) => b.members.size - a.members.size || a.name.localeCompare(b.name))
+        .map((c) => [c.name, String(c.members.size), c.topic]);
+      return rows.length === 0 ? ['no rooms'] : [...table(['ROOM', 'MEMBERS', 'TOPIC'], rows), `${rows.length} room(s)`];
+    },
+  },
+
+  stats: {
+    syntax: 'stats',
+    help: 'uptime, connections now and peak, messages per second, memory',
+    run(server) {
+      const now = server.now();
+      const mem = process.memoryUsage();
+      const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`;
+      const st = server.stats;
+      const refused = Object.entries(st.refused).map(([k, v]) => `${k} ${v}`).join(', ');
+      return [
+        `uptime       ${formatDuration(now - server.createdAt)}`,
+        `connections  ${server.sessions.size} now (${server.localUserCount} registered), peak ${st.peakConnections}, limit ${server.gate.maxConnections}`,
+        `users        ${server.network.userCount} on the network, ${server.network.channels.size} rooms`,
+        `messages     ${st.messages.rate(now, 10).toFixed(1)}/s (last 10 s), ${st.messages.rate(now, 59).toFixed(1)}/s (last minute), ${st.messages.total} in all`,
+        `refused      ${refused}; flood disconnects ${st.floodDisconnects}`,
+        `memory       ${mb(mem.rss)} resident, ${mb(mem.heapUsed)} heap`,
+        `bans         ${server.network.bans.size}, mutes ${server.network.mutes.size}`,
+      ];
+    },
+  },
+
+  broadcast: {
+    syntax: 'broadcast <text>',
+    help: 'a notice from the server to every connected client',
+    run(server, args) {
+      if (args.trim() === '') needs('broadcast <text>');
+      const n = server.admin.broadcast(server.admin.consoleActor, args.trim());
+      return [`broadcast sent to ${n} user(s)`];
+    },
+  },
+
+  say: {
+    syntax: 'say <#room|nick> <text>',
+    help: `speak as the admin nick in a room or to one person (answer messages sent to the admin nick)`,
+    run(server, args) {
+      const [target, text] = firstWord(args);
+      if (target === '' || text === '') needs('say <#room|nick> <text>');
+      const shown = server.admin.say(server.admin.consoleActor, target, text);
+      return [`[${clock(server.now())}] -> ${shown}: ${text}`];
+    },
+  },
+
+  kick: {
+    syntax: 'kick <nick> [reason] | kick <#room> <nick> [reason]',
+    help: 'disconnect a client with the reason, or remove them from one room',
+    run(server, args) {
+      const actor = server.admin.consoleActor;
+      const [first, rest] = firstWord(args);
+      if (first === '') needs('kick <nick> [reason] | kick <#room> <nick> [reason]');
+      if (isChannelName(first)) {
+        const [nick, reason] = firstWord(rest);
+        if (nick === '') needs('kick <#room> <nick> [reason]');
+        const done = server.admin.kickFromRoom(actor, first, nick, reason || 'Removed by the server operator');
+        return [`removed ${done.nick} from ${done.room}`];
+      }
+      const reason = rest || 'Disconnected by the server operator';
+      const nick = server.admin.kill(actor, first, reason);
+      return [`disconnected ${nick} (${reason})`];
+    },
+  },
+
+  ban: {
+    syntax: 'ban <nick|nick!user@host|IP|CIDR> [duration] [reason]',
+    help: 'disconnect everyone who matches and refuse them; durations like 30s, 10m, 2h, 7d (none = permanent)',
+    run(server, args) {
+      const { target, durationMs, reason } = banArgs(args, this.syntax);
+      const { ban, affected } = server.admin.ban(server.admin.consoleActor, target, durationMs, reason);
+      const span = durationMs === undefined ? 'permanently' : `for ${formatDuration(durationMs)}`;
+      return [`banned ${ban.mask} ${span} (${reason}); ${affected} client(s) disconnected`];
+    },
+  },
+
+  unban: {
+    syntax: 'unban <mask|IP|CIDR>',
+    help: 'lift a ban',
+    run(server, args) {
+      if (args.trim() === '') needs(this.syntax);
+      const ban = server.admin.unban(server.admin.consoleActor, args.trim());
+      return [`unbanned ${ban.mask}`];
+    },
+  },
+
+  bans: {
+    syntax: 'bans',
+    help: 'the bans in force, with the time left',
+    run(server) {
+      const now = server.now();
+      const rows = server.admin.list('ban').map((b) => describeEntry(b, now));
+      return rows.length === 0 ? ['no bans'] : table(['MASK', 'LEFT', 'BY', 'REASON'], rows);
+    },
+  },
+
+  mute: {
+    syntax: 'mute <nick|nick!user@host|IP|CIDR> [duration] [reason]',
+    help: 'let them stay and read, but not speak (they may still message the admin nick)',
+    run(server, args) {
+      const { target, durationMs, reason } = banArgs(args, this.syntax);
+      const { ban, affected } = server.admin.mute(server.admin.consoleActor, target, durationMs, reason);
+      const span = durationMs === undefined ? 'until unmuted' : `for ${formatDuration(durationMs)}`;
+      return [`muted ${ban.mask} ${span} (${reason}); ${affected} client(s) silenced`];
+    },
+  },
+
+  unmute: {
+    syntax: 'unmute <mask|IP|CIDR>',
+    help: 'let them speak again',
+    run(server, args) {
+      if (args.trim() === '') needs(this.syntax);
+      const ban = server.admin.unmute(server.admin.consoleActor, args.trim());
+      return [`unmuted ${ban.mask}`];
+    },
+  },
+
+  mutes: {
+    syntax: 'mutes',
+    help: 'the mutes in force, with the time left',
+    run(server) {
+      const now = server.now();
+      const rows = server.admin.list('mute').map((b) => describeEntry(b, now));
+      return rows.length === 0 ? ['no mutes'] : table(['MASK', 'LEFT', 'BY', 'REASON'], rows);
+    },
+  },
+
+  limit: limitCommand('server'),
+  'limit-ip': limitCommand('ip'),
+
+  audit: {
+    syntax: 'audit [count]',
+    help: 'the latest admin actions (default 20)',
+    run(server, args) {
+      const n = Number(args.trim() || 20);
+      const entries = server.audit.recent(Number.isInteger(n) && n > 0 ? n : 20);
+      if (entries.length === 0) return ['no admin actions yet'];
+      return entries.map((e) => `[${new Date(e.time).toISOString()}] ${e.actor} ${e.action}${e.target ? ` ${e.target}` : ''}${e.detail ? `: ${e.detail}` : ''}`);
+    },
+  },
+
+  reload: {
+    syntax: 'reload',
+    help: 're-read the config file; if it is invalid the old config stays in force',
+    async run(server) {
+      const notes = await server.admin.reload(server.admin.consoleActor);
+      return ['configuration reloaded', ...notes.map((n) => `  note: ${n}`)];
+    },
+  },
+
+  shutdown: {
+    syntax: 'shutdown [message]',
+    help: 'tell every client, close cleanly and exit',
+    async run(server, args) {
+      await server.admin.shutdown(server.admin.consoleActor, args.trim() || undefined);
+      return ['server closed'];
+    },
+  },
+};
+
+/** Runs one console line; errors come back as lines too, never as exceptions. */
+export async function runConsoleLine(server: ParlorServer, line: string): Promise<string[]> {
+  const [name, args] = firstWord(line);
+  if (name === '') return [];
+  const command = CONSOLE_COMMANDS[name.toLowerCase()];
+  if (!command) return [`unknown command "${name}"; type help for the list`];
+  try {
+    return await command.run(server, args);
+  } catch (err) {
+    if (err instanceof AdminError) return [`error: ${err.message}`];
+    server.logError(err, `console command ${name}`);
+    return [`error: ${(err as Error).message}`];
+  }
+}
+
+/** Tab completion: command names first, then nicks and rooms. */
+export function completeConsoleLine(server: ParlorServer, line: string): [string[], string] {
+  const words = line.split(/\s+/);
+  const last = words[words.length - 1] ?? '';
+  let candidates: string[];
+  if (words.length <= 1) candidates = Object.keys(CONSOLE_COMMANDS);
+  else {
+    candidates = [];
+    for (const u of server.network.users.values()) candidates.push(u.nick);
+    for (const c of server.network.channels.values()) candidates.push(c.name);
+    if (words[0] === 'help') candidates = Object.keys(CONSOLE_COMMANDS);
+  }
+  const lower = last.toLowerCase();
+  const hits = candidates.filter((c) => c.toLowerCase().startsWith(lower)).sort();
+  return [hits.map((h) => (words.length <= 1 ? `${h} ` : h)), last];
+}
+
+export { clock as formatClock };

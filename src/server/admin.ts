@@ -1,0 +1,193 @@
+// What the server's operator can do, in one place for every way of asking: the console on
+// the server's terminal, IRC operator commands and (later) the web panel. Each action is
+// published on the bus where it concerns the whole network, and written to the audit log.
+import { isChannelName } from '../protocol/validate.ts';
+import { parseBanTarget, type ServerBan } from './bans.ts';
+import type { BanListName } from './events.ts';
+import { ADMIN_UID } from './network.ts';
+import type { ParlorServer } from './server.ts';
+
+export interface Actor {
+  /** For the audit log: `console`, `oper:alice`. */
+  id: string;
+  /** Shown to people: the nick in kill reasons. */
+  nick: string;
+  /** Source of the actor's notices: the server's name or the operator's nick!user@host. */
+  source: string;
+  /** Who kicks and speaks: the admin pseudo-user, or the operator's own uid. */
+  uid: string;
+}
+
+export type AdminErrorCode =
+  | 'no-such-nick'
+  | 'no-such-channel'
+  | 'not-on-channel'
+  | 'invalid-target'
+  | 'invalid-value'
+  | 'not-found'
+  | 'reload-failed'
+  | 'unavailable';
+
+/** A refused admin action, with a stable code the caller turns into its own kind of reply. */
+export class AdminError extends Error {
+  override name = 'AdminError';
+  constructor(
+    readonly code: AdminErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface BanResult {
+  ban: ServerBan;
+  /** Local clients disconnected (bans) or silenced (mutes) by it. */
+  affected: number;
+}
+
+export class AdminActions {
+  constructor(private readonly server: ParlorServer) {}
+
+  /** The console's identity: it acts as the server, and speaks as the admin pseudo-user. */
+  get consoleActor(): Actor {
+    return { id: 'console', nick: this.server.config.admin.nick, source: this.server.serverName, uid: ADMIN_UID };
+  }
+
+  private audit(actor: Actor, action: string, target?: string, detail?: string): void {
+    this.server.audit.record({ time: this.server.now(), actor: actor.id, action, target, detail });
+  }
+
+  /** A notice (or message) from `actor` to everyone on the network; returns how many people. */
+  broadcast(actor: Actor, text: string, command: 'NOTICE' | 'PRIVMSG' = 'NOTICE'): number {
+    if (text.trim() === '') throw new AdminError('invalid-value', 'Nothing to broadcast');
+    const s = this.server;
+    s.publish({ type: 'server.notice', command, source: actor.source, text, time: s.now(), msgid: s.newMsgid() });
+    this.audit(actor, 'broadcast', '$*', text);
+    return s.network.userCount;
+  }
+
+  /** Speak as the admin pseudo-user in a room or to one person. */
+  say(actor: Actor, target: string, text: string): string {
+    const s = this.server;
+    if (!s.network.admin) throw new AdminError('unavailable', 'The admin nick is not set up');
+    if (text === '') throw new AdminError('invalid-value', 'Nothing to say');
+    const time = s.now();
+    const msgid = s.newMsgid();
+    let shown: string;
+    if (isChannelName(target)) {
+      const ch = s.network.channel(target);
+      if (!ch) throw new AdminError('no-such-channel', `No such room: ${target}`);
+      s.publish({ type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'channel', name: ch.name }, text, clientTags: {}, time, msgid });
+      shown = ch.name;
+    } else {
+      const u = s.network.userByNick(target);
+      if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${target}`);
+      s.publish({ type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'user', uid: u.uid }, text, clientTags: {}, time, msgid });
+      shown = u.nick;
+    }
+    this.audit(actor, 'say', shown, text);
+    return shown;
+  }
+
+  /** Disconnects a user with a reason (IRC KILL). */
+  kill(actor: Actor, nick: string, reason: string): string {
+    const s = this.server;
+    const u = s.network.userByNick(nick);
+    if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${nick}`);
+    s.publish({ type: 'user.kill', uid: u.uid, source: actor.source, reason: `Killed (${actor.nick} (${reason}))`, time: s.now() });
+    this.audit(actor, 'kill', u.nick, reason);
+    return u.nick;
+  }
+
+  /** Removes a user from one room, with the server's authority. */
+  kickFromRoom(actor: Actor, room: string, nick: string, reason: string): { room: string; nick: string } {
+    const s = this.server;
+    const ch = s.network.channel(room);
+    if (!ch) throw new AdminError('no-such-channel', `No such room: ${room}`);
+    const u = s.network.userByNick(nick);
+    if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${nick}`);
+    if (!ch.members.has(u)) throw new AdminError('not-on-channel', `${u.nick} is not in ${ch.name}`);
+    s.publish({ type: 'channel.kick', uid: actor.uid, channel: ch.name, targetUid: u.uid, reason, time: s.now(), msgid: s.newMsgid() });
+    this.audit(actor, 'kick', `${ch.name} ${u.nick}`, reason);
+    return { room: ch.name, nick: u.nick };
+  }
+
+  ban(actor: Actor, target: string, durationMs: number | undefined, reason: string): BanResult {
+    return this.addEntry('ban', actor, target, durationMs, reason);
+  }
+
+  mute(actor: Actor, target: string, durationMs: number | undefined, reason: string): BanResult {
+    return this.addEntry('mute', actor, target, durationMs, reason);
+  }
+
+  unban(actor: Actor, target: string): ServerBan {
+    return this.removeEntry('ban', actor, target);
+  }
+
+  unmute(actor: Actor, target: string): ServerBan {
+    return this.removeEntry('mute', actor, target);
+  }
+
+  list(which: BanListName): ServerBan[] {
+    const s = this.server;
+    return (which === 'ban' ? s.network.bans : s.network.mutes).list(s.now());
+  }
+
+  private addEntry(list: BanListName, actor: Actor, text: string, durationMs: number | undefined, reason: string): BanResult {
+    const s = this.server;
+    const parsed = parseBanTarget(text);
+    if (!parsed) throw new AdminError('invalid-target', `Not a nick, nick!user@host mask, IP or CIDR range: ${text}`);
+    const now = s.now();
+    const ban: ServerBan = { ...parsed, reason, setBy: actor.id, setAt: now, expiresAt: durationMs === undefined ? undefined : now + durationMs };
+    const affected = s.localSessionsMatching(ban).length;
+    s.publish({ type: 'ban.add', list, ban });
+    this.audit(actor, list, ban.mask, `${durationMs === undefined ? 'permanent' : `${Math.round(durationMs / 1000)}s`}: ${reason}`);
+    return { ban, affected };
+  }
+
+  private removeEntry(list: BanListName, actor: Actor, text: string): ServerBan {
+    const s = this.server;
+    const mask = parseBanTarget(text)?.mask ?? text;
+    const existing = this.list(list).find((b) => b.mask.toLowerCase() === mask.toLowerCase());
+    if (!existing) throw new AdminError('not-found', `No ${list} on ${mask}`);
+    s.publish({ type: 'ban.remove', list, mask: existing.mask });
+    this.audit(actor, list === 'ban' ? 'unban' : 'unmute', existing.mask);
+    return existing;
+  }
+
+  setConnectionLimit(actor: Actor, max: number): void {
+    if (!Number.isInteger(max) || max < 1) throw new AdminError('invalid-value', 'The connection limit is a whole number of at least 1');
+    this.server.gate.setMax(max);
+    this.audit(actor, 'limit', 'connections', String(max));
+  }
+
+  setPerIpLimit(actor: Actor, max: number): void {
+    if (!Number.isInteger(max) || max < 1) throw new AdminError('invalid-value', 'The per-IP limit is a whole number of at least 1');
+    this.server.gate.setPerIp(max);
+    this.audit(actor, 'limit-ip', 'connections per IP', String(max));
+  }
+
+  wallops(actor: Actor, text: string): void {
+    const s = this.server;
+    s.publish({ type: 'wallops', source: actor.source, text, time: s.now(), msgid: s.newMsgid() });
+    this.audit(actor, 'wallops', undefined, text);
+  }
+
+  /** Re-reads the config; on failure the old config stays and the reason is thrown. */
+  async reload(actor: Actor): Promise<string[]> {
+    try {
+      const notes = await this.server.reload();
+      this.audit(actor, 'reload', undefined, notes.join('; ') || 'ok');
+      return notes;
+    } catch (err) {
+      const message = (err as Error).message;
+      this.audit(actor, 'reload', undefined, `failed: ${message}`);
+      throw new AdminError('reload-failed', message);
+    }
+  }
+
+  async shutdown(actor: Actor, message: string | undefined): Promise<void> {
+    this.audit(actor, 'shutdown', undefined, message);
+    await this.server.shutdown(message);
+  }
+}

@@ -1,0 +1,105 @@
+// Who may connect: the server-wide connection limit, per-address (per-network) limits with
+// CIDR overrides, and a connection-rate throttle per address. Checked when a connection
+// arrives, before it costs anything more than a socket.
+import { cidrContains, networkKey, parseCidr, parseIp, type Cidr } from '../protocol/address.ts';
+import type { Config } from './config.ts';
+
+export type Refusal = { code: 'server-full' | 'per-ip' | 'throttled'; message: string };
+
+/** Admitted (with the key its address is counted under, for release()) or refused. */
+export type Admission = { refusal: undefined; key: string | undefined } | { refusal: Refusal; key?: undefined };
+
+interface ThrottleWindow {
+  started: number;
+  count: number;
+}
+
+export class ConnectionGate {
+  private max: number;
+  private perIp: number;
+  private settings!: Config['connections'];
+  private exempt: Cidr[] = [];
+  private cidrLimits: { cidr: Cidr; max: number; key: string }[] = [];
+  /** Open connections by network key (or CIDR rule). */
+  private readonly open = new Map<string, number>();
+  private readonly throttle = new Map<string, ThrottleWindow>();
+
+  constructor(settings: Config['connections']) {
+    this.max = settings.max;
+    this.perIp = settings.perIp;
+    this.configure(settings);
+  }
+
+  /** Applies a (re)loaded config; live changes made with setMax/setPerIp give way to it. */
+  configure(settings: Config['connections']): void {
+    this.settings = settings;
+    this.max = settings.max;
+    this.perIp = settings.perIp;
+    this.exempt = settings.exempt.map((c) => parseCidr(c)!);
+    this.cidrLimits = settings.cidrLimits.map((r) => ({ cidr: parseCidr(r.cidr)!, max: r.max, key: `rule:${r.cidr}` }));
+  }
+
+  get maxConnections(): number {
+    return this.max;
+  }
+
+  setMax(n: number): void {
+    this.max = n;
+  }
+
+  get maxPerIp(): number {
+    return this.perIp;
+  }
+
+  setPerIp(n: number): void {
+    this.perIp = n;
+  }
+
+  /**
+   * Decides on a new connection given how many are open. On admission the address is
+   * counted, and release() must be called when the connection closes.
+   */
+  admit(address: string, openConnections: number, now: number): Admission {
+    if (openConnections >= this.max) {
+      return { refusal: { code: 'server-full', message: `Server is full (${this.max} connections); try again later` } };
+    }
+    const ip = parseIp(address);
+    if (!ip || this.exempt.some((c) => cidrContains(c, ip))) return { refusal: undefined, key: undefined };
+    const rule = this.cidrLimits.find((r) => cidrContains(r.cidr, ip));
+    const key = rule ? rule.key : networkKey(ip, this.settings.ipv4Prefix, this.settings.ipv6Prefix);
+    const limit = rule ? rule.max : this.perIp;
+    const open = this.open.get(key) ?? 0;
+    if (open >= limit) {
+      return { refusal: { code: 'per-ip', message: `Too many connections from your address (${limit} allowed)` } };
+    }
+    if (this.settings.throttleConnections > 0) {
+      let w = this.throttle.get(key);
+      if (!w || now - w.started >= this.settings.throttleWindowMs) {
+        w = { started: now, count: 0 };
+        this.throttle.set(key, w);
+      }
+      if (w.count >= this.settings.throttleConnections) {
+        const wait = Math.ceil((w.started + this.settings.throttleWindowMs - now) / 1000);
+        const message = `Too many connections from your address too quickly; try again in ${wait} seconds`;
+        return { refusal: { code: 'throttled', message } };
+      }
+      w.count++;
+    }
+    this.open.set(key, open + 1);
+    return { refusal: undefined, key };
+  }
+
+  release(key: string | undefined): void {
+    if (key === undefined) return;
+    const n = (this.open.get(key) ?? 1) - 1;
+    if (n <= 0) this.open.delete(key);
+    else this.open.set(key, n);
+  }
+
+  /** Forgets throttle windows that have ended, so the map does not grow without bound. */
+  sweep(now: number): void {
+    for (const [key, w] of this.throttle) {
+      if (now - w.started >= this.settings.throttleWindowMs) this.throttle.delete(key);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// Server-wide bans and mutes: by nick!user@host mask, by IP address or by CIDR range, each
+// with an optional expiry. The same list type serves both; entries are plain data so that
+// they travel on the bus (and, later, into storage).
+import { cidrContains, formatCidr, parseCidr, parseIp, type Cidr, type IpAddress } from '../protocol/address.ts';
+import { foldCase } from '../protocol/casemapping.ts';
+import { hasWildcards, matchMask, normalizeBanMask } from '../protocol/mask.ts';
+import { isValidNick } from '../protocol/validate.ts';
+
+export type BanKind = 'mask' | 'cidr';
+
+export interface ServerBan {
+  kind: BanKind;
+  /** `nick!user@host` for masks, `10.0.0.0/8` (or a bare address) for CIDR entries. */
+  mask: string;
+  reason: string;
+  setBy: string;
+  setAt: number;
+  /** Epoch ms; undefined = until removed. */
+  expiresAt: number | undefined;
+}
+
+/**
+ * What an operator typed — a nick, a nick!user@host mask, an IP or a CIDR range — as a
+ * ban target, or undefined when it is none of these. A bare nick bans that nick.
+ */
+export function parseBanTarget(text: string): { kind: BanKind; mask: string } | undefined {
+  const cidr = parseCidr(text);
+  if (cidr) return { kind: 'cidr', mask: text.includes('/') ? formatCidr(cidr) : text };
+  if (text.includes('!') || text.includes('@') || hasWildcards(text)) {
+    const mask = normalizeBanMask(text);
+    return /\s/.test(mask) ? undefined : { kind: 'mask', mask };
+  }
+  if (isValidNick(text, 64)) return { kind: 'mask', mask: `${text}!*@*` };
+  return undefined;
+}
+
+interface Entry {
+  ban: ServerBan;
+  cidr: Cidr | undefined;
+}
+
+export class BanList {
+  private readonly entries = new Map<string, Entry>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Adds or replaces (same mask) an entry. */
+  add(ban: ServerBan): void {
+    this.entries.set(foldCase(ban.mask), { ban, cidr: ban.kind === 'cidr' ? parseCidr(ban.mask) : undefined });
+  }
+
+  remove(mask: string): ServerBan | undefined {
+    const key = foldCase(parseBanTarget(mask)?.mask ?? mask);
+    const entry = this.entries.get(key) ?? this.entries.get(foldCase(mask));
+    if (!entry) return undefined;
+    this.entries.delete(foldCase(entry.ban.mask));
+    return entry.ban;
+  }
+
+  /** Entries still in force, oldest first; expired ones are dropped on the way. */
+  list(now: number): ServerBan[] {
+    this.expire(now);
+    return [...this.entries.values()].map((e) => e.ban);
+  }
+
+  expire(now: number): ServerBan[] {
+    const gone: ServerBan[] = [];
+    for (const [key, e] of this.entries) {
+      if (e.ban.expiresAt !== undefined && e.ban.expiresAt <= now) {
+        this.entries.delete(key);
+        gone.push(e.ban);
+      }
+    }
+    return gone;
+  }
+
+  /** The entry a client matches: by its address alone (before registration) or with its mask. */
+  match(now: number, address: string, userMask?: string): ServerBan | undefined {
+    if (this.entries.size === 0) return undefined;
+    let ip: IpAddress | undefined | null = null;
+    for (const { ban, cidr } of this.entries.values()) {
+      if (ban.expiresAt !== undefined && ban.expiresAt <= now) continue;
+      if (cidr) {
+        if (ip === null) ip = parseIp(address);
+        if (ip && cidrContains(cidr, ip)) return ban;
+      } else if (userMask !== undefined && matchMask(ban.mask, userMask)) {
+        return ban;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,222 @@
+// IRC operators: OPER, and the operator-only commands KILL, KLINE/UNKLINE, MUTE/UNMUTE,
+// LIMIT, WALLOPS, REHASH, STATS. The actions themselves live in admin.ts, shared with the
+// console; this file turns IRC parameters into them and their errors into numerics.
+import { parseDuration, formatDuration } from '../../protocol/duration.ts';
+import { matchMask } from '../../protocol/mask.ts';
+import {
+  ERR_NEEDMOREPARAMS,
+  ERR_NOOPERHOST,
+  ERR_NOSUCHCHANNEL,
+  ERR_NOSUCHNICK,
+  ERR_PASSWDMISMATCH,
+  ERR_USERNOTINCHANNEL,
+  RPL_ENDOFSTATS,
+  RPL_REHASHING,
+  RPL_STATSKLINE,
+  RPL_STATSUPTIME,
+  RPL_YOUREOPER,
+} from '../../protocol/numerics.ts';
+import { AdminError, type Actor } from '../admin.ts';
+import type { ServerBan } from '../bans.ts';
+import type { CommandGroup, CommandSpec, Context } from '../context.ts';
+import type { BanListName } from '../events.ts';
+import { IrcError, StandardReplyError } from '../irc-error.ts';
+import { Outgoing } from '../outgoing.ts';
+import { verifyPassword } from '../passwords.ts';
+
+/** The operator behind this command, as the admin actions name actors. */
+export function operActor(ctx: Context): Actor {
+  const user = ctx.user;
+  return { id: `oper:${ctx.session.operName ?? user.nick}`, nick: user.nick, source: user.mask, uid: user.uid };
+}
+
+/** A confirmation to the operator, as a server notice. */
+function notice(ctx: Context, text: string): void {
+  ctx.rb.server('NOTICE', [ctx.session.nickOrStar, text]);
+}
+
+/** Runs an admin action, giving its refusal the numeric an IRC client expects. */
+function run<T>(ctx: Context, command: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof AdminError)) throw err;
+    throw toIrcError(command, err);
+  }
+}
+
+function toIrcError(command: string, err: AdminError): IrcError | StandardReplyError {
+  switch (err.code) {
+    case 'no-such-nick':
+      return new IrcError(ERR_NOSUCHNICK, [err.message.replace(/^No such nick: /, '')], 'No such nick');
+    case 'no-such-channel':
+      return new IrcError(ERR_NOSUCHCHANNEL, [err.message.replace(/^No such room: /, '')], 'No such channel');
+    case 'not-on-channel':
+      return new IrcError(ERR_USERNOTINCHANNEL, ['*', '*'], err.message);
+    case 'invalid-target':
+      return new StandardReplyError(command, 'INVALID_TARGET', [], err.message);
+    case 'not-found':
+      return new StandardReplyError(command, 'NOT_FOUND', [], err.message);
+    case 'reload-failed':
+      return new StandardReplyError(command, 'RELOAD_FAILED', [], `The config was not reloaded and the old one stays in force: ${err.message}`);
+    default:
+      return new StandardReplyError(command, 'INVALID_PARAMS', [], err.message);
+  }
+}
+
+/**
+ * `[<duration>] <mask> [<duration>] [<reason>…]`: the duration may come before the mask
+ * (ergo) or after it (InspIRCd); 0 or "perm" means permanent. A reason given without a
+ * leading ':' arrives as several parameters (irssi sends `/kline bob 1h spam spam` as is).
+ */
+function parseBanParams(params: string[]): { mask: string; durationMs: number | undefined; reason: string } | undefined {
+  const rest = [...params];
+  const isDuration = (t: string | undefined): boolean => t !== undefined && (t === '0' || /^perm(anent)?$/i.test(t) || parseDuration(t) !== undefined);
+  let duration: string | undefined;
+  if (isDuration(rest[0])) duration = rest.shift();
+  const mask = rest.shift();
+  if (mask === undefined) return undefined;
+  if (duration === undefined && isDuration(rest[0])) duration = rest.shift();
+  const durationMs = duration === undefined ? undefined : parseDuration(duration);
+  return { mask, durationMs, reason: rest.join(' ').trim() || 'No reason given' };
+}
+
+function banCommand(list: BanListName): CommandSpec {
+  return {
+    minParams: 1,
+    oper: true,
+    handler(ctx, params) {
+      const parsed = parseBanParams(params);
+      if (!parsed) throw new IrcError(ERR_NEEDMOREPARAMS, [ctx.msg.command], 'Not enough parameters');
+      const { ban, affected } = run(ctx, ctx.msg.command, () =>
+        ctx.server.admin[list](operActor(ctx), parsed.mask, parsed.durationMs, parsed.reason),
+      );
+      const span = parsed.durationMs === undefined ? 'permanently' : `for ${formatDuration(parsed.durationMs)}`;
+      const what = list === 'ban' ? 'Banned' : 'Muted';
+      const effect = list === 'ban' ? 'disconnected' : 'silenced';
+      notice(ctx, `*** ${what} ${ban.mask} ${span} (${ban.reason}); ${affected} client(s) here ${effect}`);
+    },
+  };
+}
+
+function unbanCommand(list: BanListName): CommandSpec {
+  return {
+    minParams: 1,
+    oper: true,
+    handler(ctx, [mask]) {
+      const ban = run(ctx, ctx.msg.command, () => (list === 'ban' ? ctx.server.admin.unban(operActor(ctx), mask!) : ctx.server.admin.unmute(operActor(ctx), mask!)));
+      notice(ctx, `*** Removed the ${list} on ${ban.mask}`);
+    },
+  };
+}
+
+function statsEntry(ctx: Context, letter: string, b: ServerBan): void {
+  const left = b.expiresAt === undefined ? 'permanent' : formatDuration(b.expiresAt - ctx.now());
+  ctx.reply(RPL_STATSKLINE, letter, b.mask, left, `${b.reason} (set by ${b.setBy})`);
+}
+
+export const operCommands: CommandGroup = {
+  // OPER <name> <password>
+  OPER: {
+    minParams: 2,
+    async handler(ctx, [name, password]) {
+      const user = ctx.user;
+      const entry = ctx.server.config.opers.find((o) => o.name === name);
+      // The hash is checked even for an unknown name, so that timing does not tell names apart.
+      const ok = await verifyPassword(password!, entry?.password ?? DUMMY_HASH);
+      if (!entry || !ok) {
+        ctx.server.logger.warn({ nick: user.nick, name, address: ctx.session.conn.remoteAddress }, 'failed OPER attempt');
+        throw new IrcError(ERR_PASSWDMISMATCH, [], 'Password incorrect');
+      }
+      const userHost = `${user.username}@${user.hostname}`;
+      if (!entry.hosts.some((h) => matchMask(h, userHost))) throw new IrcError(ERR_NOOPERHOST, [], 'No O-lines for your host');
+      ctx.session.operName = entry.name;
+      if (!user.hasMode('o')) {
+        ctx.server.publish({ type: 'user.mode', uid: user.uid, changes: [{ add: true, mode: 'o' }], time: ctx.now() });
+        ctx.rb.add(new Outgoing(user.mask, 'MODE', [user.nick, '+o'], ctx.now()));
+      }
+      ctx.reply(RPL_YOUREOPER, 'You are now an IRC operator');
+      ctx.server.audit.record({ time: ctx.now(), actor: `oper:${entry.name}`, action: 'oper', target: user.mask });
+    },
+  },
+
+  // KILL <nickname> <comment>
+  KILL: {
+    minParams: 1,
+    oper: true,
+    handler(ctx, [nick, ...reason]) {
+      const text = reason.join(' ').trim() || 'No reason given';
+      const killed = run(ctx, 'KILL', () => ctx.server.admin.kill(operActor(ctx), nick!, text));
+      notice(ctx, `*** Killed ${killed} (${text})`);
+    },
+  },
+
+  // KLINE [<duration>] <mask> [<duration>] [<reason>]   (mask: nick, nick!user@host, IP or CIDR)
+  KLINE: banCommand('ban'),
+  // UNKLINE <mask>
+  UNKLINE: unbanCommand('ban'),
+  // MUTE [<duration>] <mask> [<duration>] [<reason>]
+  MUTE: banCommand('mute'),
+  // UNMUTE <mask>
+  UNMUTE: unbanCommand('mute'),
+
+  // LIMIT [[IP] <count>]   shows or sets the connection limit, or the per-IP limit
+  LIMIT: {
+    minParams: 0,
+    oper: true,
+    handler(ctx, params) {
+      const { server } = ctx;
+      const perIp = params[0]?.toUpperCase() === 'IP';
+      const value = perIp ? params[1] : params[0];
+      if (value !== undefined) {
+        const n = Number(value);
+        run(ctx, 'LIMIT', () =>
+          perIp ? server.admin.setPerIpLimit(operActor(ctx), n) : server.admin.setConnectionLimit(operActor(ctx), n),
+        );
+      }
+      notice(ctx, `*** Connections: ${server.sessions.size} of at most ${server.gate.maxConnections}; at most ${server.gate.maxPerIp} per IP`);
+    },
+  },
+
+  // WALLOPS <text>
+  WALLOPS: {
+    minParams: 1,
+    oper: true,
+    handler(ctx, params) {
+      ctx.server.admin.wallops(operActor(ctx), params.join(' '));
+    },
+  },
+
+  // REHASH
+  REHASH: {
+    minParams: 0,
+    oper: true,
+    async handler(ctx) {
+      ctx.reply(RPL_REHASHING, 'config', 'Rehashing');
+      try {
+        const notes = await ctx.server.admin.reload(operActor(ctx));
+        notice(ctx, `*** Configuration reloaded${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`);
+      } catch (err) {
+        if (err instanceof AdminError) throw toIrcError('REHASH', err);
+        throw err;
+      }
+    },
+  },
+
+  // STATS <query>   k: server bans, q: mutes, u: uptime
+  STATS: {
+    minParams: 1,
+    oper: true,
+    handler(ctx, [query]) {
+      const letter = query![0]!;
+      const { server } = ctx;
+      if (letter === 'k' || letter === 'K') for (const b of server.admin.list('ban')) statsEntry(ctx, 'K', b);
+      else if (letter === 'q' || letter === 'Q') for (const b of server.admin.list('mute')) statsEntry(ctx, 'Q', b);
+      else if (letter === 'u') ctx.reply(RPL_STATSUPTIME, `Server Up ${formatDuration(ctx.now() - server.createdAt)}`);
+      ctx.reply(RPL_ENDOFSTATS, letter, 'End of /STATS report');
+    },
+  },
+};
+
+/** A valid hash of nothing anyone can type, verified when the oper name is unknown. */
+const DUMMY_HASH = '$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
