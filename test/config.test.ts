@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, mergeConfigInput, parseConfig } from '../src/server/config.ts';
+import { ConfigError, mergeConfigInput, parseConfig, readConfigFile } from '../src/server/config.ts';
 
 test('defaults: 127.0.0.1:6666 and a limit for everything', () => {
   const c = parseConfig({});
@@ -33,4 +33,34 @@ test('merge: the override wins per key, sections merge', () => {
   assert.equal(c.server.name, 'a.b');
   assert.equal(c.server.port, 0);
   assert.equal(c.limits.nickLength, 9);
+});
+
+test('admin defaults: connection limits, flood control, audit log, no operators', () => {
+  const c = parseConfig({});
+  assert.deepEqual(c.connections, {
+    max: 10_000,
+    perIp: 16,
+    ipv4Prefix: 32,
+    ipv6Prefix: 64,
+    cidrLimits: [],
+    throttleConnections: 10,
+    throttleWindowMs: 60_000,
+    exempt: ['127.0.0.0/8', '::1/128'],
+  });
+  assert.deepEqual(c.flood, { burst: 20, commandsPerSecond: 4, recvQueueBytes: 16_384, exemptOpers: true });
+  assert.deepEqual(c.opers, []);
+  assert.deepEqual(c.admin, { nick: 'admin', auditLog: 'data/audit.log', auditMemory: 1000 });
+});
+
+test('admin sections are validated, naming the field', () => {
+  assert.throws(() => parseConfig({ connections: { exempt: ['not-an-ip'] } }), /connections\.exempt\.0: an IP address or CIDR range/);
+  assert.throws(() => parseConfig({ connections: { cidrLimits: [{ cidr: '10.0.0.0/33', max: 1 }] } }), /connections\.cidrLimits\.0\.cidr/);
+  assert.throws(() => parseConfig({ flood: { commandsPerSecond: 0 } }), /flood\.commandsPerSecond/);
+  assert.throws(() => parseConfig({ opers: [{ name: 'root', password: 'plaintext' }] }), /opers\.0\.password: a hash made by `parlor mkpasswd`/);
+  assert.throws(() => parseConfig({ admin: { nick: '1bad' } }), /admin\.nick/);
+});
+
+test('docs/parlor.example.yaml is valid and spells out every default', async () => {
+  const file = await readConfigFile(new URL('../docs/parlor.example.yaml', import.meta.url).pathname);
+  assert.deepEqual(parseConfig(file), parseConfig({}));
 });

@@ -181,8 +181,12 @@ export const channelCommands: CommandGroup = {
       const user = ctx.user;
       const ch = requireChannel(ctx, name!);
       const membership = ch.members.get(user);
-      if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
-      if (!membership.has('o')) throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+      // IRC operators may remove anyone from any room (an override, written to the audit log).
+      const override = user.hasMode('o') && !membership?.has('o');
+      if (!override) {
+        if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
+        if (!membership.has('o')) throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+      }
       const reason = clipUtf8(comment || user.nick, ctx.server.limits.kickLength);
       eachTarget(ctx, nicks!, (nick) => {
         const target = ctx.server.network.userByNick(nick);
@@ -193,6 +197,10 @@ export const channelCommands: CommandGroup = {
         const msgid = ctx.server.newMsgid();
         ctx.rb.add(new Outgoing(user.mask, 'KICK', [ch.name, target.nick, reason], time, msgid));
         ctx.server.publish({ type: 'channel.kick', uid: user.uid, channel: ch.name, targetUid: target.uid, reason, time, msgid });
+        if (override) {
+          const actor = `oper:${ctx.session.operName ?? user.nick}`;
+          ctx.server.audit.record({ time, actor, action: 'kick', target: `${ch.name} ${target.nick}`, detail: reason });
+        }
       });
     },
   },
