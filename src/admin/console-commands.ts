@@ -26,6 +26,26 @@ function clock(ms: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+/**
+ * Text made safe for the operator's terminal. Messages, topics and usernames come from
+ * clients, and a control character in them would reach the terminal as-is: an escape
+ * sequence could clear the screen, retitle the window or fake console output. IRC
+ * formatting (bold, colours…) is dropped; any other C0/C1 control is shown as ^X or <9B>.
+ */
+export function terminalSafe(text: string): string {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
+        const code = c.charCodeAt(0);
+        if (code === 0x09) return ' ';
+        return code < 0x20 ? `^${String.fromCharCode(code + 0x40)}` : code === 0x7f ? '^?' : `<${code.toString(16).toUpperCase()}>`;
+      })
+  );
+}
+
 /** A table with left-aligned columns, widths by the longest cell. */
 export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
@@ -42,6 +62,8 @@ function banArgs(args: string, syntax: string): { target: string; durationMs: nu
   const [target, rest] = firstWord(args);
   if (target === '') needs(syntax);
   const [maybe, after] = firstWord(rest);
+  // "ban bob 10 spam" most likely meant a duration: ask, rather than ban bob for ever.
+  if (/^[1-9]\d*$/.test(maybe)) throw new AdminError('invalid-value', `give the duration a unit: ${maybe}s, ${maybe}m, ${maybe}h, ${maybe}d or ${maybe}w`);
   const durationMs = maybe === '' ? undefined : parseDuration(maybe);
   const reason = (durationMs === undefined ? rest : after) || 'No reason given';
   return { target, durationMs, reason };

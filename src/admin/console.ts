@@ -4,7 +4,7 @@
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { AdminInboxMessage, ParlorServer } from '../server/server.ts';
-import { completeConsoleLine, formatClock, runConsoleLine } from './console-commands.ts';
+import { completeConsoleLine, formatClock, runConsoleLine, terminalSafe } from './console-commands.ts';
 
 export interface ConsoleOptions {
   input: Readable;
@@ -28,14 +28,14 @@ export function startConsole(server: ParlorServer, options: ConsoleOptions): Adm
     completer: (line: string) => completeConsoleLine(server, line),
   });
 
-  /** Prints above the prompt, keeping what the operator is typing. */
+  /** Prints above the prompt, keeping what the operator is typing. Every line may hold client text. */
   const print = (lines: string[]): void => {
     if (lines.length === 0) return;
     if (terminal) {
       readline.clearLine(options.output, 0);
       readline.cursorTo(options.output, 0);
     }
-    options.output.write(lines.join('\n') + '\n');
+    options.output.write(lines.flatMap((l) => l.split('\n').map(terminalSafe)).join('\n') + '\n');
     if (terminal) rl.prompt(true);
   };
 
@@ -50,10 +50,8 @@ export function startConsole(server: ParlorServer, options: ConsoleOptions): Adm
   rl.on('line', (line) => {
     queue = queue.then(async () => {
       const out = await runConsoleLine(server, line);
-      if (!terminal) {
-        if (out.length > 0) options.output.write(out.join('\n') + '\n');
-      } else if (out.length > 0) print(out);
-      else rl.prompt();
+      if (out.length > 0) print(out);
+      else if (terminal) rl.prompt();
     });
   });
   rl.on('close', () => {

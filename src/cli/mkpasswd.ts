@@ -11,18 +11,22 @@ function readHidden(prompt: string): Promise<string> {
     stdin.setRawMode(true);
     stdin.resume();
     let text = '';
+    // Back to a normal terminal, and stdin no longer read, so that the process can end.
+    const stop = (): void => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+    };
     const onData = (chunk: Buffer): void => {
       for (const ch of chunk.toString('utf8')) {
         if (ch === '\r' || ch === '\n') {
-          stdin.setRawMode(false);
-          stdin.pause();
-          stdin.off('data', onData);
-          process.stderr.write('\n');
+          stop();
           resolve(text);
           return;
         }
         if (ch === '\u0003') {
-          stdin.setRawMode(false);
+          stop();
           reject(new Error('cancelled'));
           return;
         }
@@ -43,15 +47,25 @@ async function readFirstLine(): Promise<string> {
   return '';
 }
 
+/** A mistake of the person at the keyboard: said plainly, without a stack trace, exit code 1. */
+function refuse(reason: string): void {
+  process.stderr.write(`parlor mkpasswd: ${reason}\n`);
+  process.exitCode = 1;
+}
+
 export async function mkpasswd(): Promise<void> {
   let password: string;
   if (process.stdin.isTTY) {
-    password = await readHidden('Password: ');
-    const again = await readHidden('Again: ');
-    if (again !== password) throw new Error('the two passwords differ');
+    try {
+      password = await readHidden('Password: ');
+      const again = await readHidden('Again: ');
+      if (again !== password) return refuse('the two passwords differ');
+    } catch {
+      return refuse('cancelled');
+    }
   } else {
     password = await readFirstLine();
   }
-  if (password === '') throw new Error('an empty password cannot be used');
+  if (password === '') return refuse('an empty password cannot be used');
   process.stdout.write((await hashPassword(password)) + '\n');
 }

@@ -27,7 +27,6 @@ function parseIpv4(text: string): number[] | undefined {
 }
 
 export function parseIp(text: string): IpAddress | undefined {
-  if (text.startsWith('::ffff:') && text.includes('.')) text = text.slice(7);
   const v4 = parseIpv4(text);
   if (v4) {
     const bytes = new Uint8Array(16);
@@ -69,7 +68,13 @@ export function parseIp(text: string): IpAddress | undefined {
     bytes[i * 2 + 1] = g & 0xff;
   });
   if (tail.length === 4) bytes.set(tail, 12);
-  return { bytes, v4: false };
+  // An IPv4-mapped address (::ffff:a.b.c.d, however spelled) is the IPv4 address.
+  return { bytes, v4: isV4Mapped(bytes) };
+}
+
+function isV4Mapped(bytes: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
+  return bytes[10] === 0xff && bytes[11] === 0xff;
 }
 
 /** "10.0.0.0/8", "2001:db8::/32", or a bare address (a /32 or /128). */

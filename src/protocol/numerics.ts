@@ -85,6 +85,8 @@ export const ERR_NICKNAMEINUSE = '433';
 export const ERR_USERNOTINCHANNEL = '441';
 export const ERR_NOTONCHANNEL = '442';
 export const ERR_USERONCHANNEL = '443';
+/** InspIRCd's ERR_CANTCHANGENICK: a nick change refused by policy. */
+export const ERR_NICKCHANGEFORBIDDEN = '447';
 export const ERR_NOTREGISTERED = '451';
 export const ERR_NEEDMOREPARAMS = '461';
 export const ERR_ALREADYREGISTERED = '462';

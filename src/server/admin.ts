@@ -137,6 +137,9 @@ export class AdminActions {
     const s = this.server;
     const parsed = parseBanTarget(text);
     if (!parsed) throw new AdminError('invalid-target', `Not a nick, nick!user@host mask, IP or CIDR range: ${text}`);
+    if (s.network.admin && parsed.mask.toLowerCase() === `${s.network.admin.nick}!*@*`.toLowerCase()) {
+      throw new AdminError('invalid-target', `${s.network.admin.nick} is the server's own nick`);
+    }
     const now = s.now();
     const ban: ServerBan = { ...parsed, reason, setBy: actor.id, setAt: now, expiresAt: durationMs === undefined ? undefined : now + durationMs };
     const affected = s.localSessionsMatching(ban).length;

@@ -74,7 +74,7 @@ export class ConnectionGate {
     }
     if (this.settings.throttleConnections > 0) {
       let w = this.throttle.get(key);
-      if (!w || now - w.started >= this.settings.throttleWindowMs) {
+      if (!w || this.windowEnded(w, now)) {
         w = { started: now, count: 0 };
         this.throttle.set(key, w);
       }
@@ -99,7 +99,15 @@ export class ConnectionGate {
   /** Forgets throttle windows that have ended, so the map does not grow without bound. */
   sweep(now: number): void {
     for (const [key, w] of this.throttle) {
-      if (now - w.started >= this.settings.throttleWindowMs) this.throttle.delete(key);
+      if (this.windowEnded(w, now)) this.throttle.delete(key);
     }
+  }
+
+  /**
+   * A window that starts in the future means the wall clock was stepped back (NTP); it ends
+   * then, rather than refusing the address for as long as the step.
+   */
+  private windowEnded(w: ThrottleWindow, now: number): boolean {
+    return now < w.started || now - w.started >= this.settings.throttleWindowMs;
   }
 }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 
 export interface AuditEntry {
   time: number;
-  /** Who acted: `console`, `oper:<name> (<nick>)`, … */
+  /** Who acted: `console`, or `oper:<name>` with the name of the oper block used. */
   actor: string;
   action: string;
   target?: string | undefined;

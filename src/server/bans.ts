@@ -1,7 +1,7 @@
 // Server-wide bans and mutes: by nick!user@host mask, by IP address or by CIDR range, each
 // with an optional expiry. The same list type serves both; entries are plain data so that
 // they travel on the bus (and, later, into storage).
-import { cidrContains, formatCidr, parseCidr, parseIp, type Cidr, type IpAddress } from '../protocol/address.ts';
+import { cidrContains, formatIp, networkKey, parseCidr, parseIp, type Cidr, type IpAddress } from '../protocol/address.ts';
 import { foldCase } from '../protocol/casemapping.ts';
 import { hasWildcards, matchMask, normalizeBanMask } from '../protocol/mask.ts';
 import { isValidNick } from '../protocol/validate.ts';
@@ -25,10 +25,16 @@ export interface ServerBan {
  */
 export function parseBanTarget(text: string): { kind: BanKind; mask: string } | undefined {
   const cidr = parseCidr(text);
-  if (cidr) return { kind: 'cidr', mask: text.includes('/') ? formatCidr(cidr) : text };
+  if (cidr) {
+    // One spelling per range, however it was typed (2001:DB8:0::1, 10.1.2.3/8, 1.2.3.4/32,
+    // ::ffff:1.2.3.4): else the same ban is listed twice and UNKLINE may not find it.
+    const single = cidr.prefix === (cidr.address.v4 ? 32 : 128);
+    return { kind: 'cidr', mask: single ? formatIp(cidr.address) : networkKey(cidr.address, cidr.prefix, cidr.prefix) };
+  }
   if (text.includes('!') || text.includes('@') || hasWildcards(text)) {
     const mask = normalizeBanMask(text);
-    return /\s/.test(mask) ? undefined : { kind: 'mask', mask };
+    // `*`, `@` or `*!*@*` would ban everyone, the operator included: taken for a slip.
+    return /\s/.test(mask) || !/[^*!@]/.test(mask) ? undefined : { kind: 'mask', mask };
   }
   if (isValidNick(text, 64)) return { kind: 'mask', mask: `${text}!*@*` };
   return undefined;

@@ -7,6 +7,8 @@ export interface FloodSettings {
   commandsPerSecond: number;
 }
 
+const EPSILON = 1e-9;
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -19,12 +21,15 @@ export class TokenBucket {
   /** Takes a token and returns 0, or returns the milliseconds until one is available. */
   take(settings: FloodSettings, now: number): number {
     const rate = settings.commandsPerSecond / 1000;
-    this.tokens = Math.min(settings.burst, this.tokens + (now - this.last) * rate);
+    // The wall clock may be stepped back (NTP): no time passed then, rather than a debt of
+    // tokens that would hold the client back for as long as the step.
+    this.tokens = Math.min(settings.burst, this.tokens + Math.max(0, now - this.last) * rate);
     this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    // Float error (0.9999999 tokens after waiting exactly as told) counts as a whole token.
+    if (this.tokens >= 1 - EPSILON) {
+      this.tokens = Math.max(0, this.tokens - 1);
       return 0;
     }
-    return Math.ceil((1 - this.tokens) / rate);
+    return Math.max(1, Math.ceil((1 - this.tokens) / rate - EPSILON));
   }
 }

@@ -69,7 +69,7 @@ export class Network {
         hostname: node.serverName,
         realname: 'Server administrator: messages to this nick reach the console',
         signonAt: 0,
-        secure: true,
+        secure: false,
         modes: '',
       });
     }

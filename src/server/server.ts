@@ -16,7 +16,7 @@ import { formatDuration } from '../protocol/duration.ts';
 import { AdminActions } from './admin.ts';
 import { ConnectionGate } from './admission.ts';
 import { AuditLog } from './audit.ts';
-import { BanList, type ServerBan } from './bans.ts';
+import { BanList, parseBanTarget, type ServerBan } from './bans.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import type { Config } from './config.ts';
 import { dispatch } from './dispatch.ts';
@@ -216,7 +216,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   /** ERR_YOUREBANNEDCREEP and the closing ERROR for a banned client. */
   bannedLines(ban: ServerBan, nick: string, address: string): string[] {
-    const left = ban.expiresAt === undefined ? '' : ` (expires in ${formatDuration(ban.expiresAt - this.now())})`;
+    // Rounded up: a ban set for 1h reads "1h" in the second it was set, not "59m 59s".
+    const left = ban.expiresAt === undefined ? '' : ` (expires in ${formatDuration(Math.ceil((ban.expiresAt - this.now()) / 1000) * 1000)})`;
     return [
       `:${this.serverName} ${ERR_YOUREBANNEDCREEP} ${nick} :You are banned from this server: ${ban.reason}${left}`,
       `ERROR :Closing Link: ${address} (Banned: ${ban.reason})`,
@@ -315,10 +316,18 @@ export class ParlorServer implements SessionHost, LocalSessions {
             s.conn.close(s.quitReason, error);
           }
         } else {
-          const until = e.ban.expiresAt === undefined ? '' : ` for ${formatDuration(e.ban.expiresAt - this.now())}`;
+          const until = e.ban.expiresAt === undefined ? '' : ` for ${formatDuration(e.ban.expiresAt - e.ban.setAt)}`;
           for (const s of matching) {
             if (s.registered) s.serverNotice(`You have been muted by the server operators${until}: ${e.ban.reason}. You can read but not speak.`);
           }
+        }
+        return;
+      }
+      case 'ban.remove': {
+        const target = parseBanTarget(e.mask);
+        if (e.list !== 'mute' || !target) return;
+        for (const s of this.localSessionsMatching({ ...target, reason: '', setBy: '', setAt: 0, expiresAt: undefined })) {
+          if (s.registered) s.serverNotice('You are no longer muted: you can speak again.');
         }
         return;
       }
@@ -328,7 +337,14 @@ export class ParlorServer implements SessionHost, LocalSessions {
   }
 
   messageToAdmin(from: User, command: string, text: string, time: number): void {
+    this.logger.info({ from: from.mask, command }, 'message to the admin nick');
     for (const listener of this.adminInbox) listener({ from: from.nick, mask: from.mask, command, text, time });
+    // Nobody reads it here: say so, rather than let the sender wait for an answer.
+    const sender = this.byUid.get(from.uid);
+    if (this.adminInbox.size === 0 && sender && command === 'PRIVMSG' && this.network.admin) {
+      const out = new Outgoing(this.network.admin.mask, 'NOTICE', [from.nick, 'Nobody is at the server console right now.'], time);
+      sender.sendReply(out);
+    }
   }
 
   /** Re-reads the config. Host, port and names need a restart; the returned notes say so. */
@@ -347,6 +363,9 @@ export class ParlorServer implements SessionHost, LocalSessions {
       server: { ...next.server, host: old.server.host, port: old.server.port, name: old.server.name },
       admin: { ...next.admin, nick: old.admin.nick, auditLog: old.admin.auditLog },
     };
+    if (this.gate.maxConnections !== old.connections.max || this.gate.maxPerIp !== old.connections.perIp) {
+      notes.push(`limits set live give way to the config: at most ${next.connections.max} connections, ${next.connections.perIp} per IP`);
+    }
     this.gate.configure(this.config.connections);
     this.isupport = this.makeIsupport();
     this.motd = await this.loadMotd();

@@ -167,7 +167,9 @@ export class SocketConnection implements Connection, Flushable, LineSink {
     this.closing = true;
     this.handler?.onClose(reason);
     if (!this.socket.writableEnded) this.socket.end();
-    if (this.socket.readyState === 'closed' || this.socket.readyState === 'readOnly') this.socket.destroy();
+    // Only a socket already closed both ways is destroyed here: one we just ended still has
+    // its last lines (ERROR) to deliver, and close() bounds that with closeTimeoutMs.
+    if (this.socket.readyState === 'closed') this.socket.destroy();
   }
 }
 

@@ -57,8 +57,11 @@ function toIrcError(command: string, err: AdminError): IrcError | StandardReplyE
       return new StandardReplyError(command, 'INVALID_TARGET', [], err.message);
     case 'not-found':
       return new StandardReplyError(command, 'NOT_FOUND', [], err.message);
-    case 'reload-failed':
-      return new StandardReplyError(command, 'RELOAD_FAILED', [], `The config was not reloaded and the old one stays in force: ${err.message}`);
+    case 'reload-failed': {
+      // A config error lists one problem per line; a reply is one line, so they are joined.
+      const reason = err.message.trim().replace(/\s*[\r\n]+\s*/g, '; ').replace(/:;/g, ':');
+      return new StandardReplyError(command, 'RELOAD_FAILED', [], `The config was not reloaded and the old one stays in force: ${reason}`);
+    }
     default:
       return new StandardReplyError(command, 'INVALID_PARAMS', [], err.message);
   }
@@ -69,7 +72,7 @@ function toIrcError(command: string, err: AdminError): IrcError | StandardReplyE
  * (ergo) or after it (InspIRCd); 0 or "perm" means permanent. A reason given without a
  * leading ':' arrives as several parameters (irssi sends `/kline bob 1h spam spam` as is).
  */
-function parseBanParams(params: string[]): { mask: string; durationMs: number | undefined; reason: string } | undefined {
+function parseBanParams(command: string, params: string[]): { mask: string; durationMs: number | undefined; reason: string } | undefined {
   const rest = [...params];
   const isDuration = (t: string | undefined): boolean => t !== undefined && (t === '0' || /^perm(anent)?$/i.test(t) || parseDuration(t) !== undefined);
   let duration: string | undefined;
@@ -77,6 +80,11 @@ function parseBanParams(params: string[]): { mask: string; durationMs: number | 
   const mask = rest.shift();
   if (mask === undefined) return undefined;
   if (duration === undefined && isDuration(rest[0])) duration = rest.shift();
+  // "KLINE bob 10 spam" most likely meant a duration: refuse rather than ban for ever.
+  const bare = rest[0] ?? '';
+  if (duration === undefined && /^[1-9]\d*$/.test(bare)) {
+    throw new StandardReplyError(command, 'INVALID_PARAMS', [], `Give the duration a unit: ${bare}s, ${bare}m, ${bare}h, ${bare}d or ${bare}w`);
+  }
   const durationMs = duration === undefined ? undefined : parseDuration(duration);
   return { mask, durationMs, reason: rest.join(' ').trim() || 'No reason given' };
 }
@@ -86,7 +94,7 @@ function banCommand(list: BanListName): CommandSpec {
     minParams: 1,
     oper: true,
     handler(ctx, params) {
-      const parsed = parseBanParams(params);
+      const parsed = parseBanParams(ctx.msg.command, params);
       if (!parsed) throw new IrcError(ERR_NEEDMOREPARAMS, [ctx.msg.command], 'Not enough parameters');
       const { ban, affected } = run(ctx, ctx.msg.command, () =>
         ctx.server.admin[list](operActor(ctx), parsed.mask, parsed.durationMs, parsed.reason),
@@ -111,7 +119,8 @@ function unbanCommand(list: BanListName): CommandSpec {
 }
 
 function statsEntry(ctx: Context, letter: string, b: ServerBan): void {
-  const left = b.expiresAt === undefined ? 'permanent' : formatDuration(b.expiresAt - ctx.now());
+  // A middle parameter holds no space: "59m 59s" is sent as "59m59s" (as KLINE takes it).
+  const left = b.expiresAt === undefined ? 'permanent' : formatDuration(b.expiresAt - ctx.now()).replace(/ /g, '');
   ctx.reply(RPL_STATSKLINE, letter, b.mask, left, `${b.reason} (set by ${b.setBy})`);
 }
 

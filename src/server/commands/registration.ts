@@ -3,6 +3,7 @@ import { foldCase } from '../../protocol/casemapping.ts';
 import {
   ERR_ALREADYREGISTERED,
   ERR_ERRONEUSNICKNAME,
+  ERR_NICKCHANGEFORBIDDEN,
   ERR_NICKNAMEINUSE,
   ERR_NONICKNAMEGIVEN,
   ERR_PASSWDMISMATCH,
@@ -52,6 +53,10 @@ export const registrationCommands: CommandGroup = {
       const user = session.user;
       if (nick === user.nick) return;
       if (holder && holder !== user) throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
+      // A muted user keeps their nick: a new one would slip out from under a nick mute.
+      if (ctx.server.network.mutes.match(ctx.now(), session.conn.remoteAddress, user.mask)) {
+        throw new IrcError(ERR_NICKCHANGEFORBIDDEN, [nick], 'You cannot change your nickname while muted');
+      }
       if (ctx.server.network.bans.match(ctx.now(), session.conn.remoteAddress, `${nick}!${user.username}@${user.hostname}`)) {
         throw new IrcError(ERR_ERRONEUSNICKNAME, [nick], 'That nickname is banned on this server');
       }

@@ -1,5 +1,5 @@
-// IRC operators may KICK in any room, even one they are not in; room operators keep their
-// own KICK; ordinary users still get 442/482.
+// Admin policies at the edges: IRC operators KICK in any room; a muted user keeps their
+// nick and is told when the mute ends; durations without a unit and the admin nick are refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashPassword } from '../../src/server/passwords.ts';
@@ -38,4 +38,33 @@ test('an ordinary member still needs to be a room operator', async () => {
   member.send('KICK #ov2 ov2_owner');
   const r = await member.waitFor('482');
   assert.deepEqual(r.msg.params, ['ov2_member', '#ov2', "You're not channel operator"]);
+});
+
+test('a muted user cannot change nick (447) and is told when the mute is lifted', async () => {
+  const m = await t.register('ap_muted');
+  const admin = t.server.admin.consoleActor;
+  t.server.admin.mute(admin, 'ap_muted', 600_000, 'calm down');
+  const told = await m.waitFor('NOTICE');
+  assert.match(told.msg.params[1]!, /muted by the server operators for 10m: calm down/);
+  m.send('NICK ap_free');
+  const r = await m.waitFor('447');
+  assert.deepEqual(r.msg.params, ['ap_muted', 'ap_free', 'You cannot change your nickname while muted']);
+  t.server.admin.unmute(admin, 'ap_muted');
+  const again = await m.waitFor('NOTICE');
+  assert.equal(again.msg.params[1], 'You are no longer muted: you can speak again.');
+  m.send('NICK ap_free');
+  await m.waitFor((x) => x.msg.command === 'NICK' && x.msg.params[0] === 'ap_free');
+});
+
+test('a duration without a unit is refused rather than read as a permanent ban', async () => {
+  const oper = await t.register('ap_oper');
+  oper.send('OPER root pw');
+  await oper.waitFor('381');
+  oper.send('KLINE ap_someone 10 spam');
+  const r = await oper.waitFor('FAIL');
+  assert.deepEqual(r.msg.params, ['KLINE', 'INVALID_PARAMS', 'Give the duration a unit: 10s, 10m, 10h, 10d or 10w']);
+  assert.equal(t.server.admin.list('ban').length, 0);
+  oper.send('KLINE admin 1h no');
+  const a = await oper.waitFor('FAIL');
+  assert.deepEqual(a.msg.params.slice(0, 2), ['KLINE', 'INVALID_TARGET']);
 });
