@@ -1,6 +1,7 @@
 // The admin console's commands: each takes the rest of its line and returns lines of output.
 // The actions are the server's (admin.ts), shared with IRC operators; this is their
 // terminal face: parsing words, formatting tables, and saying clearly what happened.
+import stringWidth from 'string-width';
 import { formatDuration, parseDuration } from '../protocol/duration.ts';
 import { isChannelName } from '../protocol/validate.ts';
 import { AdminError } from '../server/admin.ts';
@@ -46,10 +47,11 @@ export function terminalSafe(text: string): string {
   );
 }
 
-/** A table with left-aligned columns, widths by the longest cell. */
+/** A table with left-aligned columns, widths by the longest cell as the terminal shows it (你 takes two). */
 export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - [...c].length))).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => stringWidth(r[i] ?? ''))));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(Math.max(0, widths[i]! - stringWidth(c))))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)];
 }
 

@@ -56,7 +56,10 @@ export function startConsole(server: ParlorServer, options: ConsoleOptions): Adm
   });
   rl.on('close', () => {
     server.adminInbox.delete(onAdminMessage);
-    if (!closedByUs) options.output.write('console: end of input; the server keeps running (stop it with SIGTERM or shutdown)\n');
+    // After the answers to the commands still running, so that the output reads in order.
+    queue = queue.then(() => {
+      if (!closedByUs) options.output.write('console: end of input; the server keeps running (stop it with SIGTERM or shutdown)\n');
+    });
   });
   let closedByUs = false;
   if (terminal) {

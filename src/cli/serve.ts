@@ -35,7 +35,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const config = await loadConfig(flags);
 
   // Logs go to stderr; stdout carries the stable status lines scripts read, and the console.
-  const logger = pino({ level: flags.logLevel ?? 'info' }, pino.destination(2));
+  // With the console on this terminal, per-connection info logs would bury its prompt.
+  const interactive = flags.console !== false && process.stdin.isTTY === true && process.stderr.isTTY === true;
+  const logger = pino({ level: flags.logLevel ?? (interactive ? 'warn' : 'info') }, pino.destination(2));
   let exiting = false;
   const exit = (code: number): void => {
     exiting = true;
