@@ -6,6 +6,7 @@ import { formatDuration, parseDuration } from '../protocol/duration.ts';
 import { isChannelName } from '../protocol/validate.ts';
 import { AdminError } from '../server/admin.ts';
 import type { ServerBan } from '../server/bans.ts';
+import type { BanListName } from '../server/events.ts';
 import type { ParlorServer } from '../server/server.ts';
 
 export interface ConsoleCommand {
@@ -95,6 +96,44 @@ function limitCommand(which: 'server' | 'ip'): ConsoleCommand {
         : [`per-IP limit: ${gate.maxPerIp} connections`];
     },
   };
+}
+
+/** `ban`/`unban`/`bans` and `mute`/`unmute`/`mutes`: one shape, two lists. */
+function entryCommands(list: BanListName): Record<string, ConsoleCommand> {
+  const ban = list === 'ban';
+  const add: ConsoleCommand = {
+    syntax: `${list} <nick|nick!user@host|IP|CIDR> [duration] [reason]`,
+    help: ban
+      ? 'disconnect everyone who matches and refuse them; durations like 30s, 10m, 2h, 7d (none = permanent)'
+      : 'let them stay and read, but not speak (they may still message the admin nick)',
+    run(server, args) {
+      const { target, durationMs, reason } = banArgs(args, add.syntax);
+      const actor = server.admin.consoleActor;
+      const { ban: entry, affected } = ban ? server.admin.ban(actor, target, durationMs, reason) : server.admin.mute(actor, target, durationMs, reason);
+      const span = durationMs === undefined ? (ban ? 'permanently' : 'until unmuted') : `for ${formatDuration(durationMs)}`;
+      return [`${ban ? 'banned' : 'muted'} ${entry.mask} ${span} (${reason}); ${affected} client(s) ${ban ? 'disconnected' : 'silenced'}`];
+    },
+  };
+  const remove: ConsoleCommand = {
+    syntax: `un${list} <mask|IP|CIDR>`,
+    help: ban ? 'lift a ban' : 'let them speak again',
+    run(server, args) {
+      if (args.trim() === '') needs(remove.syntax);
+      const actor = server.admin.consoleActor;
+      const entry = ban ? server.admin.unban(actor, args.trim()) : server.admin.unmute(actor, args.trim());
+      return [`un${ban ? 'banned' : 'muted'} ${entry.mask}`];
+    },
+  };
+  const show: ConsoleCommand = {
+    syntax: `${list}s`,
+    help: `the ${list}s in force, with the time left`,
+    run(server) {
+      const now = server.now();
+      const rows = server.admin.list(list).map((b) => describeEntry(b, now));
+      return rows.length === 0 ? [`no ${list}s`] : table(['MASK', 'LEFT', 'BY', 'REASON'], rows);
+    },
+  };
+  return { [list]: add, [`un${list}`]: remove, [`${list}s`]: show };
 }
 
 export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
@@ -207,67 +246,8 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
     },
   },
 
-  ban: {
-    syntax: 'ban <nick|nick!user@host|IP|CIDR> [duration] [reason]',
-    help: 'disconnect everyone who matches and refuse them; durations like 30s, 10m, 2h, 7d (none = permanent)',
-    run(server, args) {
-      const { target, durationMs, reason } = banArgs(args, this.syntax);
-      const { ban, affected } = server.admin.ban(server.admin.consoleActor, target, durationMs, reason);
-      const span = durationMs === undefined ? 'permanently' : `for ${formatDuration(durationMs)}`;
-      return [`banned ${ban.mask} ${span} (${reason}); ${affected} client(s) disconnected`];
-    },
-  },
-
-  unban: {
-    syntax: 'unban <mask|IP|CIDR>',
-    help: 'lift a ban',
-    run(server, args) {
-      if (args.trim() === '') needs(this.syntax);
-      const ban = server.admin.unban(server.admin.consoleActor, args.trim());
-      return [`unbanned ${ban.mask}`];
-    },
-  },
-
-  bans: {
-    syntax: 'bans',
-    help: 'the bans in force, with the time left',
-    run(server) {
-      const now = server.now();
-      const rows = server.admin.list('ban').map((b) => describeEntry(b, now));
-      return rows.length === 0 ? ['no bans'] : table(['MASK', 'LEFT', 'BY', 'REASON'], rows);
-    },
-  },
-
-  mute: {
-    syntax: 'mute <nick|nick!user@host|IP|CIDR> [duration] [reason]',
-    help: 'let them stay and read, but not speak (they may still message the admin nick)',
-    run(server, args) {
-      const { target, durationMs, reason } = banArgs(args, this.syntax);
-      const { ban, affected } = server.admin.mute(server.admin.consoleActor, target, durationMs, reason);
-      const span = durationMs === undefined ? 'until unmuted' : `for ${formatDuration(durationMs)}`;
-      return [`muted ${ban.mask} ${span} (${reason}); ${affected} client(s) silenced`];
-    },
-  },
-
-  unmute: {
-    syntax: 'unmute <mask|IP|CIDR>',
-    help: 'let them speak again',
-    run(server, args) {
-      if (args.trim() === '') needs(this.syntax);
-      const ban = server.admin.unmute(server.admin.consoleActor, args.trim());
-      return [`unmuted ${ban.mask}`];
-    },
-  },
-
-  mutes: {
-    syntax: 'mutes',
-    help: 'the mutes in force, with the time left',
-    run(server) {
-      const now = server.now();
-      const rows = server.admin.list('mute').map((b) => describeEntry(b, now));
-      return rows.length === 0 ? ['no mutes'] : table(['MASK', 'LEFT', 'BY', 'REASON'], rows);
-    },
-  },
+  ...entryCommands('ban'),
+  ...entryCommands('mute'),
 
   limit: limitCommand('server'),
   'limit-ip': limitCommand('ip'),
