@@ -49,6 +49,7 @@ test('admin defaults: connection limits, flood control, audit log, no operators'
   });
   assert.deepEqual(c.flood, { burst: 20, commandsPerSecond: 4, recvQueueBytes: 16_384, exemptOpers: true });
   assert.deepEqual(c.opers, []);
+  assert.deepEqual(c.plainText, { enabled: true, greetAfterMs: 1000, defaultRoom: '#lobby' });
   assert.deepEqual(c.admin, { nick: 'admin', auditLog: 'data/audit.log', auditMemory: 1000 });
 });
 

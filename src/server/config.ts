@@ -94,6 +94,17 @@ export const ConfigSchema = z.strictObject({
       exemptOpers: z.boolean().default(true),
     })
     .prefault({}),
+  /** People without an IRC client (nc, telnet): a connection whose first line is not IRC. */
+  plainText: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Silence after connecting before the greeting; IRC clients speak first and never see it. */
+      greetAfterMs: ms.default(1_000),
+      /** The room a plain-text user is put in once named ('' for none). */
+      // eslint-disable-next-line no-control-regex
+      defaultRoom: z.string().refine((v) => v === '' || /^#[^\s,:\x00-\x1f]+$/.test(v), 'a room name like #lobby, or empty').default('#lobby'),
+    })
+    .prefault({}),
   /** IRC operators: OPER <name> <password>; the password is a hash from `parlor mkpasswd`. */
   opers: z
     .array(
@@ -143,6 +154,7 @@ export function mergeConfigInput(base: ConfigInput, override: ConfigInput): Conf
     limits: { ...base.limits, ...override.limits },
     connections: { ...base.connections, ...override.connections },
     flood: { ...base.flood, ...override.flood },
+    plainText: { ...base.plainText, ...override.plainText },
     admin: { ...base.admin, ...override.admin },
   };
 }

@@ -313,7 +313,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
             const [numeric, error] = this.bannedLines(e.ban, s.nickOrStar, s.conn.remoteAddress);
             s.sendLine(numeric!);
             s.quitReason = `Banned: ${e.ban.reason}`;
-            s.conn.close(s.quitReason, error);
+            s.close(s.quitReason, error!);
           }
         } else {
           const until = e.ban.expiresAt === undefined ? '' : ` for ${formatDuration(e.ban.expiresAt - e.ban.setAt)}`;
@@ -382,6 +382,9 @@ export class ParlorServer implements SessionHost, LocalSessions {
     for (const s of this.sessions) {
       if (!s.registered) {
         if (now - s.connectedAt > l.registrationTimeoutMs) s.disconnect('Registration timed out');
+      } else if (s.isPlainText) {
+        // A person at nc cannot answer PING; a dead socket shows up as a write error instead.
+        continue;
       } else if (s.pingSentAt !== 0) {
         if (now - s.pingSentAt > l.pingTimeoutMs) s.disconnect(`Ping timeout: ${Math.round((now - s.lastActivity) / 1000)} seconds`);
       } else if (now - s.lastActivity > l.pingIntervalMs) {

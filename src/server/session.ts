@@ -4,7 +4,9 @@ import { ERR_INPUTTOOLONG, ERR_UNKNOWNCOMMAND } from '../protocol/numerics.ts';
 import type { Connection, ConnectionHandler, FramingError } from '../transport/connection.ts';
 import type { Timer } from './clock.ts';
 import type { Config } from './config.ts';
+import { COMMANDS } from './command-table.ts';
 import { TokenBucket } from './flood.ts';
+import { greeting, looksLikeIrc, PlainTextView } from './plain-text.ts';
 import type { LocalSession } from './network.ts';
 import { Outgoing, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
 import type { User } from './state.ts';
@@ -14,6 +16,7 @@ export interface SessionHost {
   readonly serverName: string;
   readonly limits: { lineBytes: number; tagBytes: number };
   readonly floodSettings: Config['flood'];
+  readonly config: Pick<Config, 'plainText' | 'server'>;
   now(): number;
   setTimeout(fn: () => void, ms: number): Timer;
   dispatch(session: Session, msg: IrcMessage): void | Promise<void>;
@@ -67,6 +70,11 @@ export class Session implements LocalSession, ConnectionHandler {
   private backlog: string[] | undefined;
   private backlogBytes = 0;
   private bucket: TokenBucket | undefined;
+  /** Set once the first line shows whether this is an IRC client or a person typing. */
+  private mode: 'unknown' | 'irc' | 'plain' = 'unknown';
+  private plain: PlainTextView | undefined;
+  private greetTimer: Timer | undefined;
+  private greeted = false;
   private floodTimer: Timer | undefined;
 
   constructor(
@@ -77,6 +85,22 @@ export class Session implements LocalSession, ConnectionHandler {
     this.lastActivity = this.connectedAt;
     this.lastSpokeAt = this.connectedAt;
     conn.attach(this);
+    const plain = host.config.plainText;
+    // People at nc/telnet wait to be spoken to; IRC clients speak first and cancel this.
+    if (plain.enabled) this.greetTimer = host.setTimeout(() => this.greet(), plain.greetAfterMs);
+  }
+
+  /** A person typing rather than an IRC client. */
+  get isPlainText(): boolean {
+    return this.mode === 'plain';
+  }
+
+  private greet(): void {
+    this.greetTimer = undefined;
+    if (this.mode === 'irc' || this.greeted || this.conn.closed) return;
+    this.greeted = true;
+    const { name, network } = this.host.config.server;
+    for (const line of greeting(name, network)) this.conn.send(line);
   }
 
   /** The capabilities the client enabled. */
@@ -114,17 +138,26 @@ export class Session implements LocalSession, ConnectionHandler {
   }
 
   sendLine(line: string): void {
+    if (this.plain) return this.sendPlain(line);
     this.conn.send(line);
   }
 
   /** A message shared with other recipients: its bytes are encoded once for all. */
   sendOutgoing(out: Outgoing): void {
+    if (this.plain) return this.sendPlain(out.line(this.tagVariant));
     this.conn.sendPrepared(out.bytes(this.tagVariant));
   }
 
   /** A message for this client alone. */
   sendReply(out: Outgoing): void {
+    if (this.plain) return this.sendPlain(out.line(this.tagVariant));
     this.conn.send(out.line(this.tagVariant));
+  }
+
+  /** An IRC line rendered for a person reading plain text. */
+  private sendPlain(wire: string): void {
+    const text = this.plain!.render(wire, this.nickOrStar, this.host.now());
+    if (text !== undefined) this.conn.send(text);
   }
 
   /** A numeric straight to this client, outside of any command. */
@@ -143,7 +176,17 @@ export class Session implements LocalSession, ConnectionHandler {
 
   /** Close with `ERROR :Closing Link…`; the quit reaches others through sessionClosed. */
   disconnect(reason: string): void {
-    this.conn.close(reason, `ERROR :Closing Link: ${this.user?.hostname ?? this.conn.remoteAddress} (${reason})`);
+    this.close(reason, `ERROR :Closing Link: ${this.user?.hostname ?? this.conn.remoteAddress} (${reason})`);
+  }
+
+  /** Close after a last line (ERROR …), rendered for a plain-text user. */
+  close(reason: string, lastLine: string): void {
+    if (this.plain) {
+      const text = lastLine.split('\r\n').map((l) => this.plain!.render(l, this.nickOrStar, this.host.now()));
+      this.conn.close(reason, text.filter((t) => t !== undefined).join('\r\n'));
+      return;
+    }
+    this.conn.close(reason, lastLine);
   }
 
   onLine(line: string, bytes: number): void {
@@ -202,6 +245,7 @@ export class Session implements LocalSession, ConnectionHandler {
   }
 
   onClose(reason: string): void {
+    this.greetTimer?.cancel();
     this.floodTimer?.cancel();
     this.floodTimer = undefined;
     this.backlog = undefined;
@@ -209,6 +253,7 @@ export class Session implements LocalSession, ConnectionHandler {
   }
 
   private handle(line: string, bytes: number): void {
+    if (this.mode !== 'irc' && this.decideMode(line) === 'plain') return this.handlePlain(line);
     if (bytes > this.host.limits.lineBytes - 2 && this.isTooLong(line, bytes)) {
       this.numeric(ERR_INPUTTOOLONG, ['Input line was too long']);
       return;
@@ -227,6 +272,11 @@ export class Session implements LocalSession, ConnectionHandler {
       }
       return;
     }
+    this.run(msg);
+  }
+
+  /** Runs one command, holding later input back while an async handler works. */
+  private run(msg: IrcMessage): void {
     let pending: void | Promise<void>;
     try {
       pending = this.host.dispatch(this, msg);
@@ -245,6 +295,35 @@ export class Session implements LocalSession, ConnectionHandler {
           this.drainBacklog();
         });
     }
+  }
+
+  private decideMode(line: string): 'irc' | 'plain' {
+    if (this.mode === 'unknown') {
+      this.greetTimer?.cancel();
+      this.greetTimer = undefined;
+      if (!this.host.config.plainText.enabled || looksLikeIrc(line, (verb) => COMMANDS.has(verb))) {
+        this.mode = 'irc';
+      } else {
+        this.mode = 'plain';
+        this.plain = new PlainTextView(this.host.config.plainText.defaultRoom);
+        if (!this.greeted) this.greet();
+      }
+    }
+    return this.mode === 'plain' ? 'plain' : 'irc';
+  }
+
+  /** A line typed by a person: their commands run as IRC commands would. */
+  private handlePlain(line: string): void {
+    const wasRegistered = this.registered;
+    const result = this.plain!.input(line, this.user?.nick);
+    for (const text of result.reply ?? []) this.conn.send(text);
+    for (const msg of result.commands ?? []) {
+      // A second try at a nickname: the USER part was already given.
+      if (msg.command === 'USER' && this.username !== undefined) continue;
+      if (this.conn.closed) return;
+      this.run(msg);
+    }
+    if (!wasRegistered && this.registered) for (const msg of this.plain!.afterWelcome()) this.run(msg);
   }
 
   /** Modern IRC: at most 512 bytes without tags (CR LF included), 8191 bytes of tags. */

@@ -10,6 +10,40 @@ export interface LineSink {
 
 const LF = 0x0a;
 const CR = 0x0d;
+const IAC = 0xff;
+const SB = 0xfa;
+const SE = 0xf0;
+const WILL = 0xfb;
+const DONT = 0xfe;
+
+/** A line without telnet commands: IAC cmd, IAC WILL/WONT/DO/DONT opt, IAC SB … IAC SE. */
+export function stripTelnet(line: Buffer): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < line.length; i++) {
+    const b = line[i]!;
+    if (b !== IAC) {
+      out.push(b);
+      continue;
+    }
+    const command = line[i + 1];
+    if (command === undefined || command < SE || command === IAC) {
+      out.push(b); // not a telnet command: a stray 0xFF, left for the UTF-8 check to refuse
+    } else if (command >= WILL && command <= DONT) {
+      // Telnet options are small numbers; anything else is not a negotiation but bad bytes.
+      const option = line[i + 2];
+      if (option === undefined || option >= 0x80) out.push(b);
+      else i += 2;
+    } else if (command === SB) {
+      const end = line.indexOf(Buffer.from([IAC, SE]), i + 2);
+      i = end === -1 ? line.length : end + 1;
+    } else {
+      i++;
+    }
+  }
+  // CR (from telnet's CR NUL) at the end is dropped like the one before LF.
+  while (out.length > 0 && (out[out.length - 1] === CR || out[out.length - 1] === 0)) out.pop();
+  return Buffer.from(out);
+}
 
 export class LineDecoder {
   /** The start of an unfinished line, split across reads; made only when one is. */
@@ -93,8 +127,11 @@ export class LineDecoder {
   private emit(raw: Buffer): void {
     let line = raw;
     if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
-    if (line.length === 0) return; // empty lines are ignored, per Modern IRC
     if (line.length > this.maxLineBytes) return this.sink.onFramingError('line-too-long');
+    // 0xFF never occurs in UTF-8: followed by a command byte it is telnet's IAC, whose
+    // negotiation a telnet client may mix into what a person types. Taken out, not refused.
+    if (line.indexOf(IAC) !== -1) line = stripTelnet(line);
+    if (line.length === 0) return; // empty lines are ignored, per Modern IRC
     if (line.indexOf(0) !== -1) return this.sink.onFramingError('nul-byte');
     if (line.indexOf(CR) !== -1) return this.sink.onFramingError('bare-cr');
     if (!isUtf8(line)) return this.sink.onFramingError('invalid-utf8');

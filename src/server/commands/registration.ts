@@ -121,7 +121,7 @@ export function tryCompleteRegistration(ctx: Context): void {
     ctx.rb.flush();
     session.sendLine(numeric!);
     server.stats.refused.banned++;
-    session.conn.close(`Banned: ${ban.reason}`, error);
+    session.close(`Banned: ${ban.reason}`, error!);
     return;
   }
   server.publish({
