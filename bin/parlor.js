@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 const source = new URL('../src/cli/main.ts', import.meta.url);
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
-  register();
+  // The project's tsconfig (JSX settings), whatever the working directory.
+  register({ tsconfig: new URL('../tsconfig.json', import.meta.url).pathname });
   await import(source.href);
 } else {
   await import(new URL('../dist/cli/main.js', import.meta.url).href);

@@ -1,6 +1,7 @@
 // The `parlor` command line.
 import { Command } from 'commander';
 import { ConfigError } from '../server/config.ts';
+import { chat } from './chat.ts';
 import { VERSION } from '../server/version.ts';
 import { mkpasswd } from './mkpasswd.ts';
 import { serve } from './serve.ts';
@@ -26,6 +27,16 @@ program
   .command('mkpasswd')
   .description('print a password hash for an operator in the config (reads the password from the terminal or a pipe)')
   .action(mkpasswd);
+
+program
+  .command('chat')
+  .description('chat in the terminal, with Parlor or any IRC server (line mode when piped)')
+  .argument('[server]', 'host[:port] to connect to (default 127.0.0.1:6666)')
+  .option('-n, --nick <nick>', 'your nick (default $USER, or guest)')
+  .option('--password <password>', 'connection password (PASS)')
+  .option('--tls', 'connect with TLS')
+  .option('-p, --port <port>', 'port, when not given with the server')
+  .action(chat);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {

@@ -1,0 +1,52 @@
+// `parlor chat [host[:port]]`: the terminal IRC client, full screen on a terminal, line mode
+// (one event per output line, commands read from input lines) when piped.
+import { IrcClient } from '../clients/irc-client.ts';
+import { runLineMode } from '../clients/terminal/line-mode.ts';
+import { ConfigError } from '../server/config.ts';
+
+export interface ChatFlags {
+  nick?: string;
+  password?: string;
+  tls?: boolean;
+  port?: string;
+}
+
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PORT = 6666;
+
+/** "host", "host:port", "[v6]:port" or "v6"; the --port flag wins over a port in the address. */
+export function parseServer(server: string | undefined, portFlag: string | undefined): { host: string; port: number } {
+  let host = DEFAULT_HOST;
+  let port: string | undefined;
+  if (server) {
+    const bracketed = /^\[([^\]]+)\](?::(\d*))?$/.exec(server);
+    const hostPort = /^([^:]+):(\d*)$/.exec(server);
+    if (bracketed) [host, port] = [bracketed[1]!, bracketed[2]];
+    else if (hostPort) [host, port] = [hostPort[1]!, hostPort[2]];
+    else host = server;
+  }
+  const text = portFlag ?? (port || undefined);
+  if (text === undefined) return { host, port: DEFAULT_PORT };
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 65535) throw new ConfigError(`the port must be a number from 1 to 65535, not "${text}"`);
+  return { host, port: n };
+}
+
+export async function chat(server: string | undefined, flags: ChatFlags): Promise<void> {
+  const { host, port } = parseServer(server, flags.port);
+  const nick = flags.nick || process.env.USER || 'guest';
+  const client = new IrcClient({ host, port, tls: flags.tls === true, nick, password: flags.password });
+  // Signals quit properly: QUIT to the server, the terminal's screen given back.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void client.quit());
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  let code: number;
+  if (interactive) {
+    // Loaded only on a terminal: line mode needs neither React nor ink.
+    const { runTerminalUi } = await import('../clients/terminal/run-ui.tsx');
+    code = await runTerminalUi(client);
+  } else {
+    code = await runLineMode(client, { input: process.stdin, output: process.stdout });
+  }
+  // Let what was printed reach a pipe before leaving.
+  process.stdout.write('', () => process.exit(code));
+}

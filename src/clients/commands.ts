@@ -1,0 +1,400 @@
+// What a line typed by the user means: slash commands (one table, each with its syntax and
+// help) and plain text. Pure: a line and the context it was typed in become a list of
+// effects, which the client core carries out. Shared by the terminal UI and line mode.
+
+export type Effect =
+  /** A raw line for the server. */
+  | { type: 'send'; line: string }
+  /** A message to a room or person, echoed locally unless the server echoes it. */
+  | { type: 'say'; target: string; text: string; style: 'message' | 'action' | 'notice'; explicit?: boolean }
+  /** Join rooms, remembering keys for rejoining after a reconnect. */
+  | { type: 'join'; rooms: string[]; keys: string[] }
+  /** Ask for a room's members and show them when they arrive. */
+  | { type: 'names'; room: string }
+  /** Open (and go to) a private conversation. */
+  | { type: 'query'; nick: string }
+  /** Close a buffer, leaving the room if it is one we are in. */
+  | { type: 'close'; name: string }
+  /** Go to buffer number n (1 = the server buffer). */
+  | { type: 'window'; n: number }
+  | { type: 'quit'; reason: string }
+  /** Something to show the user, produced here rather than by the server. */
+  | { type: 'note'; kind: 'info' | 'error'; text: string };
+
+export interface CommandContext {
+  /** The room or nick of the current buffer; undefined in the server buffer. */
+  target?: string | undefined;
+  /** Characters that start a room name (ISUPPORT CHANTYPES). */
+  chanTypes?: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  aliases?: string[];
+  /** Arguments as shown to the user, without the command itself. */
+  syntax: string;
+  help: string;
+  /** `args` is what follows the command, trimmed; returns the effects or a usage error. */
+  run(args: string, ctx: Required<Pick<CommandContext, 'chanTypes'>> & CommandContext): Effect[] | UsageError;
+}
+
+/** Wrong or missing arguments: the command's syntax is shown. */
+class UsageError {
+  constructor(readonly reason?: string) {}
+}
+const usage = (reason?: string): UsageError => new UsageError(reason);
+
+const send = (line: string): Effect => ({ type: 'send', line });
+const note = (text: string, kind: 'info' | 'error' = 'info'): Effect => ({ type: 'note', kind, text });
+
+/** The first `n` space-separated words, then the rest of the text (possibly ''). */
+export function splitWords(text: string, n: number): string[] {
+  const out: string[] = [];
+  let rest = text.trimStart();
+  for (let i = 0; i < n; i++) {
+    const m = /^(\S+)\s*/.exec(rest);
+    if (!m) break;
+    out.push(m[1]!);
+    rest = rest.slice(m[0].length);
+  }
+  out.push(rest);
+  return out;
+}
+
+function isRoom(name: string | undefined, chanTypes: string): name is string {
+  return name !== undefined && name.length > 0 && chanTypes.includes(name[0]!);
+}
+
+/** `[#room] rest`: the room named first, or else the current one (which must be a room). */
+function roomAndRest(args: string, ctx: { target?: string | undefined; chanTypes: string }): [string, string] | UsageError {
+  const [first, rest] = splitWords(args, 1) as [string | undefined, string];
+  if (isRoom(first, ctx.chanTypes)) return [first, rest];
+  if (isRoom(ctx.target, ctx.chanTypes)) return [ctx.target, args];
+  return usage('not in a room: name one');
+}
+
+/** A trailing parameter, or nothing when the text is empty. */
+const trailing = (text: string): string => (text === '' ? '' : ` :${text}`);
+
+/** A command the operator commands all share: the verb and the user's arguments as given. */
+function passThrough(verb: string, needsArgs: boolean) {
+  return (args: string): Effect[] | UsageError => (needsArgs && args === '' ? usage() : [send(args === '' ? verb : `${verb} ${args}`)]);
+}
+
+/** MODE on a member of a room: `/op nick` and friends. */
+function memberMode(mode: string) {
+  return (args: string, ctx: { target?: string | undefined; chanTypes: string }): Effect[] | UsageError => {
+    const r = roomAndRest(args, ctx);
+    if (r instanceof UsageError) return r;
+    const nicks = r[1].split(/\s+/).filter((n) => n !== '');
+    if (nicks.length === 0) return usage();
+    return [send(`MODE ${r[0]} ${mode[0]}${mode[1]!.repeat(nicks.length)} ${nicks.join(' ')}`)];
+  };
+}
+
+/** A bare nick as a ban mask, `nick!*@*`; anything with ! or @ is already a mask. */
+export function banMask(target: string): string {
+  return /[!@]/.test(target) ? target : `${target}!*@*`;
+}
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'join',
+    aliases: ['j'],
+    syntax: '<#room>[,<#room>…] [<key>[,<key>…]]',
+    help: 'Join rooms (a name without # gets one).',
+    run(args, ctx) {
+      const [rooms, keys] = splitWords(args, 2);
+      if (!rooms) return usage();
+      const names = rooms.split(',').filter((r) => r !== '').map((r) => (isRoom(r, ctx.chanTypes) ? r : `#${r}`));
+      if (names.length === 0) return usage();
+      return [{ type: 'join', rooms: names, keys: keys ? keys.split(',') : [] }];
+    },
+  },
+  {
+    name: 'part',
+    aliases: ['leave'],
+    syntax: '[<#room>] [<reason>]',
+    help: 'Leave a room (the current one by default).',
+    run(args, ctx) {
+      const r = roomAndRest(args, ctx);
+      if (r instanceof UsageError) return r;
+      return [send(`PART ${r[0]}${trailing(r[1])}`)];
+    },
+  },
+  {
+    name: 'msg',
+    syntax: '<#room|nick> <text>',
+    help: 'Send a message to a room or a person.',
+    run(args) {
+      const [target, text] = splitWords(args, 1);
+      if (!target || !text) return usage();
+      return [{ type: 'say', target, text, style: 'message', explicit: true }];
+    },
+  },
+  {
+    name: 'query',
+    syntax: '<nick> [<text>]',
+    help: 'Open a private conversation with someone, and say something in it.',
+    run(args) {
+      const [nick, text] = splitWords(args, 1);
+      if (!nick) return usage();
+      const out: Effect[] = [{ type: 'query', nick }];
+      if (text) out.push({ type: 'say', target: nick, text, style: 'message', explicit: true });
+      return out;
+    },
+  },
+  {
+    name: 'me',
+    syntax: '<action>',
+    help: 'Describe an action: "/me waves" shows as "* you waves".',
+    run(args, ctx) {
+      if (args === '') return usage();
+      if (!ctx.target) return usage('not in a room or query');
+      return [{ type: 'say', target: ctx.target, text: args, style: 'action' }];
+    },
+  },
+  {
+    name: 'notice',
+    syntax: '<#room|nick> <text>',
+    help: 'Send a notice (a message that must not be answered automatically).',
+    run(args) {
+      const [target, text] = splitWords(args, 1);
+      if (!target || !text) return usage();
+      return [{ type: 'say', target, text, style: 'notice', explicit: true }];
+    },
+  },
+  {
+    name: 'nick',
+    syntax: '<new nick>',
+    help: 'Change your nick.',
+    run: (args) => (/^\S+$/.test(args) ? [send(`NICK ${args}`)] : usage()),
+  },
+  {
+    name: 'topic',
+    syntax: '[<#room>] [<new topic>]',
+    help: "Show a room's topic, or set it.",
+    run(args, ctx) {
+      const r = roomAndRest(args, ctx);
+      if (r instanceof UsageError) return r;
+      return [send(`TOPIC ${r[0]}${trailing(r[1])}`)];
+    },
+  },
+  {
+    name: 'names',
+    syntax: '[<#room>]',
+    help: 'List the people in a room.',
+    run(args, ctx) {
+      const r = roomAndRest(args, ctx);
+      if (r instanceof UsageError) return r;
+      return [{ type: 'names', room: r[0] }];
+    },
+  },
+  {
+    name: 'whois',
+    aliases: ['wi'],
+    syntax: '<nick>',
+    help: 'Show who someone is.',
+    run: (args) => (/^\S+$/.test(args) ? [send(`WHOIS ${args}`)] : usage()),
+  },
+  {
+    name: 'away',
+    syntax: '[<message>]',
+    help: 'Mark yourself away with a message; without one, back again.',
+    run: (args) => [send(`AWAY${trailing(args)}`)],
+  },
+  {
+    name: 'invite',
+    syntax: '<nick> [<#room>]',
+    help: 'Invite someone to a room (the current one by default).',
+    run(args, ctx) {
+      const [nick, room] = splitWords(args, 1);
+      if (!nick) return usage();
+      const where = room || ctx.target;
+      if (!isRoom(where, ctx.chanTypes)) return usage('not in a room: name one');
+      return [send(`INVITE ${nick} ${where}`)];
+    },
+  },
+  {
+    name: 'kick',
+    aliases: ['k'],
+    syntax: '[<#room>] <nick> [<reason>]',
+    help: 'Remove someone from a room (room operators).',
+    run(args, ctx) {
+      const r = roomAndRest(args, ctx);
+      if (r instanceof UsageError) return r;
+      const [nick, reason] = splitWords(r[1], 1);
+      if (!nick) return usage();
+      return [send(`KICK ${r[0]} ${nick}${trailing(reason!)}`)];
+    },
+  },
+  {
+    name: 'ban',
+    syntax: '[<#room>] <nick|mask>',
+    help: 'Ban someone from a room: a nick bans nick!*@* (room operators).',
+    run(args, ctx) {
+      const r = roomAndRest(args, ctx);
+      if (r instanceof UsageError) return r;
+      const [who] = splitWords(r[1], 1);
+      if (!who) return usage();
+      return [send(`MODE ${r[0]} +b ${banMask(who)}`)];
+    },
+  },
+  {
+    name: 'kickban',
+    aliases: ['kb'],
+    syntax: '[<#room>] <nick> [<reason>]',
+    help: 'Ban someone (nick!*@*) and kick them out of the room.',
+    run(args, ctx) {
+      const r = roomAndRest(args, ctx);
+      if (r instanceof UsageError) return r;
+      const [nick, reason] = splitWords(r[1], 1);
+      if (!nick) return usage();
+      return [send(`MODE ${r[0]} +b ${banMask(nick)}`), send(`KICK ${r[0]} ${nick}${trailing(reason!)}`)];
+    },
+  },
+  {
+    name: 'unban',
+    syntax: '[<#room>] <nick|mask>',
+    help: 'Lift a ban in a room.',
+    run(args, ctx) {
+      const r = roomAndRest(args, ctx);
+      if (r instanceof UsageError) return r;
+      const [who] = splitWords(r[1], 1);
+      if (!who) return usage();
+      return [send(`MODE ${r[0]} -b ${banMask(who)}`)];
+    },
+  },
+  { name: 'op', syntax: '[<#room>] <nick>…', help: 'Make people room operators (+o).', run: memberMode('+o') },
+  { name: 'deop', syntax: '[<#room>] <nick>…', help: 'Take room operator away (-o).', run: memberMode('-o') },
+  { name: 'voice', syntax: '[<#room>] <nick>…', help: 'Give voice (+v).', run: memberMode('+v') },
+  { name: 'devoice', syntax: '[<#room>] <nick>…', help: 'Take voice away (-v).', run: memberMode('-v') },
+  {
+    name: 'mode',
+    syntax: '[<#room|nick>] [<modes> [<arguments>…]]',
+    help: "Show or change a room's modes (the current room by default), or your own.",
+    run(args, ctx) {
+      const [first] = splitWords(args, 1);
+      if (first && !/^[+-]/.test(first)) return [send(`MODE ${args}`)];
+      if (!isRoom(ctx.target, ctx.chanTypes)) return usage('not in a room: name one');
+      return [send(`MODE ${ctx.target}${args === '' ? '' : ` ${args}`}`)];
+    },
+  },
+  {
+    name: 'quit',
+    aliases: ['exit'],
+    syntax: '[<message>]',
+    help: 'Disconnect and leave the program.',
+    run: (args) => [{ type: 'quit', reason: args }],
+  },
+  {
+    name: 'oper',
+    syntax: '<name> <password>',
+    help: 'Become an IRC operator.',
+    run(args) {
+      const [name, password] = splitWords(args, 1);
+      if (!name || !password) return usage();
+      return [send(`OPER ${name} ${password}`)];
+    },
+  },
+  {
+    name: 'kill',
+    syntax: '<nick> <reason>',
+    help: 'Disconnect someone from the server (operators).',
+    run(args) {
+      const [nick, reason] = splitWords(args, 1);
+      if (!nick) return usage();
+      return [send(`KILL ${nick} :${reason || 'No reason'}`)];
+    },
+  },
+  { name: 'kline', syntax: '[<duration>] <nick|mask|IP|CIDR> [<reason>]', help: 'Ban from the server, e.g. "/kline 1h bob spam" (operators).', run: passThrough('KLINE', true) },
+  { name: 'unkline', syntax: '<mask>', help: 'Lift a server ban (operators).', run: passThrough('UNKLINE', true) },
+  { name: 'mute', syntax: '[<duration>] <nick|mask|IP|CIDR> [<reason>]', help: 'Keep someone from speaking anywhere (operators).', run: passThrough('MUTE', true) },
+  { name: 'unmute', syntax: '<mask>', help: 'Lift a mute (operators).', run: passThrough('UNMUTE', true) },
+  { name: 'limit', syntax: '[ip] [<n>]', help: 'Show or set the connection limit, or the per-IP one (operators).', run: passThrough('LIMIT', false) },
+  { name: 'rehash', syntax: '', help: "Reload the server's configuration (operators).", run: passThrough('REHASH', false) },
+  {
+    name: 'wallops',
+    syntax: '<text>',
+    help: 'A message to every user with mode +w (operators).',
+    run: (args) => (args === '' ? usage() : [send(`WALLOPS :${args}`)]),
+  },
+  {
+    name: 'broadcast',
+    syntax: '<text>',
+    help: 'A notice to everyone on the server (operators): NOTICE $*.',
+    run: (args) => (args === '' ? usage() : [send(`NOTICE $* :${args}`)]),
+  },
+  {
+    name: 'quote',
+    aliases: ['raw'],
+    syntax: '<raw IRC line>',
+    help: 'Send a line to the server exactly as typed.',
+    run: (args) => (args === '' ? usage() : [send(args)]),
+  },
+  {
+    name: 'close',
+    aliases: ['wc'],
+    syntax: '[<#room|nick>]',
+    help: 'Close a buffer (the current one by default), leaving the room if in it.',
+    run(args, ctx) {
+      const name = args || ctx.target;
+      if (!name) return usage('the server buffer stays open');
+      return [{ type: 'close', name }];
+    },
+  },
+  {
+    name: 'window',
+    aliases: ['win', 'w'],
+    syntax: '<n>',
+    help: 'Go to buffer number n (also Alt-1…9, Ctrl-N, Ctrl-P).',
+    run: (args) => (/^\d+$/.test(args) ? [{ type: 'window', n: Number(args) }] : usage()),
+  },
+  {
+    name: 'help',
+    syntax: '[<command>]',
+    help: 'List the commands, or explain one.',
+    run(args) {
+      if (args === '') {
+        return [note('Commands (/help <command> for more):'), ...COMMANDS.map((c) => note(`  /${c.name} ${c.syntax}`.trimEnd()))];
+      }
+      const spec = findCommand(args.replace(/^\//, ''));
+      if (!spec) return [note(`No such command: /${args}`, 'error')];
+      const aka = spec.aliases?.length ? ` (also ${spec.aliases.map((a) => `/${a}`).join(', ')})` : '';
+      return [note(`/${spec.name} ${spec.syntax}`.trimEnd() + aka), note(`  ${spec.help}`)];
+    },
+  },
+];
+
+const BY_NAME = new Map<string, CommandSpec>();
+for (const spec of COMMANDS) {
+  for (const name of [spec.name, ...(spec.aliases ?? [])]) BY_NAME.set(name, spec);
+}
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+/** Every command name (not aliases), for completion. */
+export function commandNames(): string[] {
+  return COMMANDS.map((c) => c.name);
+}
+
+/** What a typed line means. Empty lines mean nothing; "//text" sends "/text" as text. */
+export function parseInput(line: string, ctx: CommandContext = {}): Effect[] {
+  const full = { ...ctx, chanTypes: ctx.chanTypes ?? '#&' };
+  if (line.trim() === '') return [];
+  if (!line.startsWith('/') || line.startsWith('//')) {
+    const text = line.startsWith('//') ? line.slice(1) : line;
+    if (!full.target) return [note('Nowhere to send that: /join a room or /msg someone first.', 'error')];
+    return [{ type: 'say', target: full.target, text, style: 'message' }];
+  }
+  const [word, rest] = splitWords(line.slice(1), 1) as [string | undefined, string];
+  const spec = word === undefined ? undefined : findCommand(word);
+  if (!spec) return [note(`Unknown command: /${word ?? ''} (/help lists them)`, 'error')];
+  const result = spec.run(rest.trim(), full);
+  if (result instanceof UsageError) {
+    return [note(`Usage: /${spec.name} ${spec.syntax}`.trimEnd() + (result.reason ? ` (${result.reason})` : ''), 'error')];
+  }
+  return result;
+}

@@ -1,0 +1,369 @@
+// What a message from the server does to the chat model: which buffer it shows in, how it
+// reads, and the topic and member changes it carries. Pure apart from the model it is given;
+// registration, CAP and PING belong to the connection (irc-client.ts), not here.
+import type { IrcMessage } from '../protocol/message.ts';
+import { foldCase } from '../protocol/casemapping.ts';
+import * as N from '../protocol/numerics.ts';
+import type { ChatBuffer, ChatModel, LineKind } from './model.ts';
+
+export interface InboundState {
+  /** Rooms whose member list the user asked for with /names: shown when it is complete. */
+  namesRequested: Set<string>;
+  /** NAMES replies being gathered, by folded room, until 366. */
+  namesPending: Map<string, string[]>;
+}
+
+export function newInboundState(): InboundState {
+  return { namesRequested: new Set(), namesPending: new Map() };
+}
+
+type Handler = (m: ChatModel, msg: IrcMessage, s: InboundState) => void;
+
+export function nickOf(source: string | undefined): string {
+  if (source === undefined) return '';
+  const bang = source.indexOf('!');
+  return bang === -1 ? source : source.slice(0, bang);
+}
+
+/** A source without `!` and with a dot is a server, not a person. */
+function fromServer(source: string | undefined): boolean {
+  return source === undefined || (!source.includes('!') && source.includes('.'));
+}
+
+function timeOf(msg: IrcMessage): Date | undefined {
+  const tag = msg.tags.time;
+  if (tag === undefined) return undefined;
+  const t = new Date(tag);
+  return Number.isNaN(t.getTime()) ? undefined : t;
+}
+
+const isSelf = (m: ChatModel, nick: string): boolean => foldCase(nick) === foldCase(m.nick);
+
+/** `@#room` (STATUSMSG) is shown in #room. */
+function roomTarget(m: ChatModel, target: string): string | undefined {
+  // A symbol may be both a prefix and a channel type ('&'): the longest room name wins.
+  for (let i = 0; i < target.length; i++) {
+    const rest = target.slice(i);
+    if (m.isChannel(rest)) return rest;
+    if (!m.prefixSymbols.includes(target[i]!)) return undefined;
+  }
+  return undefined;
+}
+
+function say(m: ChatModel, msg: IrcMessage): void {
+  const [target = '', body = ''] = msg.params;
+  const from = nickOf(msg.source);
+  const notice = msg.command === 'NOTICE';
+  let kind: LineKind = notice ? 'notice' : 'message';
+  let text = body;
+  // CTCP: \x01ACTION waves\x01 is /me; the closing \x01 is often left out.
+  // eslint-disable-next-line no-control-regex
+  const ctcp = /^\x01([A-Z]+)(?: ([^\x01]*))?\x01?$/.exec(body);
+  if (ctcp) {
+    if (ctcp[1] === 'ACTION') {
+      kind = 'action';
+      text = ctcp[2] ?? '';
+    } else {
+      // Other CTCP (VERSION, PING…) are not answered; shown so that nothing is hidden.
+      m.add(m.server, { kind: 'info', from, text: `CTCP ${ctcp[1]}${notice ? ' reply' : ''} from ${from}${ctcp[2] ? `: ${ctcp[2]}` : ''}`, time: timeOf(msg) });
+      return;
+    }
+  }
+  const time = timeOf(msg);
+  const self = isSelf(m, from);
+  const room = roomTarget(m, target);
+  let buffer: ChatBuffer;
+  let serverNotice = false;
+  if (room !== undefined) {
+    buffer = m.ensure(room);
+  } else if (target.startsWith('$') || fromServer(msg.source) || registering(m)) {
+    // To everyone ($*), or from a server: the server buffer, marked as such.
+    buffer = m.server;
+    serverNotice = true;
+  } else if (self) {
+    // Our own message echoed (echo-message): it belongs with the person it went to.
+    buffer = m.ensure(target);
+  } else if (notice) {
+    // Notices from people do not open conversations.
+    buffer = m.find(from) ?? m.current;
+  } else {
+    buffer = m.ensure(from);
+  }
+  m.add(buffer, { kind, from, text, time, self, serverNotice });
+}
+
+function join(m: ChatModel, msg: IrcMessage): void {
+  const room = msg.params[0] ?? '';
+  const nick = nickOf(msg.source);
+  if (isSelf(m, nick)) {
+    const existed = m.find(room) !== undefined;
+    const buffer = m.ensure(room);
+    buffer.joined = true;
+    buffer.members.clear();
+    buffer.members.set(foldCase(nick), { nick, prefixes: '' });
+    m.add(buffer, { kind: 'join', from: nick, text: `You joined ${buffer.name}`, time: timeOf(msg), self: true });
+    // A room joined now comes into view; one rejoined after a reconnect stays where it is.
+    if (!existed) m.select(buffer.key);
+    return;
+  }
+  const buffer = m.find(room);
+  if (!buffer) return;
+  buffer.members.set(foldCase(nick), { nick, prefixes: '' });
+  m.add(buffer, { kind: 'join', from: nick, text: `${nick} joined`, time: timeOf(msg) });
+}
+
+function part(m: ChatModel, msg: IrcMessage): void {
+  const [room = '', reason] = msg.params;
+  const nick = nickOf(msg.source);
+  const buffer = m.find(room);
+  if (!buffer) return;
+  if (isSelf(m, nick)) {
+    // Said in the room (line mode prints it there), which then closes.
+    m.add(buffer, { kind: 'part', from: nick, text: `You left ${buffer.name}${reason ? ` (${reason})` : ''}`, time: timeOf(msg), self: true });
+    m.remove(room);
+    return;
+  }
+  buffer.members.delete(foldCase(nick));
+  m.add(buffer, { kind: 'part', from: nick, text: `${nick} left${reason ? ` (${reason})` : ''}`, time: timeOf(msg) });
+}
+
+function kick(m: ChatModel, msg: IrcMessage): void {
+  const [room = '', victim = '', reason] = msg.params;
+  const by = nickOf(msg.source);
+  const buffer = m.find(room);
+  if (!buffer) return;
+  const why = reason && reason !== victim ? ` (${reason})` : '';
+  if (isSelf(m, victim)) {
+    buffer.joined = false;
+    buffer.members.clear();
+    m.add(buffer, { kind: 'kick', from: by, text: `You were kicked from ${buffer.name} by ${by}${why}`, time: timeOf(msg) });
+    return;
+  }
+  buffer.members.delete(foldCase(victim));
+  m.add(buffer, { kind: 'kick', from: by, text: `${victim} was kicked by ${by}${why}`, time: timeOf(msg) });
+}
+
+function quit(m: ChatModel, msg: IrcMessage): void {
+  const nick = nickOf(msg.source);
+  const reason = msg.params[0];
+  const text = `${nick} quit${reason ? ` (${reason})` : ''}`;
+  for (const buffer of m.roomsOf(nick)) {
+    buffer.members.delete(foldCase(nick));
+    m.add(buffer, { kind: 'quit', from: nick, text, time: timeOf(msg) });
+  }
+  const query = m.find(nick);
+  if (query?.kind === 'query') m.add(query, { kind: 'quit', from: nick, text, time: timeOf(msg) });
+}
+
+function nick(m: ChatModel, msg: IrcMessage): void {
+  const old = nickOf(msg.source);
+  const now = msg.params[0] ?? '';
+  const self = isSelf(m, old);
+  const text = self ? `You are now known as ${now}` : `${old} is now known as ${now}`;
+  if (self) {
+    m.nick = now;
+    m.add(m.server, { kind: 'nick', from: old, text, time: timeOf(msg), self });
+  }
+  for (const buffer of m.roomsOf(old)) {
+    const member = buffer.members.get(foldCase(old))!;
+    buffer.members.delete(foldCase(old));
+    buffer.members.set(foldCase(now), { ...member, nick: now });
+    m.add(buffer, { kind: 'nick', from: old, text, time: timeOf(msg), self });
+  }
+  const query = m.find(old);
+  if (query?.kind === 'query') {
+    m.rename(query, now);
+    m.add(query, { kind: 'nick', from: old, text, time: timeOf(msg), self });
+  }
+}
+
+function topic(m: ChatModel, msg: IrcMessage): void {
+  const [room = '', text = ''] = msg.params;
+  const buffer = m.find(room);
+  if (!buffer) return;
+  buffer.topic = text;
+  const by = nickOf(msg.source);
+  m.add(buffer, { kind: 'topic', from: by, text: text === '' ? `${by} cleared the topic` : `${by} changed the topic to: ${text}`, time: timeOf(msg) });
+}
+
+function mode(m: ChatModel, msg: IrcMessage): void {
+  const [target = '', ...changes] = msg.params;
+  const by = nickOf(msg.source);
+  const text = `${by} sets mode ${changes.join(' ')}`;
+  const buffer = m.isChannel(target) ? m.find(target) : undefined;
+  if (!buffer) {
+    m.add(m.server, { kind: 'mode', from: by, text: `${by} sets mode ${changes.join(' ')} on ${target}`, time: timeOf(msg) });
+    return;
+  }
+  applyRoomModes(m, buffer, changes);
+  m.add(buffer, { kind: 'mode', from: by, text, time: timeOf(msg) });
+}
+
+/** Follows +o/-v and friends in a MODE change, skipping the arguments of other modes. */
+export function applyRoomModes(m: ChatModel, buffer: ChatBuffer, changes: string[]): void {
+  const [modes = '', ...args] = changes;
+  const [lists, always, whenSet] = m.chanModes;
+  let adding = true;
+  for (const c of modes) {
+    if (c === '+' || c === '-') {
+      adding = c === '+';
+      continue;
+    }
+    const p = m.prefixModes.indexOf(c);
+    if (p !== -1) {
+      const who = args.shift();
+      if (who !== undefined) m.setPrefix(buffer, who, m.prefixSymbols[p]!, adding);
+    } else if (lists.includes(c) || always.includes(c) || (adding && whenSet.includes(c))) {
+      args.shift();
+    }
+  }
+}
+
+function away(m: ChatModel, msg: IrcMessage): void {
+  const nick = nickOf(msg.source);
+  for (const buffer of m.roomsOf(nick)) buffer.members.get(foldCase(nick))!.away = msg.params[0] !== undefined && msg.params[0] !== '';
+  m.touch();
+}
+
+/** FAIL/WARN/NOTE <command> <code> [<context>…] <description> (IRCv3 standard replies). */
+function standardReply(m: ChatModel, msg: IrcMessage): void {
+  const [command = '', code = '', ...rest] = msg.params;
+  const description = rest.pop() ?? '';
+  const buffer = bufferNamedIn(m, rest) ?? m.current;
+  const kind = msg.command === 'FAIL' ? 'error' : 'info';
+  m.add(buffer, { kind, from: nickOf(msg.source), text: `${command} ${code}${rest.length ? ` ${rest.join(' ')}` : ''}: ${description}`, time: timeOf(msg) });
+}
+
+/** The room, else the query, named among some parameters. */
+function bufferNamedIn(m: ChatModel, params: string[]): ChatBuffer | undefined {
+  const found = params.map((p) => m.find(p)).filter((b) => b !== undefined && b.kind !== 'server');
+  return found.find((b) => b!.kind === 'room') ?? found[0];
+}
+
+/** "<middle params>: <text>" without the leading nick. */
+function numericText(msg: IrcMessage): string {
+  const middle = msg.params.slice(1, -1);
+  const last = msg.params.length > 1 ? msg.params[msg.params.length - 1]! : '';
+  return middle.length ? `${middle.join(' ')}: ${last}` : last;
+}
+
+function isupport(m: ChatModel, msg: IrcMessage): void {
+  for (const token of msg.params.slice(1, -1)) {
+    const [key, value = ''] = token.split('=', 2) as [string, string | undefined];
+    if (key === 'PREFIX') {
+      const p = /^\(([^)]*)\)(.*)$/.exec(value);
+      if (p && p[1]!.length === p[2]!.length) [m.prefixModes, m.prefixSymbols] = [p[1]!, p[2]!];
+    } else if (key === 'CHANTYPES' && value !== '') {
+      m.chanTypes = value;
+    } else if (key === 'CHANMODES') {
+      const [a = '', b = '', c = '', d = ''] = value.split(',');
+      m.chanModes = [a, b, c, d];
+    } else if (key === 'NETWORK' && value !== '') {
+      m.server.name = value;
+    }
+  }
+  m.touch();
+}
+
+function names(m: ChatModel, msg: IrcMessage, s: InboundState): void {
+  const room = foldCase(msg.params[2] ?? '');
+  const list = s.namesPending.get(room) ?? [];
+  list.push(...(msg.params[3] ?? '').split(' ').filter((n) => n !== ''));
+  s.namesPending.set(room, list);
+}
+
+function endOfNames(m: ChatModel, msg: IrcMessage, s: InboundState): void {
+  const name = msg.params[1] ?? '';
+  const key = foldCase(name);
+  const entries = (s.namesPending.get(key) ?? []).map((e) => m.parseNamesEntry(e));
+  s.namesPending.delete(key);
+  const buffer = m.find(name);
+  if (buffer?.kind === 'room' && buffer.joined) {
+    buffer.members = new Map(entries.map((e) => [foldCase(e.nick), e]));
+    m.touch();
+  }
+  if (s.namesRequested.delete(key) || !buffer?.joined) {
+    const shown = entries.map((e) => e.prefixes.slice(0, 1) + e.nick);
+    m.add(buffer ?? m.current, { kind: 'info', text: `${name}: ${shown.length} ${shown.length === 1 ? 'person' : 'people'}${shown.length ? `: ${shown.join(' ')}` : ''}`, time: timeOf(msg) });
+  }
+}
+
+function topicReply(m: ChatModel, msg: IrcMessage): void {
+  const [, room = '', text = ''] = msg.params;
+  const buffer = m.find(room);
+  if (buffer) buffer.topic = msg.command === N.RPL_NOTOPIC ? '' : text;
+  m.add(buffer ?? m.current, { kind: 'topic', text: msg.command === N.RPL_NOTOPIC ? `${room}: no topic` : `Topic of ${room}: ${text}`, time: timeOf(msg) });
+}
+
+function topicWhoTime(m: ChatModel, msg: IrcMessage): void {
+  const [, room = '', setter = '', when = ''] = msg.params;
+  const date = new Date(Number(when) * 1000);
+  const at = Number.isNaN(date.getTime()) ? '' : ` on ${date.toLocaleString()}`;
+  m.add(m.find(room) ?? m.current, { kind: 'info', text: `Topic set by ${nickOf(setter)}${at}`, time: timeOf(msg) });
+}
+
+function awayReply(m: ChatModel, msg: IrcMessage): void {
+  const [, who = '', text = ''] = msg.params;
+  m.add(m.find(who) ?? m.current, { kind: 'info', text: `${who} is away: ${text}`, time: timeOf(msg) });
+}
+
+/** Replies that belong to the connection, not to what the user is looking at. */
+const WELCOME = new Set([
+  N.RPL_WELCOME, N.RPL_YOURHOST, N.RPL_CREATED, N.RPL_MYINFO, N.RPL_LUSERCLIENT, N.RPL_LUSEROP, N.RPL_LUSERUNKNOWN,
+  N.RPL_LUSERCHANNELS, N.RPL_LUSERME, N.RPL_LOCALUSERS, N.RPL_GLOBALUSERS, N.RPL_MOTDSTART, N.RPL_MOTD, N.RPL_ENDOFMOTD, N.ERR_NOMOTD,
+]);
+
+/** Replies that read as their parameters in a row ("3 channels formed"). */
+const JOINED = new Set([N.RPL_MYINFO, N.RPL_UMODEIS, N.RPL_LUSEROP, N.RPL_LUSERUNKNOWN, N.RPL_LUSERCHANNELS]);
+
+/** Before registration everything goes to the server buffer; after QUIT replies still go where they belong. */
+const registering = (m: ChatModel): boolean => m.status === 'connecting' || m.status === 'registering' || m.status === 'disconnected';
+
+function numeric(m: ChatModel, msg: IrcMessage): void {
+  const code = Number(msg.command);
+  const time = timeOf(msg);
+  const error = code >= 400 && code < 600 && msg.command !== N.ERR_NOMOTD;
+  let buffer: ChatBuffer;
+  if (WELCOME.has(msg.command) || registering(m) || (code >= 900 && code < 910)) buffer = m.server;
+  else buffer = bufferNamedIn(m, msg.params.slice(1, -1)) ?? m.current;
+  const text = JOINED.has(msg.command) ? msg.params.slice(1).join(' ') : WELCOME.has(msg.command) ? (msg.params.at(-1) ?? '') : numericText(msg);
+  m.add(buffer, { kind: error ? 'error' : 'info', from: msg.source, text, time });
+}
+
+const HANDLERS: Record<string, Handler> = {
+  PRIVMSG: say,
+  NOTICE: say,
+  JOIN: join,
+  PART: part,
+  KICK: kick,
+  QUIT: quit,
+  NICK: nick,
+  TOPIC: topic,
+  MODE: mode,
+  AWAY: away,
+  FAIL: standardReply,
+  WARN: standardReply,
+  NOTE: standardReply,
+  // After our QUIT, the server's ERROR is the expected goodbye, not a failure.
+  ERROR: (m, msg) => m.add(m.server, { kind: m.status === 'quitting' ? 'info' : 'error', text: msg.params[0] ?? 'ERROR', time: timeOf(msg) }),
+  INVITE: (m, msg) => m.add(m.current, { kind: 'info', from: nickOf(msg.source), text: `${nickOf(msg.source)} invites you to ${msg.params[1] ?? ''}`, time: timeOf(msg) }),
+  WALLOPS: (m, msg) => m.add(m.server, { kind: 'notice', from: nickOf(msg.source), text: `[wallops] ${msg.params[0] ?? ''}`, time: timeOf(msg), serverNotice: true }),
+  [N.RPL_ISUPPORT]: isupport,
+  [N.RPL_NAMREPLY]: names,
+  [N.RPL_ENDOFNAMES]: endOfNames,
+  [N.RPL_TOPIC]: topicReply,
+  [N.RPL_NOTOPIC]: topicReply,
+  [N.RPL_TOPICWHOTIME]: topicWhoTime,
+  [N.RPL_AWAY]: awayReply,
+  [N.RPL_CREATIONTIME]: () => {},
+};
+
+/** Lines the connection handles and that show nothing. */
+const SILENT = new Set(['PING', 'PONG', 'CAP', 'BATCH', 'TAGMSG', 'SETNAME', 'CHGHOST', 'ACCOUNT', 'AUTHENTICATE']);
+
+export function applyMessage(m: ChatModel, msg: IrcMessage, s: InboundState): void {
+  const handler = HANDLERS[msg.command];
+  if (handler) handler(m, msg, s);
+  else if (/^\d{3}$/.test(msg.command)) numeric(m, msg);
+  else if (!SILENT.has(msg.command)) m.add(m.server, { kind: 'info', from: msg.source, text: `${msg.command} ${msg.params.join(' ')}`, time: timeOf(msg) });
+}

@@ -1,0 +1,44 @@
+// The right column of a room: its members, operators first, with their @ and + marks and
+// the colour of their nick; away members dim.
+import { Box, Text } from 'ink';
+import type { Member } from '../model.ts';
+import { nickColour } from './nick-colour.ts';
+import { fit, truncate } from './text-layout.ts';
+
+export interface MemberListProps {
+  /** Already sorted (ChatModel.sortedMembers). */
+  members: readonly Member[];
+  width: number;
+  height: number;
+}
+
+const PREFIX_COLOURS: Record<string, string> = { '~': 'red', '&': 'red', '@': 'green', '%': 'cyan', '+': 'yellow' };
+
+export function MemberList({ members, width, height }: MemberListProps) {
+  const header = fit(` ${members.length} ${members.length === 1 ? 'person' : 'people'}`, width);
+  const room = height - 1;
+  const overflow = members.length > room;
+  const shown = overflow ? members.slice(0, Math.max(0, room - 1)) : members;
+  const blank = Math.max(0, room - shown.length - (overflow ? 1 : 0));
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold wrap="truncate-end">
+        {header}
+      </Text>
+      {shown.map((m) => {
+        const mark = m.prefixes.slice(0, 1) || ' ';
+        const nick = truncate(m.nick, width - 1);
+        return (
+          <Text key={m.nick} wrap="truncate-end" dimColor={m.away === true}>
+            <Text color={PREFIX_COLOURS[mark]} bold>
+              {mark}
+            </Text>
+            <Text color={nickColour(m.nick)}>{fit(nick, width - 1)}</Text>
+          </Text>
+        );
+      })}
+      {overflow ? <Text dimColor>{fit(` … ${members.length - shown.length} more`, width)}</Text> : null}
+      {blank > 0 ? <Text>{Array.from({ length: blank }, () => ' '.repeat(width)).join('\n')}</Text> : null}
+    </Box>
+  );
+}

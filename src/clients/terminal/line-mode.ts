@@ -1,0 +1,61 @@
+// Line mode, for scripts and pipes (stdin or stdout not a terminal): no screen, each event
+// printed as one line, `[HH:MM:SS] #room <nick> text`, and each input line carried out as
+// in the full-screen client. Plain text goes to the room last joined or the person last
+// written to. Input waits for registration (and, after a dropped connection, for the next
+// one); /quit or the end of the input sends QUIT and ends with exit code 0.
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { parseInput, type Effect } from '../commands.ts';
+import { plainLine } from '../format.ts';
+import type { IrcClient } from '../irc-client.ts';
+
+export interface LineModeStreams {
+  input: Readable;
+  output: Writable;
+}
+
+/** Runs until the client stops; resolves with the exit code. */
+export async function runLineMode(client: IrcClient, { input, output }: LineModeStreams): Promise<number> {
+  client.on('line', (buffer, line) => output.write(plainLine(buffer, line) + '\n'));
+  let closed = false;
+  const whenClosed = new Promise<void>((resolve) =>
+    client.once('closed', () => {
+      closed = true;
+      resolve();
+    }),
+  );
+  client.start();
+
+  let target: string | undefined;
+  let quitting = false;
+  const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
+  // Stopped from elsewhere (a signal, a refused nick): stop reading too.
+  void whenClosed.then(() => lines.close());
+  for await (const text of lines) {
+    await Promise.race([client.waitRegistered(), whenClosed]);
+    if (closed) break;
+    const effects = parseInput(text, { target, chanTypes: client.model.chanTypes });
+    target = nextTarget(target, effects);
+    // The buffer written to is the current one, where replies such as errors are shown.
+    const buffer = target === undefined ? undefined : client.model.find(target);
+    if (buffer) client.model.select(buffer.key);
+    quitting = effects.some((e) => e.type === 'quit');
+    client.execute(effects);
+    if (quitting) break;
+  }
+  lines.close();
+  if (!closed && !quitting) void client.quit();
+  await whenClosed;
+  return client.failure === undefined ? 0 : 1;
+}
+
+/** Where plain text goes after these effects: the last room joined, the last person written to. */
+function nextTarget(target: string | undefined, effects: Effect[]): string | undefined {
+  for (const e of effects) {
+    if (e.type === 'join') target = e.rooms.at(-1);
+    else if (e.type === 'query') target = e.nick;
+    else if (e.type === 'say' && e.explicit && !e.target.startsWith('$')) target = e.target;
+    else if (e.type === 'close' && e.name === target) target = undefined;
+  }
+  return target;
+}

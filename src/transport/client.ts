@@ -1,0 +1,100 @@
+// The client side of a connection: dials an IRC server over TCP or TLS and hands back whole
+// lines, framed by the same LineDecoder the server uses. Used by Parlor's own clients
+// (src/clients/), which may not touch sockets themselves.
+import net from 'node:net';
+import tls from 'node:tls';
+import type { FramingError } from './connection.ts';
+import { LineDecoder } from './line-decoder.ts';
+
+export interface DialOptions {
+  host: string;
+  port: number;
+  tls?: boolean;
+  /** Accept a TLS certificate that does not verify (self-signed test servers). */
+  tlsInsecure?: boolean;
+  /** Longest line accepted from the server, tags included (IRCv3: 8191 + 512). */
+  maxLineBytes?: number;
+  /** Give up on a connection attempt after this long. */
+  connectTimeoutMs?: number;
+}
+
+export interface DialHandler {
+  /** The connection is up (after the TLS handshake, with TLS). */
+  onOpen(): void;
+  onLine(line: string): void;
+  /** A line the decoder refused (too long, invalid UTF-8, …); the connection stays open. */
+  onFramingError?(error: FramingError): void;
+  /** Called once, whether the connection failed, was closed by the server or by close(). */
+  onClose(reason: string): void;
+}
+
+export interface ClientLink {
+  readonly secure: boolean;
+  /** Sends one line (without CR LF). Ignored once closed. */
+  send(line: string): void;
+  /** Ends the connection after what was sent has been written. */
+  close(): void;
+}
+
+export type Dialer = (options: DialOptions, handler: DialHandler) => ClientLink;
+
+const DEFAULT_MAX_LINE = 8191 + 512;
+
+export const dialIrc: Dialer = (options, handler) => {
+  const socket: net.Socket = options.tls
+    ? tls.connect({ host: options.host, port: options.port, servername: net.isIP(options.host) ? undefined : options.host, rejectUnauthorized: !options.tlsInsecure })
+    : net.connect({ host: options.host, port: options.port });
+  socket.setNoDelay(true);
+  let closed = false;
+  const finish = (reason: string): void => {
+    if (closed) return;
+    closed = true;
+    socket.destroy();
+    handler.onClose(reason);
+  };
+  const decoder = new LineDecoder(options.maxLineBytes ?? DEFAULT_MAX_LINE, {
+    onLine: (line) => {
+      if (!closed) handler.onLine(line);
+    },
+    onFramingError: (error) => {
+      if (!closed) handler.onFramingError?.(error);
+    },
+  });
+  const timeout = options.connectTimeoutMs ?? 20_000;
+  socket.setTimeout(timeout, () => finish(`Connection timed out after ${Math.round(timeout / 1000)} s`));
+  socket.once(options.tls ? 'secureConnect' : 'connect', () => {
+    socket.setTimeout(0);
+    if (!closed) handler.onOpen();
+  });
+  socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+  socket.on('end', () => finish('Connection closed by the server'));
+  socket.on('error', (err: NodeJS.ErrnoException) => finish(describe(err)));
+  socket.on('close', () => finish('Connection closed'));
+  return {
+    secure: options.tls === true,
+    send(line) {
+      if (!closed && socket.writable) socket.write(line + '\r\n');
+    },
+    close() {
+      if (closed) return;
+      // end() flushes what is written (a QUIT) first; the server then closes its side.
+      socket.end();
+      setTimeout(() => finish('Connection closed'), 2000).unref();
+    },
+  };
+};
+
+function describe(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'Connection refused';
+    case 'ECONNRESET':
+      return 'Connection reset by peer';
+    case 'ENOTFOUND':
+      return 'Host not found';
+    case 'ETIMEDOUT':
+      return 'Connection timed out';
+    default:
+      return err.message;
+  }
+}
