@@ -78,8 +78,10 @@ export class PlainTextView {
   input(text: string, nick: string | undefined): PlainInput {
     const line = text.trimEnd();
     if (nick === undefined) {
-      const wanted = line.trim();
-      if (/^(exit|\/quit)\b/i.test(wanted)) return { commands: [cmd('QUIT', 'Leaving')] };
+      // People who know IRC answer the prompt with `/nick name`: that is the name too.
+      const wanted = line.trim().replace(/^\/nick\s+/i, '');
+      // Whole words only: `exit-man` is a nickname, not a way out.
+      if (/^(exit|\/quit)(\s|$)/i.test(wanted)) return { commands: [cmd('QUIT', 'Leaving')] };
       if (!isValidNick(wanted, 30)) return { reply: [`"${wanted}" cannot be a nickname. Try another (letters and digits, not starting with a digit):`] };
       return { commands: [cmd('NICK', wanted), cmd('USER', wanted.slice(0, 18), '0', '*', 'plain-text user')] };
     }

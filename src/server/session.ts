@@ -8,7 +8,7 @@ import { COMMANDS } from './command-table.ts';
 import { TokenBucket } from './flood.ts';
 import { greeting, looksLikeIrc, PlainTextView } from './plain-text.ts';
 import type { LocalSession } from './network.ts';
-import { Outgoing, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
+import { Outgoing, TAGS_ACCOUNT, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
 import type { User } from './state.ts';
 
 /** What a session needs from its server. */
@@ -54,6 +54,12 @@ export class Session implements LocalSession, ConnectionHandler {
   operName: string | undefined;
   /** Set by QUIT: the reason others see. */
   quitReason: string | undefined;
+  /** The account logged in to before registration completed; afterwards `user.account`. */
+  preAccount: string | undefined;
+  /** A SASL exchange under way: its mechanism and the base64 received so far. */
+  sasl: { mechanism: string; data: string } | undefined;
+  /** Counting down for the (folded) nick, another's account: the user is renamed at the end. */
+  nickGuard: { folded: string; timer: Timer } | undefined;
 
   private capSet: Set<string> | undefined;
   tagVariant = 0;
@@ -126,6 +132,11 @@ export class Session implements LocalSession, ConnectionHandler {
     return this.user?.nick ?? this.nick ?? '*';
   }
 
+  /** The account this connection is logged in to, before or after registration. */
+  get account(): string | undefined {
+    return this.user ? this.user.account : this.preAccount;
+  }
+
   hasCap(name: string): boolean {
     return this.capSet !== undefined && this.capSet.has(name);
   }
@@ -134,7 +145,10 @@ export class Session implements LocalSession, ConnectionHandler {
     const caps = (this.capSet ??= new Set());
     if (on) caps.add(name);
     else caps.delete(name);
-    this.tagVariant = (caps.has('server-time') ? TAGS_SERVER_TIME : 0) | (caps.has('message-tags') ? TAGS_MESSAGE_TAGS : 0);
+    this.tagVariant =
+      (caps.has('server-time') ? TAGS_SERVER_TIME : 0) |
+      (caps.has('message-tags') ? TAGS_MESSAGE_TAGS : 0) |
+      (caps.has('account-tag') ? TAGS_ACCOUNT : 0);
   }
 
   sendLine(line: string): void {
@@ -149,9 +163,10 @@ export class Session implements LocalSession, ConnectionHandler {
   }
 
   /** A message for this client alone. */
-  sendReply(out: Outgoing): void {
-    if (this.plain) return this.sendPlain(out.line(this.tagVariant));
-    this.conn.send(out.line(this.tagVariant));
+  sendReply(out: Outgoing, batch?: string): void {
+    const extra = batch === undefined ? undefined : { batch };
+    if (this.plain) return this.sendPlain(out.line(this.tagVariant, extra));
+    this.conn.send(out.line(this.tagVariant, extra));
   }
 
   /** An IRC line rendered for a person reading plain text. */
@@ -248,16 +263,20 @@ export class Session implements LocalSession, ConnectionHandler {
     this.greetTimer?.cancel();
     this.floodTimer?.cancel();
     this.floodTimer = undefined;
+    this.nickGuard?.timer.cancel();
+    this.nickGuard = undefined;
     this.backlog = undefined;
     this.host.sessionClosed(this, reason);
   }
 
   private handle(line: string, bytes: number): void {
-    if (this.mode !== 'irc' && this.decideMode(line) === 'plain') return this.handlePlain(line);
+    if (this.mode !== 'irc') this.decideMode(line);
+    // A person's line is held to the same length as an IRC client's: one line, one message.
     if (bytes > this.host.limits.lineBytes - 2 && this.isTooLong(line, bytes)) {
       this.numeric(ERR_INPUTTOOLONG, ['Input line was too long']);
       return;
     }
+    if (this.mode === 'plain') return this.handlePlain(line);
     let msg: IrcMessage;
     try {
       msg = parseLine(line);
@@ -317,9 +336,9 @@ export class Session implements LocalSession, ConnectionHandler {
     const wasRegistered = this.registered;
     const result = this.plain!.input(line, this.user?.nick);
     for (const text of result.reply ?? []) this.conn.send(text);
+    // A new try at a nickname brings its own USER: the username follows the nick finally taken.
+    if (!wasRegistered && result.commands?.some((m) => m.command === 'USER')) this.username = undefined;
     for (const msg of result.commands ?? []) {
-      // A second try at a nickname: the USER part was already given.
-      if (msg.command === 'USER' && this.username !== undefined) continue;
       if (this.conn.closed) return;
       this.run(msg);
     }

@@ -68,7 +68,8 @@ before(async () => {
 
 after(async () => {
   if (missing) return;
-  await Promise.all(clients.map((c) => c.quit()));
+  // Bounded: a client stuck reconnecting must not hold the suite.
+  await within(Promise.all(clients.map((c) => c.quit())), 5_000, 'the clients to quit').catch(() => {});
   for (const r of raws) r.close();
   if (child && child.exitCode === null) {
     const exited = new Promise((resolve) => child!.once('exit', resolve));
@@ -92,7 +93,7 @@ async function client(nick: string): Promise<IrcClient> {
   return c;
 }
 
-test('ngIRCd: registers, talks in a room with local echo, falls back on a taken nick, routes errors', { skip: missing }, async () => {
+test('ngIRCd: registers, talks in a room with local echo, falls back on a taken nick, routes errors', { skip: missing, timeout: 60_000 }, async () => {
   const c = await client('parlorbot');
   assert.ok(!c.caps.has('echo-message'), 'ngIRCd has no echo-message');
   assert.ok(c.caps.has('multi-prefix'), 'but it has multi-prefix');
