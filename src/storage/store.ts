@@ -1,21 +1,152 @@
-// Persistence seam. The in-memory implementation serves tests and the first releases;
-// a SQLite implementation comes with accounts and history.
+// Persistence seam: one interface, an in-memory implementation for tests and a SQLite one
+// (better-sqlite3, WAL) by default. Every implementation passes test/contracts/store.test.ts.
+//
+// Writes must never block message delivery: appendMessage() only queues; implementations
+// write queued messages in batches (SQLite: one transaction every `flushIntervalMs`), and
+// flush() resolves once everything queued so far is durable (against a crash of the process;
+// see sqlite-store.ts). Queries see queued messages too.
+//
+// Order within a conversation is by time, then by insertion order for messages of the same
+// millisecond. A ref by msgid names one message of that conversation (a msgid unknown there
+// gives no messages); a ref by time covers every message of that millisecond. Records come
+// back as copies with optional fields absent when unset (never present as undefined).
 
 export interface StoredMessage {
   msgid: string;
-  /** Folded channel name, or the folded nick of the recipient for private messages. */
+  /**
+   * The conversation: a folded channel name (`#room`), or for private messages both folded
+   * nicks in order, `alice\u0000bob` (see conversationKey), so each side finds the same one.
+   */
   target: string;
   time: number;
   /** nick!user@host of the sender. */
   source: string;
+  /** The sender's account, when logged in. */
+  account?: string | undefined;
   command: 'PRIVMSG' | 'NOTICE';
   text: string;
+  /** Client-only tags (+typing is not stored; +reply, +react… are). */
+  tags?: Record<string, string> | undefined;
+}
+
+/** The conversation key of a private message between two (folded) nicks. */
+export function conversationKey(a: string, b: string): string {
+  return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+}
+
+/** A point in a conversation: a message id or a time (ms). IRCv3 chathistory's msgid= / timestamp=. */
+export type HistoryRef = { msgid: string } | { time: number };
+
+export interface HistoryTarget {
+  /** The conversation key (see StoredMessage.target). */
+  target: string;
+  /** Time of its newest message. */
+  latest: number;
+}
+
+export interface AccountRecord {
+  /** As registered (case kept); looked up case-insensitively by its folded form. */
+  name: string;
+  /** scrypt hash from src/server/passwords.ts. */
+  passwordHash: string;
+  email?: string | undefined;
+  createdAt: number;
+  verified: boolean;
+  suspended: boolean;
+}
+
+/** A registered room: what survives restarts and the room being empty. */
+export interface ChannelRecord {
+  /** As first created (case kept). */
+  name: string;
+  founder: string;
+  registeredAt: number;
+  topic: string;
+  topicSetBy: string;
+  topicSetAt: number;
+  /** Flag modes as letters, e.g. "nt". */
+  modes: string;
+  key?: string | undefined;
+  limit?: number | undefined;
+  bans: { mask: string; setBy: string; setAt: number }[];
+  /** Accounts that get +o on join. */
+  operators: string[];
+}
+
+export interface StoredBan {
+  list: 'ban' | 'mute';
+  kind: 'mask' | 'cidr';
+  mask: string;
+  reason: string;
+  setBy: string;
+  setAt: number;
+  expiresAt?: number | undefined;
 }
 
 export interface Store {
-  /** Record a message. Must not block the caller: implementations batch or defer writes. */
+  // ---- history ----
+  /** Queue a message; never blocks. A msgid already stored is ignored. Empty tags are not kept. */
   appendMessage(message: StoredMessage): void;
-  /** The newest messages for a target, oldest first. */
-  recentMessages(target: string, limit: number): Promise<StoredMessage[]>;
+  /** The newest `limit` messages, oldest first; only those strictly after `after` when given. */
+  latest(target: string, limit: number, after?: HistoryRef): Promise<StoredMessage[]>;
+  /** Up to `limit` messages just before `ref` (exclusive), oldest first. */
+  before(target: string, ref: HistoryRef, limit: number): Promise<StoredMessage[]>;
+  /** Up to `limit` messages just after `ref` (exclusive), oldest first. */
+  after(target: string, ref: HistoryRef, limit: number): Promise<StoredMessage[]>;
+  /**
+   * Up to `limit` messages around `ref`, oldest first: about half from before it and the rest
+   * from the ref on (a msgid's own message is included; for a time, messages of that ms are
+   * on the "from" side). Near either end of the history the other side fills the limit.
+   */
+  around(target: string, ref: HistoryRef, limit: number): Promise<StoredMessage[]>;
+  /**
+   * Up to `limit` messages strictly between two refs, oldest first. When more than `limit`
+   * lie between, the ones nearest `a` are returned (as IRCv3 BETWEEN counts from the first).
+   */
+  between(target: string, a: HistoryRef, b: HistoryRef, limit: number): Promise<StoredMessage[]>;
+  /**
+   * chathistory TARGETS: the private conversations `nick` (folded) takes part in and the
+   * given channels (folded), with their newest message strictly between `from` and `to`
+   * (either order), newest first (ties by target), at most `limit`. Conversations with no
+   * message in that window are left out.
+   */
+  targets(nick: string, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]>;
+  /** Delete a conversation's history (admin purge); returns how many messages went. */
+  purge(target: string): Promise<number>;
+  /**
+   * Retention: drop messages older than `before` (time < before), and beyond the newest
+   * `keepPerTarget` of each conversation (Infinity keeps any number); returns how many went.
+   * Works in chunks, so a large prune does not hold up message delivery.
+   */
+  prune(before: number, keepPerTarget: number): Promise<number>;
+
+  // ---- accounts ----
+  /** Names are unique case-insensitively (rfc1459 folding); false when taken. Lookups fold too. */
+  createAccount(account: AccountRecord): Promise<boolean>;
+  getAccount(name: string): Promise<AccountRecord | undefined>;
+  /** Applies the fields present in `change` (email: undefined clears it); false when unknown. */
+  updateAccount(name: string, change: Partial<Omit<AccountRecord, 'name'>>): Promise<boolean>;
+  deleteAccount(name: string): Promise<boolean>;
+  /** In order of folded name. */
+  listAccounts(): Promise<AccountRecord[]>;
+
+  // ---- registered rooms ----
+  /** Creates or replaces the whole record, keyed by the folded name. */
+  saveChannel(channel: ChannelRecord): Promise<void>;
+  getChannel(name: string): Promise<ChannelRecord | undefined>;
+  deleteChannel(name: string): Promise<boolean>;
+  /** In order of folded name. */
+  listChannels(): Promise<ChannelRecord[]>;
+
+  // ---- server bans and mutes ----
+  /** Creates or replaces the entry of that list whose mask matches case-insensitively. */
+  saveBan(ban: StoredBan): Promise<void>;
+  deleteBan(list: 'ban' | 'mute', mask: string): Promise<void>;
+  /** Every entry, expired ones included (the server drops those), oldest setAt first. */
+  listBans(): Promise<StoredBan[]>;
+
+  /** Resolves once everything appended so far is written. */
+  flush(): Promise<void>;
+  /** Flushes, then releases the store; later appends are dropped. */
   close(): Promise<void>;
 }

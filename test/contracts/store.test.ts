@@ -1,27 +1,416 @@
-// One contract for every Store implementation (in-memory now; SQLite comes with persistence).
-import { describe, test } from 'node:test';
+// One contract for every Store implementation: the same suite runs against MemoryStore and
+// SqliteStore (a real file in a temporary directory), so they answer alike.
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Store, StoredMessage } from '../../src/storage/store.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { foldCase } from '../../src/protocol/casemapping.ts';
+import { conversationKey, type AccountRecord, type ChannelRecord, type Store, type StoredBan, type StoredMessage } from '../../src/storage/store.ts';
 import { MemoryStore } from '../../src/storage/memory-store.ts';
+import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 
-function message(n: number, target = '#room'): StoredMessage {
-  return { msgid: `m${n}`, target, time: 1_700_000_000_000 + n, source: 'a!a@h', command: 'PRIVMSG', text: `text ${n} 你好` };
+const T = 1_700_000_000_000;
+
+function message(n: number, target = '#room', time = T + n * 1000): StoredMessage {
+  return { msgid: `m${n}`, target, time, source: 'alice!a@host', command: 'PRIVMSG', text: `text ${n} 你好` };
+}
+
+const ids = (list: StoredMessage[]): string[] => list.map((m) => m.msgid);
+
+/** m1…m10 in #room, a second apart (m1 at T+1s … m10 at T+10s). */
+function fillTen(store: Store): void {
+  for (let i = 1; i <= 10; i++) store.appendMessage(message(i));
+}
+
+function account(name: string, extra: Partial<AccountRecord> = {}): AccountRecord {
+  return { name, passwordHash: `$scrypt$ln=4,r=8,p=1$salt$${name}`, createdAt: T, verified: false, suspended: false, ...extra };
+}
+
+function channel(name: string, extra: Partial<ChannelRecord> = {}): ChannelRecord {
+  return {
+    name,
+    founder: 'Alice',
+    registeredAt: T,
+    topic: 'Welcome 欢迎',
+    topicSetBy: 'alice!a@host',
+    topicSetAt: T + 5,
+    modes: 'nt',
+    bans: [
+      { mask: '*!*@spam.example', setBy: 'alice', setAt: T + 1 },
+      { mask: 'troll!*@*', setBy: 'bob', setAt: T + 2 },
+    ],
+    operators: ['Alice', 'Bob'],
+    ...extra,
+  };
+}
+
+function ban(list: StoredBan['list'], mask: string, setAt: number, extra: Partial<StoredBan> = {}): StoredBan {
+  return { list, kind: 'mask', mask, reason: `reason for ${mask}`, setBy: 'oper', setAt, ...extra };
 }
 
 export function storeContract(name: string, make: () => Store): void {
   describe(`Store contract: ${name}`, () => {
-    test('recentMessages returns the newest, oldest first, per target', async () => {
+    async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
       const store = make();
-      for (let i = 1; i <= 10; i++) store.appendMessage(message(i));
-      store.appendMessage(message(99, '#other'));
-      const recent = await store.recentMessages('#room', 3);
-      assert.deepEqual(recent.map((m) => m.msgid), ['m8', 'm9', 'm10']);
-      assert.equal(recent[2]!.text, 'text 10 你好');
-      assert.deepEqual((await store.recentMessages('#other', 5)).map((m) => m.msgid), ['m99']);
-      assert.deepEqual(await store.recentMessages('#none', 5), []);
-      await store.close();
+      try {
+        await fn(store);
+      } finally {
+        await store.close();
+      }
+    }
+
+    describe('history', () => {
+      test('latest returns the newest, oldest first, per target, with every field kept', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          const rich: StoredMessage = {
+            msgid: 'rich',
+            target: '#other',
+            time: T,
+            source: 'bob!b@host',
+            account: 'Bob',
+            command: 'NOTICE',
+            text: '表情 🎉 and \\ backslash',
+            tags: { '+draft/reply': 'm3', '+draft/react': '👍' },
+          };
+          store.appendMessage(rich);
+          const recent = await store.latest('#room', 3);
+          assert.deepEqual(ids(recent), ['m8', 'm9', 'm10']);
+          assert.deepEqual(recent[2], message(10));
+          assert.deepEqual(await store.latest('#other', 5), [rich]);
+          assert.deepEqual(await store.latest('#none', 5), []);
+          assert.deepEqual(ids(await store.latest('#room', 100)), ids(Array.from({ length: 10 }, (_, i) => message(i + 1))));
+          assert.deepEqual(await store.latest('#room', 0), []);
+        }));
+
+      test('undefined account and empty tags are not kept; a repeated msgid is ignored', () =>
+        withStore(async (store) => {
+          store.appendMessage({ ...message(1), account: undefined, tags: {} });
+          store.appendMessage({ ...message(1), text: 'again' });
+          const [m] = await store.latest('#room', 5);
+          assert.deepEqual(m, message(1));
+          assert.ok(!('account' in m!) && !('tags' in m!));
+        }));
+
+      test('messages come back as copies', () =>
+        withStore(async (store) => {
+          store.appendMessage({ ...message(1), tags: { '+draft/reply': 'x' } });
+          const [m] = await store.latest('#room', 1);
+          m!.text = 'changed';
+          m!.tags!['+draft/reply'] = 'changed';
+          assert.deepEqual(await store.latest('#room', 1), [{ ...message(1), tags: { '+draft/reply': 'x' } }]);
+        }));
+
+      test('order is by time, whatever the order of arrival', () =>
+        withStore(async (store) => {
+          store.appendMessage(message(3));
+          store.appendMessage(message(1));
+          store.appendMessage(message(2));
+          assert.deepEqual(ids(await store.latest('#room', 10)), ['m1', 'm2', 'm3']);
+          assert.deepEqual(ids(await store.after('#room', { msgid: 'm1' }, 10)), ['m2', 'm3']);
+        }));
+
+      test('latest after a ref: only newer messages, the newest of them', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          assert.deepEqual(ids(await store.latest('#room', 3, { msgid: 'm5' })), ['m8', 'm9', 'm10']);
+          assert.deepEqual(ids(await store.latest('#room', 10, { msgid: 'm7' })), ['m8', 'm9', 'm10']);
+          assert.deepEqual(ids(await store.latest('#room', 10, { time: T + 8000 })), ['m9', 'm10']);
+          assert.deepEqual(ids(await store.latest('#room', 10, { time: T + 8500 })), ['m9', 'm10']);
+          assert.deepEqual(await store.latest('#room', 10, { msgid: 'm10' }), []);
+          assert.deepEqual(await store.latest('#room', 10, { msgid: 'nope' }), []);
+        }));
+
+      test('before and after a msgid or a time, exclusive', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          assert.deepEqual(ids(await store.before('#room', { msgid: 'm5' }, 3)), ['m2', 'm3', 'm4']);
+          assert.deepEqual(ids(await store.before('#room', { msgid: 'm2' }, 3)), ['m1']);
+          assert.deepEqual(await store.before('#room', { msgid: 'm1' }, 3), []);
+          assert.deepEqual(ids(await store.after('#room', { msgid: 'm5' }, 3)), ['m6', 'm7', 'm8']);
+          assert.deepEqual(ids(await store.after('#room', { msgid: 'm9' }, 3)), ['m10']);
+          assert.deepEqual(ids(await store.before('#room', { time: T + 5000 }, 2)), ['m3', 'm4']);
+          assert.deepEqual(ids(await store.before('#room', { time: T + 5500 }, 2)), ['m4', 'm5']);
+          assert.deepEqual(ids(await store.after('#room', { time: T + 5000 }, 2)), ['m6', 'm7']);
+          assert.deepEqual(ids(await store.after('#room', { time: T + 4500 }, 2)), ['m5', 'm6']);
+          assert.deepEqual(ids(await store.after('#room', { time: 0 }, 2)), ['m1', 'm2']);
+          assert.deepEqual(await store.after('#room', { time: T + 99_000 }, 2), []);
+        }));
+
+      test('a msgid of another conversation, or unknown, gives nothing', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          store.appendMessage(message(50, '#other'));
+          assert.deepEqual(await store.before('#room', { msgid: 'm50' }, 5), []);
+          assert.deepEqual(await store.after('#room', { msgid: 'm50' }, 5), []);
+          assert.deepEqual(await store.around('#room', { msgid: 'nope' }, 5), []);
+          assert.deepEqual(await store.between('#room', { msgid: 'm1' }, { msgid: 'nope' }, 5), []);
+          assert.deepEqual(await store.after('#other', { msgid: 'm1' }, 5), []);
+        }));
+
+      test('messages of the same millisecond are ordered by insertion', () =>
+        withStore(async (store) => {
+          store.appendMessage(message(1, '#room', T));
+          for (const n of [2, 3, 4, 5]) store.appendMessage(message(n, '#room', T + 1));
+          store.appendMessage(message(6, '#room', T + 2));
+          assert.deepEqual(ids(await store.latest('#room', 10)), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+          assert.deepEqual(ids(await store.after('#room', { msgid: 'm3' }, 10)), ['m4', 'm5', 'm6']);
+          assert.deepEqual(ids(await store.before('#room', { msgid: 'm4' }, 10)), ['m1', 'm2', 'm3']);
+          assert.deepEqual(ids(await store.between('#room', { msgid: 'm2' }, { msgid: 'm5' }, 10)), ['m3', 'm4']);
+          assert.deepEqual(ids(await store.around('#room', { msgid: 'm3' }, 3)), ['m2', 'm3', 'm4']);
+          // A time covers the whole millisecond on either side.
+          assert.deepEqual(ids(await store.before('#room', { time: T + 1 }, 10)), ['m1']);
+          assert.deepEqual(ids(await store.after('#room', { time: T + 1 }, 10)), ['m6']);
+          assert.deepEqual(ids(await store.latest('#room', 10, { time: T })), ['m2', 'm3', 'm4', 'm5', 'm6']);
+          assert.deepEqual(ids(await store.between('#room', { time: T }, { time: T + 2 }, 10)), ['m2', 'm3', 'm4', 'm5']);
+        }));
+
+      test('around splits the limit about the ref, its own message included', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          assert.deepEqual(ids(await store.around('#room', { msgid: 'm5' }, 5)), ['m3', 'm4', 'm5', 'm6', 'm7']);
+          assert.deepEqual(ids(await store.around('#room', { msgid: 'm5' }, 4)), ['m3', 'm4', 'm5', 'm6']);
+          assert.deepEqual(ids(await store.around('#room', { msgid: 'm5' }, 1)), ['m5']);
+          // Near an end, the other side fills the limit.
+          assert.deepEqual(ids(await store.around('#room', { msgid: 'm1' }, 4)), ['m1', 'm2', 'm3', 'm4']);
+          assert.deepEqual(ids(await store.around('#room', { msgid: 'm10' }, 4)), ['m7', 'm8', 'm9', 'm10']);
+          assert.deepEqual(ids(await store.around('#room', { msgid: 'm2' }, 6)), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+          assert.deepEqual(ids(await store.around('#room', { msgid: 'm5' }, 100)), ids(await store.latest('#room', 100)));
+          // A time: messages of that ms count as "from it on".
+          assert.deepEqual(ids(await store.around('#room', { time: T + 5000 }, 4)), ['m3', 'm4', 'm5', 'm6']);
+          assert.deepEqual(ids(await store.around('#room', { time: T + 5500 }, 4)), ['m4', 'm5', 'm6', 'm7']);
+          assert.deepEqual(await store.around('#room', { msgid: 'm5' }, 0), []);
+        }));
+
+      test('between is exclusive, in either order, counted from the first ref', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          assert.deepEqual(ids(await store.between('#room', { msgid: 'm2' }, { msgid: 'm6' }, 10)), ['m3', 'm4', 'm5']);
+          assert.deepEqual(ids(await store.between('#room', { msgid: 'm6' }, { msgid: 'm2' }, 10)), ['m3', 'm4', 'm5']);
+          assert.deepEqual(ids(await store.between('#room', { msgid: 'm2' }, { msgid: 'm9' }, 2)), ['m3', 'm4']);
+          assert.deepEqual(ids(await store.between('#room', { msgid: 'm9' }, { msgid: 'm2' }, 2)), ['m7', 'm8']);
+          assert.deepEqual(ids(await store.between('#room', { time: T + 2000 }, { time: T + 6000 }, 10)), ['m3', 'm4', 'm5']);
+          assert.deepEqual(ids(await store.between('#room', { time: T + 6000 }, { msgid: 'm2' }, 10)), ['m3', 'm4', 'm5']);
+          assert.deepEqual(ids(await store.between('#room', { msgid: 'm2' }, { time: T + 6500 }, 10)), ['m3', 'm4', 'm5', 'm6']);
+          assert.deepEqual(await store.between('#room', { msgid: 'm4' }, { msgid: 'm5' }, 10), []);
+          assert.deepEqual(await store.between('#room', { msgid: 'm4' }, { msgid: 'm4' }, 10), []);
+          assert.deepEqual(ids(await store.between('#room', { time: 0 }, { time: T * 2 }, 3)), ['m1', 'm2', 'm3']);
+        }));
+
+      test('targets: a nick’s private conversations and the given channels, newest first', () =>
+        withStore(async (store) => {
+          const ab = conversationKey('alice', 'bob');
+          const ca = conversationKey('carol', 'alice');
+          const bc = conversationKey('bob', 'carol');
+          store.appendMessage(message(1, '#room', T + 100));
+          store.appendMessage(message(2, ab, T + 200));
+          store.appendMessage(message(3, ca, T + 300));
+          store.appendMessage(message(4, '#room', T + 400));
+          store.appendMessage(message(5, bc, T + 500));
+          store.appendMessage(message(6, '#elsewhere', T + 600));
+          store.appendMessage(message(7, ab, T + 700));
+          store.appendMessage(message(8, '#中文', T + 250));
+          const all = await store.targets('alice', ['#room', '#中文', '#empty'], T, T + 1000, 10);
+          assert.deepEqual(all, [
+            { target: ab, latest: T + 700 },
+            { target: '#room', latest: T + 400 },
+            { target: ca, latest: T + 300 },
+            { target: '#中文', latest: T + 250 },
+          ]);
+          assert.deepEqual(await store.targets('alice', ['#room', '#中文'], T + 1000, T, 2), all.slice(0, 2));
+          // The window is exclusive, and a conversation counts by its newest message in it.
+          assert.deepEqual(await store.targets('alice', ['#room'], T + 200, T + 400, 10), [{ target: ca, latest: T + 300 }]);
+          assert.deepEqual(await store.targets('alice', ['#room'], T + 150, T + 650, 10), [
+            { target: '#room', latest: T + 400 },
+            { target: ca, latest: T + 300 },
+            { target: ab, latest: T + 200 },
+          ]);
+          assert.deepEqual(await store.targets('bob', [], T, T + 1000, 10), [
+            { target: ab, latest: T + 700 },
+            { target: bc, latest: T + 500 },
+          ]);
+          assert.deepEqual(await store.targets('dave', ['#none'], T, T + 1000, 10), []);
+        }));
+
+      test('purge deletes one conversation and reports how many went', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          store.appendMessage(message(11, '#other'));
+          assert.equal(await store.purge('#room'), 10);
+          assert.deepEqual(await store.latest('#room', 10), []);
+          assert.deepEqual(await store.targets('x', ['#room', '#other'], 0, T * 2, 10), [{ target: '#other', latest: message(11).time }]);
+          assert.equal(await store.purge('#room'), 0);
+          assert.equal(await store.purge('#never'), 0);
+          // The conversation starts afresh.
+          store.appendMessage(message(12));
+          assert.deepEqual(ids(await store.latest('#room', 10)), ['m12']);
+          assert.deepEqual(ids(await store.latest('#other', 10)), ['m11']);
+        }));
+
+      test('prune by age', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          for (let i = 1; i <= 3; i++) store.appendMessage(message(20 + i, '#other'));
+          assert.equal(await store.prune(T + 4000, Infinity), 3);
+          assert.deepEqual(ids(await store.latest('#room', 100)), ['m4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10']);
+          assert.deepEqual(ids(await store.latest('#other', 100)), ['m21', 'm22', 'm23']);
+          assert.equal(await store.prune(T + 4000, Infinity), 0);
+        }));
+
+      test('prune by count per conversation, and both at once', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          for (let i = 1; i <= 3; i++) store.appendMessage(message(20 + i, '#other'));
+          assert.equal(await store.prune(0, 4), 6);
+          assert.deepEqual(ids(await store.latest('#room', 100)), ['m7', 'm8', 'm9', 'm10']);
+          assert.deepEqual(ids(await store.latest('#other', 100)), ['m21', 'm22', 'm23']);
+          assert.equal(await store.prune(T + 8000, 2), 2 + 1);
+          assert.deepEqual(ids(await store.latest('#room', 100)), ['m9', 'm10']);
+          assert.deepEqual(ids(await store.latest('#other', 100)), ['m22', 'm23']);
+          assert.equal(await store.prune(-Infinity, 0), 4);
+          assert.deepEqual(await store.targets('x', ['#room', '#other'], 0, T * 2, 10), []);
+          // Still usable afterwards.
+          store.appendMessage(message(30));
+          assert.deepEqual(ids(await store.latest('#room', 10)), ['m30']);
+        }));
+
+      test('flush resolves, and queries see messages appended just before', () =>
+        withStore(async (store) => {
+          store.appendMessage(message(1));
+          await store.flush();
+          store.appendMessage(message(2));
+          assert.deepEqual(ids(await store.latest('#room', 5)), ['m1', 'm2']);
+          await store.flush();
+        }));
+    });
+
+    describe('accounts', () => {
+      test('names are unique case-insensitively (rfc1459), kept as registered', () =>
+        withStore(async (store) => {
+          assert.equal(await store.createAccount(account('Alice[away]')), true);
+          assert.equal(await store.createAccount(account('alice{AWAY}')), false);
+          assert.equal(await store.createAccount(account('ALICE[AWAY]')), false);
+          assert.equal(foldCase('Tom~'), foldCase('tom^'));
+          assert.equal(await store.createAccount(account('Tom~')), true);
+          assert.equal(await store.createAccount(account('tom^')), false);
+          assert.deepEqual(await store.getAccount('aLiCe{away}'), account('Alice[away]'));
+          assert.deepEqual(await store.getAccount('TOM^'), account('Tom~'));
+          assert.equal(await store.getAccount('nobody'), undefined);
+        }));
+
+      test('optional email, update, delete, list in folded-name order', () =>
+        withStore(async (store) => {
+          await store.createAccount(account('bob', { email: 'bob@example.org' }));
+          await store.createAccount(account('Carol'));
+          await store.createAccount(account('alice', { email: undefined }));
+          const alice = await store.getAccount('alice');
+          assert.ok(alice && !('email' in alice));
+          assert.equal(await store.updateAccount('ALICE', { verified: true, email: 'a@example.org', passwordHash: 'new' }), true);
+          assert.deepEqual(await store.getAccount('alice'), account('alice', { verified: true, email: 'a@example.org', passwordHash: 'new' }));
+          assert.equal(await store.updateAccount('bob', { email: undefined, suspended: true }), true);
+          assert.deepEqual(await store.getAccount('bob'), account('bob', { suspended: true }));
+          assert.equal(await store.updateAccount('nobody', { verified: true }), false);
+          assert.deepEqual(
+            (await store.listAccounts()).map((a) => a.name),
+            ['alice', 'bob', 'Carol'],
+          );
+          assert.equal(await store.deleteAccount('CAROL'), true);
+          assert.equal(await store.deleteAccount('carol'), false);
+          assert.equal(await store.getAccount('carol'), undefined);
+          assert.deepEqual(await store.listAccounts(), [
+            account('alice', { verified: true, email: 'a@example.org', passwordHash: 'new' }),
+            account('bob', { suspended: true }),
+          ]);
+          // The name is free again.
+          assert.equal(await store.createAccount(account('carol')), true);
+        }));
+
+      test('accounts come back as copies', () =>
+        withStore(async (store) => {
+          const original = account('dave');
+          await store.createAccount(original);
+          original.verified = true;
+          const got = (await store.getAccount('dave'))!;
+          assert.equal(got.verified, false);
+          got.suspended = true;
+          assert.equal((await store.getAccount('dave'))!.suspended, false);
+        }));
+    });
+
+    describe('registered rooms', () => {
+      test('save, get case-insensitively, replace, delete', () =>
+        withStore(async (store) => {
+          const room = channel('#Parlor[dev]', { key: 's3cret', limit: 25 });
+          await store.saveChannel(room);
+          assert.deepEqual(await store.getChannel('#parlor{DEV}'), room);
+          assert.equal(await store.getChannel('#nope'), undefined);
+          const changed = channel('#Parlor[dev]', { topic: 'new', bans: [], operators: ['Carol'] });
+          await store.saveChannel(changed);
+          const got = await store.getChannel('#PARLOR[DEV]');
+          assert.deepEqual(got, changed);
+          assert.ok(got && !('key' in got) && !('limit' in got));
+          assert.equal(await store.deleteChannel('#parlor{dev}'), true);
+          assert.equal(await store.deleteChannel('#parlor{dev}'), false);
+          assert.equal(await store.getChannel('#Parlor[dev]'), undefined);
+        }));
+
+      test('Chinese names, bans and operators round-trip; list in folded-name order', () =>
+        withStore(async (store) => {
+          const zh = channel('#中文频道', { founder: '小明', operators: ['小明', 'Alice'], bans: [{ mask: '*!*@坏人.example', setBy: '小明', setAt: T }] });
+          await store.saveChannel(channel('#Zeta'));
+          await store.saveChannel(zh);
+          await store.saveChannel(channel('#alpha', { limit: 0, key: '' }));
+          assert.deepEqual(await store.getChannel('#中文频道'), zh);
+          const list = await store.listChannels();
+          assert.deepEqual(
+            list.map((c) => c.name),
+            ['#alpha', '#Zeta', '#中文频道'],
+          );
+          assert.deepEqual(list[0], channel('#alpha', { limit: 0, key: '' }));
+          assert.deepEqual(list[2], zh);
+          list[2]!.operators.push('mallory');
+          assert.deepEqual((await store.getChannel('#中文频道'))!.operators, ['小明', 'Alice']);
+        }));
+    });
+
+    describe('server bans and mutes', () => {
+      test('save, replace case-insensitively, delete, list oldest first', () =>
+        withStore(async (store) => {
+          const cidr = ban('ban', '192.0.2.0/24', T + 1, { kind: 'cidr', expiresAt: T + 3_600_000 });
+          await store.saveBan(ban('ban', '*!*@Evil.Example', T + 3));
+          await store.saveBan(cidr);
+          await store.saveBan(ban('mute', '*!*@evil.example', T + 2));
+          assert.deepEqual(await store.listBans(), [cidr, ban('mute', '*!*@evil.example', T + 2), ban('ban', '*!*@Evil.Example', T + 3)]);
+          // The same mask in another case replaces the entry of that list only.
+          const replaced = ban('ban', '*!*@EVIL.example', T + 4, { reason: 'again', expiresAt: T + 60_000 });
+          await store.saveBan(replaced);
+          assert.deepEqual(await store.listBans(), [cidr, ban('mute', '*!*@evil.example', T + 2), replaced]);
+          await store.deleteBan('ban', '*!*@evil.EXAMPLE');
+          await store.deleteBan('ban', 'not-there');
+          assert.deepEqual(await store.listBans(), [cidr, ban('mute', '*!*@evil.example', T + 2)]);
+          await store.deleteBan('mute', '*!*@evil.example');
+          await store.deleteBan('ban', '192.0.2.0/24');
+          assert.deepEqual(await store.listBans(), []);
+        }));
+
+      test('expiresAt is optional; expired entries are still listed', () =>
+        withStore(async (store) => {
+          const expired = ban('ban', 'old!*@*', T, { expiresAt: T + 1 });
+          const forever = ban('mute', 'loud!*@*', T + 1);
+          await store.saveBan(expired);
+          await store.saveBan({ ...forever, expiresAt: undefined });
+          const list = await store.listBans();
+          assert.deepEqual(list, [expired, forever]);
+          assert.ok(!('expiresAt' in list[1]!));
+        }));
     });
   });
 }
 
 storeContract('MemoryStore', () => new MemoryStore());
+
+const dir = mkdtempSync(join(tmpdir(), 'parlor-store-contract-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+storeContract('SqliteStore', () => new SqliteStore({ path: join(dir, `store-${++files}.db`) }));

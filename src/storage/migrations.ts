@@ -1,0 +1,126 @@
+// The SQLite schema as an ordered list of migrations. A database records the last one applied
+// in `PRAGMA user_version`; opening it applies the rest, each in its own transaction. Never
+// edit a migration once released: add the next one. test/storage/sqlite.test.ts builds a
+// database with migration 1 alone and opens it with the current code.
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'message history',
+    // `id` is the insertion order, which orders messages of the same millisecond; being an
+    // INTEGER PRIMARY KEY it survives VACUUM, unlike an implicit rowid.
+    sql: `
+      CREATE TABLE messages (
+        id      INTEGER PRIMARY KEY,
+        msgid   TEXT NOT NULL UNIQUE,
+        target  TEXT NOT NULL,
+        time    INTEGER NOT NULL,
+        source  TEXT NOT NULL,
+        command TEXT NOT NULL,
+        text    TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: 'accounts, registered rooms, server bans; sender account and tags on messages',
+    sql: `
+      ALTER TABLE messages ADD COLUMN account TEXT;
+      -- Client-only tags kept with a message, as a JSON object; NULL when none.
+      ALTER TABLE messages ADD COLUMN tags TEXT;
+      -- Every history query is "one conversation, in time order"; the implicit rowid at the
+      -- end of each index entry makes this (target, time, id).
+      CREATE INDEX messages_target_time ON messages (target, time);
+
+      -- One row per conversation with history. Private ones ("a<NUL>b") name both nicks, so
+      -- CHATHISTORY TARGETS finds a user's conversations without scanning messages.
+      CREATE TABLE conversations (
+        target TEXT PRIMARY KEY,
+        nick_a TEXT,
+        nick_b TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX conversations_nick_a ON conversations (nick_a);
+      CREATE INDEX conversations_nick_b ON conversations (nick_b);
+      -- Text functions stop at NUL, so the key is split as bytes.
+      INSERT INTO conversations (target, nick_a, nick_b)
+        SELECT target,
+               CASE WHEN p > 0 THEN CAST(substr(b, 1, p - 1) AS TEXT) END,
+               CASE WHEN p > 0 THEN CAST(substr(b, p + 1) AS TEXT) END
+        FROM (SELECT target, CAST(target AS BLOB) AS b, instr(CAST(target AS BLOB), x'00') AS p
+              FROM (SELECT DISTINCT target FROM messages));
+
+      CREATE TABLE accounts (
+        name_key      TEXT PRIMARY KEY, -- the name folded (rfc1459)
+        name          TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        email         TEXT,
+        created_at    INTEGER NOT NULL,
+        verified      INTEGER NOT NULL DEFAULT 0,
+        suspended     INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+
+      CREATE TABLE channels (
+        name_key      TEXT PRIMARY KEY, -- the name folded (rfc1459)
+        name          TEXT NOT NULL,
+        founder       TEXT NOT NULL,
+        registered_at INTEGER NOT NULL,
+        topic         TEXT NOT NULL DEFAULT '',
+        topic_set_by  TEXT NOT NULL DEFAULT '',
+        topic_set_at  INTEGER NOT NULL DEFAULT 0,
+        modes         TEXT NOT NULL DEFAULT '',
+        key           TEXT,
+        user_limit    INTEGER,
+        bans          TEXT NOT NULL DEFAULT '[]', -- JSON [{mask, setBy, setAt}], saved whole
+        operators     TEXT NOT NULL DEFAULT '[]'  -- JSON [account]
+      ) WITHOUT ROWID;
+
+      CREATE TABLE server_bans (
+        list       TEXT NOT NULL CHECK (list IN ('ban', 'mute')),
+        mask_key   TEXT NOT NULL, -- the mask folded (rfc1459)
+        mask       TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('mask', 'cidr')),
+        reason     TEXT NOT NULL,
+        set_by     TEXT NOT NULL,
+        set_at     INTEGER NOT NULL,
+        expires_at INTEGER,
+        PRIMARY KEY (list, mask_key)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings `db` up to the last of `migrations` (all of them by default; tests pass a prefix to
+ * build an old database). Refuses a database newer than this code rather than guess at it.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const latest = migrations.length > 0 ? migrations[migrations.length - 1]!.version : 0;
+  let current = schemaVersion(db);
+  if (current > latest) {
+    throw new Error(`the database has schema version ${current}, newer than this version of Parlor understands (${latest}); upgrade Parlor`);
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    if (m.version !== current + 1) throw new Error(`migration ${m.version} does not follow ${current}`);
+    db.transaction(() => {
+      db.exec(m.sql);
+      // user_version is in the database header, so it commits or rolls back with the rest.
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    current = m.version;
+  }
+  return current;
+}

@@ -1,0 +1,126 @@
+// Opening the SQLite file (pragmas, migrations, clear errors), and the row shapes of its tables
+// (see migrations.ts) with their conversion to Store records.
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database, { type Database as Db } from 'better-sqlite3';
+import { foldCase } from '../protocol/casemapping.ts';
+import { migrate } from './migrations.ts';
+import type { AccountRecord, ChannelRecord, StoredBan, StoredMessage } from './store.ts';
+
+export function openDatabase(path: string): Db {
+  let db: Db | undefined;
+  try {
+    if (path !== ':memory:') makeDirectory(dirname(path));
+    db = new Database(path);
+    db.pragma('busy_timeout = 5000');
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal' && path !== ':memory:') throw new Error(`write-ahead logging is not available here (journal mode is ${String(mode)})`);
+    db.pragma('synchronous = NORMAL'); // durable against a process crash: see sqlite-store.ts
+    migrate(db);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw new Error(`cannot open the database ${path}: ${explain(err)}`, { cause: err });
+  }
+}
+
+function makeDirectory(dir: string): void {
+  const found = statSync(dir, { throwIfNoEntry: false });
+  if (found && !found.isDirectory()) throw new Error(`${dir} is not a directory`);
+  if (!found) mkdirSync(dir, { recursive: true });
+}
+
+function explain(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return `${message} (the file is damaged or not a SQLite database)`;
+  if (code === 'SQLITE_CANTOPEN') return `${message} (is the directory writable?)`;
+  return message;
+}
+
+export const MESSAGE_COLUMNS = 'msgid, target, time, source, account, command, text, tags';
+
+export interface MessageRow {
+  msgid: string;
+  target: string;
+  time: number;
+  source: string;
+  account: string | null;
+  command: 'PRIVMSG' | 'NOTICE';
+  text: string;
+  tags: string | null;
+}
+
+export interface AccountRow {
+  name: string;
+  password_hash: string;
+  email: string | null;
+  created_at: number;
+  verified: number;
+  suspended: number;
+}
+
+export interface ChannelRow {
+  name: string;
+  founder: string;
+  registered_at: number;
+  topic: string;
+  topic_set_by: string;
+  topic_set_at: number;
+  modes: string;
+  key: string | null;
+  user_limit: number | null;
+  bans: string;
+  operators: string;
+}
+
+export interface BanRow {
+  list: 'ban' | 'mute';
+  mask: string;
+  kind: 'mask' | 'cidr';
+  reason: string;
+  set_by: string;
+  set_at: number;
+  expires_at: number | null;
+}
+
+export function toMessage(r: MessageRow): StoredMessage {
+  const m: StoredMessage = { msgid: r.msgid, target: r.target, time: r.time, source: r.source, command: r.command, text: r.text };
+  if (r.account !== null) m.account = r.account;
+  if (r.tags !== null) m.tags = JSON.parse(r.tags) as Record<string, string>;
+  return m;
+}
+
+export function toAccount(r: AccountRow): AccountRecord {
+  const a: AccountRecord = { name: r.name, passwordHash: r.password_hash, createdAt: r.created_at, verified: r.verified === 1, suspended: r.suspended === 1 };
+  if (r.email !== null) a.email = r.email;
+  return a;
+}
+
+export function toChannel(r: ChannelRow): ChannelRecord {
+  const c: ChannelRecord = {
+    name: r.name,
+    founder: r.founder,
+    registeredAt: r.registered_at,
+    topic: r.topic,
+    topicSetBy: r.topic_set_by,
+    topicSetAt: r.topic_set_at,
+    modes: r.modes,
+    bans: JSON.parse(r.bans) as ChannelRecord['bans'],
+    operators: JSON.parse(r.operators) as string[],
+  };
+  if (r.key !== null) c.key = r.key;
+  if (r.user_limit !== null) c.limit = r.user_limit;
+  return c;
+}
+
+export function toBan(r: BanRow): StoredBan {
+  const b: StoredBan = { list: r.list, kind: r.kind, mask: r.mask, reason: r.reason, setBy: r.set_by, setAt: r.set_at };
+  if (r.expires_at !== null) b.expiresAt = r.expires_at;
+  return b;
+}
+
+export function byFoldedName(a: { name: string }, b: { name: string }): number {
+  const [ka, kb] = [foldCase(a.name), foldCase(b.name)];
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

@@ -1,0 +1,423 @@
+// The default Store: one SQLite file (better-sqlite3) in write-ahead-log mode.
+//
+// Message delivery never waits for the disk: appendMessage() pushes to an array and arms a
+// timer; every `flushIntervalMs` (or on the next turn once `maxBatch` are queued) the queue is
+// written in ONE transaction, which costs a few microseconds per message instead of a commit
+// each (bench/store-bench.ts measures it). Queries write the queue first, so they see it.
+//
+// Durability: WAL with synchronous=NORMAL does not fsync on commit, but a committed
+// transaction is in the WAL file (the OS page cache) the moment commit returns, so it survives
+// the process dying in any way, kill -9 included; only an OS crash or power cut can lose the
+// last commits. So a message is safe at most flushIntervalMs + one flush after it was accepted.
+import { performance } from 'node:perf_hooks';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import { foldCase } from '../protocol/casemapping.ts';
+import { byFoldedName, MESSAGE_COLUMNS, openDatabase, toAccount, toBan, toChannel, toMessage, type AccountRow, type BanRow, type ChannelRow, type MessageRow } from './sqlite-db.ts';
+import {
+  banKey,
+  clampLimit,
+  cleanAccount,
+  cleanBan,
+  cleanChannel,
+  compareBans,
+  comparePositions,
+  conversationNicks,
+  isMsgidRef,
+  pointSpan,
+  splitAround,
+  timeSpan,
+  yieldToEventLoop,
+  type Position,
+  type Span,
+} from './records.ts';
+import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, Store, StoredBan, StoredMessage } from './store.ts';
+
+export interface FlushInfo {
+  /** Messages written by this flush. */
+  messages: number;
+  /** Time the write took (the event loop was busy for this long). */
+  ms: number;
+}
+
+export interface SqliteStoreOptions {
+  /** The database file; its directory is created when missing. ':memory:' for a throwaway. */
+  path: string;
+  /** Longest a message waits in memory before being written (default 100). */
+  flushIntervalMs?: number;
+  /** Queue length that triggers a write on the next turn instead of waiting (default 1000). */
+  maxBatch?: number;
+  /** While writes fail, at most this many messages wait for a retry; older ones are dropped. */
+  maxQueued?: number;
+  /** After each message batch is written (metrics; tests wait on it). */
+  onFlush?: (info: FlushInfo) => void;
+  /** A timed write failed; its messages stay queued and are retried. */
+  onError?: (err: unknown) => void;
+}
+
+/** Rows deleted per transaction by purge and prune, with a turn of the event loop between. */
+const DELETE_CHUNK = 2000;
+const ROWS_PER_INSERT = 32;
+
+export class SqliteStore implements Store {
+  readonly path: string;
+  /** Counters for metrics and tests. */
+  readonly stats = { transactions: 0, flushes: 0, messagesWritten: 0, flushMs: 0, maxFlushMs: 0, errors: 0, dropped: 0 };
+  private readonly db: Db;
+  private readonly flushIntervalMs: number;
+  private readonly maxBatch: number;
+  private readonly maxQueued: number;
+  private readonly onFlush: ((info: FlushInfo) => void) | undefined;
+  private readonly onError: ((err: unknown) => void) | undefined;
+  private queue: StoredMessage[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private closed = false;
+  /** Conversations known to have their row, to skip redundant inserts. Only a cache. */
+  private readonly knownTargets = new Set<string>();
+  private readonly statements = new Map<string, Statement>();
+  private readonly writeBatch: (batch: StoredMessage[]) => void;
+
+  constructor(options: SqliteStoreOptions) {
+    this.path = options.path;
+    this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 100);
+    this.maxBatch = Math.max(1, options.maxBatch ?? 1000);
+    this.maxQueued = Math.max(this.maxBatch, options.maxQueued ?? 100_000);
+    this.onFlush = options.onFlush;
+    this.onError = options.onError;
+    this.db = openDatabase(options.path);
+    // Rows go in ROWS_PER_INSERT to a statement: per-statement overhead is most of the cost of
+    // a small insert, so this halves the write time of a batch (bench/store-bench.ts).
+    const insert = (rows: number): Statement =>
+      this.db.prepare(`INSERT OR IGNORE INTO messages (${MESSAGE_COLUMNS}) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+    const insertMany = insert(ROWS_PER_INSERT);
+    const insertOne = insert(1);
+    const insertConversation = this.db.prepare('INSERT OR IGNORE INTO conversations (target, nick_a, nick_b) VALUES (?, ?, ?)');
+    const args: unknown[] = [];
+    this.writeBatch = this.db.transaction((batch: StoredMessage[]) => {
+      args.length = 0; // a failed batch may have left some
+      const whole = batch.length - (batch.length % ROWS_PER_INSERT);
+      for (let i = 0; i < batch.length; i++) {
+        const m = batch[i]!;
+        const tags = m.tags !== undefined && Object.keys(m.tags).length > 0 ? JSON.stringify(m.tags) : null;
+        args.push(m.msgid, m.target, m.time, m.source, m.account ?? null, m.command, m.text, tags);
+        if (i >= whole) {
+          insertOne.run(args);
+          args.length = 0;
+        } else if (args.length === ROWS_PER_INSERT * 8) {
+          insertMany.run(args);
+          args.length = 0;
+        }
+        if (!this.knownTargets.has(m.target)) {
+          const nicks = conversationNicks(m.target);
+          insertConversation.run(m.target, nicks?.[0] ?? null, nicks?.[1] ?? null);
+          this.knownTargets.add(m.target);
+        }
+      }
+    });
+  }
+
+  /** Messages accepted but not yet written. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  // ---- history ----
+
+  appendMessage(message: StoredMessage): void {
+    if (this.closed) {
+      this.stats.dropped++;
+      return;
+    }
+    this.queue.push(message);
+    // Not unref'd: a process that ends on its own writes its queue first.
+    if (this.queue.length >= this.maxBatch) {
+      if (this.immediate === undefined) this.immediate = setImmediate(this.timedFlush);
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(this.timedFlush, this.flushIntervalMs);
+    }
+  }
+
+  async latest(target: string, limit: number, after?: HistoryRef): Promise<StoredMessage[]> {
+    const span = after === undefined ? undefined : this.resolve(target, after);
+    if (span === null) return [];
+    return this.range(target, { above: span?.hi, desc: true, limit }).reverse();
+  }
+
+  async before(target: string, ref: HistoryRef, limit: number): Promise<StoredMessage[]> {
+    const span = this.resolve(target, ref);
+    return span ? this.range(target, { below: span.lo, desc: true, limit }).reverse() : [];
+  }
+
+  async after(target: string, ref: HistoryRef, limit: number): Promise<StoredMessage[]> {
+    const span = this.resolve(target, ref);
+    return span ? this.range(target, { above: span.hi, limit }) : [];
+  }
+
+  async around(target: string, ref: HistoryRef, limit: number): Promise<StoredMessage[]> {
+    const span = this.resolve(target, ref);
+    if (!span) return [];
+    const n = clampLimit(limit);
+    const before = this.range(target, { below: span.lo, desc: true, limit: n });
+    const from = this.range(target, { from: span.lo, limit: n });
+    return splitAround(before, from, n);
+  }
+
+  async between(target: string, a: HistoryRef, b: HistoryRef, limit: number): Promise<StoredMessage[]> {
+    const [sa, sb] = [this.resolve(target, a), this.resolve(target, b)];
+    if (!sa || !sb) return [];
+    // Counted from `a`: forwards when it is the earlier ref, backwards from it otherwise.
+    if (comparePositions(sa.lo, sb.lo) <= 0) return this.range(target, { above: sa.hi, below: sb.lo, limit });
+    return this.range(target, { above: sb.hi, below: sa.lo, desc: true, limit }).reverse();
+  }
+
+  async targets(nick: string, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]> {
+    this.writeQueued();
+    const [lo, hi] = from <= to ? [from, to] : [to, from];
+    const rows = this.statement(
+      `SELECT c.target AS target,
+              (SELECT MAX(m.time) FROM messages m WHERE m.target = c.target AND m.time > ? AND m.time < ?) AS latest
+       FROM conversations c
+       WHERE c.nick_a = ? OR c.nick_b = ? OR c.target IN (SELECT value FROM json_each(?))`,
+    ).all(lo, hi, nick, nick, JSON.stringify(channels)) as { target: string; latest: number | null }[];
+    const found: HistoryTarget[] = [];
+    for (const r of rows) if (r.latest !== null) found.push({ target: r.target, latest: r.latest });
+    found.sort((x, y) => y.latest - x.latest || (x.target < y.target ? -1 : x.target > y.target ? 1 : 0));
+    return found.slice(0, clampLimit(limit));
+  }
+
+  async purge(target: string): Promise<number> {
+    this.writeQueued();
+    const removed = await this.deleteInChunks('SELECT id FROM messages WHERE target = ? LIMIT ?', [target]);
+    if (!this.closed) this.dropEmptyConversations();
+    return removed;
+  }
+
+  async prune(before: number, keepPerTarget: number): Promise<number> {
+    this.writeQueued();
+    const targets = this.statement('SELECT target FROM conversations').pluck().all() as string[];
+    const keep = clampLimit(keepPerTarget);
+    let removed = 0;
+    for (const [i, target] of targets.entries()) {
+      if (this.closed) return removed;
+      if (i % 32 === 31) await yieldToEventLoop();
+      if (Number.isFinite(before)) removed += await this.deleteInChunks('SELECT id FROM messages WHERE target = ? AND time < ? LIMIT ?', [target, before]);
+      if (keep < Number.MAX_SAFE_INTEGER) {
+        removed += await this.deleteInChunks('SELECT id FROM messages WHERE target = ? ORDER BY time DESC, id DESC LIMIT ? OFFSET ?', [target], keep);
+      }
+    }
+    if (!this.closed) this.dropEmptyConversations();
+    return removed;
+  }
+
+  // ---- accounts ----
+
+  async createAccount(account: AccountRecord): Promise<boolean> {
+    const a = cleanAccount(account);
+    const result = this.statement(
+      'INSERT OR IGNORE INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified ? 1 : 0, a.suspended ? 1 : 0);
+    return result.changes === 1;
+  }
+
+  async getAccount(name: string): Promise<AccountRecord | undefined> {
+    const row = this.statement('SELECT * FROM accounts WHERE name_key = ?').get(foldCase(name)) as AccountRow | undefined;
+    return row && toAccount(row);
+  }
+
+  async updateAccount(name: string, change: Partial<Omit<AccountRecord, 'name'>>): Promise<boolean> {
+    const current = await this.getAccount(name);
+    if (!current) return false;
+    const a = cleanAccount({ ...current, ...change, name: current.name });
+    this.statement('UPDATE accounts SET password_hash = ?, email = ?, created_at = ?, verified = ?, suspended = ? WHERE name_key = ?').run(
+      a.passwordHash,
+      a.email ?? null,
+      a.createdAt,
+      a.verified ? 1 : 0,
+      a.suspended ? 1 : 0,
+      foldCase(name),
+    );
+    return true;
+  }
+
+  async deleteAccount(name: string): Promise<boolean> {
+    return this.statement('DELETE FROM accounts WHERE name_key = ?').run(foldCase(name)).changes === 1;
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    const rows = this.statement('SELECT * FROM accounts').all() as AccountRow[];
+    return rows.map(toAccount).sort(byFoldedName);
+  }
+
+  // ---- registered rooms ----
+
+  async saveChannel(channel: ChannelRecord): Promise<void> {
+    const c = cleanChannel(channel);
+    this.statement(
+      `INSERT OR REPLACE INTO channels (name_key, name, founder, registered_at, topic, topic_set_by, topic_set_at, modes, key, user_limit, bans, operators)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      foldCase(c.name),
+      c.name,
+      c.founder,
+      c.registeredAt,
+      c.topic,
+      c.topicSetBy,
+      c.topicSetAt,
+      c.modes,
+      c.key ?? null,
+      c.limit ?? null,
+      JSON.stringify(c.bans),
+      JSON.stringify(c.operators),
+    );
+  }
+
+  async getChannel(name: string): Promise<ChannelRecord | undefined> {
+    const row = this.statement('SELECT * FROM channels WHERE name_key = ?').get(foldCase(name)) as ChannelRow | undefined;
+    return row && toChannel(row);
+  }
+
+  async deleteChannel(name: string): Promise<boolean> {
+    return this.statement('DELETE FROM channels WHERE name_key = ?').run(foldCase(name)).changes === 1;
+  }
+
+  async listChannels(): Promise<ChannelRecord[]> {
+    const rows = this.statement('SELECT * FROM channels').all() as ChannelRow[];
+    return rows.map(toChannel).sort(byFoldedName);
+  }
+
+  // ---- server bans and mutes ----
+
+  async saveBan(ban: StoredBan): Promise<void> {
+    const b = cleanBan(ban);
+    this.statement(
+      'INSERT OR REPLACE INTO server_bans (list, mask_key, mask, kind, reason, set_by, set_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(b.list, banKey(b.mask), b.mask, b.kind, b.reason, b.setBy, b.setAt, b.expiresAt ?? null);
+  }
+
+  async deleteBan(list: 'ban' | 'mute', mask: string): Promise<void> {
+    this.statement('DELETE FROM server_bans WHERE list = ? AND mask_key = ?').run(list, banKey(mask));
+  }
+
+  async listBans(): Promise<StoredBan[]> {
+    const rows = this.statement('SELECT * FROM server_bans').all() as BanRow[];
+    return rows.map(toBan).sort(compareBans);
+  }
+
+  // ---- lifecycle ----
+
+  async flush(): Promise<void> {
+    this.writeQueued();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.writeQueued();
+      this.db.pragma('optimize');
+    } finally {
+      this.db.close(); // checkpoints and removes the WAL
+    }
+  }
+
+  // ---- internals ----
+
+  private readonly timedFlush = (): void => {
+    try {
+      this.writeQueued();
+    } catch (err) {
+      this.stats.errors++;
+      this.onError?.(err);
+      // Retry later, without keeping the process alive for a disk that may stay broken.
+      if (this.queue.length > 0 && this.timer === undefined) this.timer = setTimeout(this.timedFlush, Math.max(this.flushIntervalMs, 1000)).unref();
+    }
+  };
+
+  /** Writes everything queued in one transaction; on failure the batch goes back in the queue. */
+  private writeQueued(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    const started = performance.now();
+    try {
+      this.stats.transactions++;
+      this.writeBatch(batch);
+    } catch (err) {
+      // The conversation cache may name rows the rollback took away.
+      this.knownTargets.clear();
+      this.queue = batch;
+      const excess = this.queue.length - this.maxQueued;
+      if (excess > 0) {
+        this.queue.splice(0, excess);
+        this.stats.dropped += excess;
+      }
+      throw err;
+    }
+    const ms = performance.now() - started;
+    this.stats.flushes++;
+    this.stats.messagesWritten += batch.length;
+    this.stats.flushMs += ms;
+    this.stats.maxFlushMs = Math.max(this.stats.maxFlushMs, ms);
+    this.onFlush?.({ messages: batch.length, ms });
+  }
+
+  private statement(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  /** Where `ref` sits in `target`; null for a msgid that is not in that conversation. */
+  private resolve(target: string, ref: HistoryRef): Span | null {
+    this.writeQueued();
+    if (!isMsgidRef(ref)) return timeSpan(ref.time);
+    const row = this.statement('SELECT time, id FROM messages WHERE msgid = ? AND target = ?').get(ref.msgid, target) as { time: number; id: number } | undefined;
+    return row ? pointSpan(row.time, row.id) : null;
+  }
+
+  /** Messages of `target` within bounds: above/below exclusive, from inclusive. */
+  private range(target: string, q: { above?: Position | undefined; from?: Position; below?: Position; desc?: boolean; limit: number }): StoredMessage[] {
+    this.writeQueued();
+    const limit = clampLimit(q.limit);
+    if (limit === 0) return [];
+    let where = 'target = ?';
+    const params: unknown[] = [target];
+    const bound = (op: string, at: Position | undefined): void => {
+      if (at === undefined) return;
+      where += ` AND (time, id) ${op} (?, ?)`;
+      params.push(at.time, at.seq);
+    };
+    bound('>', q.above);
+    bound('>=', q.from);
+    bound('<', q.below);
+    const order = q.desc ? 'time DESC, id DESC' : 'time, id';
+    const rows = this.statement(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY ${order} LIMIT ?`).all(...params, limit) as MessageRow[];
+    return rows.map(toMessage);
+  }
+
+  /**
+   * Deletes the messages `select` names (its last placeholders are LIMIT, then `offset` when
+   * given), a chunk per transaction with a turn of the event loop between, until none are left.
+   */
+  private async deleteInChunks(select: string, params: unknown[], offset?: number): Promise<number> {
+    const stmt = this.statement(`DELETE FROM messages WHERE id IN (${select})`);
+    const args = offset === undefined ? [...params, DELETE_CHUNK] : [...params, DELETE_CHUNK, offset];
+    let removed = 0;
+    for (;;) {
+      if (this.closed) return removed;
+      this.stats.transactions++;
+      const n = this.db.transaction(() => stmt.run(...args).changes)();
+      removed += n;
+      if (n < DELETE_CHUNK) return removed;
+      await yieldToEventLoop();
+    }
+  }
+
+  private dropEmptyConversations(): void {
+    this.statement('DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.target = conversations.target)').run();
+    this.knownTargets.clear();
+  }
+}
