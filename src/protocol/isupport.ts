@@ -17,6 +17,8 @@ export interface IsupportLimits {
   maxBans: number;
   monitorLimit: number;
   lineLen: number;
+  /** Most messages per CHATHISTORY request; 0 when history is off. */
+  chathistory: number;
 }
 
 export const CHANNEL_MODES = { list: 'b', withArg: 'k', withArgOnSet: 'l', flags: 'imnst' } as const;
@@ -34,6 +36,7 @@ export function isupportTokens(l: IsupportLimits): string[] {
     `CHANMODES=${CHANNEL_MODES.list},${CHANNEL_MODES.withArg},${CHANNEL_MODES.withArgOnSet},${CHANNEL_MODES.flags}`,
     `CHANNELLEN=${l.channelLen}`,
     `CHANTYPES=${CHANNEL_TYPES}`,
+    ...(l.chathistory > 0 ? [`CHATHISTORY=${l.chathistory}`] : []),
     'ELIST=U',
     `HOSTLEN=${l.hostLen}`,
     `KICKLEN=${l.kickLen}`,
@@ -41,6 +44,7 @@ export function isupportTokens(l: IsupportLimits): string[] {
     `MAXLIST=b:${l.maxBans}`,
     `MODES=${l.maxModes}`,
     `MONITOR=${l.monitorLimit}`,
+    ...(l.chathistory > 0 ? ['MSGREFTYPES=msgid,timestamp'] : []),
     `NETWORK=${l.network}`,
     `NICKLEN=${l.nickLen}`,
     `PREFIX=(${MEMBER_PREFIXES.map((p) => p.mode).join('')})${MEMBER_PREFIXES.map((p) => p.prefix).join('')}`,

@@ -11,7 +11,7 @@ export interface ReplyTarget {
 
 export class ResponseBuffer {
   /** Replies held for the label; made only when there is one. */
-  private items: Outgoing[] | undefined;
+  private items: { out: Outgoing; batch: string | undefined }[] | undefined;
 
   constructor(
     private readonly target: ReplyTarget,
@@ -21,9 +21,10 @@ export class ResponseBuffer {
     private readonly label: string | undefined,
   ) {}
 
-  add(out: Outgoing): void {
-    if (this.label === undefined) this.target.sendLine(out.line(this.target.tagVariant));
-    else (this.items ??= []).push(out);
+  /** A reply; `batch` puts it in a batch of its own (chathistory) inside any label batch. */
+  add(out: Outgoing, batch?: string): void {
+    if (this.label === undefined) this.target.sendLine(out.line(this.target.tagVariant, batch === undefined ? undefined : { batch }));
+    else (this.items ??= []).push({ out, batch });
   }
 
   /**
@@ -52,15 +53,16 @@ export class ResponseBuffer {
     if (items.length === 0) {
       t.sendLine(new Outgoing(this.serverName, 'ACK', [], this.now()).line(t.tagVariant, label));
     } else if (items.length === 1) {
-      t.sendLine(items[0]!.line(t.tagVariant, label));
+      const only = items[0]!;
+      t.sendLine(only.out.line(t.tagVariant, only.batch === undefined ? label : { ...label, batch: only.batch }));
     } else if (!t.hasCap('batch')) {
-      for (const item of items) t.sendLine(item.line(t.tagVariant));
+      for (const item of items) t.sendLine(item.out.line(t.tagVariant));
     } else {
       const ref = t.nextBatchId();
       const start = new Outgoing(this.serverName, 'BATCH', [`+${ref}`, 'labeled-response'], this.now());
       t.sendLine(start.line(t.tagVariant, label));
       const inBatch = { batch: ref };
-      for (const item of items) t.sendLine(item.line(t.tagVariant, inBatch));
+      for (const item of items) t.sendLine(item.out.line(t.tagVariant, item.batch === undefined ? inBatch : { batch: item.batch }));
       t.sendLine(new Outgoing(this.serverName, 'BATCH', [`-${ref}`], this.now()).line(t.tagVariant));
     }
     this.items = undefined;

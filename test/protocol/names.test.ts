@@ -260,6 +260,7 @@ describe('RPL_ISUPPORT tokens', () => {
     maxBans: 60,
     monitorLimit: 100,
     lineLen: 512,
+    chathistory: 100,
   };
   const tokens = isupportTokens(limits);
 
@@ -270,6 +271,7 @@ describe('RPL_ISUPPORT tokens', () => {
     'CHANMODES=b,k,l,imnst',
     'CHANNELLEN=50',
     'CHANTYPES=#',
+    'CHATHISTORY=100',
     'ELIST=U',
     'HOSTLEN=64',
     'KICKLEN=255',
@@ -277,6 +279,7 @@ describe('RPL_ISUPPORT tokens', () => {
     'MAXLIST=b:60',
     'MODES=6',
     'MONITOR=100',
+    'MSGREFTYPES=msgid,timestamp',
     'NETWORK=TestNet',
     'NICKLEN=30',
     'PREFIX=(ov)@+',

@@ -1,0 +1,164 @@
+// History: IRCv3 chathistory (draft/chathistory) and the replay of a room's last lines on
+// JOIN for clients that cannot ask for it themselves.
+import { foldCase } from '../../protocol/casemapping.ts';
+import { isChannelName } from '../../protocol/validate.ts';
+import { conversationKey, type HistoryRef, type StoredMessage } from '../../storage/store.ts';
+import type { CommandGroup, Context } from '../context.ts';
+import { StandardReplyError } from '../irc-error.ts';
+import { formatTime, Outgoing } from '../outgoing.ts';
+import type { ParlorServer } from '../server.ts';
+import type { Session } from '../session.ts';
+import type { Channel } from '../state.ts';
+
+export const CHATHISTORY_CAP = 'draft/chathistory';
+
+/** `msgid=…` or `timestamp=…` (ISO 8601); undefined when neither. */
+function parseRef(text: string | undefined): HistoryRef | undefined {
+  if (text === undefined) return undefined;
+  if (text.startsWith('msgid=') && text.length > 6) return { msgid: text.slice(6) };
+  if (text.startsWith('timestamp=')) {
+    const time = Date.parse(text.slice(10));
+    return Number.isFinite(time) ? { time } : undefined;
+  }
+  return undefined;
+}
+
+function fail(sub: string, code: string, context: string[], text: string): StandardReplyError {
+  return new StandardReplyError('CHATHISTORY', code, [sub, ...context], text);
+}
+
+/** Parameters each subcommand takes, the subcommand included (IRCv3: fewer is NEED_MORE_PARAMS). */
+const PARAMS: Readonly<Record<string, number>> = { LATEST: 4, BEFORE: 4, AFTER: 4, AROUND: 4, BETWEEN: 5, TARGETS: 4 };
+
+/** A nick as its owner spells it now, when online (history keys and TARGETS hold it folded). */
+function spelled(ctx: Context, nick: string): string {
+  return ctx.server.network.userByNick(nick)?.nick ?? nick;
+}
+
+/** The stored conversation a client may read under this target name, with its shown name. */
+function conversation(ctx: Context, sub: string, target: string): { key: string; shown: string } {
+  const me = ctx.user;
+  if (isChannelName(target)) {
+    const ch = ctx.server.network.channel(target);
+    // Members read a room's history; a secret or unknown room reads as nothing to say.
+    if (!ch || !ch.members.has(me)) throw fail(sub, 'INVALID_TARGET', [target], 'You are not in that room');
+    return { key: ch.folded, shown: ch.name };
+  }
+  return { key: conversationKey(foldCase(me.nick), foldCase(target)), shown: spelled(ctx, target) };
+}
+
+/** One stored message as the requester sees it: private ones name the other side as target. */
+function toOutgoing(m: StoredMessage, shownTarget: string, meNick: string): Outgoing {
+  let target = shownTarget;
+  if (!isChannelName(shownTarget)) {
+    const sender = m.source.split('!')[0]!;
+    target = foldCase(sender) === foldCase(meNick) ? shownTarget : meNick;
+  }
+  return new Outgoing(m.source, m.command, [target, m.text], m.time, m.msgid, m.tags, m.account);
+}
+
+/** Sends messages in a `chathistory` batch when the client has batch, else as they are. */
+export function sendHistory(session: Session, server: ParlorServer, messages: StoredMessage[], shown: string, add: (out: Outgoing, batch?: string) => void): void {
+  const meNick = session.nickOrStar;
+  if (!session.hasCap('batch')) {
+    for (const m of messages) add(toOutgoing(m, shown, meNick));
+    return;
+  }
+  const ref = session.nextBatchId();
+  add(new Outgoing(server.serverName, 'BATCH', [`+${ref}`, 'chathistory', shown], server.now()));
+  for (const m of messages) add(toOutgoing(m, shown, meNick), ref);
+  add(new Outgoing(server.serverName, 'BATCH', [`-${ref}`], server.now()));
+}
+
+function limitOf(ctx: Context, sub: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw fail(sub, 'INVALID_PARAMS', [text ?? '*'], 'The limit must be a positive whole number');
+  return Math.min(n, ctx.server.config.history.maxQuery);
+}
+
+export const historyCommands: CommandGroup = {
+  // CHATHISTORY LATEST <target> <* | msgid= | timestamp=> <limit>
+  // CHATHISTORY BEFORE|AFTER|AROUND <target> <msgid= | timestamp=> <limit>
+  // CHATHISTORY BETWEEN <target> <ref> <ref> <limit>
+  // CHATHISTORY TARGETS <timestamp=> <timestamp=> <limit>
+  CHATHISTORY: {
+    minParams: 1,
+    async handler(ctx, params) {
+      const sub = params[0]!.toUpperCase();
+      const store = ctx.server.store;
+      const needed = PARAMS[sub];
+      if (needed === undefined) throw new StandardReplyError('CHATHISTORY', 'UNKNOWN_COMMAND', [params[0]!], 'Unknown CHATHISTORY subcommand');
+      if (params.length < needed) throw fail(sub, 'NEED_MORE_PARAMS', [], 'Missing parameters');
+      if (!ctx.server.config.history.enabled) {
+        // MESSAGE_ERROR names the target asked for; TARGETS asks for none.
+        throw fail(sub, 'MESSAGE_ERROR', [sub === 'TARGETS' ? '*' : params[1]!], 'History is turned off on this server');
+      }
+      if (sub === 'TARGETS') {
+        const [from, to] = [parseRef(params[1]), parseRef(params[2])];
+        const isTime = (ref: HistoryRef | undefined): ref is { time: number } => ref !== undefined && 'time' in ref;
+        if (!isTime(from) || !isTime(to)) throw fail(sub, 'INVALID_PARAMS', [isTime(from) ? params[2]! : params[1]!], 'TARGETS takes two timestamp= references');
+        const limit = limitOf(ctx, sub, params[3]);
+        const me = ctx.user;
+        const channels = [...me.joined].map((c: Channel) => c.folded);
+        const found = await store.targets(foldCase(me.nick), channels, from.time, to.time, limit);
+        const batch = ctx.session.hasCap('batch') ? ctx.session.nextBatchId() : undefined;
+        if (batch) ctx.rb.add(new Outgoing(ctx.server.serverName, 'BATCH', [`+${batch}`, 'draft/chathistory-targets'], ctx.now()));
+        for (const t of found) {
+          const [a, b] = t.target.split('\u0000');
+          const shown = b === undefined ? (ctx.server.network.channels.get(a!)?.name ?? a!) : spelled(ctx, a === foldCase(me.nick) ? b : a!);
+          ctx.rb.add(new Outgoing(ctx.server.serverName, 'CHATHISTORY', ['TARGETS', shown, formatTime(t.latest)], ctx.now()), batch);
+        }
+        if (batch) ctx.rb.add(new Outgoing(ctx.server.serverName, 'BATCH', [`-${batch}`], ctx.now()));
+        return;
+      }
+      const target = params[1]!;
+      let messages: StoredMessage[];
+      let conv: { key: string; shown: string };
+      switch (sub) {
+        case 'LATEST': {
+          conv = conversation(ctx, sub, target);
+          const after = params[2] === '*' ? undefined : parseRef(params[2]);
+          if (params[2] !== '*' && !after) throw fail(sub, 'INVALID_PARAMS', [params[2]!], 'Expected *, msgid= or timestamp=');
+          messages = await store.latest(conv.key, limitOf(ctx, sub, params[3]), after);
+          break;
+        }
+        case 'BEFORE':
+        case 'AFTER':
+        case 'AROUND': {
+          conv = conversation(ctx, sub, target);
+          const ref = parseRef(params[2]);
+          if (!ref) throw fail(sub, 'INVALID_PARAMS', [params[2]!], 'Expected msgid= or timestamp=');
+          const limit = limitOf(ctx, sub, params[3]);
+          messages = await (sub === 'BEFORE' ? store.before(conv.key, ref, limit) : sub === 'AFTER' ? store.after(conv.key, ref, limit) : store.around(conv.key, ref, limit));
+          break;
+        }
+        case 'BETWEEN': {
+          conv = conversation(ctx, sub, target);
+          const [a, b] = [parseRef(params[2]), parseRef(params[3])];
+          if (!a || !b) throw fail(sub, 'INVALID_PARAMS', [a ? params[3]! : params[2]!], 'Expected two msgid= or timestamp= references');
+          messages = await store.between(conv.key, a, b, limitOf(ctx, sub, params[4]));
+          break;
+        }
+        default:
+          return; // every subcommand of PARAMS has its case above
+      }
+      sendHistory(ctx.session, ctx.server, messages, conv.shown, (out, batch) => ctx.rb.add(out, batch));
+    },
+  },
+};
+
+/**
+ * After a JOIN: the room's last lines for a client that has no chathistory to ask with
+ * (a plain-text user, or an IRC client without the capability). Sent when the store answers.
+ */
+export function replayOnJoin(server: ParlorServer, session: Session, ch: Channel): void {
+  const n = server.config.history.replayOnJoin;
+  if (n === 0 || !server.config.history.enabled || session.hasCap(CHATHISTORY_CAP)) return;
+  server.store.latest(ch.folded, n).then(
+    (messages) => {
+      if (messages.length === 0 || session.conn.closed) return;
+      sendHistory(session, server, messages, ch.name, (out, batch) => session.sendReply(out, batch));
+    },
+    (err: unknown) => server.logError(err, 'history replay'),
+  );
+}
