@@ -4,6 +4,7 @@
 import stringWidth from 'string-width';
 import { formatDuration, parseDuration } from '../protocol/duration.ts';
 import { isChannelName } from '../protocol/validate.ts';
+import { listAccounts, removeAccount, setSuspended } from '../server/accounts.ts';
 import { AdminError } from '../server/admin.ts';
 import type { ServerBan } from '../server/bans.ts';
 import type { BanListName } from '../server/events.ts';
@@ -248,6 +249,51 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
 
   ...entryCommands('ban'),
   ...entryCommands('mute'),
+
+  accounts: {
+    syntax: 'accounts',
+    help: 'registered accounts: name, created, suspended, connections logged in to it here',
+    async run(server) {
+      const rows = (await listAccounts(server)).map(({ account, online }) => [
+        terminalSafe(account.name),
+        new Date(account.createdAt).toISOString().slice(0, 16).replace('T', ' '),
+        account.suspended ? 'yes' : 'no',
+        String(online),
+      ]);
+      return rows.length === 0 ? ['no accounts'] : [...table(['ACCOUNT', 'CREATED', 'SUSPENDED', 'ONLINE'], rows), `${rows.length} account(s)`];
+    },
+  },
+
+  suspend: {
+    syntax: 'suspend <account>',
+    help: 'no more logins to the account; whoever is logged in to it is logged out',
+    async run(server, args) {
+      if (args.trim() === '') needs('suspend <account>');
+      const done = await setSuspended(server, server.admin.consoleActor, args.trim(), true);
+      return [`suspended ${done.account.name}; ${done.loggedOut} connection(s) logged out`];
+    },
+  },
+
+  unsuspend: {
+    syntax: 'unsuspend <account>',
+    help: 'let the account log in again',
+    async run(server, args) {
+      if (args.trim() === '') needs('unsuspend <account>');
+      const done = await setSuspended(server, server.admin.consoleActor, args.trim(), false);
+      return [`${done.account.name} is no longer suspended`];
+    },
+  },
+
+  'delete-account': {
+    syntax: 'delete-account <account>',
+    help: 'delete the account: its users are logged out, the rooms it registered are no longer registered',
+    async run(server, args) {
+      if (args.trim() === '') needs('delete-account <account>');
+      const done = await removeAccount(server, server.admin.consoleActor, args.trim());
+      const rooms = done.rooms.length > 0 ? `; rooms no longer registered: ${done.rooms.join(' ')}` : '';
+      return [`deleted the account ${done.account.name}; ${done.loggedOut} connection(s) logged out${rooms}`];
+    },
+  },
 
   limit: limitCommand('server'),
   'limit-ip': limitCommand('ip'),

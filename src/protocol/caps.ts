@@ -1,15 +1,21 @@
 // IRCv3 capabilities Parlor offers (CAP LS).
 
 export const CAPABILITIES = [
+  'account-notify',
+  'account-tag',
   'away-notify',
   'batch',
   'cap-notify',
   'chghost',
+  'draft/account-registration',
+  'draft/chathistory',
   'echo-message',
+  'extended-join',
   'invite-notify',
   'labeled-response',
   'message-tags',
   'multi-prefix',
+  'sasl',
   'server-time',
   'setname',
   'userhost-in-names',

@@ -1,5 +1,6 @@
 // The one command table: verb → parameters needed, allowed before registration?, operator
 // only?, handler. Checked once, in dispatch.ts, before any handler runs.
+import { accountCommands } from './commands/account.ts';
 import { capCommands } from './commands/cap.ts';
 import { channelCommands } from './commands/channels.ts';
 import { connectionCommands } from './commands/connection.ts';
@@ -8,6 +9,7 @@ import { messagingCommands } from './commands/messaging.ts';
 import { modeCommands } from './commands/modes.ts';
 import { monitorCommands } from './commands/monitor.ts';
 import { operCommands } from './commands/oper.ts';
+import { historyCommands } from './commands/history.ts';
 import { queryCommands } from './commands/queries.ts';
 import { registrationCommands } from './commands/registration.ts';
 import { userCommands } from './commands/user.ts';
@@ -36,4 +38,6 @@ export const COMMANDS = buildTable([
   userCommands,
   monitorCommands,
   operCommands,
+  historyCommands,
+  accountCommands,
 ]);

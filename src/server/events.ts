@@ -22,12 +22,18 @@ export type NetworkEvent =
   | { type: 'user.away'; uid: string; away: string | undefined; time: number }
   | { type: 'user.setname'; uid: string; realname: string; time: number }
   | { type: 'user.mode'; uid: string; changes: ModeChange[]; time: number }
+  // Logged in to an account (SASL, REGISTER) or out of it (undefined: suspended, deleted).
+  | { type: 'user.account'; uid: string; account: string | undefined; time: number }
   | { type: 'channel.join'; uid: string; channel: string; time: number; msgid: string }
   | { type: 'channel.part'; uid: string; channel: string; reason: string | undefined; time: number; msgid: string }
   | { type: 'channel.kick'; uid: string; channel: string; targetUid: string; reason: string; time: number; msgid: string }
   | { type: 'channel.topic'; uid: string; channel: string; topic: string; time: number; msgid: string }
   | { type: 'channel.mode'; uid: string | undefined; channel: string; changes: ModeChange[]; time: number; msgid: string }
   | { type: 'channel.invite'; uid: string; channel: string; targetUid: string; time: number; msgid: string }
+  // A registered room keeps its topic, modes, bans and operator accounts when empty and
+  // across restarts; `operators` are the accounts given +o on join (the founder included).
+  | { type: 'channel.register'; channel: string; founder: string; operators: string[]; registeredAt: number }
+  | { type: 'channel.unregister'; channel: string; time: number }
   // Server administration: bans and mutes are network-wide state; a kill closes the
   // victim's session on the node that holds it; notices reach every user (or +w users).
   | { type: 'ban.add'; list: BanListName; ban: ServerBan }

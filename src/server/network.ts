@@ -2,7 +2,7 @@
 // delivery of each event to the sessions concerned. Each event is serialized once per tag
 // variant (Outgoing), whatever the number of recipients.
 import { foldCase } from '../protocol/casemapping.ts';
-import { RPL_MONOFFLINE, RPL_MONONLINE } from '../protocol/numerics.ts';
+import { RPL_LOGGEDOUT, RPL_MONOFFLINE, RPL_MONONLINE } from '../protocol/numerics.ts';
 import { BanList } from './bans.ts';
 import type { NetworkEvent, ModeChange } from './events.ts';
 import { Outgoing, TAGS_MESSAGE_TAGS } from './outgoing.ts';
@@ -26,6 +26,12 @@ export interface LocalSession {
   hasCap(name: string): boolean;
   sendOutgoing(out: Outgoing): void;
   readonly nickOrStar: string;
+}
+
+/** A JOIN as members see it; with extended-join it names the account and realname too. */
+export function joinMessage(u: User, channel: string, time: number, msgid: string, extended: boolean): Outgoing {
+  const params = extended ? [channel, u.account ?? '*', u.realname] : [channel];
+  return new Outgoing(u.mask, 'JOIN', params, time, msgid, undefined, u.account);
 }
 
 export interface WhowasEntry {
@@ -108,15 +114,17 @@ export class Network {
         const u = this.users.get(e.uid);
         if (!u) return;
         u.away = e.away;
-        const out = new Outgoing(u.mask, 'AWAY', e.away === undefined ? [] : [e.away], e.time);
+        const out = new Outgoing(u.mask, 'AWAY', e.away === undefined ? [] : [e.away], e.time, undefined, undefined, u.account);
         return this.toNeighbours(u, out, 'away-notify');
       }
       case 'user.setname': {
         const u = this.users.get(e.uid);
         if (!u) return;
         u.realname = e.realname;
-        return this.toNeighbours(u, new Outgoing(u.mask, 'SETNAME', [e.realname], e.time), 'setname');
+        return this.toNeighbours(u, new Outgoing(u.mask, 'SETNAME', [e.realname], e.time, undefined, undefined, u.account), 'setname');
       }
+      case 'user.account':
+        return this.changeAccount(e.uid, e.account, e.time);
       case 'user.mode': {
         const u = this.users.get(e.uid);
         if (!u) return;
@@ -135,7 +143,7 @@ export class Network {
         const ch = this.channel(e.channel);
         if (!u || !ch || !ch.members.has(u)) return;
         const params = e.reason === undefined ? [ch.name] : [ch.name, e.reason];
-        this.toChannel(ch, new Outgoing(u.mask, 'PART', params, e.time, e.msgid), u.uid);
+        this.toChannel(ch, new Outgoing(u.mask, 'PART', params, e.time, e.msgid, undefined, u.account), u.uid);
         return this.removeMember(ch, u);
       }
       case 'channel.kick': {
@@ -143,7 +151,7 @@ export class Network {
         const target = this.users.get(e.targetUid);
         const ch = this.channel(e.channel);
         if (!by || !target || !ch || !ch.members.has(target)) return;
-        this.toChannel(ch, new Outgoing(by.mask, 'KICK', [ch.name, target.nick, e.reason], e.time, e.msgid), by.uid);
+        this.toChannel(ch, new Outgoing(by.mask, 'KICK', [ch.name, target.nick, e.reason], e.time, e.msgid, undefined, by.account), by.uid);
         return this.removeMember(ch, target);
       }
       case 'channel.topic': {
@@ -153,7 +161,7 @@ export class Network {
         ch.topic = e.topic;
         ch.topicSetBy = u.mask;
         ch.topicSetAt = e.time;
-        return this.toChannel(ch, new Outgoing(u.mask, 'TOPIC', [ch.name, e.topic], e.time, e.msgid), u.uid);
+        return this.toChannel(ch, new Outgoing(u.mask, 'TOPIC', [ch.name, e.topic], e.time, e.msgid, undefined, u.account), u.uid);
       }
       case 'channel.mode': {
         const ch = this.channel(e.channel);
@@ -161,7 +169,8 @@ export class Network {
         const by = e.uid === undefined ? undefined : this.users.get(e.uid);
         const params = this.applyChannelModes(ch, e.changes, by?.mask ?? this.node.serverName, e.time);
         if (params.length === 0) return;
-        return this.toChannel(ch, new Outgoing(by?.mask ?? this.node.serverName, 'MODE', [ch.name, ...params], e.time, e.msgid), e.uid);
+        const out = new Outgoing(by?.mask ?? this.node.serverName, 'MODE', [ch.name, ...params], e.time, e.msgid, undefined, by?.account);
+        return this.toChannel(ch, out, e.uid);
       }
       case 'channel.invite': {
         const by = this.users.get(e.uid);
@@ -169,7 +178,7 @@ export class Network {
         const ch = this.channel(e.channel);
         if (!by || !target) return;
         ch?.invited.add(target.uid);
-        const out = new Outgoing(by.mask, 'INVITE', [target.nick, e.channel], e.time, e.msgid);
+        const out = new Outgoing(by.mask, 'INVITE', [target.nick, e.channel], e.time, e.msgid, undefined, by.account);
         this.node.local(target.uid)?.sendOutgoing(out);
         if (!ch) return;
         // invite-notify: the channel's operators hear of it too.
@@ -178,6 +187,21 @@ export class Network {
           const s = this.node.local(member.uid);
           if (s?.hasCap('invite-notify')) s.sendOutgoing(out);
         }
+        return;
+      }
+      case 'channel.register': {
+        const ch = this.channel(e.channel);
+        if (!ch) return;
+        const operators = new Map<string, string>();
+        for (const account of [e.founder, ...e.operators]) operators.set(foldCase(account), account);
+        ch.registration = { founder: e.founder, registeredAt: e.registeredAt, operators };
+        return;
+      }
+      case 'channel.unregister': {
+        const ch = this.channel(e.channel);
+        if (!ch) return;
+        ch.registration = undefined;
+        if (ch.members.size === 0) this.channels.delete(ch.folded);
         return;
       }
       case 'message':
@@ -205,7 +229,7 @@ export class Network {
   private changeNick(uid: string, nick: string, time: number, msgid: string): void {
     const u = this.users.get(uid);
     if (!u) return;
-    const out = new Outgoing(u.mask, 'NICK', [nick], time, msgid);
+    const out = new Outgoing(u.mask, 'NICK', [nick], time, msgid, undefined, u.account);
     this.toNeighbours(u, out);
     this.rememberWhowas(u, time);
     const oldFolded = u.foldedNick;
@@ -225,7 +249,7 @@ export class Network {
   private quit(uid: string, reason: string, time: number, msgid: string): void {
     const u = this.users.get(uid);
     if (!u) return;
-    this.toNeighbours(u, new Outgoing(u.mask, 'QUIT', [reason], time, msgid));
+    this.toNeighbours(u, new Outgoing(u.mask, 'QUIT', [reason], time, msgid, undefined, u.account));
     for (const ch of [...u.joined]) this.removeMember(ch, u);
     this.rememberWhowas(u, time);
     this.countModes(u, -1);
@@ -239,19 +263,34 @@ export class Network {
     if (!u) return;
     let ch = this.channel(name);
     const membership = new Membership();
+    // A registered room stays when empty, so its first joiner is not made operator by being
+    // first: only the accounts it lists are, whenever they join.
+    let opByAccount = false;
     if (!ch) {
       ch = new Channel(name, time);
       this.channels.set(ch.folded, ch);
       membership.set('o', true); // the first to join runs the room
+    } else if (ch.isOperatorAccount(u.account)) {
+      membership.set('o', true);
+      opByAccount = true;
     }
     if (ch.members.has(u)) return;
     ch.members.set(u, membership);
     ch.invited.delete(uid);
     u.channels.add(ch);
-    this.toChannel(ch, new Outgoing(u.mask, 'JOIN', [ch.name], time, msgid), uid);
+    // extended-join: members with the capability also read the account and realname.
+    const plain = joinMessage(u, ch.name, time, msgid, false);
+    let extended: Outgoing | undefined;
+    for (const member of ch.members.keys()) {
+      if (member === u) continue;
+      const s = this.node.local(member.uid);
+      if (s) s.sendOutgoing(s.hasCap('extended-join') ? (extended ??= joinMessage(u, ch.name, time, msgid, true)) : plain);
+    }
+    // The others see the status the room's registration gave; the joiner sees it in NAMES.
+    if (opByAccount) this.toChannel(ch, new Outgoing(this.node.serverName, 'MODE', [ch.name, '+o', u.nick], time), uid);
     if (u.away !== undefined) {
       // away-notify: members learn right away that the newcomer is away.
-      const away = new Outgoing(u.mask, 'AWAY', [u.away], time);
+      const away = new Outgoing(u.mask, 'AWAY', [u.away], time, undefined, undefined, u.account);
       for (const member of ch.members.keys()) {
         if (member === u) continue;
         const s = this.node.local(member.uid);
@@ -268,7 +307,25 @@ export class Network {
   private removeMember(ch: Channel, u: User): void {
     ch.members.delete(u);
     u.channels.delete(ch);
-    if (ch.members.size === 0) this.channels.delete(ch.folded);
+    if (ch.members.size === 0 && !ch.registration) this.channels.delete(ch.folded);
+  }
+
+  /** Logs a user in to an account or out (undefined); account-notify tells whoever asked. */
+  private changeAccount(uid: string, account: string | undefined, time: number): void {
+    const u = this.users.get(uid);
+    if (!u || u.account === account) return;
+    // account-tag carries the account the user had when they sent it: the old one.
+    const out = new Outgoing(u.mask, 'ACCOUNT', [account ?? '*'], time, undefined, undefined, u.account);
+    u.account = account;
+    this.toNeighbours(u, out, 'account-notify');
+    // account-notify: users hear of their own account changes too.
+    const self = this.node.local(u.uid);
+    if (self?.hasCap('account-notify')) self.sendOutgoing(out);
+    // Logging in is answered by the command that did it; a logout (the account suspended
+    // or deleted) comes from elsewhere, so the node holding the session says so.
+    if (account === undefined && self) {
+      self.sendOutgoing(new Outgoing(this.node.serverName, RPL_LOGGEDOUT, [u.nick, u.mask, 'You are now logged out'], time));
+    }
   }
 
   private message(e: Extract<NetworkEvent, { type: 'message' }>): void {
@@ -288,14 +345,14 @@ export class Network {
       // With echo-message the sender already got its copy.
       if (to === from && s.hasCap('echo-message')) return;
       const params = tagOnly ? [to.nick] : [to.nick, e.text];
-      s.sendOutgoing(new Outgoing(from.mask, e.command, params, e.time, e.msgid, clientTags));
+      s.sendOutgoing(new Outgoing(from.mask, e.command, params, e.time, e.msgid, clientTags, from.account));
       return;
     }
     const ch = this.channel(e.target.name);
     if (!ch) return;
     const prefix = e.target.statusPrefix;
     const shownTarget = (prefix ?? '') + ch.name;
-    const out = new Outgoing(from.mask, e.command, tagOnly ? [shownTarget] : [shownTarget, e.text], e.time, e.msgid, clientTags);
+    const out = new Outgoing(from.mask, e.command, tagOnly ? [shownTarget] : [shownTarget, e.text], e.time, e.msgid, clientTags, from.account);
     const minimum: StatusMode | undefined = prefix === '@' ? 'o' : prefix === '+' ? 'v' : undefined;
     for (const [member, m] of ch.members) {
       if (member === from) continue;
@@ -321,6 +378,12 @@ export class Network {
           const target = c.arg === undefined ? undefined : this.users.get(c.arg);
           const m = target && ch.members.get(target);
           if (!target || !m || !m.set(c.mode, c.add)) continue;
+          // In a registered room, operator status given or taken follows the account.
+          if (c.mode === 'o' && ch.registration && target.account !== undefined) {
+            const folded = foldCase(target.account);
+            if (c.add) ch.registration.operators.set(folded, target.account);
+            else if (folded !== foldCase(ch.registration.founder)) ch.registration.operators.delete(folded);
+          }
           arg = target.nick;
           break;
         }

@@ -5,7 +5,9 @@ import { safeMiddleParam, serializeParams, serializeTags, type Tags } from '../p
 /** Bits of a session's tag variant. */
 export const TAGS_SERVER_TIME = 1;
 export const TAGS_MESSAGE_TAGS = 2;
-const VARIANTS = 4;
+/** account-tag: the sender's account on what a logged-in user sends. */
+export const TAGS_ACCOUNT = 4;
+const VARIANTS = 8;
 
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString();
@@ -26,6 +28,8 @@ export class Outgoing {
     readonly msgid?: string,
     /** Client-only tags (`+typing`, …), relayed to recipients with message-tags. */
     readonly clientTags?: Tags,
+    /** The sender's account (account-tag), when a logged-in user sent it. */
+    readonly account?: string,
   ) {}
 
   /** A message whose text without tags (`:source COMMAND params`) is already serialized. */
@@ -50,6 +54,7 @@ export class Outgoing {
       if (this.msgid) tags.msgid = this.msgid;
       if (this.clientTags) Object.assign(tags, this.clientTags);
     }
+    if (variant & TAGS_ACCOUNT && this.account !== undefined) tags.account = this.account;
     if (extra) Object.assign(tags, extra);
     return tags;
   }

@@ -14,6 +14,8 @@ export interface UserInit {
   signonAt: number;
   secure: boolean;
   modes: string;
+  /** The account the user logged in to before registration completed (SASL, REGISTER). */
+  account?: string | undefined;
 }
 
 const NO_MODES: ReadonlySet<string> = new Set();
@@ -33,6 +35,8 @@ export class User {
   signonAt: number;
   away: string | undefined = undefined;
   secure: boolean;
+  /** The account the user is logged in to (SASL or REGISTER), as it was registered. */
+  account: string | undefined;
   // Most users never set a mode or join a channel, and there may be tens of thousands of
   // them: these sets are made on first use.
   private modeSet: Set<string> | undefined;
@@ -49,6 +53,7 @@ export class User {
     this.mask = userMask(init);
     this.signonAt = init.signonAt;
     this.secure = init.secure;
+    this.account = init.account;
     if (init.modes !== '') this.modeSet = new Set(init.modes);
   }
 
@@ -116,6 +121,15 @@ export class Membership {
 
 export type ChannelFlag = 'i' | 'm' | 'n' | 's' | 't';
 
+/** A registered room's standing: it outlives its members and restarts (accounts.ts). */
+export interface ChannelRegistration {
+  /** The account that registered it. */
+  founder: string;
+  registeredAt: number;
+  /** Accounts given +o on join: folded name → name as registered. The founder is always one. */
+  operators: Map<string, string>;
+}
+
 export class Channel {
   readonly folded: string;
   readonly members = new Map<User, Membership>();
@@ -128,12 +142,21 @@ export class Channel {
   bans: ListEntry[] = [];
   /** Users invited past +i, by uid. */
   readonly invited = new Set<string>();
+  /** Set while the room is registered: it then stays when empty. */
+  registration: ChannelRegistration | undefined;
 
   constructor(
     readonly name: string,
     readonly createdAt: number,
   ) {
     this.folded = foldCase(name);
+  }
+
+  /** Whether a registered room gives `account` operator status on join. */
+  isOperatorAccount(account: string | undefined): boolean {
+    if (account === undefined || !this.registration) return false;
+    const folded = foldCase(account);
+    return foldCase(this.registration.founder) === folded || this.registration.operators.has(folded);
   }
 
   isBanned(user: User): boolean {

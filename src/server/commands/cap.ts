@@ -21,14 +21,16 @@ export const capCommands: CommandGroup = {
           session.capVersion = Math.max(session.capVersion, version);
           // cap-notify is implied by CAP LS 302.
           if (version >= 302) session.setCap('cap-notify', true);
-          return sendCapList(ctx, 'LS', [...CAPABILITIES]);
+          const offered = CAPABILITIES.filter((c) => isOffered(ctx, c));
+          // Values (`sasl=PLAIN`) are for 302 clients only.
+          return sendCapList(ctx, 'LS', session.capVersion >= 302 ? offered.map((c) => withValue(ctx, c)) : offered);
         }
         case 'LIST':
           return sendCapList(ctx, 'LIST', [...session.caps]);
         case 'REQ': {
           if (!session.registered) session.capNegotiating = true;
           const wanted = (arg ?? '').split(' ').filter((c) => c !== '');
-          const valid = wanted.length > 0 && wanted.every((c) => isCapability(c.replace(/^-/, '')));
+          const valid = wanted.length > 0 && wanted.every((c) => isCapability(c.replace(/^-/, '')) && isOffered(ctx, c.replace(/^-/, '')));
           // cap-notify cannot be turned off once CAP LS 302 implied it.
           const refused = wanted.some((c) => c === '-cap-notify' && session.capVersion >= 302);
           if (!valid || refused) {
@@ -52,6 +54,27 @@ export const capCommands: CommandGroup = {
     },
   },
 };
+
+/** Capabilities that depend on the configuration: REGISTER may be turned off. */
+/** Capabilities that depend on the config are only offered when it turns them on. */
+function isOffered(ctx: Context, cap: string): boolean {
+  if (cap === 'draft/account-registration') return ctx.server.config.accounts.registration;
+  if (cap === 'draft/chathistory') return ctx.server.config.history.enabled;
+  return true;
+}
+
+/** A capability as CAP LS 302 lists it, with its value if it has one. */
+function withValue(ctx: Context, cap: string): string {
+  switch (cap) {
+    case 'sasl':
+      return 'sasl=PLAIN';
+    case 'draft/account-registration':
+      // REGISTER before connecting would let a client skip the server password (PASS).
+      return ctx.server.config.server.password === undefined ? `${cap}=before-connect` : cap;
+    default:
+      return cap;
+  }
+}
 
 function sendCapList(ctx: Context, sub: 'LS' | 'LIST', caps: string[]): void {
   const nick = ctx.session.nickOrStar;

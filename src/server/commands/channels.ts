@@ -28,7 +28,9 @@ import { clipUtf8 } from '../../protocol/text.ts';
 import { isValidChannel } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
+import { joinMessage } from '../network.ts';
 import { Outgoing } from '../outgoing.ts';
+import { replayOnJoin } from './history.ts';
 import type { Channel, User } from '../state.ts';
 
 /** The channel, or ERR_NOSUCHCHANNEL. */
@@ -226,9 +228,10 @@ function join(ctx: Context, user: User, name: string, key: string | undefined): 
   server.publish({ type: 'channel.join', uid: user.uid, channel: ch?.name ?? name, time, msgid });
   const joined = server.network.channel(name);
   if (!joined) return;
-  ctx.rb.add(new Outgoing(user.mask, 'JOIN', [joined.name], time, msgid));
+  ctx.rb.add(joinMessage(user, joined.name, time, msgid, ctx.session.hasCap('extended-join')));
   if (joined.topic !== '') sendTopic(ctx, joined, false);
   sendNames(ctx, joined);
+  replayOnJoin(ctx.server, ctx.session, joined);
 }
 
 function part(ctx: Context, ch: Channel, reason: string | undefined): void {

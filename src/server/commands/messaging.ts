@@ -14,6 +14,7 @@ import {
 } from '../../protocol/numerics.ts';
 import { matchMask } from '../../protocol/mask.ts';
 import { isChannelName } from '../../protocol/validate.ts';
+import { conversationKey } from '../../storage/store.ts';
 import { ADMIN_UID } from '../network.ts';
 import { operActor } from './oper.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
@@ -127,7 +128,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     if (command === 'PRIVMSG' && to.away !== undefined) ctx.reply(RPL_AWAY, to.nick, to.away);
     target = { kind: 'user', uid: to.uid };
     shown = to.nick;
-    storeKey = foldCase(to.nick);
+    storeKey = conversationKey(foldCase(user.nick), foldCase(to.nick));
   }
 
   const time = ctx.now();
@@ -135,9 +136,18 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
   server.publish({ type: 'message', command, uid: user.uid, target, text, clientTags, time, msgid });
   if (ctx.session.hasCap('echo-message')) {
     const tags = Object.keys(clientTags).length > 0 ? clientTags : undefined;
-    ctx.rb.add(new Outgoing(user.mask, command, command === 'TAGMSG' ? [shown] : [shown, text], time, msgid, tags));
+    ctx.rb.add(new Outgoing(user.mask, command, command === 'TAGMSG' ? [shown] : [shown, text], time, msgid, tags, user.account));
   }
-  if (command !== 'TAGMSG') server.store.appendMessage({ msgid, target: storeKey, time, source: user.mask, command, text });
+  if (command !== 'TAGMSG' && server.config.history.enabled) {
+    server.store.appendMessage({ msgid, target: storeKey, time, source: user.mask, account: user.account, command, text, tags: storedTags(clientTags) });
+  }
+}
+
+/** Client tags worth keeping with a message (+reply, +react…), not passing ones like +typing. */
+function storedTags(tags: Tags): Tags | undefined {
+  let kept: Tags | undefined;
+  for (const key in tags) if (!key.endsWith('typing')) (kept ??= {})[key] = tags[key]!;
+  return kept;
 }
 
 function checkCanSend(ch: Channel, user: User): void {

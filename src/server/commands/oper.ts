@@ -1,5 +1,5 @@
 // IRC operators: OPER, and the operator-only commands KILL, KLINE/UNKLINE, MUTE/UNMUTE,
-// LIMIT, WALLOPS, REHASH, STATS. The actions themselves live in admin.ts, shared with the
+// LIMIT, WALLOPS, REHASH, STATS, ACCOUNTS. The actions themselves live in admin.ts, shared with the
 // console; this file turns IRC parameters into them and their errors into numerics.
 import { parseDuration, formatDuration } from '../../protocol/duration.ts';
 import { matchMask } from '../../protocol/mask.ts';
@@ -16,6 +16,7 @@ import {
   RPL_STATSUPTIME,
   RPL_YOUREOPER,
 } from '../../protocol/numerics.ts';
+import { listAccounts, removeAccount, setSuspended } from '../accounts.ts';
 import { AdminError, type Actor } from '../admin.ts';
 import type { ServerBan } from '../bans.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
@@ -33,6 +34,16 @@ export function operActor(ctx: Context): Actor {
 /** A confirmation to the operator, as a server notice. */
 function notice(ctx: Context, text: string): void {
   ctx.rb.server('NOTICE', [ctx.session.nickOrStar, text]);
+}
+
+/** An async admin action, its refusal turned into the reply an IRC client expects. */
+async function runAsync<T>(command: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof AdminError)) throw err;
+    throw toIrcError(command, err);
+  }
 }
 
 /** Runs an admin action, giving its refusal the numeric an IRC client expects. */
@@ -208,6 +219,42 @@ export const operCommands: CommandGroup = {
       } catch (err) {
         if (err instanceof AdminError) throw toIrcError('REHASH', err);
         throw err;
+      }
+    },
+  },
+
+  // ACCOUNTS LIST | SUSPEND <account> | UNSUSPEND <account> | DELETE <account>
+  ACCOUNTS: {
+    minParams: 1,
+    oper: true,
+    async handler(ctx, [sub, name = '']) {
+      const { server } = ctx;
+      const actor = operActor(ctx);
+      switch (sub!.toUpperCase()) {
+        case 'LIST': {
+          const all = await listAccounts(server);
+          for (const { account, online } of all) {
+            const state = account.suspended ? 'suspended' : 'active';
+            notice(ctx, `*** ${account.name}: ${state}, created ${new Date(account.createdAt).toISOString()}, ${online} connection(s) logged in`);
+          }
+          notice(ctx, `*** ${all.length} account(s)`);
+          return;
+        }
+        case 'SUSPEND':
+        case 'UNSUSPEND': {
+          const suspend = sub!.toUpperCase() === 'SUSPEND';
+          const done = await runAsync('ACCOUNTS', () => setSuspended(server, actor, name, suspend));
+          notice(ctx, `*** ${done.account.name} is ${suspend ? `suspended; ${done.loggedOut} connection(s) logged out` : 'no longer suspended'}`);
+          return;
+        }
+        case 'DELETE': {
+          const done = await runAsync('ACCOUNTS', () => removeAccount(server, actor, name));
+          const rooms = done.rooms.length > 0 ? `; rooms no longer registered: ${done.rooms.join(' ')}` : '';
+          notice(ctx, `*** Deleted the account ${done.account.name}; ${done.loggedOut} connection(s) logged out${rooms}`);
+          return;
+        }
+        default:
+          throw new StandardReplyError('ACCOUNTS', 'INVALID_PARAMS', [sub!], 'ACCOUNTS LIST, SUSPEND <account>, UNSUSPEND <account> or DELETE <account>');
       }
     },
   },

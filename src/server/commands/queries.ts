@@ -11,6 +11,7 @@ import {
   RPL_ENDOFWHOWAS,
   RPL_ISON,
   RPL_USERHOST,
+  RPL_WHOISACCOUNT,
   RPL_WHOISCHANNELS,
   RPL_WHOISIDLE,
   RPL_WHOISOPERATOR,
@@ -148,6 +149,7 @@ function whois(ctx: Context, u: User): void {
   if (channels.length > 0) ctx.reply(RPL_WHOISCHANNELS, u.nick, channels.join(' '));
   ctx.reply(RPL_WHOISSERVER, u.nick, server.serverName, server.config.server.network);
   if (u.modes.has('o')) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is an IRC operator');
+  if (u.account !== undefined) ctx.reply(RPL_WHOISACCOUNT, u.nick, u.account, 'is logged in as');
   if (u.secure) ctx.reply(RPL_WHOISSECURE, u.nick, 'is using a secure connection');
   if (u.away !== undefined) ctx.reply(RPL_AWAY, u.nick, u.away);
   const local = server.local(u.uid);
@@ -197,7 +199,7 @@ function whoReply(ctx: Context, u: User, ch: Channel | undefined, whox: Whox | u
       case 'f': out.push(whoFlags(ctx, u, ch)); break;
       case 'd': out.push('0'); break;
       case 'l': out.push('0'); break;
-      case 'a': out.push('0'); break;
+      case 'a': out.push(u.account ?? '0'); break;
       case 'o': out.push('n/a'); break;
       case 'r': out.push(u.realname); break;
     }

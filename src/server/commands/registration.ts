@@ -2,6 +2,7 @@
 import { foldCase } from '../../protocol/casemapping.ts';
 import {
   ERR_ALREADYREGISTERED,
+  ERR_SASLABORTED,
   ERR_ERRONEUSNICKNAME,
   ERR_NICKCHANGEFORBIDDEN,
   ERR_NICKNAMEINUSE,
@@ -14,6 +15,7 @@ import {
   RPL_YOURHOST,
 } from '../../protocol/numerics.ts';
 import { clipUtf8 } from '../../protocol/text.ts';
+import { guardNick } from '../accounts.ts';
 import { isValidNick, sanitizeUsername } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
@@ -62,8 +64,10 @@ export const registrationCommands: CommandGroup = {
       }
       const time = ctx.now();
       const msgid = ctx.server.newMsgid();
-      ctx.rb.add(new Outgoing(user.mask, 'NICK', [nick], time, msgid));
+      ctx.rb.add(new Outgoing(user.mask, 'NICK', [nick], time, msgid, undefined, user.account));
       ctx.server.publish({ type: 'user.nick', uid: user.uid, nick, time, msgid });
+      // Someone else's registered nick must be logged in to, or given back.
+      guardNick(ctx.server, session);
     },
   },
 
@@ -98,6 +102,11 @@ export function tryCompleteRegistration(ctx: Context): void {
   const { session, server } = ctx;
   if (session.registered || session.capNegotiating) return;
   if (session.nick === undefined || session.username === undefined) return;
+  if (session.sasl) {
+    // IRCv3 SASL: registration completing mid-exchange aborts it; the user goes on without.
+    session.sasl = undefined;
+    ctx.reply(ERR_SASLABORTED, 'SASL authentication aborted');
+  }
 
   const required = server.config.server.password;
   if (required !== undefined && session.password !== required) {
@@ -135,12 +144,14 @@ export function tryCompleteRegistration(ctx: Context): void {
     signonAt: ctx.now(),
     secure: session.conn.secure,
     modes: '',
+    account: session.preAccount,
   });
   session.user = server.network.users.get(uid);
   if (!session.user) throw new Error('user.introduce was not applied');
   server.registered(session);
   server.logger.info({ nick: session.nick, address: session.conn.remoteAddress, transport: session.conn.transport }, 'registered');
   sendWelcome(ctx);
+  guardNick(server, session);
 }
 
 /** An IPv6 address starting with ':' would read as a trailing parameter; prefix a 0. */

@@ -1,0 +1,326 @@
+// Accounts: creating them (REGISTER) and checking their passwords (SASL PLAIN), logging a
+// connection in and out, the nicks accounts hold, the operator's suspend/unsuspend/delete,
+// and the rooms accounts register: saved on every change, loaded again at start.
+import { randomBytes, randomInt } from 'node:crypto';
+import { foldCase } from '../protocol/casemapping.ts';
+import { RPL_LOGGEDIN, RPL_LOGGEDOUT } from '../protocol/numerics.ts';
+import { isValidNick } from '../protocol/validate.ts';
+import type { AccountRecord, ChannelRecord } from '../storage/store.ts';
+import { AdminError, type Actor } from './admin.ts';
+import type { NetworkEvent } from './events.ts';
+import { Outgoing } from './outgoing.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import type { ParlorServer } from './server.ts';
+import type { Session } from './session.ts';
+import { Channel, type ChannelFlag } from './state.ts';
+
+/** Guest nicks are what squatters on an account's nick become; nobody may register one. */
+const GUEST = /^guest\d*$/i;
+
+/** Why `name` cannot be an account, or undefined when it can. */
+export function accountNameProblem(server: ParlorServer, name: string): string | undefined {
+  if (!isValidNick(name, server.limits.nickLength)) return `${name} is not a valid nick, and accounts are named after nicks`;
+  if (foldCase(name) === foldCase(server.config.admin.nick)) return `${name} is the server's own nick`;
+  if (GUEST.test(name)) return 'Guest nicks are given to people who do not log in: they cannot be registered';
+  return undefined;
+}
+
+/** Creates a verified account; false when the name is taken. The password is only hashed. */
+export async function createAccount(server: ParlorServer, name: string, email: string | undefined, password: string): Promise<boolean> {
+  const passwordHash = await hashPassword(password, server.config.accounts.passwordCost);
+  const created = await server.store.createAccount({ name, passwordHash, email, createdAt: server.now(), verified: true, suspended: false });
+  // Someone who took the nick while its registrant was still connecting holds it now.
+  const holder = created ? server.network.userByNick(name) : undefined;
+  const session = holder && server.local(holder.uid);
+  if (session) guardNick(server, session);
+  return created;
+}
+
+/** A hash to check against when the account does not exist, so that timing tells nothing. */
+const dummyHashes = new Map<number, Promise<string>>();
+function dummyHash(cost: number): Promise<string> {
+  let h = dummyHashes.get(cost);
+  if (!h) dummyHashes.set(cost, (h = hashPassword(randomBytes(16).toString('hex'), cost)));
+  return h;
+}
+
+/** The account, when the password is right and the account may log in (not suspended). */
+export async function checkCredentials(server: ParlorServer, name: string, password: string): Promise<AccountRecord | undefined> {
+  const account = await server.store.getAccount(name);
+  const hash = account?.passwordHash ?? (await dummyHash(server.config.accounts.passwordCost));
+  const ok = await verifyPassword(password, hash);
+  return account && ok && account.verified && !account.suspended ? account : undefined;
+}
+
+/** nick!user@host of a connection, registered or not (900 and 901 name it). */
+function maskOf(session: Session): string {
+  if (session.user) return session.user.mask;
+  const host = session.conn.remoteAddress.startsWith(':') ? `0${session.conn.remoteAddress}` : session.conn.remoteAddress;
+  return `${session.nickOrStar}!${session.username ?? '*'}@${host}`;
+}
+
+/**
+ * Logs a connection in: before registration it is remembered and introduced with the user;
+ * after, the network learns of it (account-notify). `reply` sends 900 (through the command's
+ * response buffer, for labeled-response).
+ */
+export function logIn(server: ParlorServer, session: Session, account: string, reply: (numeric: string, params: string[]) => void): void {
+  const user = session.user;
+  if (user) server.publish({ type: 'user.account', uid: user.uid, account, time: server.now() });
+  else session.preAccount = account;
+  reply(RPL_LOGGEDIN, [maskOf(session), account, `You are now logged in as ${account}`]);
+  server.logger.info({ nick: session.nickOrStar, account }, 'logged in');
+  guardNick(server, session);
+}
+
+/** Logs out every connection on this node logged in to `account`; returns how many. */
+function logOutEverywhere(server: ParlorServer, account: string): number {
+  const folded = foldCase(account);
+  let count = 0;
+  for (const session of server.sessions) {
+    if (session.account === undefined || foldCase(session.account) !== folded) continue;
+    count++;
+    const user = session.user;
+    if (user) {
+      // The network tells them (ACCOUNT *, 901) wherever their session is.
+      server.publish({ type: 'user.account', uid: user.uid, account: undefined, time: server.now() });
+      guardNick(server, session);
+    } else {
+      session.preAccount = undefined;
+      session.numeric(RPL_LOGGEDOUT, [maskOf(session), 'You are now logged out']);
+    }
+  }
+  return count;
+}
+
+// ---- nicks held by accounts ----
+
+function ownsNick(session: Session, folded: string): boolean {
+  const account = session.account;
+  return account !== undefined && foldCase(account) === folded;
+}
+
+function stopGuard(session: Session): void {
+  session.nickGuard?.timer.cancel();
+  session.nickGuard = undefined;
+}
+
+/**
+ * A registered nick is its account's: whoever uses it without being logged in to that
+ * account is told so, and renamed to a guest nick once `accounts.nickGraceMs` have passed
+ * (logging in, or changing nick, before then stops it). Called whenever a user's nick or
+ * account changes.
+ */
+export function guardNick(server: ParlorServer, session: Session): void {
+  const user = session.user;
+  if (!user || session.conn.closed) return;
+  const folded = user.foldedNick;
+  if (ownsNick(session, folded)) return stopGuard(session);
+  if (session.nickGuard?.folded === folded) return; // already counting down for this nick
+  stopGuard(session);
+  server.store.getAccount(user.nick).then(
+    (account) => {
+      if (!account || session.conn.closed || session.user !== user || user.foldedNick !== folded) return;
+      if (ownsNick(session, folded) || session.nickGuard?.folded === folded) return;
+      stopGuard(session);
+      const grace = server.config.accounts.nickGraceMs;
+      session.serverNotice(
+        `The nick ${user.nick} belongs to the account ${account.name}. If it is yours, log in to it within ${Math.round(grace / 1000)} seconds ` +
+          `(SASL: set your client's SASL user and password, then reconnect); otherwise change nick with /nick, or you will be renamed to a guest nick.`,
+      );
+      const timer = server.clock.setTimeout(() => {
+        session.nickGuard = undefined;
+        renameIfStillHeld(server, session, folded).catch((err: unknown) => server.logError(err, 'renaming a user off a registered nick'));
+      }, grace);
+      session.nickGuard = { folded, timer };
+    },
+    (err: unknown) => server.logError(err, 'checking whether a nick is registered'),
+  );
+}
+
+async function renameIfStillHeld(server: ParlorServer, session: Session, folded: string): Promise<void> {
+  const stillThere = (): boolean => !session.conn.closed && session.user?.foldedNick === folded && !ownsNick(session, folded);
+  if (!stillThere()) return;
+  // The account may have been deleted meanwhile.
+  const account = await server.store.getAccount(folded);
+  const user = session.user;
+  if (!account || !user || !stillThere()) return;
+  const guest = guestNick(server);
+  const time = server.now();
+  const msgid = server.newMsgid();
+  session.sendReply(new Outgoing(user.mask, 'NICK', [guest], time, msgid, undefined, user.account));
+  server.publish({ type: 'user.nick', uid: user.uid, nick: guest, time, msgid });
+  session.serverNotice(`You did not log in to the account ${account.name} in time, so you are now ${guest}.`);
+  server.logger.info({ nick: account.name, guest }, 'renamed off a registered nick');
+}
+
+/** Guest12345: a free nick no account can hold. */
+function guestNick(server: ParlorServer): string {
+  const max = server.limits.nickLength;
+  for (let i = 0; i < 100; i++) {
+    const nick = `Guest${randomInt(10_000, 100_000)}`.slice(0, Math.max(max, 1));
+    if (!server.network.userByNick(nick)) return nick;
+  }
+  return `Guest${randomInt(100_000, 10_000_000)}`;
+}
+
+// ---- the operator's actions (console and IRC operators) ----
+
+function audit(server: ParlorServer, actor: Actor, action: string, target: string, detail?: string): void {
+  server.audit.record({ time: server.now(), actor: actor.id, action, target, detail });
+}
+
+async function requireAccount(server: ParlorServer, name: string): Promise<AccountRecord> {
+  const account = name === '' ? undefined : await server.store.getAccount(name);
+  if (!account) throw new AdminError('not-found', `No account named ${name || '(none given)'}`);
+  return account;
+}
+
+export interface AccountSummary {
+  account: AccountRecord;
+  /** Connections on this node logged in to it. */
+  online: number;
+}
+
+export async function listAccounts(server: ParlorServer): Promise<AccountSummary[]> {
+  const online = new Map<string, number>();
+  for (const s of server.sessions) {
+    if (s.account !== undefined) online.set(foldCase(s.account), (online.get(foldCase(s.account)) ?? 0) + 1);
+  }
+  const accounts = await server.store.listAccounts();
+  accounts.sort((a, b) => a.name.localeCompare(b.name));
+  return accounts.map((account) => ({ account, online: online.get(foldCase(account.name)) ?? 0 }));
+}
+
+/** Suspends (no more logins; whoever is logged in is logged out) or lifts it. */
+export async function setSuspended(server: ParlorServer, actor: Actor, name: string, suspended: boolean): Promise<{ account: AccountRecord; loggedOut: number }> {
+  const account = await requireAccount(server, name);
+  if (account.suspended === suspended) {
+    throw new AdminError('invalid-value', `${account.name} is ${suspended ? 'already' : 'not'} suspended`);
+  }
+  await server.store.updateAccount(account.name, { suspended });
+  const loggedOut = suspended ? logOutEverywhere(server, account.name) : 0;
+  audit(server, actor, suspended ? 'suspend' : 'unsuspend', account.name);
+  return { account: { ...account, suspended }, loggedOut };
+}
+
+/**
+ * Deletes an account: whoever is logged in to it is logged out, the rooms it founded are no
+ * longer registered, and it leaves the operator lists of the others.
+ */
+export async function removeAccount(server: ParlorServer, actor: Actor, name: string): Promise<{ account: AccountRecord; loggedOut: number; rooms: string[] }> {
+  const account = await requireAccount(server, name);
+  await server.store.deleteAccount(account.name);
+  const loggedOut = logOutEverywhere(server, account.name);
+  const folded = foldCase(account.name);
+  const rooms: string[] = [];
+  for (const record of await server.store.listChannels()) {
+    const ch = server.network.channel(record.name);
+    if (foldCase(record.founder) === folded) {
+      rooms.push(record.name);
+      if (ch?.registration) server.publish({ type: 'channel.unregister', channel: ch.name, time: server.now() });
+      await server.store.deleteChannel(record.name);
+    } else if (record.operators.some((o) => foldCase(o) === folded)) {
+      const operators = record.operators.filter((o) => foldCase(o) !== folded);
+      if (ch?.registration) {
+        server.publish({ type: 'channel.register', channel: ch.name, founder: record.founder, operators, registeredAt: record.registeredAt });
+        await server.store.saveChannel(roomRecord(ch));
+      } else {
+        await server.store.saveChannel({ ...record, operators });
+      }
+    }
+  }
+  audit(server, actor, 'delete-account', account.name, rooms.length > 0 ? `rooms unregistered: ${rooms.join(' ')}` : undefined);
+  return { account, loggedOut, rooms };
+}
+
+// ---- registered rooms ----
+
+const FLAGS: ReadonlySet<string> = new Set<ChannelFlag>(['i', 'm', 'n', 's', 't']);
+
+/** What is saved of a registered room. */
+export function roomRecord(ch: Channel): ChannelRecord {
+  const reg = ch.registration!;
+  return {
+    name: ch.name,
+    founder: reg.founder,
+    registeredAt: reg.registeredAt,
+    topic: ch.topic,
+    topicSetBy: ch.topicSetBy,
+    topicSetAt: ch.topicSetAt,
+    modes: [...ch.flags].sort().join(''),
+    key: ch.key,
+    limit: ch.limit,
+    bans: ch.bans.map((b) => ({ ...b })),
+    operators: [...reg.operators.values()],
+  };
+}
+
+/** Puts a saved room back in the network as it was saved, members or not. */
+function restoreRoom(server: ParlorServer, record: ChannelRecord): void {
+  const network = server.network;
+  let ch = network.channel(record.name);
+  if (!ch) {
+    ch = new Channel(record.name, record.registeredAt);
+    network.channels.set(ch.folded, ch);
+  }
+  ch.flags.clear();
+  for (const f of record.modes) if (FLAGS.has(f)) ch.flags.add(f as ChannelFlag);
+  ch.key = record.key;
+  ch.limit = record.limit;
+  ch.topic = record.topic;
+  ch.topicSetBy = record.topicSetBy;
+  ch.topicSetAt = record.topicSetAt;
+  ch.bans = record.bans.map((b) => ({ ...b }));
+  const operators = new Map<string, string>();
+  for (const account of [record.founder, ...record.operators]) operators.set(foldCase(account), account);
+  ch.registration = { founder: record.founder, registeredAt: record.registeredAt, operators };
+}
+
+/** Saves a registered room (errors are logged: the chat goes on). */
+export function saveRoom(server: ParlorServer, ch: Channel): void {
+  if (ch.registration) server.persist(server.store.saveChannel(roomRecord(ch)), `saving the room ${ch.name}`);
+}
+
+const started = new WeakMap<ParlorServer, () => void>();
+
+/**
+ * Loads the registered rooms from the store into the network, and from then on saves each
+ * one whenever its topic or modes (flags, key, limit, bans, operators) change. Called once
+ * by ParlorServer.listen(), after it subscribed to the bus and before it accepts
+ * connections; calling it again does nothing. Returns what stops the saving (for close()).
+ */
+export async function loadRegisteredRooms(server: ParlorServer): Promise<() => void> {
+  const existing = started.get(server);
+  if (existing) return existing;
+  const pending = new Set<string>();
+  const unsubscribe = server.bus.subscribe((e) => {
+    if ((e.type === 'channel.topic' || e.type === 'channel.mode') && changedHere(server, e)) {
+      // Saved once the event is applied (whatever the order of the bus's subscribers) and
+      // once for several changes in a row.
+      if (pending.size === 0) queueMicrotask(() => flushRooms(server, pending));
+      pending.add(e.channel);
+    }
+  });
+  const stop = (): void => {
+    unsubscribe();
+    started.delete(server);
+  };
+  started.set(server, stop);
+  for (const record of await server.store.listChannels()) restoreRoom(server, record);
+  return stop;
+}
+
+/** Each change is saved by the node it was made on (every node shares the store). */
+function changedHere(server: ParlorServer, e: Extract<NetworkEvent, { type: 'channel.topic' | 'channel.mode' }>): boolean {
+  const by = e.uid === undefined ? undefined : server.network.users.get(e.uid);
+  return !by || by.nodeId === '*' || by.nodeId === server.bus.nodeId;
+}
+
+function flushRooms(server: ParlorServer, pending: Set<string>): void {
+  for (const name of pending) {
+    const ch = server.network.channel(name);
+    if (ch) saveRoom(server, ch);
+  }
+  pending.clear();
+}

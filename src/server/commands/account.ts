@@ -1,0 +1,241 @@
+// Accounts and registered rooms: REGISTER and VERIFY (IRCv3 draft/account-registration),
+// AUTHENTICATE (IRCv3 SASL, mechanism PLAIN), and REGISTER/UNREGISTER #room.
+import { foldCase } from '../../protocol/casemapping.ts';
+import {
+  ERR_CHANOPRIVSNEEDED,
+  ERR_NEEDMOREPARAMS,
+  ERR_NOTONCHANNEL,
+  ERR_SASLABORTED,
+  ERR_SASLALREADY,
+  ERR_SASLFAIL,
+  ERR_SASLTOOLONG,
+  RPL_SASLMECHS,
+  RPL_SASLSUCCESS,
+} from '../../protocol/numerics.ts';
+import { isChannelName } from '../../protocol/validate.ts';
+import { accountNameProblem, checkCredentials, createAccount, logIn, roomRecord } from '../accounts.ts';
+import type { CommandGroup, Context } from '../context.ts';
+import { IrcError, StandardReplyError } from '../irc-error.ts';
+import { Outgoing } from '../outgoing.ts';
+import { requireChannel } from './channels.ts';
+
+/** AUTHENTICATE data comes in chunks of at most this many bytes (IRCv3 SASL). */
+const SASL_CHUNK = 400;
+/** A PLAIN response is two names and a password: more than this is not one. */
+const SASL_MAX_DATA = 4 * SASL_CHUNK;
+/** Longer passwords may not fit where clients have to send them (IRCv3 account-registration). */
+const MAX_PASSWORD_BYTES = 300;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The sender of 900: the command's reply, so that it carries the label. */
+function replier(ctx: Context): (numeric: string, params: string[]) => void {
+  return (numeric, params) => ctx.reply(numeric, ...params);
+}
+
+export const accountCommands: CommandGroup = {
+  // REGISTER <account> {<email> | *} <password>   (IRCv3 draft/account-registration)
+  // REGISTER <#room>                               (registers a room to your account)
+  REGISTER: {
+    minParams: 1,
+    preRegistration: true,
+    handler(ctx, params) {
+      if (isChannelName(params[0]!)) return registerRoom(ctx, params[0]!);
+      return registerAccount(ctx, params);
+    },
+  },
+
+  // VERIFY <account> <code>
+  VERIFY: {
+    minParams: 2,
+    preRegistration: true,
+    handler(ctx, [account]) {
+      const current = ctx.session.account;
+      if (current !== undefined) throw new StandardReplyError('VERIFY', 'ALREADY_AUTHENTICATED', [current], `You are already logged in as ${current}`);
+      // Accounts are verified as they are created: there is never a code to give.
+      throw new StandardReplyError('VERIFY', 'INVALID_CODE', [account!], 'There is no verification pending: accounts here need none');
+    },
+  },
+
+  // AUTHENTICATE <mechanism> | <base64 chunk> | + | *   (IRCv3 SASL 3.1)
+  AUTHENTICATE: {
+    minParams: 1,
+    preRegistration: true,
+    handler(ctx, [arg]) {
+      return authenticate(ctx, arg!);
+    },
+  },
+
+  // UNREGISTER <#room>   (its founder, or an IRC operator)
+  UNREGISTER: {
+    minParams: 1,
+    handler(ctx, [name]) {
+      return unregisterRoom(ctx, name!);
+    },
+  },
+};
+
+async function registerAccount(ctx: Context, params: string[]): Promise<void> {
+  const { session, server } = ctx;
+  if (params.length < 3) throw new IrcError(ERR_NEEDMOREPARAMS, ['REGISTER'], 'Not enough parameters');
+  const [requested, email, password] = params as [string, string, string];
+  const fail = (code: string, context: string, text: string): StandardReplyError => new StandardReplyError('REGISTER', code, [context], text);
+  const nick = session.nickOrStar;
+  if (nick === '*') throw fail('NEED_NICK', '*', 'Choose a nick first (NICK): the account is named after it');
+  const name = requested === '*' ? nick : requested;
+  if (!server.config.accounts.registration) throw fail('TEMPORARILY_UNAVAILABLE', name, 'Accounts cannot be created on this server');
+  if (!session.registered && server.config.server.password !== undefined) {
+    throw new StandardReplyError('REGISTER', 'COMPLETE_CONNECTION_REQUIRED', [], 'Connect (with the server password) before registering an account');
+  }
+  const current = session.account;
+  if (current !== undefined) throw fail('ALREADY_AUTHENTICATED', current, `You are already logged in as ${current}`);
+  if (foldCase(name) !== foldCase(nick)) {
+    throw fail('ACCOUNT_NAME_MUST_BE_NICK', name, `Accounts are named after your nick: register as ${nick}, or change nick first`);
+  }
+  const problem = accountNameProblem(server, nick);
+  if (problem !== undefined) throw fail('BAD_ACCOUNT_NAME', name, problem);
+  if (email !== '*' && !EMAIL.test(email)) throw fail('INVALID_EMAIL', name, `${email} is not an e-mail address`);
+  const { minPasswordLength } = server.config.accounts;
+  if ([...password].length < minPasswordLength || foldCase(password) === foldCase(nick)) {
+    throw fail('WEAK_PASSWORD', name, `Choose a password of at least ${minPasswordLength} characters that is not your nick`);
+  }
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw fail('UNACCEPTABLE_PASSWORD', name, `Passwords may be at most ${MAX_PASSWORD_BYTES} bytes long`);
+  const exists = (): StandardReplyError => fail('ACCOUNT_EXISTS', name, `The account ${nick} already exists: log in to it, or register under another nick`);
+  let created: boolean;
+  try {
+    // Looked up first so that a taken name costs no hashing; createAccount settles a race.
+    if (await server.store.getAccount(nick)) throw exists();
+    created = await createAccount(server, nick, email === '*' ? undefined : email, password);
+  } catch (err) {
+    if (err instanceof StandardReplyError) throw err;
+    server.logError(err, 'creating an account');
+    throw fail('TEMPORARILY_UNAVAILABLE', name, 'Accounts cannot be created right now; try again later');
+  }
+  if (!created) throw exists();
+  server.logger.info({ account: nick, address: session.conn.remoteAddress }, 'account registered');
+  if (session.conn.closed) return;
+  logIn(server, session, nick, replier(ctx));
+  ctx.rb.server('REGISTER', ['SUCCESS', nick, `Account ${nick} registered; you are logged in`]);
+}
+
+/** One AUTHENTICATE line: starts an exchange, adds to it, finishes or aborts it. */
+async function authenticate(ctx: Context, arg: string): Promise<void> {
+  const { session } = ctx;
+  if (!session.hasCap('sasl')) {
+    ctx.reply(ERR_SASLFAIL, 'SASL authentication failed: enable the sasl capability first (CAP REQ sasl)');
+    return;
+  }
+  if (arg === '*') {
+    session.sasl = undefined;
+    ctx.reply(ERR_SASLABORTED, 'SASL authentication aborted');
+    return;
+  }
+  if (session.account !== undefined) {
+    session.sasl = undefined;
+    ctx.reply(ERR_SASLALREADY, 'You have already authenticated using SASL');
+    return;
+  }
+  const exchange = session.sasl;
+  if (!exchange) {
+    if (arg.toUpperCase() !== 'PLAIN') {
+      ctx.reply(RPL_SASLMECHS, 'PLAIN', 'are available SASL mechanisms');
+      ctx.reply(ERR_SASLFAIL, 'SASL authentication failed');
+      return;
+    }
+    session.sasl = { mechanism: 'PLAIN', data: '' };
+    ctx.rb.add(new Outgoing(undefined, 'AUTHENTICATE', ['+'], ctx.now()));
+    return;
+  }
+  if (arg.length > SASL_CHUNK || exchange.data.length + arg.length > SASL_MAX_DATA) {
+    session.sasl = undefined;
+    ctx.reply(ERR_SASLTOOLONG, 'SASL message too long');
+    return;
+  }
+  if (arg !== '+') exchange.data += arg;
+  if (arg.length === SASL_CHUNK) return; // a full chunk: more follows, or `+`
+  session.sasl = undefined;
+  const credentials = decodePlain(exchange.data);
+  const account = credentials && (await checkCredentials(ctx.server, credentials.account, credentials.password));
+  if (session.conn.closed) return;
+  if (!account) {
+    ctx.server.logger.warn({ nick: session.nickOrStar, account: credentials?.account, address: session.conn.remoteAddress }, 'failed SASL login');
+    ctx.reply(ERR_SASLFAIL, 'SASL authentication failed');
+    return;
+  }
+  logIn(ctx.server, session, account.name, replier(ctx));
+  ctx.reply(RPL_SASLSUCCESS, 'SASL authentication successful');
+}
+
+/** PLAIN (RFC 4616): base64 of `authzid NUL authcid NUL password`; authzid empty or the same. */
+function decodePlain(data: string): { account: string; password: string } | undefined {
+  if (data.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(data, 'base64'));
+  } catch {
+    return undefined;
+  }
+  const parts = text.split('\0');
+  if (parts.length !== 3) return undefined;
+  const [authzid, authcid, password] = parts as [string, string, string];
+  if (authcid === '' || password === '') return undefined;
+  if (authzid !== '' && foldCase(authzid) !== foldCase(authcid)) return undefined;
+  return { account: authcid, password };
+}
+
+// ---- registered rooms ----
+
+function roomFail(command: string, code: string, room: string, text: string): StandardReplyError {
+  return new StandardReplyError(command, code, [room], text);
+}
+
+/** REGISTER #room: a channel operator logged in to an account makes the room last. */
+async function registerRoom(ctx: Context, name: string): Promise<void> {
+  const user = ctx.user;
+  const { server } = ctx;
+  const ch = requireChannel(ctx, name);
+  const account = user.account;
+  if (account === undefined) throw roomFail('REGISTER', 'ACCOUNT_REQUIRED', ch.name, 'Log in to an account (SASL) to register a room');
+  const membership = ch.members.get(user);
+  if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
+  if (!membership.has('o')) throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+  if (ch.registration) {
+    throw roomFail('REGISTER', 'ALREADY_REGISTERED', ch.name, `${ch.name} is already registered to ${ch.registration.founder}`);
+  }
+  // The operators with accounts keep their status; others have to log in to be listed.
+  const operators: string[] = [];
+  for (const [member, m] of ch.members) if (m.has('o') && member.account !== undefined) operators.push(member.account);
+  server.publish({ type: 'channel.register', channel: ch.name, founder: account, operators, registeredAt: ctx.now() });
+  const record = roomRecord(ch);
+  try {
+    await server.store.saveChannel(record);
+  } catch (err) {
+    server.logError(err, `registering the room ${ch.name}`);
+    server.publish({ type: 'channel.unregister', channel: ch.name, time: ctx.now() });
+    throw roomFail('REGISTER', 'TEMPORARILY_UNAVAILABLE', ch.name, 'Rooms cannot be registered right now; try again later');
+  }
+  server.logger.info({ room: ch.name, founder: account }, 'room registered');
+  ctx.rb.server('NOTICE', [
+    user.nick,
+    `${ch.name} is now registered to ${account}: its topic, modes, bans and operators are kept when it is empty and across restarts. ` +
+      `Operators on join: ${record.operators.join(', ')} (give +o to a logged-in user to add them, -o to remove them).`,
+  ]);
+}
+
+/** UNREGISTER #room: its founder or an IRC operator lets it go back to being an ordinary room. */
+async function unregisterRoom(ctx: Context, name: string): Promise<void> {
+  const user = ctx.user;
+  const { server } = ctx;
+  const ch = server.network.channel(name);
+  if (!ch?.registration) throw roomFail('UNREGISTER', 'NOT_REGISTERED', ch?.name ?? name, `${ch?.name ?? name} is not a registered room`);
+  const founder = ch.registration.founder;
+  const isFounder = user.account !== undefined && foldCase(user.account) === foldCase(founder);
+  if (!isFounder && !user.hasMode('o')) {
+    throw roomFail('UNREGISTER', 'NOT_FOUNDER', ch.name, `Only ${founder}, who registered ${ch.name}, or an IRC operator may unregister it`);
+  }
+  server.publish({ type: 'channel.unregister', channel: ch.name, time: ctx.now() });
+  await server.store.deleteChannel(ch.name);
+  if (!isFounder) {
+    server.audit.record({ time: ctx.now(), actor: `oper:${ctx.session.operName ?? user.nick}`, action: 'unregister', target: ch.name, detail: `founder ${founder}` });
+  }
+  ctx.rb.server('NOTICE', [user.nick, `${ch.name} is no longer registered`]);
+}
