@@ -4,6 +4,10 @@ import pino from 'pino';
 import { startConsole } from '../admin/console.ts';
 import { ConfigError, mergeConfigInput, parseConfig, readConfigFile, type Config, type ConfigInput } from '../server/config.ts';
 import { createServer } from '../server/server.ts';
+import { MemoryStore } from '../storage/memory-store.ts';
+import { SqliteStore } from '../storage/sqlite-store.ts';
+import type { Store } from '../storage/store.ts';
+import { join } from 'node:path';
 
 export interface ServeFlags {
   config?: string;
@@ -13,6 +17,7 @@ export interface ServeFlags {
   network?: string;
   password?: string;
   motdFile?: string;
+  dataDir?: string;
   logLevel?: string;
   /** commander's --no-console sets this to false. */
   console?: boolean;
@@ -28,6 +33,7 @@ async function loadConfig(flags: ServeFlags): Promise<Config> {
   if (flags.network !== undefined) fromFlags.server!.network = flags.network;
   if (flags.password !== undefined) fromFlags.server!.password = flags.password;
   if (flags.motdFile !== undefined) fromFlags.server!.motdFile = flags.motdFile;
+  if (flags.dataDir !== undefined) fromFlags.storage = { dataDir: flags.dataDir };
   return parseConfig(mergeConfigInput(fromFile, fromFlags), 'configuration');
 }
 
@@ -44,8 +50,22 @@ export async function serve(flags: ServeFlags): Promise<void> {
     // Let stdout drain (the console's last lines) before leaving.
     process.stdout.write('', () => process.exit(code));
   };
+  let store: Store;
+  try {
+    store =
+      config.storage.backend === 'memory'
+        ? new MemoryStore()
+        : new SqliteStore({
+            path: join(config.storage.dataDir, 'parlor.db'),
+            flushIntervalMs: config.storage.flushIntervalMs,
+            onError: (err) => logger.error({ err }, 'storage write failed; retrying'),
+          });
+  } catch (err) {
+    throw new ConfigError(`Cannot open the database in ${config.storage.dataDir}: ${(err as Error).message}`);
+  }
   const server = createServer({
     config,
+    store,
     logger,
     reloadConfig: () => loadConfig(flags),
     onShutdown: () => exit(0),

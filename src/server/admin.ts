@@ -144,6 +144,7 @@ export class AdminActions {
     const ban: ServerBan = { ...parsed, reason, setBy: actor.id, setAt: now, expiresAt: durationMs === undefined ? undefined : now + durationMs };
     const affected = s.localSessionsMatching(ban).length;
     s.publish({ type: 'ban.add', list, ban });
+    s.persist(s.store.saveBan({ list, ...ban }), `saving a ${list}`);
     this.audit(actor, list, ban.mask, `${durationMs === undefined ? 'permanent' : `${Math.round(durationMs / 1000)}s`}: ${reason}`);
     return { ban, affected };
   }
@@ -154,6 +155,7 @@ export class AdminActions {
     const existing = this.list(list).find((b) => b.mask.toLowerCase() === mask.toLowerCase());
     if (!existing) throw new AdminError('not-found', `No ${list} on ${mask}`);
     s.publish({ type: 'ban.remove', list, mask: existing.mask });
+    s.persist(s.store.deleteBan(list, existing.mask), `removing a ${list}`);
     this.audit(actor, list === 'ban' ? 'unban' : 'unmute', existing.mask);
     return existing;
   }

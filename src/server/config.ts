@@ -94,6 +94,43 @@ export const ConfigSchema = z.strictObject({
       exemptOpers: z.boolean().default(true),
     })
     .prefault({}),
+  storage: z
+    .strictObject({
+      /** sqlite: a database in dataDir (the default); memory: nothing survives a restart. */
+      backend: z.enum(['sqlite', 'memory']).default('sqlite'),
+      /** Holds parlor.db (accounts, rooms, bans, history) and audit.log; relative to the working directory. */
+      dataDir: z.string().min(1).default('data'),
+      /** Longest a message waits before it is written; the window of loss on a crash. */
+      flushIntervalMs: z.number().int().min(1).max(10_000).default(100),
+    })
+    .prefault({}),
+  history: z
+    .strictObject({
+      /** Keep room and private messages (in the store) and answer CHATHISTORY. */
+      enabled: z.boolean().default(true),
+      /** Lines of a room replayed on JOIN to clients without draft/chathistory (0: none). */
+      replayOnJoin: z.number().int().min(0).max(1000).default(10),
+      /** Most messages one CHATHISTORY request returns (ISUPPORT CHATHISTORY); one answer must fit the send queue. */
+      maxQuery: z.number().int().min(1).max(1_000).default(100),
+      /** Retention: messages older than this many days are deleted (0: kept for ever). */
+      maxAgeDays: z.number().min(0).default(0),
+      /** Retention: at most this many messages per room or conversation (0: no limit). */
+      maxPerTarget: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
+  /** Accounts (SASL PLAIN, REGISTER) and the nicks and rooms they hold. */
+  accounts: z
+    .strictObject({
+      /** Anyone may create an account with REGISTER (IRCv3 draft/account-registration). */
+      registration: z.boolean().default(true),
+      /** Time a user with someone's registered nick has to log in before being renamed Guest…. */
+      nickGraceMs: z.number().int().min(0).default(60_000),
+      /** Shortest password REGISTER accepts (characters). */
+      minPasswordLength: z.number().int().min(1).max(64).default(8),
+      /** scrypt cost of new password hashes as log2(N): 15 takes about 50 ms and 32 MiB. */
+      passwordCost: z.number().int().min(1).max(20).default(15),
+    })
+    .prefault({}),
   /** People without an IRC client (nc, telnet): a connection whose first line is not IRC. */
   plainText: z
     .strictObject({
@@ -120,8 +157,8 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** The reserved nick through which clients talk to the operator at the console. */
       nick: z.string().regex(/^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/, 'a valid nickname').default('admin'),
-      /** Where admin actions are appended as JSON lines (relative to the working directory); null keeps them in memory and the log only. */
-      auditLog: z.string().min(1).nullable().default('data/audit.log'),
+      /** Where admin actions are appended as JSON lines; unset: <dataDir>/audit.log; null: memory and the log only. */
+      auditLog: z.string().min(1).nullable().optional(),
       /** Audit entries kept in memory for `audit` and the web panel. */
       auditMemory: z.number().int().min(0).default(1000),
     })
@@ -155,6 +192,9 @@ export function mergeConfigInput(base: ConfigInput, override: ConfigInput): Conf
     connections: { ...base.connections, ...override.connections },
     flood: { ...base.flood, ...override.flood },
     plainText: { ...base.plainText, ...override.plainText },
+    history: { ...base.history, ...override.history },
+    storage: { ...base.storage, ...override.storage },
+    accounts: { ...base.accounts, ...override.accounts },
     admin: { ...base.admin, ...override.admin },
   };
 }

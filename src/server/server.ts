@@ -2,6 +2,7 @@
 // No globals: a test may start as many servers as it likes.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { InProcessBus } from '../cluster/in-process-bus.ts';
 import type { Bus } from '../cluster/bus.ts';
@@ -13,6 +14,7 @@ import type { Connection, Listener } from '../transport/connection.ts';
 import { listenTcp } from '../transport/tcp.ts';
 import { ERR_YOUREBANNEDCREEP } from '../protocol/numerics.ts';
 import { formatDuration } from '../protocol/duration.ts';
+import { loadRegisteredRooms } from './accounts.ts';
 import { AdminActions } from './admin.ts';
 import { ConnectionGate } from './admission.ts';
 import { AuditLog } from './audit.ts';
@@ -73,6 +75,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
   private readonly reloadConfig: (() => Promise<Config>) | undefined;
   private readonly onShutdown: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  private stopRooms: (() => void) | undefined;
 
   /** Registered local sessions by uid. */
   private readonly byUid = new Map<string, Session>();
@@ -103,7 +106,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.network = new Network(this, this.config.limits.whowasEntries, this.config.admin.nick);
     this.isupport = this.makeIsupport();
     this.gate = new ConnectionGate(this.config.connections);
-    this.audit = new AuditLog(this.config.admin.auditLog, this.config.admin.auditMemory, this.logger);
+    const { auditLog } = this.config.admin;
+    this.audit = new AuditLog(auditLog === undefined ? join(this.config.storage.dataDir, 'audit.log') : auditLog, this.config.admin.auditMemory, this.logger);
     this.admin = new AdminActions(this);
     this.reloadConfig = deps.reloadConfig;
     this.onShutdown = deps.onShutdown;
@@ -126,6 +130,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
       maxBans: l.bansPerChannel,
       monitorLimit: l.monitorEntries,
       lineLen: l.lineBytes,
+      chathistory: this.config.history.enabled ? this.config.history.maxQuery : 0,
     });
   }
 
@@ -145,6 +150,13 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   async listen(): Promise<{ host: string; port: number }> {
     this.motd = await this.loadMotd();
+    // Server bans and mutes outlive restarts; expired ones are left behind.
+    const now = this.now();
+    for (const b of await this.store.listBans()) {
+      if (b.expiresAt !== undefined && b.expiresAt <= now) continue;
+      const { list, ...ban } = b;
+      (list === 'ban' ? this.network.bans : this.network.mutes).add({ ...ban, expiresAt: ban.expiresAt });
+    }
     this.unsubscribe = this.bus.subscribe((event) => {
       // A fault applying one event must not take the node down; it is logged loudly.
       try {
@@ -154,6 +166,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
         this.logError(err, `applying ${event.type}`);
       }
     });
+    // Registered rooms exist from the start, members or not; their changes are saved.
+    this.stopRooms = await loadRegisteredRooms(this);
     const l = this.config.limits;
     this.listener = await listenTcp(
       {
@@ -182,6 +196,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     for (const s of [...this.sessions]) s.disconnect(reason);
     await this.listener?.close();
     this.unsubscribe?.();
+    this.stopRooms?.();
     await this.store.close();
     await this.audit.close();
   }
@@ -279,6 +294,11 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.publish({ type: 'user.quit', uid: user.uid, reason: session.quitReason ?? reason, time: this.now(), msgid: this.newMsgid() });
     this.byUid.delete(user.uid);
     this.logger.info({ nick: user.nick, reason }, 'quit');
+  }
+
+  /** A storage write whose failure is logged, not thrown: the chat goes on. */
+  persist(write: Promise<unknown>, what: string): void {
+    write.catch((err: unknown) => this.logError(err, what));
   }
 
   logError(err: unknown, context: string): void {
@@ -379,6 +399,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.gate.sweep(now);
     this.network.bans.expire(now);
     this.network.mutes.expire(now);
+    this.pruneHistory(now);
     for (const s of this.sessions) {
       if (!s.registered) {
         if (now - s.connectedAt > l.registrationTimeoutMs) s.disconnect('Registration timed out');
@@ -392,6 +413,17 @@ export class ParlorServer implements SessionHost, LocalSessions {
         s.sendLine(`PING :${this.serverName}`);
       }
     }
+  }
+
+  private lastPrune = 0;
+
+  /** Retention, at most once a minute: by age and by count per conversation. */
+  private pruneHistory(now: number): void {
+    const { maxAgeDays, maxPerTarget } = this.config.history;
+    if ((maxAgeDays === 0 && maxPerTarget === 0) || now - this.lastPrune < 60_000) return;
+    this.lastPrune = now;
+    const before = maxAgeDays === 0 ? 0 : now - maxAgeDays * 86_400_000;
+    this.persist(this.store.prune(before, maxPerTarget === 0 ? Infinity : maxPerTarget), 'pruning history');
   }
 
   private async loadMotd(): Promise<string[] | undefined> {

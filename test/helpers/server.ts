@@ -21,6 +21,8 @@ export async function startServer(input: ConfigInput = {}, deps: Omit<ServerDeps
     // Tests send commands faster than people do; flood control has its own tests.
     flood: input.flood ?? { burst: 100_000, commandsPerSecond: 100_000 },
     admin: { auditLog: null, ...input.admin },
+    // Replay on JOIN has its own tests; elsewhere a room's old lines would only be noise.
+    history: { replayOnJoin: 0, ...input.history },
   });
   const server = createServer({ ...deps, config });
   const { port } = await server.listen();
