@@ -298,6 +298,17 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
   limit: limitCommand('server'),
   'limit-ip': limitCommand('ip'),
 
+  purge: {
+    syntax: 'purge <#room>',
+    help: "delete a room's message history",
+    async run(server, args) {
+      const room = args.trim();
+      if (!isChannelName(room)) needs('purge <#room>');
+      const n = await server.admin.purgeHistory(server.admin.consoleActor, room);
+      return [`purged ${n} message(s) of ${room}`];
+    },
+  },
+
   audit: {
     syntax: 'audit [count]',
     help: 'the latest admin actions (default 20)',

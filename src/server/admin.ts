@@ -1,6 +1,7 @@
 // What the server's operator can do, in one place for every way of asking: the console on
 // the server's terminal, IRC operator commands and (later) the web panel. Each action is
 // published on the bus where it concerns the whole network, and written to the audit log.
+import { foldCase } from '../protocol/casemapping.ts';
 import { isChannelName } from '../protocol/validate.ts';
 import { parseBanTarget, type ServerBan } from './bans.ts';
 import type { BanListName } from './events.ts';
@@ -170,6 +171,15 @@ export class AdminActions {
     if (!Number.isInteger(max) || max < 1) throw new AdminError('invalid-value', 'The per-IP limit is a whole number of at least 1');
     this.server.gate.setPerIp(max);
     this.audit(actor, 'limit-ip', 'connections per IP', String(max));
+  }
+
+  /** Deletes a room's history; returns how many messages went. */
+  async purgeHistory(actor: Actor, room: string): Promise<number> {
+    const s = this.server;
+    await s.store.flush();
+    const n = await s.store.purge(foldCase(room));
+    this.audit(actor, 'purge', room, `${n} messages`);
+    return n;
   }
 
   wallops(actor: Actor, text: string): void {

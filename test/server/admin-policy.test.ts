@@ -68,3 +68,16 @@ test('a duration without a unit is refused rather than read as a permanent ban',
   const a = await oper.waitFor('FAIL');
   assert.deepEqual(a.msg.params.slice(0, 2), ['KLINE', 'INVALID_TARGET']);
 });
+
+test('console purge deletes a room\'s history and is audited', async () => {
+  const { runConsoleLine } = await import('../../src/admin/console-commands.ts');
+  const a = await t.register('ap_talker');
+  await join(a, 'ap_talker', '#ap_purge');
+  a.send('PRIVMSG #ap_purge :one', 'PRIVMSG #ap_purge :two');
+  await a.sync();
+  await t.server.store.flush();
+  assert.equal((await t.server.store.latest('#ap_purge', 10)).length, 2);
+  assert.deepEqual(await runConsoleLine(t.server, 'purge #AP_purge'), ['purged 2 message(s) of #AP_purge']);
+  assert.deepEqual(await t.server.store.latest('#ap_purge', 10), []);
+  assert.equal(t.server.audit.recent().at(-1)?.action, 'purge');
+});
