@@ -36,7 +36,7 @@ export function parlorTarget(configFile: string, label = 'parlor', profileDir?: 
     start: () =>
       new Promise((resolve, reject) => {
         const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-        const child = spawn(process.execPath, [...nodeArgs, 'bin/parlor.js', 'serve', '--port', '0', '--config', configFile, '--log-level', 'warn'], {
+        const child = spawn(process.execPath, [...nodeArgs, 'bin/parlor.js', 'serve', '--port', '0', '--no-web', '--config', configFile, '--log-level', 'warn'], {
           cwd: ROOT,
           stdio: ['ignore', 'pipe', 'inherit'],
         });

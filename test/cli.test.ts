@@ -16,18 +16,21 @@ interface Running {
   child: ChildProcess;
   host: string;
   port: number;
+  /** From the `parlor web on URL` line. */
+  web: string;
 }
 
 /** Starts `parlor serve` and resolves with the address from its "listening" line. */
 function startCli(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--log-level', 'silent', ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: SCRATCH });
+  const child = spawn(process.execPath, [BIN, 'serve', '--web-port', '0', '--log-level', 'silent', ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: SCRATCH });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
       const m = /^parlor listening on (\S+):(\d+)$/m.exec(out);
-      if (m) resolve({ child, host: m[1]!, port: Number(m[2]) });
+      const w = /^parlor web on (http:\/\/\S+)$/m.exec(out);
+      if (m && w) resolve({ child, host: m[1]!, port: Number(m[2]), web: w[1]! });
     });
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
     child.once('exit', (code) => reject(new Error(`parlor exited with ${code} before listening: ${err}`)));
@@ -59,6 +62,8 @@ test('serve --port 0 prints the real address and accepts IRC clients', async () 
   const welcome = await c.waitFor('001');
   assert.equal(welcome.msg.source, 'cli.parlor');
   c.close();
+  assert.match(r.web, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(((await (await fetch(`${r.web}/health`)).json()) as { status: string }).status, 'ok');
   assert.equal(await stop(r), 0, 'SIGTERM exits 0');
 });
 

@@ -19,6 +19,8 @@ program
   .option('--network <name>', 'network name shown to clients (default Parlor)')
   .option('--password <password>', 'connection password clients must give with PASS')
   .option('--motd-file <file>', 'message of the day file')
+  .option('--web-port <port>', 'web client and WebSocket port, 0 for any free port (default 8080)')
+  .option('--no-web', 'do not serve the web client and WebSocket endpoint')
   .option('--data-dir <dir>', 'where the database and audit log live (default ./data)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info; warn under an interactive console)')
   .option('--no-console', 'do not read admin commands from standard input')

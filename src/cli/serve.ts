@@ -18,6 +18,9 @@ export interface ServeFlags {
   password?: string;
   motdFile?: string;
   dataDir?: string;
+  webPort?: string;
+  /** commander's --no-web sets this to false. */
+  web?: boolean;
   logLevel?: string;
   /** commander's --no-console sets this to false. */
   console?: boolean;
@@ -34,6 +37,8 @@ async function loadConfig(flags: ServeFlags): Promise<Config> {
   if (flags.password !== undefined) fromFlags.server!.password = flags.password;
   if (flags.motdFile !== undefined) fromFlags.server!.motdFile = flags.motdFile;
   if (flags.dataDir !== undefined) fromFlags.storage = { dataDir: flags.dataDir };
+  if (flags.webPort !== undefined) fromFlags.web = { port: parsePort(flags.webPort) };
+  if (flags.web === false) fromFlags.web = { ...fromFlags.web, enabled: false };
   return parseConfig(mergeConfigInput(fromFile, fromFlags), 'configuration');
 }
 
@@ -71,7 +76,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
     onShutdown: () => exit(0),
   });
   const { host, port } = await server.listen();
-  process.stdout.write(`parlor listening on ${host.includes(':') ? `[${host}]` : host}:${port}\n`);
+  const show = (h: string): string => (h.includes(':') ? `[${h}]` : h);
+  process.stdout.write(`parlor listening on ${show(host)}:${port}\n`);
+  const web = server.webAddress;
+  if (web) process.stdout.write(`parlor web on http://${show(web.host)}:${web.port}\n`);
 
   if (flags.console !== false) startConsole(server, { input: process.stdin, output: process.stdout });
 

@@ -94,6 +94,26 @@ export const ConfigSchema = z.strictObject({
       exemptOpers: z.boolean().default(true),
     })
     .prefault({}),
+  web: z
+    .strictObject({
+      /** Serve the web client and the IRC WebSocket endpoint (/irc) over HTTP. */
+      enabled: z.boolean().default(true),
+      /** Defaults to server.host. */
+      host: z.string().min(1).optional(),
+      /** Browsers refuse 6665–6669, so never the chat port. */
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .refine((p) => p < 6665 || p > 6669, 'browsers refuse ports 6665–6669')
+        .default(8080),
+      /** Other sites whose pages may open the WebSocket (the web client's own origin always may); '*' for any. */
+      allowedOrigins: z.array(z.string()).default([]),
+      /** The built web client; defaults to dist/web of this package. */
+      staticDir: z.string().min(1).optional(),
+    })
+    .prefault({}),
   storage: z
     .strictObject({
       /** sqlite: a database in dataDir (the default); memory: nothing survives a restart. */
@@ -194,6 +214,7 @@ export function mergeConfigInput(base: ConfigInput, override: ConfigInput): Conf
     plainText: { ...base.plainText, ...override.plainText },
     history: { ...base.history, ...override.history },
     storage: { ...base.storage, ...override.storage },
+    web: { ...base.web, ...override.web },
     accounts: { ...base.accounts, ...override.accounts },
     admin: { ...base.admin, ...override.admin },
   };

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { InProcessBus } from '../cluster/in-process-bus.ts';
 import type { Bus } from '../cluster/bus.ts';
@@ -11,6 +12,7 @@ import type { IrcMessage } from '../protocol/message.ts';
 import { MemoryStore } from '../storage/memory-store.ts';
 import type { Store } from '../storage/store.ts';
 import type { Connection, Listener } from '../transport/connection.ts';
+import { listenHttp } from '../transport/http.ts';
 import { listenTcp } from '../transport/tcp.ts';
 import { ERR_YOUREBANNEDCREEP } from '../protocol/numerics.ts';
 import { formatDuration } from '../protocol/duration.ts';
@@ -82,6 +84,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
   /** Every local connection, registered or not. */
   readonly sessions = new Set<Session>();
   private listener: Listener | undefined;
+  private webListener: Listener | undefined;
   private sweeper: Timer | undefined;
   private readonly idPrefix = randomBytes(6).toString('base64url');
   private idCounter = 0;
@@ -177,10 +180,29 @@ export class ParlorServer implements SessionHost, LocalSessions {
       },
       (conn) => this.accept(conn),
     );
+    if (this.config.web.enabled) {
+      const web = this.config.web;
+      this.webListener = await listenHttp(
+        {
+          host: web.host ?? this.config.server.host,
+          port: web.port,
+          limits: { maxLineBytes: l.lineBytes + l.tagBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs },
+          staticDir: web.staticDir ?? fileURLToPath(new URL('../../dist/web', import.meta.url)),
+          allowedOrigins: web.allowedOrigins,
+          health: () => ({ status: 'ok', uptimeSeconds: Math.round((this.now() - this.createdAt) / 1000), connections: this.sessions.size, users: this.network.userCount }),
+        },
+        (conn) => this.accept(conn),
+      );
+    }
     const sweepEvery = Math.max(25, Math.min(5_000, Math.min(l.registrationTimeoutMs, l.pingIntervalMs, l.pingTimeoutMs) / 4));
     this.sweeper = this.clock.setInterval(() => this.sweep(), sweepEvery);
     this.logger.info({ host: this.listener.host, port: this.listener.port }, 'listening');
     return { host: this.listener.host, port: this.listener.port };
+  }
+
+  /** Where the web client and the WebSocket endpoint listen, when enabled. */
+  get webAddress(): { host: string; port: number } | undefined {
+    return this.webListener && { host: this.webListener.host, port: this.webListener.port };
   }
 
   get address(): { host: string; port: number } | undefined {
@@ -195,6 +217,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.sweeper?.cancel();
     for (const s of [...this.sessions]) s.disconnect(reason);
     await this.listener?.close();
+    await this.webListener?.close();
     this.unsubscribe?.();
     this.stopRooms?.();
     await this.store.close();

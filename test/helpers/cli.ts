@@ -118,7 +118,7 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** Starts `parlor serve --port 0 --log-level silent …args` in `cwd` and waits until it listens. */
 export async function startParlor(cwd: string, args: string[] = []): Promise<ParlorProcess> {
-  const child = spawn(process.execPath, [PARLOR_BIN, 'serve', '--port', '0', '--log-level', 'silent', ...args], {
+  const child = spawn(process.execPath, [PARLOR_BIN, 'serve', '--port', '0', '--web-port', '0', '--log-level', 'silent', ...args], {
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

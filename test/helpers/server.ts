@@ -23,6 +23,8 @@ export async function startServer(input: ConfigInput = {}, deps: Omit<ServerDeps
     admin: { auditLog: null, ...input.admin },
     // Replay on JOIN has its own tests; elsewhere a room's old lines would only be noise.
     history: { replayOnJoin: 0, ...input.history },
+    // Many test servers run at once: the web port only where a test asks for it.
+    web: { enabled: false, port: 0, ...input.web },
   });
   const server = createServer({ ...deps, config });
   const { port } = await server.listen();

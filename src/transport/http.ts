@@ -1,0 +1,129 @@
+// The web port: the built web client (static files), the IRC WebSocket endpoint at /irc, and
+// a health endpoint. Browsers refuse the IRC ports 6665–6669, hence a port of its own.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { WebSocketServer } from 'ws';
+import type { Connection, Listener, TransportLimits } from './connection.ts';
+import { normalizeAddress } from './tcp.ts';
+import { IRC_SUBPROTOCOLS, WebSocketConnection } from './websocket.ts';
+
+export interface HttpListenOptions {
+  host: string;
+  port: number;
+  limits: TransportLimits;
+  /** Built web client to serve; missing files give 404, a missing directory a hint page. */
+  staticDir: string | undefined;
+  /** Origins allowed to open the WebSocket; the page's own origin always is; '*' allows any. */
+  allowedOrigins: string[];
+  /** JSON for GET /health. */
+  health(): Record<string, unknown>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.woff2': 'font/woff2',
+};
+
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+  // Non-browser clients send no Origin; browsers always do, and only they need guarding.
+  if (origin === undefined) return true;
+  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export async function listenHttp(options: HttpListenOptions, onConnection: (conn: Connection) => void): Promise<Listener> {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.limits.maxLineBytes + 2,
+    handleProtocols: (protocols) => IRC_SUBPROTOCOLS.find((p) => protocols.has(p)) ?? false,
+  });
+  const server = http.createServer((req, res) => {
+    void serveRequest(req, res, options).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/irc' || !originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
+      socket.end(`HTTP/1.1 ${path !== '/irc' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
+      onConnection(new WebSocketConnection(ws, address, req.socket.remotePort ?? 0, false, options.limits));
+    });
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as { address: string; port: number };
+  return {
+    host: addr.address,
+    port: addr.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse, options: HttpListenOptions): Promise<void> {
+  const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  if (path === '/health') {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(options.health()));
+    return;
+  }
+  const root = options.staticDir;
+  if (root === undefined) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The web client is not built: run `npm run build`.\n');
+    return;
+  }
+  // Stay inside the static directory whatever the path says.
+  const file = normalize(join(root, path === '/' ? 'index.html' : path));
+  if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) {
+    res.writeHead(403).end();
+    return;
+  }
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
+    return;
+  }
+  res.writeHead(200, {
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': info.size,
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file).pipe(res);
+}
