@@ -13,4 +13,6 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  // The browser client runs in the page, not in Node (its Vite config does run in Node).
+  { files: ['web/src/**'], languageOptions: { globals: globals.browser } },
 );

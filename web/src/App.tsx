@@ -1,0 +1,34 @@
+// The connect screen until the user connects, then the chat; back to the form after /quit.
+import { useEffect, useState } from 'preact/hooks';
+import { WebClient } from './connection.ts';
+import { ConnectForm } from './ConnectForm.tsx';
+import { ChatView } from './ChatView.tsx';
+import { useClient } from './use-client.ts';
+
+export function App() {
+  const [client, setClient] = useState<WebClient | undefined>(undefined);
+  const [message, setMessage] = useState('');
+  if (!client) {
+    return (
+      <ConnectForm
+        message={message}
+        onConnect={(nick, password) => {
+          const c = new WebClient({ nick, password: password || undefined });
+          c.start();
+          setMessage('');
+          setClient(c);
+        }}
+      />
+    );
+  }
+  return <Connected client={client} onClosed={(why) => (setMessage(why), setClient(undefined))} />;
+}
+
+function Connected({ client, onClosed }: { client: WebClient; onClosed: (why: string) => void }) {
+  useClient(client);
+  const closed = client.model.status === 'closed';
+  useEffect(() => {
+    if (closed) onClosed(client.failure ?? 'Disconnected.');
+  }, [closed]);
+  return <ChatView client={client} />;
+}

@@ -1,0 +1,439 @@
+// The browser's IRC connection: a WebSocket to the Parlor server's /irc endpoint (subprotocol
+// text.ircv3.net, one IRC line per text message). It negotiates capabilities, registers,
+// answers PING, keeps the shared chat model (src/clients/model.ts, inbound.ts) up to date,
+// carries out typed commands (src/clients/commands.ts) and reconnects with backoff,
+// rejoining its rooms. Room history comes from draft/chathistory batches.
+import { foldCase } from '../../src/protocol/casemapping.ts';
+import { parseLine, type IrcMessage } from '../../src/protocol/message.ts';
+import * as N from '../../src/protocol/numerics.ts';
+import { parseInput, type Effect } from '../../src/clients/commands.ts';
+import { applyMessage, newInboundState } from '../../src/clients/inbound.ts';
+import { ChatModel, type ChatBuffer, type ChatLine } from '../../src/clients/model.ts';
+import { splitMessage } from './text.ts';
+
+export const WANTED_CAPS = ['server-time', 'message-tags', 'echo-message', 'multi-prefix', 'batch', 'draft/chathistory', 'away-notify'];
+
+export interface ConnectOptions {
+  nick: string;
+  password?: string | undefined;
+  /** Defaults to /irc on the page's own host. */
+  url?: string;
+}
+
+/** Lines of history asked for at a time. */
+const HISTORY_PAGE = 50;
+const LINE_BYTES = 512;
+/** What the server puts in front of a relayed message (":nick!user@host "), guessed. */
+const SOURCE_RESERVE = 100;
+const PING_MS = 60_000;
+
+export function defaultUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/irc`;
+}
+
+interface OpenBatch {
+  type: string;
+  target: string;
+  messages: IrcMessage[];
+}
+
+export class WebClient {
+  readonly model = new ChatModel('Parlor');
+  readonly caps = new Set<string>();
+  /** Rooms whose history has no more lines before the oldest shown. */
+  readonly historyDone = new Set<string>();
+  private readonly historyLoading = new Set<string>();
+  private readonly inbound = newInboundState();
+  private readonly listeners = new Set<() => void>();
+  private readonly batches = new Map<string, OpenBatch>();
+  private readonly rejoin = new Set<string>();
+  private ws: WebSocket | undefined;
+  private capsOffered: string[] = [];
+  private capNegotiating = false;
+  private nickAttempt = 0;
+  private pending: Effect[] = [];
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setTimeout> | undefined;
+  private awaitingPong = false;
+  private stopping = false;
+  /** Set when the server refused us for good (bad password, ban): no reconnecting. */
+  failure: string | undefined;
+
+  constructor(readonly options: ConnectOptions) {
+    this.model.nick = options.nick;
+  }
+
+  /** Called after every change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.connect();
+  }
+
+  private connect(): void {
+    this.reconnectTimer = undefined;
+    this.model.status = 'connecting';
+    this.model.note('Connecting…', 'info', this.model.server);
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.options.url ?? defaultUrl(), 'text.ircv3.net');
+    } catch (error) {
+      this.onClose(String(error));
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => this.onOpen();
+    ws.onmessage = (event) => {
+      if (typeof event.data === 'string') this.onLine(event.data);
+    };
+    ws.onclose = (event) => {
+      if (this.ws === ws) this.onClose(event.reason || (event.wasClean ? 'connection closed' : 'connection lost'));
+    };
+    this.changed();
+  }
+
+  private onOpen(): void {
+    this.model.status = 'registering';
+    this.caps.clear();
+    this.capsOffered = [];
+    this.capNegotiating = true;
+    this.nickAttempt = 0;
+    this.model.nick = this.options.nick;
+    this.send('CAP LS 302');
+    if (this.options.password) this.send(`PASS :${this.options.password}`);
+    this.send(`NICK ${this.options.nick}`);
+    this.send(`USER ${this.options.nick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'parlor'} 0 * :Parlor web`);
+    this.armPing();
+    this.model.touch();
+    this.changed();
+  }
+
+  private onLine(line: string): void {
+    this.armPing();
+    let msg: IrcMessage;
+    try {
+      msg = parseLine(line.replace(/\r?\n$/, ''));
+    } catch {
+      return; // not a message: nothing to show
+    }
+    if (this.handle(msg)) applyMessage(this.model, msg, this.inbound);
+    this.changed();
+  }
+
+  /** What the connection does with a message; false when it must not be shown as usual. */
+  private handle(msg: IrcMessage): boolean {
+    const batchRef = msg.tags.batch;
+    if (batchRef !== undefined && this.batches.has(batchRef)) {
+      this.batches.get(batchRef)!.messages.push(msg);
+      return false;
+    }
+    switch (msg.command) {
+      case 'PING':
+        this.send(`PONG :${msg.params[0] ?? ''}`);
+        break;
+      case 'CAP':
+        this.onCap(msg);
+        break;
+      case 'BATCH':
+        this.onBatch(msg);
+        break;
+      case 'JOIN':
+        // Our own join: fetch the room's recent lines (with chathistory nothing is replayed).
+        if (foldCase((msg.source ?? '').split('!')[0]!) === foldCase(this.model.nick)) {
+          const room = msg.params[0] ?? '';
+          this.historyDone.delete(foldCase(room));
+          if (this.caps.has('draft/chathistory') && this.caps.has('batch')) this.send(`CHATHISTORY LATEST ${room} * ${HISTORY_PAGE}`);
+        }
+        break;
+      case N.RPL_WELCOME:
+        this.onWelcome(msg);
+        break;
+      case N.ERR_NICKNAMEINUSE:
+      case N.ERR_NICKCHANGEFORBIDDEN:
+        if (this.model.status !== 'registered') this.nextNick(msg);
+        break;
+      case N.ERR_ERRONEUSNICKNAME:
+        if (this.model.status !== 'registered') this.giveUp(`The server refused the nick ${msg.params[1] ?? ''}: ${msg.params.at(-1) ?? ''}`);
+        break;
+      case N.ERR_PASSWDMISMATCH:
+      case N.ERR_YOUREBANNEDCREEP:
+        this.giveUp(msg.params.at(-1) ?? 'Refused');
+        break;
+    }
+    return true;
+  }
+
+  private onCap(msg: IrcMessage): void {
+    const [, sub = '', ...rest] = msg.params;
+    const list = (rest.at(-1) ?? '').split(' ').filter((c) => c !== '');
+    const names = list.map((c) => c.replace(/^-/, '').split('=')[0]!);
+    switch (sub.toUpperCase()) {
+      case 'LS': {
+        this.capsOffered.push(...names);
+        if (rest[0] === '*' && rest.length > 1) return; // more LS lines follow
+        const wanted = WANTED_CAPS.filter((c) => this.capsOffered.includes(c));
+        if (wanted.length > 0) this.send(`CAP REQ :${wanted.join(' ')}`);
+        else this.endCap();
+        return;
+      }
+      case 'ACK':
+        for (const c of list) {
+          if (c.startsWith('-')) this.caps.delete(c.slice(1));
+          else this.caps.add(c.split('=')[0]!);
+        }
+        this.endCap();
+        return;
+      case 'NAK':
+        this.endCap();
+        return;
+      case 'DEL':
+        for (const c of names) this.caps.delete(c);
+        return;
+    }
+  }
+
+  private endCap(): void {
+    if (!this.capNegotiating) return;
+    this.capNegotiating = false;
+    this.send('CAP END');
+  }
+
+  private onWelcome(msg: IrcMessage): void {
+    this.capNegotiating = false;
+    this.model.nick = msg.params[0] ?? this.model.nick;
+    this.model.status = 'registered';
+    this.attempt = 0;
+    for (const room of this.rejoin) this.send(`JOIN ${room}`);
+    this.rejoin.clear();
+    const pending = this.pending;
+    this.pending = [];
+    for (const e of pending) this.apply(e);
+  }
+
+  /** A taken nick during registration: nick_, nick__, then nick and digits. */
+  private nextNick(msg: IrcMessage): void {
+    const attempt = ++this.nickAttempt;
+    if (attempt > 5) {
+      this.giveUp(`The nick ${msg.params[1] ?? this.options.nick} is taken.`);
+      return;
+    }
+    const nick = this.options.nick + (attempt <= 2 ? '_'.repeat(attempt) : String(100 + Math.floor(Math.random() * 900)));
+    this.model.nick = nick;
+    this.model.note(`Trying the nick ${nick}`, 'info', this.model.server);
+    this.send(`NICK ${nick}`);
+  }
+
+  private giveUp(reason: string): void {
+    this.failure = reason;
+    this.model.note(reason, 'error', this.model.server);
+    this.quit();
+  }
+
+  /** `BATCH +ref chathistory <target>` … `BATCH -ref`: history is merged in when complete. */
+  private onBatch(msg: IrcMessage): void {
+    const [ref = '', type = '', target = ''] = msg.params;
+    if (ref.startsWith('+')) {
+      if (type === 'chathistory') this.batches.set(ref.slice(1), { type, target, messages: [] });
+      return;
+    }
+    const batch = this.batches.get(ref.slice(1));
+    if (!batch) return;
+    this.batches.delete(ref.slice(1));
+    this.mergeHistory(batch.target, batch.messages);
+  }
+
+  /**
+   * Reads history messages through a scratch model (the same rules as live ones), then merges
+   * them into the buffer by time, leaving out lines already shown (after a rejoin).
+   */
+  private mergeHistory(target: string, messages: IrcMessage[]): void {
+    const key = foldCase(target);
+    this.historyLoading.delete(key);
+    if (messages.length < HISTORY_PAGE) this.historyDone.add(key);
+    const scratch = new ChatModel('history', Infinity);
+    scratch.nick = this.model.nick;
+    scratch.status = 'registered';
+    scratch.chanTypes = this.model.chanTypes;
+    scratch.prefixSymbols = this.model.prefixSymbols;
+    scratch.prefixModes = this.model.prefixModes;
+    const into = scratch.ensure(target);
+    const state = newInboundState();
+    for (const m of messages) applyMessage(scratch, m, state);
+    const buffer = this.model.find(target);
+    if (!buffer) return;
+    const seen = new Set(buffer.lines.map(lineKey));
+    const fresh = into.lines.filter((l) => !seen.has(lineKey(l)));
+    if (fresh.length === 0) return;
+    buffer.lines = [...fresh, ...buffer.lines].sort((a, b) => a.time.getTime() - b.time.getTime());
+    this.model.touch();
+  }
+
+  /** Asks for the lines before the oldest one shown; false when there is nothing to ask. */
+  loadOlder(buffer: ChatBuffer): boolean {
+    if (buffer.kind === 'server' || this.model.status !== 'registered') return false;
+    if (!this.caps.has('draft/chathistory') || !this.caps.has('batch')) return false;
+    if (this.historyDone.has(buffer.key) || this.historyLoading.has(buffer.key)) return false;
+    const oldest = buffer.lines.find((l) => l.kind !== 'info' && l.kind !== 'error');
+    const ref = oldest ? `timestamp=${oldest.time.toISOString()}` : '*';
+    this.historyLoading.add(buffer.key);
+    this.send(oldest ? `CHATHISTORY BEFORE ${buffer.name} ${ref} ${HISTORY_PAGE}` : `CHATHISTORY LATEST ${buffer.name} * ${HISTORY_PAGE}`);
+    return true;
+  }
+
+  private armPing(): void {
+    clearTimeout(this.pingTimer);
+    this.awaitingPong = false;
+    const fire = (): void => {
+      if (this.awaitingPong) {
+        this.model.note('The server stopped answering.', 'error', this.model.server);
+        this.ws?.close();
+        return;
+      }
+      this.awaitingPong = true;
+      this.send('PING :keepalive');
+      this.pingTimer = setTimeout(fire, PING_MS);
+    };
+    this.pingTimer = setTimeout(fire, PING_MS);
+  }
+
+  private onClose(reason: string): void {
+    clearTimeout(this.pingTimer);
+    this.ws = undefined;
+    for (const b of this.model.buffers) {
+      if (b.kind !== 'room') continue;
+      if (b.joined) this.rejoin.add(b.name);
+      b.joined = false;
+      b.members.clear();
+    }
+    this.batches.clear();
+    this.historyLoading.clear();
+    this.inbound.namesPending.clear();
+    this.caps.clear();
+    this.model.note(`Disconnected: ${reason}`, this.stopping ? 'info' : 'error', this.model.server);
+    if (this.stopping) {
+      this.model.status = 'closed';
+    } else {
+      this.model.status = 'disconnected';
+      const delay = Math.min(1000 * 2 ** this.attempt, 30_000);
+      this.attempt++;
+      this.model.note(`Reconnecting in ${Math.round(delay / 1000)} s…`, 'info', this.model.server);
+      this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    }
+    this.model.touch();
+    this.changed();
+  }
+
+  /** Sends a raw line; false when there is no open connection. */
+  send(line: string): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(line);
+    return true;
+  }
+
+  /** Carries out a typed line in the current buffer. */
+  input(text: string): void {
+    const current = this.model.current;
+    const effects = parseInput(text, { target: current.kind === 'server' ? undefined : current.name, chanTypes: this.model.chanTypes });
+    for (const e of effects) this.apply(e);
+    this.changed();
+  }
+
+  select(key: string): void {
+    this.model.select(key);
+    this.changed();
+  }
+
+  openQuery(nick: string): void {
+    this.model.select(this.model.ensure(nick).key);
+    this.changed();
+  }
+
+  private apply(e: Effect): void {
+    const m = this.model;
+    switch (e.type) {
+      case 'note':
+        m.note(e.text, e.kind);
+        return;
+      case 'window':
+        if (!m.selectNumber(e.n)) m.note(`There is no buffer ${e.n}.`, 'error');
+        return;
+      case 'query':
+        m.select(m.ensure(e.nick).key);
+        return;
+      case 'close': {
+        const buffer = m.find(e.name);
+        if (!buffer || buffer.kind === 'server') return;
+        if (buffer.kind === 'room' && buffer.joined) this.send(`PART ${buffer.name}`);
+        this.rejoin.delete(buffer.name);
+        m.remove(buffer.name);
+        return;
+      }
+      case 'quit':
+        this.quit(e.reason);
+        return;
+    }
+    if (m.status !== 'registered') {
+      if (m.status !== 'closed' && m.status !== 'quitting') {
+        if (this.pending.length === 0) m.note('Not connected yet: this goes once the server has welcomed us.');
+        this.pending.push(e);
+      }
+      return;
+    }
+    switch (e.type) {
+      case 'send':
+        this.send(e.line);
+        return;
+      case 'join':
+        this.send(`JOIN ${e.rooms.join(',')}${e.keys.length ? ` ${e.keys.join(',')}` : ''}`);
+        return;
+      case 'names':
+        this.inbound.namesRequested.add(foldCase(e.room));
+        this.send(`NAMES ${e.room}`);
+        return;
+      case 'say':
+        this.say(e.target, e.text, e.style);
+        return;
+    }
+  }
+
+  /** PRIVMSG/NOTICE cut to fit a line; shown locally unless the server echoes it. */
+  private say(target: string, text: string, style: 'message' | 'action' | 'notice'): void {
+    const command = style === 'notice' ? 'NOTICE' : 'PRIVMSG';
+    const overhead = `${command} ${target} :`.length + (style === 'action' ? 9 : 0) + 2;
+    const echo = !this.caps.has('echo-message');
+    for (const piece of splitMessage(text, LINE_BYTES - overhead - SOURCE_RESERVE)) {
+      this.send(style === 'action' ? `${command} ${target} :\x01ACTION ${piece}\x01` : `${command} ${target} :${piece}`);
+      if (echo) this.model.add(this.model.ensure(target), { kind: style, from: this.model.nick, text: piece, self: true });
+    }
+  }
+
+  /** Sends QUIT and stops for good. */
+  quit(reason = ''): void {
+    this.stopping = true;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.pingTimer);
+    if (this.ws) {
+      this.model.status = 'quitting';
+      this.send(`QUIT${reason ? ` :${reason}` : ''}`);
+      this.ws.close();
+    } else {
+      this.model.status = 'closed';
+    }
+    this.model.touch();
+    this.changed();
+  }
+}
+
+/** Identifies a line across a history fetch and the live stream. */
+function lineKey(l: ChatLine): string {
+  return `${l.time.getTime()}|${l.kind}|${l.from ?? ''}|${l.text}`;
+}

@@ -1,0 +1,97 @@
+// Pure text helpers of the browser client: nick colours, links, message splitting, nick
+// completion. No DOM, so that they can be unit-tested under Node (test/web/).
+import { foldCase } from '../../src/protocol/casemapping.ts';
+
+/** A stable hue (0–359) for a nick: the same person has the same colour everywhere. */
+export function nickHue(nick: string): number {
+  // FNV-1a over the folded nick, so that "Bob" and "bob" (the same person on IRC) match.
+  let h = 0x811c9dc5;
+  const folded = foldCase(nick);
+  for (let i = 0; i < folded.length; i++) {
+    h ^= folded.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % 360;
+}
+
+export type Segment = { type: 'text'; text: string } | { type: 'link'; text: string; href: string };
+
+// http(s) URLs only: other schemes (javascript:, data:) never become links. Full-width
+// punctuation ends a URL: Chinese text often goes on right after one, without a space.
+const URL_RE = /\bhttps?:\/\/[^\s<>"，。、；：！？（）「」『』《》【】]+/giu;
+/** Punctuation that usually ends a sentence rather than a URL. */
+const TRAILING = /[.,;:!?'")\]}>。，、！？）]+$/u;
+
+/** Splits text into plain parts and http/https links. */
+export function linkify(text: string): Segment[] {
+  const out: Segment[] = [];
+  let last = 0;
+  for (const m of text.matchAll(URL_RE)) {
+    let url = m[0];
+    // Keep a closing bracket that has its opening one in the URL (Wikipedia-style links).
+    const trail = TRAILING.exec(url)?.[0] ?? '';
+    if (trail !== '' && !(trail === ')' && url.includes('('))) url = url.slice(0, url.length - trail.length);
+    if (!isHttpUrl(url)) continue;
+    const at = m.index;
+    if (at > last) out.push({ type: 'text', text: text.slice(last, at) });
+    out.push({ type: 'link', text: url, href: url });
+    last = at + url.length;
+  }
+  if (last < text.length) out.push({ type: 'text', text: text.slice(last) });
+  return out;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const encoder = new TextEncoder();
+const byteLength = (s: string): number => encoder.encode(s).length;
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Long messages are sent as several that each fit an IRC line (as src/clients/split-message.ts,
+ * with TextEncoder instead of Buffer): cut after a space in the second half of a piece when
+ * there is one, never inside a grapheme (an emoji with its modifiers, a Chinese character).
+ */
+export function splitMessage(text: string, maxBytes: number): string[] {
+  if (byteLength(text) <= maxBytes) return [text];
+  const pieces: string[] = [];
+  let piece = '';
+  let bytes = 0;
+  let lastSpace = -1;
+  for (const { segment } of segmenter.segment(text)) {
+    const size = byteLength(segment);
+    if (bytes + size > maxBytes && piece !== '') {
+      const cut = lastSpace > piece.length / 2 ? lastSpace : piece.length;
+      pieces.push(piece.slice(0, cut));
+      piece = piece.slice(cut);
+      bytes = byteLength(piece);
+      const space = piece.lastIndexOf(' ');
+      lastSpace = space === -1 ? -1 : space + 1;
+    }
+    piece += segment;
+    bytes += size;
+    if (segment === ' ') lastSpace = piece.length;
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces;
+}
+
+/**
+ * Tab completion of the word before the cursor: the next nick (after `previous`, cycling)
+ * starting with `prefix`, case-insensitively. At the start of the line a ": " follows.
+ */
+export function completeNick(nicks: readonly string[], prefix: string, previous?: string): string | undefined {
+  const p = foldCase(prefix);
+  const matches = nicks.filter((n) => foldCase(n).startsWith(p)).sort((a, b) => (foldCase(a) < foldCase(b) ? -1 : 1));
+  if (matches.length === 0) return undefined;
+  if (previous === undefined) return matches[0];
+  const i = matches.findIndex((n) => foldCase(n) === foldCase(previous));
+  return matches[(i + 1) % matches.length];
+}
