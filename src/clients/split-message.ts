@@ -3,20 +3,26 @@
 // grapheme (an emoji with its modifiers, a letter with its accents).
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const encoder = new TextEncoder();
+
+/** UTF-8 length without Buffer, so that the browser client shares this module. */
+function byteLength(text: string): number {
+  return encoder.encode(text).length;
+}
 
 export function splitMessage(text: string, maxBytes: number): string[] {
-  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return [text];
+  if (byteLength(text) <= maxBytes) return [text];
   const pieces: string[] = [];
   let piece = '';
   let bytes = 0;
   let lastSpace = -1; // in `piece`, the index just after the last space
   for (const { segment } of segmenter.segment(text)) {
-    const size = Buffer.byteLength(segment, 'utf8');
+    const size = byteLength(segment);
     if (bytes + size > maxBytes && piece !== '') {
       const cut = lastSpace > piece.length / 2 ? lastSpace : piece.length;
       pieces.push(piece.slice(0, cut));
       piece = piece.slice(cut);
-      bytes = Buffer.byteLength(piece, 'utf8');
+      bytes = byteLength(piece);
       const space = piece.lastIndexOf(' ');
       lastSpace = space === -1 ? -1 : space + 1;
     }

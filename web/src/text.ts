@@ -50,38 +50,8 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-const encoder = new TextEncoder();
-const byteLength = (s: string): number => encoder.encode(s).length;
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/**
- * Long messages are sent as several that each fit an IRC line (as src/clients/split-message.ts,
- * with TextEncoder instead of Buffer): cut after a space in the second half of a piece when
- * there is one, never inside a grapheme (an emoji with its modifiers, a Chinese character).
- */
-export function splitMessage(text: string, maxBytes: number): string[] {
-  if (byteLength(text) <= maxBytes) return [text];
-  const pieces: string[] = [];
-  let piece = '';
-  let bytes = 0;
-  let lastSpace = -1;
-  for (const { segment } of segmenter.segment(text)) {
-    const size = byteLength(segment);
-    if (bytes + size > maxBytes && piece !== '') {
-      const cut = lastSpace > piece.length / 2 ? lastSpace : piece.length;
-      pieces.push(piece.slice(0, cut));
-      piece = piece.slice(cut);
-      bytes = byteLength(piece);
-      const space = piece.lastIndexOf(' ');
-      lastSpace = space === -1 ? -1 : space + 1;
-    }
-    piece += segment;
-    bytes += size;
-    if (segment === ' ') lastSpace = piece.length;
-  }
-  if (piece !== '') pieces.push(piece);
-  return pieces;
-}
+// Shared with the terminal client: cut long messages by UTF-8 bytes, never inside a grapheme.
+export { splitMessage } from '../../src/clients/split-message.ts';
 
 /**
  * Tab completion of the word before the cursor: the next nick (after `previous`, cycling)
