@@ -112,6 +112,8 @@ export const ConfigSchema = z.strictObject({
       allowedOrigins: z.array(z.string()).default([]),
       /** The built web client; defaults to dist/web of this package. */
       staticDir: z.string().min(1).optional(),
+      /** Bearer token for the admin panel's API (/admin/api/…); unset turns the API off. Keep it secret. */
+      adminToken: z.string().min(8, 'at least 8 characters (longer is better)').optional(),
     })
     .prefault({}),
   storage: z

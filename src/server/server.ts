@@ -18,6 +18,7 @@ import { ERR_YOUREBANNEDCREEP } from '../protocol/numerics.ts';
 import { formatDuration } from '../protocol/duration.ts';
 import { loadRegisteredRooms } from './accounts.ts';
 import { AdminActions } from './admin.ts';
+import { handleAdminApi } from './admin-api.ts';
 import { ConnectionGate } from './admission.ts';
 import { AuditLog } from './audit.ts';
 import { BanList, parseBanTarget, type ServerBan } from './bans.ts';
@@ -189,6 +190,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
           limits: { maxLineBytes: l.lineBytes + l.tagBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs },
           staticDir: web.staticDir ?? fileURLToPath(new URL('../../dist/web', import.meta.url)),
           allowedOrigins: web.allowedOrigins,
+          api: (req) => handleAdminApi(this, req),
           health: () => ({ status: 'ok', uptimeSeconds: Math.round((this.now() - this.createdAt) / 1000), connections: this.sessions.size, users: this.network.userCount }),
         },
         (conn) => this.accept(conn),

@@ -19,6 +19,34 @@ export interface HttpListenOptions {
   allowedOrigins: string[];
   /** JSON for GET /health. */
   health(): Record<string, unknown>;
+  /** JSON API routes (the admin panel's): undefined when a path is not theirs. */
+  api?(req: { method: string; path: string; authorization: string | undefined; body: unknown }): Promise<{ status: number; body: unknown } | undefined>;
+}
+
+/** Largest JSON body the API reads. */
+const MAX_BODY = 64 * 1024;
+
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        resolve(undefined);
+      }
+    });
+    req.on('error', reject);
+  });
 }
 
 const TYPES: Record<string, string> = {
@@ -91,6 +119,14 @@ export async function listenHttp(options: HttpListenOptions, onConnection: (conn
 
 async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse, options: HttpListenOptions): Promise<void> {
   const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+  if (options.api && path.startsWith('/admin/api/')) {
+    const body = req.method === 'POST' ? await readJson(req) : undefined;
+    const answer = await options.api({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, body });
+    if (answer) {
+      res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(answer.body));
+      return;
+    }
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
