@@ -1,11 +1,23 @@
 // The connect screen until the user connects, then the chat; back to the form after /quit.
+// The admin panel lives at /#admin.
 import { useEffect, useState } from 'preact/hooks';
+import { AdminPanel } from './admin/AdminPanel.tsx';
 import { WebClient } from './connection.ts';
 import { ConnectForm } from './ConnectForm.tsx';
 import { ChatView } from './ChatView.tsx';
 import { useClient } from './use-client.ts';
 
 export function App() {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const onHash = () => setHash(location.hash);
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  return hash === '#admin' ? <AdminPanel /> : <Chat />;
+}
+
+function Chat() {
   const [client, setClient] = useState<WebClient | undefined>(undefined);
   const [message, setMessage] = useState('');
   if (!client) {

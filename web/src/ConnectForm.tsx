@@ -54,6 +54,9 @@ export function ConnectForm({ message, onConnect }: Props) {
         <button type="submit" disabled={!valid}>
           Connect
         </button>
+        <a href="#admin" class="admin-link">
+          Admin
+        </a>
       </form>
     </main>
   );

@@ -57,8 +57,10 @@ export class WebClient {
   private pingTimer: ReturnType<typeof setTimeout> | undefined;
   private awaitingPong = false;
   private stopping = false;
-  /** Set when the server refused us for good (bad password, ban): no reconnecting. */
+  /** Set when the server refused us for good (bad password, ban, kill): no reconnecting. */
   failure: string | undefined;
+  /** The reason in the server's ERROR line, which comes just before it closes the connection. */
+  private serverError: string | undefined;
 
   constructor(readonly options: ConnectOptions) {
     this.model.nick = options.nick;
@@ -139,6 +141,9 @@ export class WebClient {
     switch (msg.command) {
       case 'PING':
         this.send(`PONG :${msg.params[0] ?? ''}`);
+        break;
+      case 'ERROR':
+        this.serverError = closingReason(msg.params[0] ?? '');
         break;
       case 'CAP':
         this.onCap(msg);
@@ -308,6 +313,15 @@ export class WebClient {
   private onClose(reason: string): void {
     clearTimeout(this.pingTimer);
     this.ws = undefined;
+    const serverError = this.serverError;
+    this.serverError = undefined;
+    if (serverError !== undefined) reason = serverError;
+    // Killed or banned by an operator: coming straight back would be refused or rude, so stop
+    // and say why (the app shows `failure` on the connect screen).
+    if (!this.stopping && serverError !== undefined && /^(Killed|Banned|K-?Lined)\b/i.test(serverError)) {
+      this.failure = `Disconnected by the server: ${serverError}`;
+      this.stopping = true;
+    }
     for (const b of this.model.buffers) {
       if (b.kind !== 'room') continue;
       if (b.joined) this.rejoin.add(b.name);
@@ -431,6 +445,11 @@ export class WebClient {
     this.model.touch();
     this.changed();
   }
+}
+
+/** `Closing Link: host (Killed (admin (bye)))` → `Killed (admin (bye))`; other text as is. */
+function closingReason(text: string): string {
+  return /^Closing Link: \S+ \((.*)\)$/.exec(text)?.[1] ?? text;
 }
 
 /** Identifies a line across a history fetch and the live stream. */

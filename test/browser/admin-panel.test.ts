@@ -1,0 +1,92 @@
+// The admin panel (/#admin) in a real browser against the admin API on the web port: a kick
+// from the panel disconnects a browser user, whose page says why; a broadcast reaches IRC
+// clients. Skipped without Chromium or a build, like web-client.test.ts.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const BUILT = existsSync(new URL('../../dist/web/index.html', import.meta.url));
+const skip = !CHROMIUM ? 'Chromium is not installed (apt-get install chromium)' : !BUILT ? 'the web client is not built (npm run build)' : false;
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const TOKEN = 'test-token';
+
+let t: TestServer;
+let browser: Browser;
+let url: string;
+
+before(async () => {
+  if (skip) return;
+  t = await startServer({ web: { enabled: true, port: 0, adminToken: TOKEN } });
+  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  if (skip) return;
+  await browser.close();
+  await t.close();
+});
+
+async function openAdmin(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`${url}#admin`);
+  await page.getByLabel('Admin token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('region', { name: 'Users' }).waitFor();
+  return page;
+}
+
+test('a wrong token is refused and the form says so', { skip }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${url}#admin`);
+  await page.getByLabel('Admin token').fill('not-the-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.equal(await page.getByLabel('Admin token').count(), 1);
+  await page.close();
+});
+
+test('kicking a browser user from the panel shows them the reason', { skip }, async () => {
+  const victim = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+  await victim.goto(url);
+  await victim.getByLabel('Nickname').fill('victim');
+  await victim.getByRole('button', { name: 'Connect' }).click();
+  await victim.locator('#message-input').fill('/join #lobby');
+  await victim.locator('#message-input').press('Enter');
+  await victim.getByRole('navigation').getByText('#lobby').waitFor();
+
+  const admin = await openAdmin();
+  const row = admin.getByRole('row').filter({ hasText: 'victim' });
+  await row.getByText('#lobby').waitFor();
+  assert.match(await row.textContent() ?? '', /websocket/);
+  await admin.getByRole('button', { name: 'Kick victim' }).click();
+  await admin.getByLabel('Reason').fill('bye now');
+  await admin.getByRole('button', { name: 'Confirm kick' }).click();
+
+  const alert = victim.getByRole('alert');
+  await alert.waitFor();
+  assert.match((await alert.textContent()) ?? '', /bye now/);
+  // The kicked user is gone from the table at the next poll, and the kill is in the audit log.
+  await row.waitFor({ state: 'detached' });
+  await victim.screenshot({ path: `${ARTIFACTS}web-admin-kicked.png` });
+  await victim.close();
+  await admin.close();
+});
+
+test('a broadcast from the panel reaches IRC clients as NOTICE $*', { skip }, async () => {
+  const irc = await t.register('listener');
+  const admin = await openAdmin();
+  await admin.getByRole('row').filter({ hasText: 'listener' }).waitFor();
+  await admin.getByLabel('Broadcast text').fill('maintenance at noon');
+  await admin.getByRole('button', { name: 'Send to all' }).click();
+  const got = await irc.waitFor((r) => r.msg.command === 'NOTICE' && r.msg.params[1]?.includes('maintenance at noon') === true);
+  assert.equal(got.msg.params[0], '$*');
+  await admin.getByRole('region', { name: 'Audit log' }).getByText(/broadcast/i).first().waitFor();
+  await admin.screenshot({ path: `${ARTIFACTS}web-admin.png`, fullPage: true });
+  await admin.close();
+  irc.close();
+});
