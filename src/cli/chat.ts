@@ -7,6 +7,9 @@ import { ConfigError } from '../server/config.ts';
 export interface ChatFlags {
   nick?: string;
   password?: string;
+  /** Log in with SASL PLAIN: the account (default: the nick) and its password. */
+  account?: string;
+  saslPassword?: string;
   tls?: boolean;
   port?: string;
 }
@@ -35,7 +38,8 @@ export function parseServer(server: string | undefined, portFlag: string | undef
 export async function chat(server: string | undefined, flags: ChatFlags): Promise<void> {
   const { host, port } = parseServer(server, flags.port);
   const nick = flags.nick || process.env.USER || 'guest';
-  const client = new IrcClient({ host, port, tls: flags.tls === true, nick, password: flags.password });
+  const sasl = flags.saslPassword !== undefined ? { account: flags.account ?? nick, password: flags.saslPassword } : undefined;
+  const client = new IrcClient({ host, port, tls: flags.tls === true, nick, password: flags.password, ...(sasl && { sasl }) });
   // Signals quit properly: QUIT to the server, the terminal's screen given back.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void client.quit());
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;

@@ -37,6 +37,8 @@ program
   .argument('[server]', 'host[:port] to connect to (default 127.0.0.1:6666)')
   .option('-n, --nick <nick>', 'your nick (default $USER, or guest)')
   .option('--password <password>', 'connection password (PASS)')
+  .option('--sasl-password <password>', 'log in to your account with SASL PLAIN')
+  .option('--account <name>', 'the account to log in to (default: your nick)')
   .option('--tls', 'connect with TLS')
   .option('-p, --port <port>', 'port, when not given with the server')
   .action(chat);

@@ -26,6 +26,8 @@ export interface IrcClientOptions {
   realname?: string;
   /** Sent with PASS before registering. */
   password?: string;
+  /** Log in to an account with SASL PLAIN when the server offers it. */
+  sasl?: { account: string; password: string };
   /** Reconnect after a dropped connection (default true). */
   reconnect?: boolean;
   /** First reconnect delay, doubled after each failure (default 1 s)… */
@@ -158,6 +160,18 @@ export class IrcClient extends EventEmitter<ClientEvents> {
       case 'CAP':
         this.onCap(msg);
         break;
+      case 'AUTHENTICATE':
+        if (msg.params[0] === '+' && this.options.sasl) this.sendSaslPlain(this.options.sasl);
+        break;
+      case N.RPL_SASLSUCCESS:
+        this.endCap();
+        break;
+      case N.ERR_SASLFAIL:
+      case N.ERR_SASLTOOLONG:
+      case N.ERR_SASLABORTED:
+        this.model.note(`Not logged in: ${msg.params.at(-1) ?? 'SASL failed'}`, 'error', this.model.server);
+        this.endCap();
+        break;
       case N.RPL_WELCOME:
         this.onWelcome(msg);
         break;
@@ -186,6 +200,10 @@ export class IrcClient extends EventEmitter<ClientEvents> {
         this.capsOffered.push(...names);
         if (rest[0] === '*' && rest.length > 1) return; // more LS lines follow
         const wanted = WANTED_CAPS.filter((c) => this.capsOffered.includes(c));
+        if (this.options.sasl) {
+          if (this.capsOffered.includes('sasl')) wanted.push('sasl');
+          else this.model.note('The server does not offer SASL: not logged in', 'error', this.model.server);
+        }
         if (wanted.length > 0) this.send(`CAP REQ :${wanted.join(' ')}`);
         else this.endCap();
         return;
@@ -195,7 +213,9 @@ export class IrcClient extends EventEmitter<ClientEvents> {
           if (c.startsWith('-')) this.caps.delete(c.slice(1));
           else this.caps.add(c.split('=')[0]!);
         }
-        this.endCap();
+        // Registration waits for the login: CAP END comes after 903 (or its failure).
+        if (this.options.sasl && this.caps.has('sasl') && !this.registered) this.send('AUTHENTICATE PLAIN');
+        else this.endCap();
         return;
       case 'NAK':
         this.endCap();
@@ -209,6 +229,13 @@ export class IrcClient extends EventEmitter<ClientEvents> {
         for (const c of names) this.caps.delete(c);
         return;
     }
+  }
+
+  /** AUTHENTICATE with `\0account\0password` in base64, in 400-byte pieces (IRCv3 SASL). */
+  private sendSaslPlain({ account, password }: { account: string; password: string }): void {
+    const payload = Buffer.from(`\0${account}\0${password}`, 'utf8').toString('base64');
+    for (let i = 0; i < payload.length; i += 400) this.send(`AUTHENTICATE ${payload.slice(i, i + 400)}`);
+    if (payload.length % 400 === 0) this.send('AUTHENTICATE +');
   }
 
   private endCap(): void {
