@@ -20,7 +20,7 @@ export interface HttpListenOptions {
   /** JSON for GET /health. */
   health(): Record<string, unknown>;
   /** JSON API routes (the admin panel's): undefined when a path is not theirs. */
-  api?(req: { method: string; path: string; authorization: string | undefined; body: unknown }): Promise<{ status: number; body: unknown } | undefined>;
+  api?(req: { method: string; path: string; authorization: string | undefined; body: unknown; address: string }): Promise<{ status: number; body: unknown } | undefined>;
 }
 
 /** Largest JSON body the API reads. */
@@ -121,7 +121,8 @@ async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse,
   const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
   if (options.api && path.startsWith('/admin/api/')) {
     const body = req.method === 'POST' ? await readJson(req) : undefined;
-    const answer = await options.api({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, body });
+    const address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
+    const answer = await options.api({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, body, address });
     if (answer) {
       res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(answer.body));
       return;

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { hashPassword } from '../../src/server/passwords.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -19,7 +20,7 @@ let url: string;
 
 before(async () => {
   if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0, adminToken: TOKEN } });
+  t = await startServer({ web: { enabled: true, port: 0, adminToken: TOKEN }, opers: [{ name: 'root', password: await hashPassword('s3cret', 4) }] });
   url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -89,4 +90,18 @@ test('a broadcast from the panel reaches IRC clients as NOTICE $*', { skip }, as
   await admin.screenshot({ path: `${ARTIFACTS}web-admin.png`, fullPage: true });
   await admin.close();
   irc.close();
+});
+
+test('an IRC operator opens the panel with the OPER name and password', { skip }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`${url}#admin`);
+  await page.getByLabel('IRC operator name').fill('root');
+  await page.getByLabel('Operator password').fill('wrong');
+  await page.getByRole('button', { name: 'Log in as operator' }).click();
+  await page.getByRole('alert').getByText('Wrong operator name or password').waitFor();
+  await page.getByLabel('Operator password').fill('s3cret');
+  await page.getByRole('button', { name: 'Log in as operator' }).click();
+  await page.getByRole('region', { name: 'Users' }).waitFor();
+  assert.ok(t.server.audit.recent().some((e) => e.actor === 'oper:root (web)' && e.action === 'panel login'));
+  await page.close();
 });

@@ -66,3 +66,23 @@ test('kick, ban/unban, mute, broadcast and limit act like the console, audited a
   const actions = t.server.audit.recent().filter((e) => e.actor === 'web-admin').map((e) => e.action);
   assert.deepEqual(actions, ['broadcast', 'kill', 'ban', 'unban', 'mute', 'limit', 'limit-ip']);
 });
+
+test('an IRC operator logs in to the panel with the OPER name and password; the session acts as that operator', async () => {
+  const { hashPassword } = await import('../../src/server/passwords.ts');
+  const o = await startServer({ web: { enabled: true, port: 0 }, opers: [{ name: 'root', password: await hashPassword('s3cret', 4) }] });
+  const api = `http://127.0.0.1:${o.server.webAddress!.port}/admin/api`;
+  const post = (path: string, body: unknown, token?: string) =>
+    fetch(`${api}/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token && { Authorization: `Bearer ${token}` }) }, body: JSON.stringify(body) });
+  assert.equal((await post('login', { name: 'root', password: 'wrong' })).status, 401);
+  assert.equal((await post('login', { name: 'nobody', password: 's3cret' })).status, 401);
+  const res = await post('login', { name: 'root', password: 's3cret' });
+  assert.equal(res.status, 200);
+  const { token } = (await res.json()) as { token: string };
+  assert.ok(token.length >= 40);
+  const state = await fetch(`${api}/state`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(state.status, 200);
+  assert.equal((await post('limit', { max: 77 }, token)).status, 200);
+  const actors = o.server.audit.recent().map((e) => `${e.actor} ${e.action}`);
+  assert.deepEqual(actors, ['oper:root (web) panel login', 'oper:root (web) limit']);
+  await o.close();
+});

@@ -2,7 +2,7 @@
 // with Kick/Ban/Mute, bans and mutes, a broadcast box, the connection limits, the audit log
 // and a live chart. Everything goes through the admin API (api.ts).
 import { useEffect, useState } from 'preact/hooks';
-import { act, AdminError, fetchState, loadToken, saveToken, type AdminState } from './api.ts';
+import { act, AdminError, fetchState, loadToken, loginAsOper, saveToken, type AdminState } from './api.ts';
 import { Chart, type Sample } from './Chart.tsx';
 
 const POLL_MS = 2000;
@@ -40,8 +40,31 @@ export function AdminPanel() {
 
 function TokenForm({ error, onToken }: { error: string; onToken: (token: string) => void }) {
   const [value, setValue] = useState('');
+  const [oper, setOper] = useState('');
+  const [operPassword, setOperPassword] = useState('');
+  const [operError, setOperError] = useState('');
   return (
     <main class="connect">
+      <form
+        class="connect-form"
+        aria-label="Operator login"
+        onSubmit={(e) => {
+          e.preventDefault();
+          loginAsOper(oper.trim(), operPassword).then(onToken, (err: unknown) => setOperError(err instanceof Error ? err.message : String(err)));
+        }}
+      >
+        <h1>Parlor admin</h1>
+        {operError && (
+          <p class="connect-message" role="alert">
+            {operError}
+          </p>
+        )}
+        <label for="oper-name">IRC operator name</label>
+        <input id="oper-name" autocomplete="username" required value={oper} onInput={(e) => setOper(e.currentTarget.value)} />
+        <label for="oper-password">Operator password</label>
+        <input id="oper-password" type="password" autocomplete="current-password" required value={operPassword} onInput={(e) => setOperPassword(e.currentTarget.value)} />
+        <button type="submit">Log in as operator</button>
+      </form>
       <form
         class="connect-form"
         onSubmit={(e) => {
@@ -49,7 +72,7 @@ function TokenForm({ error, onToken }: { error: string; onToken: (token: string)
           if (value.trim()) onToken(value.trim());
         }}
       >
-        <h1>Parlor admin</h1>
+        <h2>…or with the admin token</h2>
         {error && (
           <p class="connect-message" role="alert">
             {error}

@@ -57,6 +57,12 @@ async function call<T>(token: string, path: string, body?: unknown): Promise<T> 
 
 export const fetchState = (token: string) => call<AdminState>(token, 'state');
 
+/** An IRC operator's OPER name and password exchanged for a panel session token. */
+export async function loginAsOper(name: string, password: string): Promise<string> {
+  const r = await call<{ token: string }>('', 'login', { name, password });
+  return r.token;
+}
+
 /** Runs an action; resolves to the server's message. */
 export async function act(token: string, action: string, body: Record<string, unknown>): Promise<string> {
   const r = await call<{ message?: string }>(token, action, body);
