@@ -5,6 +5,7 @@ import { AdminPanel } from './admin/AdminPanel.tsx';
 import { WebClient } from './connection.ts';
 import { ConnectForm } from './ConnectForm.tsx';
 import { ChatView } from './ChatView.tsx';
+import { askNotificationPermission } from './notify.ts';
 import { useClient } from './use-client.ts';
 
 export function App() {
@@ -25,6 +26,7 @@ function Chat() {
       <ConnectForm
         message={message}
         onConnect={(nick, password) => {
+          askNotificationPermission();
           const c = new WebClient({ nick, password: password || undefined });
           c.start();
           setMessage('');

@@ -7,6 +7,7 @@ import { TopicBar } from './TopicBar.tsx';
 import { MessageList } from './MessageList.tsx';
 import { MemberList } from './MemberList.tsx';
 import { InputLine } from './InputLine.tsx';
+import { TypingLine } from './TypingLine.tsx';
 
 export function ChatView({ client }: { client: WebClient }) {
   const [panel, setPanel] = useState<'none' | 'rooms' | 'members'>('none');
@@ -28,6 +29,7 @@ export function ChatView({ client }: { client: WebClient }) {
       <main class="conversation" aria-label={buffer.name}>
         <TopicBar client={client} buffer={buffer} onToggle={(p) => setPanel(panel === p ? 'none' : p)} />
         <MessageList client={client} buffer={buffer} onNick={openQuery} />
+        <TypingLine client={client} buffer={buffer} />
         <InputLine client={client} buffer={buffer} />
       </main>
       {buffer.kind === 'room' && <MemberList client={client} buffer={buffer} onNick={openQuery} />}

@@ -1,4 +1,5 @@
-// Nickname and optional password, remembered for next time.
+// Nickname and optional password, remembered for next time. The password is the account's
+// (SASL login) when the server offers SASL, else the server's (PASS).
 import { useState } from 'preact/hooks';
 import { loadSaved, save } from './storage.ts';
 
@@ -46,8 +47,19 @@ export function ConnectForm({ message, onConnect }: Props) {
           onInput={(e) => setNick(e.currentTarget.value.trim())}
         />
         {nick !== '' && !valid && <p class="hint">Letters, digits and _-[]{}\`^| only; not starting with a digit or “-”.</p>}
-        <label for="password">Password (optional)</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <label for="password">Password (account or server)</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          aria-describedby="password-hint"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+        <p class="hint" id="password-hint">
+          Optional. Logs you in to the account named like your nickname, or unlocks a private server.
+        </p>
         <label class="check">
           <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} /> Remember the password on this device
         </label>

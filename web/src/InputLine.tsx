@@ -1,5 +1,6 @@
 // The line the user types in: text or /commands (the shared command table), Tab completes
-// nicks of the room, Up/Down go through what was sent before.
+// nicks of the room, Up/Down go through what was sent before. Typing is announced (IRCv3
+// typing); a paste of more than a few lines asks first, then sends each line on its own.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatBuffer } from '../../src/clients/model.ts';
 import type { WebClient } from './connection.ts';
@@ -13,6 +14,8 @@ interface Completion {
 }
 
 const SENT_KEPT = 50;
+/** Pastes of more lines than this ask before sending. */
+const PASTE_ASK_LINES = 3;
 
 export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatBuffer }) {
   const input = useRef<HTMLInputElement>(null);
@@ -20,9 +23,17 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
   const completion = useRef<Completion | undefined>(undefined);
   const sent = useRef<string[]>([]);
   const recall = useRef(-1);
+  const [pasted, setPasted] = useState<string[] | undefined>(undefined);
+
+  const edit = (next: string) => {
+    setText(next);
+    client.typing(buffer, next);
+  };
 
   // Typing goes on in the conversation just picked.
   useEffect(() => input.current?.focus(), [buffer.key]);
+  // A paste waiting for an answer belongs to the conversation it was made in.
+  useEffect(() => setPasted(undefined), [buffer.key]);
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -30,7 +41,25 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
     client.input(text);
     sent.current = [text, ...sent.current.filter((s) => s !== text)].slice(0, SENT_KEPT);
     recall.current = -1;
-    setText('');
+    edit('');
+  };
+
+  const onPaste = (e: ClipboardEvent) => {
+    const data = e.clipboardData?.getData('text/plain') ?? '';
+    const el = e.currentTarget as HTMLInputElement;
+    const whole = text.slice(0, el.selectionStart ?? text.length) + data + text.slice(el.selectionEnd ?? text.length);
+    const lines = whole.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
+    if (lines.length <= PASTE_ASK_LINES) return; // the input joins a few lines itself
+    e.preventDefault();
+    setPasted(lines);
+  };
+
+  const sendPasted = () => {
+    if (!pasted) return;
+    client.sayLines(pasted);
+    setPasted(undefined);
+    edit('');
+    input.current?.focus();
   };
 
   const complete = (el: HTMLInputElement) => {
@@ -49,7 +78,7 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
     const word = c.start === 0 ? `${nick}: ` : nick;
     const next = text.slice(0, c.start) + word + text.slice(end);
     completion.current = { ...c, nick };
-    setText(next);
+    edit(next);
     const at = c.start + word.length;
     requestAnimationFrame(() => el.setSelectionRange(at, at));
   };
@@ -67,28 +96,48 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
       if (next < -1 || next >= sent.current.length) return;
       e.preventDefault();
       recall.current = next;
-      setText(next === -1 ? '' : sent.current[next]!);
+      edit(next === -1 ? '' : sent.current[next]!);
     }
   };
 
   const placeholder = buffer.kind === 'server' ? '/join #room, /msg nick text, /help' : `Message ${buffer.name}`;
   return (
-    <form class="input-line" onSubmit={submit}>
-      <label for="message-input" class="visually-hidden">
-        {placeholder}
-      </label>
-      <input
-        id="message-input"
-        ref={input}
-        autocomplete="off"
-        enterKeyHint="send"
-        spellcheck
-        placeholder={placeholder}
-        value={text}
-        onInput={(e) => setText(e.currentTarget.value)}
-        onKeyDown={onKeyDown}
-      />
-      <button type="submit">Send</button>
-    </form>
+    <>
+      {pasted && (
+        <div class="paste-guard" role="alertdialog" aria-label="Send pasted lines">
+          <span>Send {pasted.length} lines?</span>
+          <button type="button" onClick={sendPasted} autofocus>
+            Send
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setPasted(undefined);
+              input.current?.focus();
+            }}
+          >
+            Cancel
+          </button>
+        </div>
+      )}
+      <form class="input-line" onSubmit={submit}>
+        <label for="message-input" class="visually-hidden">
+          {placeholder}
+        </label>
+        <input
+          id="message-input"
+          ref={input}
+          autocomplete="off"
+          enterKeyHint="send"
+          spellcheck
+          placeholder={placeholder}
+          value={text}
+          onInput={(e) => edit(e.currentTarget.value)}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+        />
+        <button type="submit">Send</button>
+      </form>
+    </>
   );
 }

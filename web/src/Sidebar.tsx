@@ -11,6 +11,7 @@ export function Sidebar({ client, onSelect }: { client: WebClient; onSelect: (ke
       <p class={`status status-${m.status}`} role="status">
         {status}
       </p>
+      {client.account !== undefined && m.status === 'registered' && <p class="account">Logged in as {client.account}</p>}
       <ul class="buffers">
         {m.buffers.map((b) => {
           const label = b.kind === 'server' ? m.server.name : b.name;

@@ -2,13 +2,16 @@
 // text.ircv3.net, one IRC line per text message). It negotiates capabilities, registers,
 // answers PING, keeps the shared chat model (src/clients/model.ts, inbound.ts) up to date,
 // carries out typed commands (src/clients/commands.ts) and reconnects with backoff,
-// rejoining its rooms. Room history comes from draft/chathistory batches.
+// rejoining its rooms. Room history comes from draft/chathistory batches. With a password it
+// logs in with SASL PLAIN when the server offers it (else sends it as PASS); it sends and
+// tracks IRCv3 typing notifications (the +typing client tag on TAGMSG).
 import { foldCase } from '../../src/protocol/casemapping.ts';
 import { parseLine, type IrcMessage } from '../../src/protocol/message.ts';
 import * as N from '../../src/protocol/numerics.ts';
 import { parseInput, type Effect } from '../../src/clients/commands.ts';
 import { applyMessage, newInboundState } from '../../src/clients/inbound.ts';
 import { ChatModel, type ChatBuffer, type ChatLine } from '../../src/clients/model.ts';
+import { notifyLine } from './notify.ts';
 import { splitMessage } from './text.ts';
 
 export const WANTED_CAPS = ['server-time', 'message-tags', 'echo-message', 'multi-prefix', 'batch', 'draft/chathistory', 'away-notify'];
@@ -26,6 +29,16 @@ const LINE_BYTES = 512;
 /** What the server puts in front of a relayed message (":nick!user@host "), guessed. */
 const SOURCE_RESERVE = 100;
 const PING_MS = 60_000;
+/** AUTHENTICATE carries at most this many base64 bytes per line (IRCv3 SASL). */
+const SASL_CHUNK = 400;
+/** Typing notifications: `active` is repeated at most this often, and trusted for this long. */
+const TYPING_SEND_MS = 3000;
+const TYPING_SHOW_MS = 6000;
+
+interface Typist {
+  nick: string;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 export function defaultUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/irc`;
@@ -61,9 +74,21 @@ export class WebClient {
   failure: string | undefined;
   /** The reason in the server's ERROR line, which comes just before it closes the connection. */
   private serverError: string | undefined;
+  /** The account logged in to (RPL_LOGGEDIN), if any. */
+  account: string | undefined;
+  /** A SASL PLAIN login is under way (between CAP REQ sasl and 903/904). */
+  private saslPending = false;
+  /** Who is typing, by buffer key, then by folded nick. */
+  private readonly typists = new Map<string, Map<string, Typist>>();
+  /** When `+typing=active` last went to each target (by buffer key). */
+  private readonly typingSent = new Map<string, number>();
 
   constructor(readonly options: ConnectOptions) {
     this.model.nick = options.nick;
+    this.model.onLine = (buffer, line) => {
+      if (line.from !== undefined && (line.kind === 'message' || line.kind === 'action' || line.kind === 'notice')) this.stopTyping(buffer.key, line.from);
+      notifyLine(buffer, line, () => this.select(buffer.key));
+    };
   }
 
   /** Called after every change; returns the unsubscribe function. */
@@ -109,14 +134,23 @@ export class WebClient {
     this.capsOffered = [];
     this.capNegotiating = true;
     this.nickAttempt = 0;
+    this.account = undefined;
+    this.saslPending = false;
+    this.typingSent.clear();
     this.model.nick = this.options.nick;
     this.send('CAP LS 302');
-    if (this.options.password) this.send(`PASS :${this.options.password}`);
-    this.send(`NICK ${this.options.nick}`);
-    this.send(`USER ${this.options.nick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'parlor'} 0 * :Parlor web`);
+    // With a password, whether it is an account's (SASL) or the server's (PASS) depends on the
+    // CAP LS reply, and PASS has to come before NICK and USER: they wait for it.
+    if (!this.options.password) this.register();
     this.armPing();
     this.model.touch();
     this.changed();
+  }
+
+  private register(pass?: string): void {
+    if (pass) this.send(`PASS :${pass}`);
+    this.send(`NICK ${this.options.nick}`);
+    this.send(`USER ${this.options.nick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'parlor'} 0 * :Parlor web`);
   }
 
   private onLine(line: string): void {
@@ -151,6 +185,25 @@ export class WebClient {
       case 'BATCH':
         this.onBatch(msg);
         break;
+      case 'AUTHENTICATE':
+        if (this.saslPending && msg.params[0] === '+') this.sendSaslPlain();
+        break;
+      case 'TAGMSG':
+        this.onTagmsg(msg);
+        break;
+      case N.RPL_LOGGEDIN:
+        this.account = msg.params[2];
+        break;
+      case N.RPL_SASLSUCCESS:
+        this.saslPending = false;
+        this.endCap();
+        break;
+      case N.ERR_SASLFAIL:
+      case N.ERR_SASLTOOLONG:
+      case N.ERR_SASLABORTED:
+        // A wrong account password: reconnecting would only fail again.
+        if (this.saslPending) this.giveUp(`Login failed: ${msg.params.at(-1) ?? 'SASL authentication failed'}`);
+        break;
       case 'JOIN':
         // Our own join: fetch the room's recent lines (with chathistory nothing is replayed).
         if (foldCase((msg.source ?? '').split('!')[0]!) === foldCase(this.model.nick)) {
@@ -183,9 +236,16 @@ export class WebClient {
     const names = list.map((c) => c.replace(/^-/, '').split('=')[0]!);
     switch (sub.toUpperCase()) {
       case 'LS': {
-        this.capsOffered.push(...names);
+        this.capsOffered.push(...list);
         if (rest[0] === '*' && rest.length > 1) return; // more LS lines follow
-        const wanted = WANTED_CAPS.filter((c) => this.capsOffered.includes(c));
+        const offered = this.capsOffered.map((c) => c.split('=')[0]!);
+        const wanted = WANTED_CAPS.filter((c) => offered.includes(c));
+        const password = this.options.password;
+        if (password) {
+          this.saslPending = this.capsOffered.some(saslPlainOffered);
+          if (this.saslPending) wanted.push('sasl');
+          this.register(this.saslPending ? undefined : password);
+        }
         if (wanted.length > 0) this.send(`CAP REQ :${wanted.join(' ')}`);
         else this.endCap();
         return;
@@ -195,15 +255,27 @@ export class WebClient {
           if (c.startsWith('-')) this.caps.delete(c.slice(1));
           else this.caps.add(c.split('=')[0]!);
         }
-        this.endCap();
+        if (this.saslPending && this.caps.has('sasl')) this.send('AUTHENTICATE PLAIN');
+        else this.endCap();
         return;
       case 'NAK':
-        this.endCap();
+        if (this.saslPending) this.giveUp('Login failed: the server refused the sasl capability.');
+        else this.endCap();
         return;
       case 'DEL':
         for (const c of names) this.caps.delete(c);
         return;
     }
+  }
+
+  /** `AUTHENTICATE <base64 of "\0nick\0password">`, in 400-byte pieces, "+" after a full one. */
+  private sendSaslPlain(): void {
+    const bytes = new TextEncoder().encode(`\0${this.options.nick}\0${this.options.password ?? ''}`);
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    const encoded = btoa(binary);
+    for (let i = 0; i < encoded.length; i += SASL_CHUNK) this.send(`AUTHENTICATE ${encoded.slice(i, i + SASL_CHUNK)}`);
+    if (encoded.length % SASL_CHUNK === 0) this.send('AUTHENTICATE +');
   }
 
   private endCap(): void {
@@ -241,6 +313,58 @@ export class WebClient {
     this.failure = reason;
     this.model.note(reason, 'error', this.model.server);
     this.quit();
+  }
+
+  /** `@+typing=active|paused|done TAGMSG <target>`: shown in the room, or in the sender's query. */
+  private onTagmsg(msg: IrcMessage): void {
+    const state = msg.tags['+typing'];
+    const nick = (msg.source ?? '').split('!')[0]!;
+    if (state === undefined || nick === '' || foldCase(nick) === foldCase(this.model.nick)) return;
+    const target = msg.params[0] ?? '';
+    const key = foldCase(this.model.isChannel(target) ? target : nick);
+    this.stopTyping(key, nick);
+    this.model.touch(); // views redraw on a new model version
+    if (state !== 'active') return;
+    let typists = this.typists.get(key);
+    if (!typists) this.typists.set(key, (typists = new Map()));
+    const timer = setTimeout(() => {
+      this.stopTyping(key, nick);
+      this.model.touch();
+      this.changed();
+    }, TYPING_SHOW_MS);
+    typists.set(foldCase(nick), { nick, timer });
+  }
+
+  private stopTyping(key: string, nick: string): void {
+    const typists = this.typists.get(key);
+    const typist = typists?.get(foldCase(nick));
+    if (!typists || !typist) return;
+    clearTimeout(typist.timer);
+    typists.delete(foldCase(nick));
+    if (typists.size === 0) this.typists.delete(key);
+  }
+
+  /** The nicks typing in a buffer, in the order they started. */
+  typingIn(buffer: ChatBuffer): string[] {
+    return [...(this.typists.get(buffer.key)?.values() ?? [])].map((t) => t.nick);
+  }
+
+  /**
+   * Tells the buffer's room or person how the input line stands: `active` while there is text
+   * (at most every 3 s), `done` once it is cleared or sent. Commands are not typing.
+   */
+  typing(buffer: ChatBuffer, text: string): void {
+    if (buffer.kind === 'server' || !this.caps.has('message-tags') || this.model.status !== 'registered') return;
+    const last = this.typingSent.get(buffer.key);
+    if (text !== '' && !text.startsWith('/')) {
+      const now = Date.now();
+      if (last !== undefined && now - last < TYPING_SEND_MS) return;
+      this.typingSent.set(buffer.key, now);
+      this.send(`@+typing=active TAGMSG ${buffer.name}`);
+    } else if (last !== undefined) {
+      this.typingSent.delete(buffer.key);
+      this.send(`@+typing=done TAGMSG ${buffer.name}`);
+    }
   }
 
   /** `BATCH +ref chathistory <target>` … `BATCH -ref`: history is merged in when complete. */
@@ -330,6 +454,8 @@ export class WebClient {
     }
     this.batches.clear();
     this.historyLoading.clear();
+    for (const typists of this.typists.values()) for (const t of typists.values()) clearTimeout(t.timer);
+    this.typists.clear();
     this.inbound.namesPending.clear();
     this.caps.clear();
     this.model.note(`Disconnected: ${reason}`, this.stopping ? 'info' : 'error', this.model.server);
@@ -358,6 +484,17 @@ export class WebClient {
     const current = this.model.current;
     const effects = parseInput(text, { target: current.kind === 'server' ? undefined : current.name, chanTypes: this.model.chanTypes });
     for (const e of effects) this.apply(e);
+    this.changed();
+  }
+
+  /** Pasted lines, each sent as a message of its own to the current room or person. */
+  sayLines(lines: string[]): void {
+    const current = this.model.current;
+    if (current.kind === 'server') {
+      this.model.note('Pasted lines go to a room or a person: pick one first.', 'error');
+    } else {
+      for (const line of lines) this.apply({ type: 'say', target: current.name, text: line, style: 'message' });
+    }
     this.changed();
   }
 
@@ -445,6 +582,12 @@ export class WebClient {
     this.model.touch();
     this.changed();
   }
+}
+
+/** A CAP LS entry offering SASL with PLAIN (`sasl` alone, from 301 servers, names no mechanisms). */
+function saslPlainOffered(cap: string): boolean {
+  const [name, value] = cap.split('=', 2) as [string, string | undefined];
+  return name === 'sasl' && (value === undefined || value.split(',').includes('PLAIN'));
 }
 
 /** `Closing Link: host (Killed (admin (bye)))` → `Killed (admin (bye))`; other text as is. */
