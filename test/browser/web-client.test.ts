@@ -94,3 +94,18 @@ test('the phone-sized layout works', { skip }, async () => {
   await dave.screenshot({ path: `${ARTIFACTS}web-phone.png` });
   await dave.close();
 });
+
+test('the room list shows rooms with member counts and topics, and a click joins', { skip }, async () => {
+  const owner = await t.register('listowner');
+  await joinRoom(owner, 'listowner', '#listed');
+  owner.send('TOPIC #listed :a topic 话题');
+  await owner.waitFor('TOPIC');
+  const erin = await connect('weberin');
+  await erin.getByRole('button', { name: 'Browse rooms' }).click();
+  const entry = erin.getByRole('region', { name: 'All rooms' }).getByRole('button', { name: /#listed/ });
+  await entry.getByText('a topic 话题').waitFor();
+  await entry.click();
+  await owner.waitFor((r) => r.msg.command === 'JOIN' && r.msg.source?.startsWith('weberin!') === true);
+  await erin.close();
+  owner.close();
+});

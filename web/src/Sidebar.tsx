@@ -1,6 +1,7 @@
 // Rooms and private conversations, with unread and mention counts, and a room to join.
 import type { WebClient } from './connection.ts';
 import { JoinForm } from './JoinForm.tsx';
+import { RoomList } from './RoomList.tsx';
 
 export function Sidebar({ client, onSelect }: { client: WebClient; onSelect: (key: string) => void }) {
   const m = client.model;
@@ -31,6 +32,7 @@ export function Sidebar({ client, onSelect }: { client: WebClient; onSelect: (ke
           );
         })}
       </ul>
+      <RoomList client={client} />
       <JoinForm onJoin={(room) => client.input(`/join ${room}`)} />
     </nav>
   );

@@ -76,6 +76,10 @@ export class WebClient {
   private serverError: string | undefined;
   /** The account logged in to (RPL_LOGGEDIN), if any. */
   account: string | undefined;
+  /** The last LIST answer: rooms with member counts and topics (undefined until asked). */
+  roomList: RoomListing[] | undefined;
+  /** A LIST is on its way: its 322 lines fill roomList instead of the server buffer. */
+  private listing: RoomListing[] | undefined;
   /** A SASL PLAIN login is under way (between CAP REQ sasl and 903/904). */
   private saslPending = false;
   /** Who is typing, by buffer key, then by folded nick. */
@@ -176,6 +180,19 @@ export class WebClient {
       case 'PING':
         this.send(`PONG :${msg.params[0] ?? ''}`);
         break;
+      case N.RPL_LISTSTART:
+        if (this.listing) return false;
+        break;
+      case N.RPL_LIST:
+        if (!this.listing) break;
+        this.listing.push({ name: msg.params[1] ?? '', users: Number(msg.params[2] ?? 0), topic: msg.params[3] ?? '' });
+        return false;
+      case N.RPL_LISTEND:
+        if (!this.listing) break;
+        this.roomList = this.listing.sort((a, b) => b.users - a.users || a.name.localeCompare(b.name));
+        this.listing = undefined;
+        this.model.version++;
+        return false;
       case 'ERROR':
         this.serverError = closingReason(msg.params[0] ?? '');
         break;
@@ -473,6 +490,12 @@ export class WebClient {
   }
 
   /** Sends a raw line; false when there is no open connection. */
+  /** Asks the server for its rooms (LIST); the answer lands in roomList. */
+  requestRoomList(): void {
+    this.listing = [];
+    this.send('LIST');
+  }
+
   send(line: string): boolean {
     if (this.ws?.readyState !== WebSocket.OPEN) return false;
     this.ws.send(line);
@@ -598,4 +621,10 @@ function closingReason(text: string): string {
 /** Identifies a line across a history fetch and the live stream. */
 function lineKey(l: ChatLine): string {
   return `${l.time.getTime()}|${l.kind}|${l.from ?? ''}|${l.text}`;
+}
+
+export interface RoomListing {
+  name: string;
+  users: number;
+  topic: string;
 }
