@@ -11,7 +11,7 @@ import { dialIrc, type ClientLink, type Dialer } from '../transport/client.ts';
 import { parseInput, type CommandContext, type Effect } from './commands.ts';
 import { applyMessage, newInboundState, type InboundState } from './inbound.ts';
 import { ChatModel, type ChatBuffer, type ChatLine, type ConnectionStatus } from './model.ts';
-import { splitMessage } from './split-message.ts';
+import { applyEffect, saslPlainLines, say, type EffectHost } from './effects.ts';
 
 /** The capabilities used when the server offers them. */
 export const WANTED_CAPS = ['server-time', 'message-tags', 'echo-message', 'multi-prefix', 'away-notify', 'batch', 'setname', 'cap-notify'];
@@ -47,10 +47,6 @@ interface ClientEvents {
   /** The client has stopped for good (after /quit, or a connection lost without reconnecting). */
   closed: [];
 }
-
-/** Room and nick limits of a line: 512 bytes with CR LF; what the server adds in front is guessed. */
-const LINE_BYTES = 512;
-const SOURCE_RESERVE = 100;
 
 export class IrcClient extends EventEmitter<ClientEvents> {
   readonly model: ChatModel;
@@ -233,9 +229,7 @@ export class IrcClient extends EventEmitter<ClientEvents> {
 
   /** AUTHENTICATE with `\0account\0password` in base64, in 400-byte pieces (IRCv3 SASL). */
   private sendSaslPlain({ account, password }: { account: string; password: string }): void {
-    const payload = Buffer.from(`\0${account}\0${password}`, 'utf8').toString('base64');
-    for (let i = 0; i < payload.length; i += 400) this.send(`AUTHENTICATE ${payload.slice(i, i + 400)}`);
-    if (payload.length % 400 === 0) this.send('AUTHENTICATE +');
+    for (const line of saslPlainLines(account, password)) this.send(line);
   }
 
   private endCap(): void {
@@ -352,72 +346,29 @@ export class IrcClient extends EventEmitter<ClientEvents> {
   }
 
   private apply(e: Effect): void {
-    const m = this.model;
-    switch (e.type) {
-      case 'note':
-        m.note(e.text, e.kind);
-        return;
-      case 'window':
-        if (!m.selectNumber(e.n)) m.note(`There is no buffer ${e.n}.`, 'error');
-        return;
-      case 'query':
-        m.select(m.ensure(e.nick).key);
-        return;
-      case 'close': {
-        const buffer = m.find(e.name);
-        if (!buffer || buffer.kind === 'server') {
-          m.note(`No buffer called ${e.name}.`, 'error');
-          return;
-        }
-        if (buffer.kind === 'room' && buffer.joined) this.send(`PART ${buffer.name}`);
-        this.rejoin.delete(buffer.name);
-        m.remove(buffer.name);
-        return;
-      }
-      case 'quit':
-        void this.quit(e.reason);
-        return;
-    }
-    if (!this.registered) {
-      if (this.model.status !== 'closed' && this.model.status !== 'quitting') {
-        if (this.pending.length === 0) m.note('Not connected yet: this goes once the server has welcomed us.');
-        this.pending.push(e);
-      }
-      return;
-    }
-    switch (e.type) {
-      case 'send':
-        this.send(e.line);
-        return;
-      case 'join':
-        e.rooms.forEach((room, i) => {
-          const key = e.keys[i];
-          if (key) this.keys.set(foldCase(room), key);
-        });
-        this.send(`JOIN ${e.rooms.join(',')}${e.keys.length ? ` ${e.keys.join(',')}` : ''}`);
-        return;
-      case 'names':
-        this.inbound.namesRequested.add(foldCase(e.room));
-        this.send(`NAMES ${e.room}`);
-        return;
-      case 'say':
-        this.say(e.target, e.text, e.style);
-        return;
-    }
+    applyEffect(this.effectHost, e);
   }
 
   /** PRIVMSG/NOTICE, cut to fit a line, echoed locally unless the server does (echo-message). */
   say(target: string, text: string, style: 'message' | 'action' | 'notice' = 'message'): void {
-    const command = style === 'notice' ? 'NOTICE' : 'PRIVMSG';
-    const overhead = `${command} ${target} :`.length + (style === 'action' ? 9 : 0) + 2;
-    // With echo-message the server's echo shows the message (and opens the query): an
-    // error such as 401 then shows where the user typed, not in a new, empty query.
-    const echo = !this.caps.has('echo-message') && !target.startsWith('$');
-    for (const piece of splitMessage(text, LINE_BYTES - overhead - SOURCE_RESERVE)) {
-      this.send(style === 'action' ? `${command} ${target} :\x01ACTION ${piece}\x01` : `${command} ${target} :${piece}`);
-      if (echo) this.model.add(this.model.ensure(target), { kind: style, from: this.model.nick, text: piece, self: true });
-    }
+    say(this.effectHost, target, text, style);
   }
+
+  /** What the shared effects (src/clients/effects.ts) need of this client. */
+  private get effectHost(): EffectHost {
+    return {
+      model: this.model,
+      inbound: this.inbound,
+      pending: this.pending,
+      registered: this.registered,
+      hasCap: (name) => this.caps.has(name),
+      send: (line) => this.send(line),
+      quit: (reason) => void this.quit(reason),
+      forgetRoom: (name) => this.rejoin.delete(name),
+      rememberKey: (room, key) => this.keys.set(foldCase(room), key),
+    };
+  }
+
 
   /** Sends QUIT and stops for good; resolves once the connection has closed. */
   quit(reason = ''): Promise<void> {

@@ -12,7 +12,8 @@ import { parseInput, type Effect } from '../../src/clients/commands.ts';
 import { applyMessage, newInboundState } from '../../src/clients/inbound.ts';
 import { ChatModel, type ChatBuffer, type ChatLine } from '../../src/clients/model.ts';
 import { notifyLine } from './notify.ts';
-import { splitMessage } from './text.ts';
+import { TypingTracker } from './typing.ts';
+import { applyEffect, saslPlainLines, say, type EffectHost } from '../../src/clients/effects.ts';
 
 export const WANTED_CAPS = ['server-time', 'message-tags', 'echo-message', 'multi-prefix', 'batch', 'draft/chathistory', 'away-notify'];
 
@@ -25,20 +26,7 @@ export interface ConnectOptions {
 
 /** Lines of history asked for at a time. */
 const HISTORY_PAGE = 50;
-const LINE_BYTES = 512;
-/** What the server puts in front of a relayed message (":nick!user@host "), guessed. */
-const SOURCE_RESERVE = 100;
 const PING_MS = 60_000;
-/** AUTHENTICATE carries at most this many base64 bytes per line (IRCv3 SASL). */
-const SASL_CHUNK = 400;
-/** Typing notifications: `active` is repeated at most this often, and trusted for this long. */
-const TYPING_SEND_MS = 3000;
-const TYPING_SHOW_MS = 6000;
-
-interface Typist {
-  nick: string;
-  timer: ReturnType<typeof setTimeout>;
-}
 
 export function defaultUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/irc`;
@@ -82,15 +70,15 @@ export class WebClient {
   private listing: RoomListing[] | undefined;
   /** A SASL PLAIN login is under way (between CAP REQ sasl and 903/904). */
   private saslPending = false;
-  /** Who is typing, by buffer key, then by folded nick. */
-  private readonly typists = new Map<string, Map<string, Typist>>();
-  /** When `+typing=active` last went to each target (by buffer key). */
-  private readonly typingSent = new Map<string, number>();
+  private readonly typists = new TypingTracker(foldCase, () => {
+    this.model.touch(); // views redraw on a new model version
+    this.changed();
+  });
 
   constructor(readonly options: ConnectOptions) {
     this.model.nick = options.nick;
     this.model.onLine = (buffer, line) => {
-      if (line.from !== undefined && (line.kind === 'message' || line.kind === 'action' || line.kind === 'notice')) this.stopTyping(buffer.key, line.from);
+      if (line.from !== undefined && (line.kind === 'message' || line.kind === 'action' || line.kind === 'notice')) this.typists.stop(buffer.key, line.from);
       notifyLine(buffer, line, () => this.select(buffer.key));
     };
   }
@@ -140,7 +128,6 @@ export class WebClient {
     this.nickAttempt = 0;
     this.account = undefined;
     this.saslPending = false;
-    this.typingSent.clear();
     this.model.nick = this.options.nick;
     this.send('CAP LS 302');
     // With a password, whether it is an account's (SASL) or the server's (PASS) depends on the
@@ -287,12 +274,7 @@ export class WebClient {
 
   /** `AUTHENTICATE <base64 of "\0nick\0password">`, in 400-byte pieces, "+" after a full one. */
   private sendSaslPlain(): void {
-    const bytes = new TextEncoder().encode(`\0${this.options.nick}\0${this.options.password ?? ''}`);
-    let binary = '';
-    for (const b of bytes) binary += String.fromCharCode(b);
-    const encoded = btoa(binary);
-    for (let i = 0; i < encoded.length; i += SASL_CHUNK) this.send(`AUTHENTICATE ${encoded.slice(i, i + SASL_CHUNK)}`);
-    if (encoded.length % SASL_CHUNK === 0) this.send('AUTHENTICATE +');
+    for (const line of saslPlainLines(this.options.nick, this.options.password ?? '')) this.send(line);
   }
 
   private endCap(): void {
@@ -339,31 +321,13 @@ export class WebClient {
     if (state === undefined || nick === '' || foldCase(nick) === foldCase(this.model.nick)) return;
     const target = msg.params[0] ?? '';
     const key = foldCase(this.model.isChannel(target) ? target : nick);
-    this.stopTyping(key, nick);
+    this.typists.received(key, nick, state);
     this.model.touch(); // views redraw on a new model version
-    if (state !== 'active') return;
-    let typists = this.typists.get(key);
-    if (!typists) this.typists.set(key, (typists = new Map()));
-    const timer = setTimeout(() => {
-      this.stopTyping(key, nick);
-      this.model.touch();
-      this.changed();
-    }, TYPING_SHOW_MS);
-    typists.set(foldCase(nick), { nick, timer });
-  }
-
-  private stopTyping(key: string, nick: string): void {
-    const typists = this.typists.get(key);
-    const typist = typists?.get(foldCase(nick));
-    if (!typists || !typist) return;
-    clearTimeout(typist.timer);
-    typists.delete(foldCase(nick));
-    if (typists.size === 0) this.typists.delete(key);
   }
 
   /** The nicks typing in a buffer, in the order they started. */
   typingIn(buffer: ChatBuffer): string[] {
-    return [...(this.typists.get(buffer.key)?.values() ?? [])].map((t) => t.nick);
+    return this.typists.nicksIn(buffer.key);
   }
 
   /**
@@ -372,16 +336,8 @@ export class WebClient {
    */
   typing(buffer: ChatBuffer, text: string): void {
     if (buffer.kind === 'server' || !this.caps.has('message-tags') || this.model.status !== 'registered') return;
-    const last = this.typingSent.get(buffer.key);
-    if (text !== '' && !text.startsWith('/')) {
-      const now = Date.now();
-      if (last !== undefined && now - last < TYPING_SEND_MS) return;
-      this.typingSent.set(buffer.key, now);
-      this.send(`@+typing=active TAGMSG ${buffer.name}`);
-    } else if (last !== undefined) {
-      this.typingSent.delete(buffer.key);
-      this.send(`@+typing=done TAGMSG ${buffer.name}`);
-    }
+    const state = this.typists.toSend(buffer.key, text, Date.now());
+    if (state !== undefined) this.send(`@+typing=${state} TAGMSG ${buffer.name}`);
   }
 
   /** `BATCH +ref chathistory <target>` … `BATCH -ref`: history is merged in when complete. */
@@ -471,7 +427,6 @@ export class WebClient {
     }
     this.batches.clear();
     this.historyLoading.clear();
-    for (const typists of this.typists.values()) for (const t of typists.values()) clearTimeout(t.timer);
     this.typists.clear();
     this.inbound.namesPending.clear();
     this.caps.clear();
@@ -532,63 +487,27 @@ export class WebClient {
   }
 
   private apply(e: Effect): void {
-    const m = this.model;
-    switch (e.type) {
-      case 'note':
-        m.note(e.text, e.kind);
-        return;
-      case 'window':
-        if (!m.selectNumber(e.n)) m.note(`There is no buffer ${e.n}.`, 'error');
-        return;
-      case 'query':
-        m.select(m.ensure(e.nick).key);
-        return;
-      case 'close': {
-        const buffer = m.find(e.name);
-        if (!buffer || buffer.kind === 'server') return;
-        if (buffer.kind === 'room' && buffer.joined) this.send(`PART ${buffer.name}`);
-        this.rejoin.delete(buffer.name);
-        m.remove(buffer.name);
-        return;
-      }
-      case 'quit':
-        this.quit(e.reason);
-        return;
-    }
-    if (m.status !== 'registered') {
-      if (m.status !== 'closed' && m.status !== 'quitting') {
-        if (this.pending.length === 0) m.note('Not connected yet: this goes once the server has welcomed us.');
-        this.pending.push(e);
-      }
-      return;
-    }
-    switch (e.type) {
-      case 'send':
-        this.send(e.line);
-        return;
-      case 'join':
-        this.send(`JOIN ${e.rooms.join(',')}${e.keys.length ? ` ${e.keys.join(',')}` : ''}`);
-        return;
-      case 'names':
-        this.inbound.namesRequested.add(foldCase(e.room));
-        this.send(`NAMES ${e.room}`);
-        return;
-      case 'say':
-        this.say(e.target, e.text, e.style);
-        return;
-    }
+    applyEffect(this.effectHost, e);
   }
 
-  /** PRIVMSG/NOTICE cut to fit a line; shown locally unless the server echoes it. */
   private say(target: string, text: string, style: 'message' | 'action' | 'notice'): void {
-    const command = style === 'notice' ? 'NOTICE' : 'PRIVMSG';
-    const overhead = `${command} ${target} :`.length + (style === 'action' ? 9 : 0) + 2;
-    const echo = !this.caps.has('echo-message');
-    for (const piece of splitMessage(text, LINE_BYTES - overhead - SOURCE_RESERVE)) {
-      this.send(style === 'action' ? `${command} ${target} :\x01ACTION ${piece}\x01` : `${command} ${target} :${piece}`);
-      if (echo) this.model.add(this.model.ensure(target), { kind: style, from: this.model.nick, text: piece, self: true });
-    }
+    say(this.effectHost, target, text, style);
   }
+
+  /** What the shared effects (src/clients/effects.ts) need of this client. */
+  private get effectHost(): EffectHost {
+    return {
+      model: this.model,
+      inbound: this.inbound,
+      pending: this.pending,
+      registered: this.model.status === 'registered',
+      hasCap: (name) => this.caps.has(name),
+      send: (line) => void this.send(line),
+      quit: (reason) => this.quit(reason),
+      forgetRoom: (name) => this.rejoin.delete(name),
+    };
+  }
+
 
   /** Sends QUIT and stops for good. */
   quit(reason = ''): void {

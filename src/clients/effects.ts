@@ -1,0 +1,107 @@
+// What a typed line does, shared by the terminal client (irc-client.ts) and the browser
+// client (web/src/connection.ts): each gives the small host below; neither touches Node or
+// the DOM here.
+import { foldCase } from '../protocol/casemapping.ts';
+import type { Effect } from './commands.ts';
+import type { InboundState } from './inbound.ts';
+import type { ChatModel } from './model.ts';
+import { splitMessage } from './split-message.ts';
+
+/** A line is 512 bytes with CR LF; what the server puts in front (our source) is guessed. */
+const LINE_BYTES = 512;
+const SOURCE_RESERVE = 100;
+const SASL_CHUNK = 400;
+
+export interface EffectHost {
+  readonly model: ChatModel;
+  readonly inbound: InboundState;
+  /** Effects typed before the welcome, carried out after it. */
+  readonly pending: Effect[];
+  readonly registered: boolean;
+  hasCap(name: string): boolean;
+  send(line: string): void;
+  quit(reason: string): void;
+  /** A room left for good, not to be rejoined after a reconnect. */
+  forgetRoom(name: string): void;
+  /** A room key given with /join, for rejoining. */
+  rememberKey?(room: string, key: string): void;
+}
+
+export function applyEffect(host: EffectHost, e: Effect): void {
+  const m = host.model;
+  switch (e.type) {
+    case 'note':
+      m.note(e.text, e.kind);
+      return;
+    case 'window':
+      if (!m.selectNumber(e.n)) m.note(`There is no buffer ${e.n}.`, 'error');
+      return;
+    case 'query':
+      m.select(m.ensure(e.nick).key);
+      return;
+    case 'close': {
+      const buffer = m.find(e.name);
+      if (!buffer || buffer.kind === 'server') {
+        m.note(`No buffer called ${e.name}.`, 'error');
+        return;
+      }
+      if (buffer.kind === 'room' && buffer.joined) host.send(`PART ${buffer.name}`);
+      host.forgetRoom(buffer.name);
+      m.remove(buffer.name);
+      return;
+    }
+    case 'quit':
+      host.quit(e.reason);
+      return;
+  }
+  if (!host.registered) {
+    if (m.status !== 'closed' && m.status !== 'quitting') {
+      if (host.pending.length === 0) m.note('Not connected yet: this goes once the server has welcomed us.');
+      host.pending.push(e);
+    }
+    return;
+  }
+  switch (e.type) {
+    case 'send':
+      host.send(e.line);
+      return;
+    case 'join':
+      e.rooms.forEach((room, i) => {
+        const key = e.keys[i];
+        if (key) host.rememberKey?.(room, key);
+      });
+      host.send(`JOIN ${e.rooms.join(',')}${e.keys.length ? ` ${e.keys.join(',')}` : ''}`);
+      return;
+    case 'names':
+      host.inbound.namesRequested.add(foldCase(e.room));
+      host.send(`NAMES ${e.room}`);
+      return;
+    case 'say':
+      say(host, e.target, e.text, e.style);
+      return;
+  }
+}
+
+/** PRIVMSG/NOTICE, cut to fit a line, shown locally unless the server echoes it (echo-message). */
+export function say(host: EffectHost, target: string, text: string, style: 'message' | 'action' | 'notice' = 'message'): void {
+  const command = style === 'notice' ? 'NOTICE' : 'PRIVMSG';
+  const overhead = `${command} ${target} :`.length + (style === 'action' ? 9 : 0) + 2;
+  // With echo-message the server's echo shows the message (and opens the query): an error
+  // such as 401 then shows where the user typed, not in a new, empty query.
+  const echo = !host.hasCap('echo-message') && !target.startsWith('$');
+  for (const piece of splitMessage(text, LINE_BYTES - overhead - SOURCE_RESERVE)) {
+    host.send(style === 'action' ? `${command} ${target} :\x01ACTION ${piece}\x01` : `${command} ${target} :${piece}`);
+    if (echo) host.model.add(host.model.ensure(target), { kind: style, from: host.model.nick, text: piece, self: true });
+  }
+}
+
+/** SASL PLAIN: `AUTHENTICATE` lines carrying `\0account\0password` in base64, 400 bytes each. */
+export function saslPlainLines(account: string, password: string): string[] {
+  let binary = '';
+  for (const b of new TextEncoder().encode(`\0${account}\0${password}`)) binary += String.fromCharCode(b);
+  const encoded = btoa(binary);
+  const lines: string[] = [];
+  for (let i = 0; i < encoded.length; i += SASL_CHUNK) lines.push(`AUTHENTICATE ${encoded.slice(i, i + SASL_CHUNK)}`);
+  if (encoded.length % SASL_CHUNK === 0) lines.push('AUTHENTICATE +');
+  return lines;
+}
