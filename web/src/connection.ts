@@ -10,7 +10,8 @@ import { parseLine, type IrcMessage } from '../../src/protocol/message.ts';
 import * as N from '../../src/protocol/numerics.ts';
 import { parseInput, type Effect } from '../../src/clients/commands.ts';
 import { applyMessage, newInboundState } from '../../src/clients/inbound.ts';
-import { ChatModel, type ChatBuffer, type ChatLine } from '../../src/clients/model.ts';
+import { ChatModel, type ChatBuffer } from '../../src/clients/model.ts';
+import { mergeHistory } from './history.ts';
 import { notifyLine } from './notify.ts';
 import { TypingTracker } from './typing.ts';
 import { applyEffect, saslPlainLines, say, type EffectHost } from '../../src/clients/effects.ts';
@@ -353,30 +354,12 @@ export class WebClient {
     this.mergeHistory(batch.target, batch.messages);
   }
 
-  /**
-   * Reads history messages through a scratch model (the same rules as live ones), then merges
-   * them into the buffer by time, leaving out lines already shown (after a rejoin).
-   */
+  /** A complete history batch: merged into its buffer (see history.ts). */
   private mergeHistory(target: string, messages: IrcMessage[]): void {
     const key = foldCase(target);
     this.historyLoading.delete(key);
     if (messages.length < HISTORY_PAGE) this.historyDone.add(key);
-    const scratch = new ChatModel('history', Infinity);
-    scratch.nick = this.model.nick;
-    scratch.status = 'registered';
-    scratch.chanTypes = this.model.chanTypes;
-    scratch.prefixSymbols = this.model.prefixSymbols;
-    scratch.prefixModes = this.model.prefixModes;
-    const into = scratch.ensure(target);
-    const state = newInboundState();
-    for (const m of messages) applyMessage(scratch, m, state);
-    const buffer = this.model.find(target);
-    if (!buffer) return;
-    const seen = new Set(buffer.lines.map(lineKey));
-    const fresh = into.lines.filter((l) => !seen.has(lineKey(l)));
-    if (fresh.length === 0) return;
-    buffer.lines = [...fresh, ...buffer.lines].sort((a, b) => a.time.getTime() - b.time.getTime());
-    this.model.touch();
+    mergeHistory(this.model, target, messages);
   }
 
   /** Asks for the lines before the oldest one shown; false when there is nothing to ask. */
@@ -535,11 +518,6 @@ function saslPlainOffered(cap: string): boolean {
 /** `Closing Link: host (Killed (admin (bye)))` → `Killed (admin (bye))`; other text as is. */
 function closingReason(text: string): string {
   return /^Closing Link: \S+ \((.*)\)$/.exec(text)?.[1] ?? text;
-}
-
-/** Identifies a line across a history fetch and the live stream. */
-function lineKey(l: ChatLine): string {
-  return `${l.time.getTime()}|${l.kind}|${l.from ?? ''}|${l.text}`;
 }
 
 export interface RoomListing {
