@@ -45,6 +45,10 @@ export async function chat(server: string | undefined, flags: ChatFlags): Promis
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   let code: number;
   if (interactive) {
+    // ink draws nothing until exit when it believes it runs under CI (is-in-ci reads these
+    // once, at import); on a real terminal a person is watching, so it must draw.
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
     // Loaded only on a terminal: line mode needs neither React nor ink.
     const { runTerminalUi } = await import('../clients/terminal/run-ui.tsx');
     code = await runTerminalUi(client);
