@@ -188,21 +188,29 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
 
   stats: {
     syntax: 'stats',
-    help: 'uptime, connections now and peak, messages per second, memory',
+    help: 'the figures /metrics serves: uptime, connections, messages, drops, event-loop lag, memory, bans',
     run(server) {
-      const now = server.now();
-      const mem = process.memoryUsage();
+      // The same snapshot as /metrics, so that the two never disagree.
+      const m = server.metrics.snapshot();
       const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`;
-      const st = server.stats;
-      const refused = Object.entries(st.refused).map(([k, v]) => `${k} ${v}`).join(', ');
+      const msLag = (s: number): string => `${(s * 1000).toFixed(1)} ms`;
+      const c = m.connections;
+      const refused = Object.entries(m.refused).map(([k, v]) => `${k} ${v}`).join(', ');
+      const lag = m.eventLoopLag;
       return [
-        `uptime       ${formatDuration(now - server.createdAt)}`,
-        `connections  ${server.sessions.size} now (${server.localUserCount} registered), peak ${st.peakConnections}, limit ${server.gate.maxConnections}`,
-        `users        ${server.network.userCount} on the network, ${server.network.channels.size} rooms`,
-        `messages     ${st.messages.rate(now, 10).toFixed(1)}/s (last 10 s), ${st.messages.rate(now, 59).toFixed(1)}/s (last minute), ${st.messages.total} in all`,
-        `refused      ${refused}; flood disconnects ${st.floodDisconnects}`,
-        `memory       ${mb(mem.rss)} resident, ${mb(mem.heapUsed)} heap`,
-        `bans         ${server.network.bans.size}, mutes ${server.network.mutes.size}`,
+        `uptime       ${formatDuration(m.uptimeSeconds * 1000)}`,
+        `connections  ${c.total} now (${c.registered} registered), peak ${c.peak}, limit ${c.limit}`,
+        `transports   tcp ${c.tcp}, tls ${c.tls}, websocket ${c.websocket}; plain text ${c.plainText}`,
+        `users        ${m.networkUsers} on the network, ${m.rooms} rooms`,
+        `registered   ${m.registrations} since the start`,
+        `messages     ${m.messages.perSecondLast10s.toFixed(1)}/s (last 10 s), ${m.messages.perSecondLastMinute.toFixed(1)}/s (last minute), ${m.messages.received} in all`,
+        `delivered    ${m.messages.delivered} copies to recipients`,
+        `refused      ${refused}; flood disconnects ${m.floodDisconnects}`,
+        `sendq drops  ${m.sendQueueDrops}`,
+        `event loop   lag p50 ${msLag(lag.p50)}, p99 ${msLag(lag.p99)}, max ${msLag(lag.max)} (last ${formatDuration(lag.windowSeconds * 1000)})`,
+        `memory       ${mb(m.memory.rss)} resident, ${mb(m.memory.heapUsed)} heap`,
+        `bans         ${m.bans}, mutes ${m.mutes}`,
+        `bans set     ${m.bansSet} since the start`,
       ];
     },
   },

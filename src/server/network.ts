@@ -57,6 +57,10 @@ export class Network {
   /** Server bans (K-lines) and mutes, network-wide. */
   readonly bans = new BanList();
   readonly mutes = new BanList();
+  /** Server bans applied since the start (metrics.ts). */
+  bansSet = 0;
+  /** PRIVMSG/NOTICE/TAGMSG copies handed to local sessions: a plain number, read at a scrape (metrics.ts). */
+  messagesDelivered = 0;
   /** Users who are not people (the admin pseudo-user), left out of user counts. */
   serviceCount = 0;
   readonly admin: User | undefined;
@@ -207,6 +211,7 @@ export class Network {
       case 'message':
         return this.message(e);
       case 'ban.add':
+        if (e.list === 'ban') this.bansSet++;
         return (e.list === 'ban' ? this.bans : this.mutes).add(e.ban);
       case 'ban.remove':
         (e.list === 'ban' ? this.bans : this.mutes).remove(e.mask);
@@ -346,6 +351,7 @@ export class Network {
       if (to === from && s.hasCap('echo-message')) return;
       const params = tagOnly ? [to.nick] : [to.nick, e.text];
       s.sendOutgoing(new Outgoing(from.mask, e.command, params, e.time, e.msgid, clientTags, from.account));
+      this.messagesDelivered++;
       return;
     }
     const ch = this.channel(e.target.name);
@@ -354,6 +360,7 @@ export class Network {
     const shownTarget = (prefix ?? '') + ch.name;
     const out = new Outgoing(from.mask, e.command, tagOnly ? [shownTarget] : [shownTarget, e.text], e.time, e.msgid, clientTags, from.account);
     const minimum: StatusMode | undefined = prefix === '@' ? 'o' : prefix === '+' ? 'v' : undefined;
+    let delivered = 0;
     for (const [member, m] of ch.members) {
       if (member === from) continue;
       if (minimum === 'o' && !m.has('o')) continue;
@@ -362,7 +369,9 @@ export class Network {
       if (!s) continue;
       if (tagOnly && !(s.tagVariant & TAGS_MESSAGE_TAGS)) continue;
       s.sendOutgoing(out);
+      delivered++;
     }
+    this.messagesDelivered += delivered;
   }
 
   /** Applies channel mode changes and returns the MODE parameters that took effect. */
