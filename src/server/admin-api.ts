@@ -131,7 +131,10 @@ export async function handleAdminApi(server: ParlorServer, req: AdminApiRequest)
   const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
   if (action === 'login' && req.method === 'POST') return login(server, b, req.address ?? 'unknown');
   const actor = actorFor(server, req.authorization);
-  if (!actor) return { status: 401, body: { ok: false, error: 'Bad or missing admin token' } };
+  if (!actor) {
+    server.logger.info({ address: req.address, action, tokenGiven: req.authorization !== undefined }, 'admin API request refused: bad or missing token');
+    return { status: 401, body: { ok: false, error: 'Bad or missing admin token' } };
+  }
   if (req.method === 'GET' && action === 'state') return { status: 200, body: { ok: true, ...state(server) } };
   if (req.method !== 'POST') return { status: 405, body: { ok: false, error: 'Use POST for actions' } };
   const admin = server.admin;

@@ -14,6 +14,9 @@ export interface AuditEntry {
   detail?: string | undefined;
 }
 
+/** Actions whose detail is what was said: it stays in the audit file, out of the server log. */
+const SPOKEN_ACTIONS: ReadonlySet<string> = new Set(['say', 'broadcast', 'wallops']);
+
 export class AuditLog {
   private readonly entries: AuditEntry[] = [];
   private stream: WriteStream | undefined;
@@ -33,7 +36,9 @@ export class AuditLog {
   record(entry: AuditEntry): void {
     this.entries.push(entry);
     if (this.entries.length > this.keep) this.entries.splice(0, this.entries.length - this.keep);
-    this.logger.info({ audit: true, ...entry }, `admin ${entry.action}`);
+    // pino stamps its own time; nothing an action records is a password.
+    const { time: _time, detail, ...logged } = entry;
+    this.logger.info({ audit: true, ...logged, ...(SPOKEN_ACTIONS.has(entry.action) ? {} : { detail }) }, `admin ${entry.action}`);
     this.stream?.write(JSON.stringify({ ...entry, time: new Date(entry.time).toISOString() }) + '\n');
   }
 

@@ -57,6 +57,8 @@ function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[
   const clientTags = ctx.session.hasCap('message-tags') ? pickClientTags(ctx.msg.tags) : {};
   ctx.session.lastSpokeAt = ctx.now();
   ctx.server.stats.messages.mark(ctx.now(), list.length);
+  // Message text is private: logged only where the operator asked for it (logging.messages).
+  if (command !== 'TAGMSG' && ctx.server.config.logging.messages) ctx.server.logger.debug({ from: ctx.user.nick, target: targets, command, text }, 'message');
   for (const target of list) {
     try {
       if (target.startsWith('$')) {

@@ -149,7 +149,10 @@ export const operCommands: CommandGroup = {
         throw new IrcError(ERR_PASSWDMISMATCH, [], 'Password incorrect');
       }
       const userHost = `${user.username}@${user.hostname}`;
-      if (!entry.hosts.some((h) => matchMask(h, userHost))) throw new IrcError(ERR_NOOPERHOST, [], 'No O-lines for your host');
+      if (!entry.hosts.some((h) => matchMask(h, userHost))) {
+        ctx.server.logger.warn({ nick: user.nick, name, address: ctx.session.conn.remoteAddress }, 'failed OPER attempt: host not allowed');
+        throw new IrcError(ERR_NOOPERHOST, [], 'No O-lines for your host');
+      }
       ctx.session.operName = entry.name;
       if (!user.hasMode('o')) {
         ctx.server.publish({ type: 'user.mode', uid: user.uid, changes: [{ add: true, mode: 'o' }], time: ctx.now() });

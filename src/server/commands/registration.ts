@@ -110,6 +110,7 @@ export function tryCompleteRegistration(ctx: Context): void {
 
   const required = server.config.server.password;
   if (required !== undefined && session.password !== required) {
+    server.logger.warn({ id: session.conn.id, nick: session.nick, address: session.conn.remoteAddress, passwordGiven: session.password !== undefined }, 'wrong connection password');
     ctx.reply(ERR_PASSWDMISMATCH, 'Password incorrect');
     ctx.rb.flush();
     session.disconnect('Bad password');
@@ -149,7 +150,8 @@ export function tryCompleteRegistration(ctx: Context): void {
   session.user = server.network.users.get(uid);
   if (!session.user) throw new Error('user.introduce was not applied');
   server.registered(session);
-  server.logger.info({ nick: session.nick, address: session.conn.remoteAddress, transport: session.conn.transport }, 'registered');
+  const { conn } = session;
+  server.logger.info({ id: conn.id, nick: session.nick, user: session.username, address: conn.remoteAddress, transport: conn.transport, account: session.preAccount }, 'registered');
   sendWelcome(ctx);
   guardNick(server, session);
 }
