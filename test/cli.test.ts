@@ -1,6 +1,6 @@
 // The `parlor` command line, run as a real process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,11 +108,24 @@ test('a malformed config is refused with a clear message and exit code 2', async
   assert.match(r4.stderr, /--port/);
 });
 
-test('--version and --help', async () => {
+test('--version and --help, for parlor and for every subcommand', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   const v = await runToExit(['--version']);
   assert.equal(v.code, 0);
-  assert.match(v.stdout, /^\d+\.\d+\.\d+/);
-  const h = await runToExit(['serve', '--help']);
+  assert.equal(v.stdout.trim(), version);
+  const h = await runToExit(['--help']);
   assert.equal(h.code, 0);
-  assert.match(h.stdout, /--port/);
+  for (const command of ['serve', 'chat', 'mkpasswd', 'gen-cert']) assert.match(h.stdout, new RegExp(`^  ${command}\\b`, 'm'));
+  const expected: Record<string, RegExp> = { serve: /--tls-cert <file>/, chat: /--tls-ca <file>/, mkpasswd: /password hash/, 'gen-cert': /--days <n>/ };
+  await Promise.all(
+    Object.entries(expected).map(async ([command, option]) => {
+      const help = await runToExit([command, '--help']);
+      assert.equal(help.code, 0, `${command} --help`);
+      assert.match(help.stdout, new RegExp(`^Usage: parlor ${command} `, 'm'));
+      assert.match(help.stdout, option);
+      const ver = await runToExit([command, '--version']);
+      assert.equal(ver.code, 0, `${command} --version`);
+      assert.equal(ver.stdout.trim(), version);
+    }),
+  );
 });

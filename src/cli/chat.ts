@@ -1,5 +1,6 @@
 // `parlor chat [host[:port]]`: the terminal IRC client, full screen on a terminal, line mode
 // (one event per output line, commands read from input lines) when piped.
+import { readFileSync } from 'node:fs';
 import { IrcClient } from '../clients/irc-client.ts';
 import { runLineMode } from '../clients/terminal/line-mode.ts';
 import { ConfigError } from '../server/config.ts';
@@ -11,14 +12,19 @@ export interface ChatFlags {
   account?: string;
   saslPassword?: string;
   tls?: boolean;
+  /** A PEM file of certificates to trust (a server's self-signed one). */
+  tlsCa?: string;
+  /** Accept any certificate: encrypted, but not safe from someone in the middle. */
+  insecure?: boolean;
   port?: string;
 }
 
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 6666;
+const DEFAULT_TLS_PORT = 6697;
 
 /** "host", "host:port", "[v6]:port" or "v6"; the --port flag wins over a port in the address. */
-export function parseServer(server: string | undefined, portFlag: string | undefined): { host: string; port: number } {
+export function parseServer(server: string | undefined, portFlag: string | undefined, defaultPort = DEFAULT_PORT): { host: string; port: number } {
   let host = DEFAULT_HOST;
   let port: string | undefined;
   if (server) {
@@ -29,17 +35,26 @@ export function parseServer(server: string | undefined, portFlag: string | undef
     else host = server;
   }
   const text = portFlag ?? (port || undefined);
-  if (text === undefined) return { host, port: DEFAULT_PORT };
+  if (text === undefined) return { host, port: defaultPort };
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > 65535) throw new ConfigError(`the port must be a number from 1 to 65535, not "${text}"`);
   return { host, port: n };
 }
 
 export async function chat(server: string | undefined, flags: ChatFlags): Promise<void> {
-  const { host, port } = parseServer(server, flags.port);
+  const tls = flags.tls === true || flags.tlsCa !== undefined || flags.insecure === true;
+  const { host, port } = parseServer(server, flags.port, tls ? DEFAULT_TLS_PORT : DEFAULT_PORT);
+  let tlsCa: Buffer | undefined;
+  if (flags.tlsCa !== undefined) {
+    try {
+      tlsCa = readFileSync(flags.tlsCa);
+    } catch (err) {
+      throw new ConfigError(`cannot read --tls-ca ${flags.tlsCa}: ${(err as Error).message}`);
+    }
+  }
   const nick = flags.nick || process.env.USER || 'guest';
   const sasl = flags.saslPassword !== undefined ? { account: flags.account ?? nick, password: flags.saslPassword } : undefined;
-  const client = new IrcClient({ host, port, tls: flags.tls === true, nick, password: flags.password, ...(sasl && { sasl }) });
+  const client = new IrcClient({ host, port, tls, tlsInsecure: flags.insecure === true, tlsCa, nick, password: flags.password, ...(sasl && { sasl }) });
   // Signals quit properly: QUIT to the server, the terminal's screen given back.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void client.quit());
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;

@@ -1,13 +1,20 @@
 // The `parlor` command line.
 import { Command } from 'commander';
 import { ConfigError } from '../server/config.ts';
-import { chat } from './chat.ts';
 import { VERSION } from '../server/version.ts';
-import { mkpasswd } from './mkpasswd.ts';
-import { serve } from './serve.ts';
+import type { ChatFlags } from './chat.ts';
+import type { GenCertFlags } from './gen-cert.ts';
+import type { ServeFlags } from './serve.ts';
 
+// Each command's code is loaded when it runs: `--help` and `--version` stay quick.
+const serve = async (flags: ServeFlags): Promise<void> => (await import('./serve.ts')).serve(flags);
+const chat = async (server: string | undefined, flags: ChatFlags): Promise<void> => (await import('./chat.ts')).chat(server, flags);
+const genCert = async (flags: GenCertFlags): Promise<void> => (await import('./gen-cert.ts')).genCert(flags);
+const mkpasswd = async (): Promise<void> => (await import('./mkpasswd.ts')).mkpasswd();
+
+const version = VERSION.replace(/^parlor-/, '');
 const program = new Command();
-program.name('parlor').description('Parlor: a chat server that speaks IRC').version(VERSION.replace(/^parlor-/, ''));
+program.name('parlor').description('Parlor: a chat server that speaks IRC').version(version);
 
 program
   .command('serve')
@@ -21,10 +28,26 @@ program
   .option('--motd-file <file>', 'message of the day file')
   .option('--web-port <port>', 'web client and WebSocket port, 0 for any free port (default 8080)')
   .option('--no-web', 'do not serve the web client and WebSocket endpoint')
+  .option('--tls-cert <file>', 'PEM certificate: with --tls-key, a TLS listener runs (reloaded on SIGHUP)')
+  .option('--tls-key <file>', 'PEM private key for --tls-cert')
+  .option('--tls-port <port>', 'TLS chat port, 0 for any free port (default 6697)')
+  .option('--web-tls', 'serve the web port as HTTPS/WSS with the TLS certificate')
   .option('--data-dir <dir>', 'where the database and audit log live (default ./data)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info; warn under an interactive console)')
+  .option('--log-format <format>', 'auto, json or pretty: how logs are written to stderr (default auto: pretty on a terminal)')
+  .option('--log-messages', 'log the text of every PRIVMSG/NOTICE at debug level (off: message text is never logged)')
   .option('--no-console', 'do not read admin commands from standard input')
   .action(serve);
+
+program
+  .command('gen-cert')
+  .description('make a self-signed TLS certificate and key for trying TLS out')
+  .option('--cert <file>', 'where to write the certificate', 'parlor-cert.pem')
+  .option('--key <file>', 'where to write the private key (mode 600)', 'parlor-key.pem')
+  .option('--host <name...>', 'names and addresses it is valid for (default localhost, 127.0.0.1, ::1 and this host)')
+  .option('--days <n>', 'days it stays valid', '365')
+  .option('--force', 'replace existing files')
+  .action(genCert);
 
 program
   .command('mkpasswd')
@@ -39,9 +62,14 @@ program
   .option('--password <password>', 'connection password (PASS)')
   .option('--sasl-password <password>', 'log in to your account with SASL PLAIN')
   .option('--account <name>', 'the account to log in to (default: your nick)')
-  .option('--tls', 'connect with TLS')
+  .option('--tls', 'connect with TLS (default port 6697)')
+  .option('--tls-ca <file>', 'trust the certificates in this PEM file (a self-signed server), implies --tls')
+  .option('--insecure', 'with TLS, accept any certificate (encrypted, but not safe from a man in the middle)')
   .option('-p, --port <port>', 'port, when not given with the server')
   .action(chat);
+
+// `parlor <command> --version` answers too.
+for (const command of program.commands) command.version(version);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {

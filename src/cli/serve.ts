@@ -1,6 +1,5 @@
 // `parlor serve`: load the config, start the server, print where it listens, and run the
 // admin console on this terminal.
-import pino from 'pino';
 import { startConsole } from '../admin/console.ts';
 import { ConfigError, mergeConfigInput, parseConfig, readConfigFile, type Config, type ConfigInput } from '../server/config.ts';
 import { createServer } from '../server/server.ts';
@@ -8,6 +7,7 @@ import { MemoryStore } from '../storage/memory-store.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
 import type { Store } from '../storage/store.ts';
 import { join } from 'node:path';
+import { createLogger } from './logger.ts';
 
 export interface ServeFlags {
   config?: string;
@@ -19,9 +19,16 @@ export interface ServeFlags {
   motdFile?: string;
   dataDir?: string;
   webPort?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsPort?: string;
+  webTls?: boolean;
   /** commander's --no-web sets this to false. */
   web?: boolean;
   logLevel?: string;
+  logFormat?: string;
+  /** --log-messages: log the text of PRIVMSG/NOTICE at debug level. */
+  logMessages?: boolean;
   /** commander's --no-console sets this to false. */
   console?: boolean;
 }
@@ -39,6 +46,16 @@ async function loadConfig(flags: ServeFlags): Promise<Config> {
   if (flags.dataDir !== undefined) fromFlags.storage = { dataDir: flags.dataDir };
   if (flags.webPort !== undefined) fromFlags.web = { port: parsePort(flags.webPort) };
   if (flags.web === false) fromFlags.web = { ...fromFlags.web, enabled: false };
+  const tls: NonNullable<ConfigInput['tls']> = {};
+  if (flags.tlsCert !== undefined) tls.cert = flags.tlsCert;
+  if (flags.tlsKey !== undefined) tls.key = flags.tlsKey;
+  if (flags.tlsPort !== undefined) tls.port = parsePort(flags.tlsPort);
+  if (flags.webTls === true) tls.web = true;
+  if (Object.keys(tls).length > 0) fromFlags.tls = tls;
+  fromFlags.logging = {};
+  if (flags.logLevel !== undefined) fromFlags.logging.level = flags.logLevel as Config['logging']['level'];
+  if (flags.logFormat !== undefined) fromFlags.logging.format = flags.logFormat as Config['logging']['format'];
+  if (flags.logMessages === true) fromFlags.logging.messages = true;
   return parseConfig(mergeConfigInput(fromFile, fromFlags), 'configuration');
 }
 
@@ -48,7 +65,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // Logs go to stderr; stdout carries the stable status lines scripts read, and the console.
   // With the console on this terminal, per-connection info logs would bury its prompt.
   const interactive = flags.console !== false && process.stdin.isTTY === true && process.stderr.isTTY === true;
-  const logger = pino({ level: flags.logLevel ?? (interactive ? 'warn' : 'info') }, pino.destination(2));
+  // The schema checked --log-level and --log-format; a level given as a flag is taken as it is.
+  const { level, format, messages } = config.logging;
+  const logger = createLogger({ level: flags.logLevel === undefined && interactive && level === 'info' ? 'warn' : level, format });
+  if (messages) logger.warn('message text is logged at debug level (logging.messages)');
   let exiting = false;
   const exit = (code: number): void => {
     exiting = true;
@@ -73,13 +93,15 @@ export async function serve(flags: ServeFlags): Promise<void> {
     store,
     logger,
     reloadConfig: () => loadConfig(flags),
-    onShutdown: () => exit(0),
+    onShutdown: (clean) => exit(clean ? 0 : 1),
   });
   const { host, port } = await server.listen();
   const show = (h: string): string => (h.includes(':') ? `[${h}]` : h);
   process.stdout.write(`parlor listening on ${show(host)}:${port}\n`);
+  const secure = server.tlsAddress;
+  if (secure) process.stdout.write(`parlor tls on ${show(secure.host)}:${secure.port}\n`);
   const web = server.webAddress;
-  if (web) process.stdout.write(`parlor web on http://${show(web.host)}:${web.port}\n`);
+  if (web) process.stdout.write(`parlor web on ${web.secure ? 'https' : 'http'}://${show(web.host)}:${web.port}\n`);
 
   if (flags.console !== false) startConsole(server, { input: process.stdin, output: process.stdout });
 
@@ -88,11 +110,18 @@ export async function serve(flags: ServeFlags): Promise<void> {
     if (stopping || exiting) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // server.close() is itself bounded by server.shutdownTimeoutMs; this is the last resort.
+    const force = setTimeout(() => process.exit(1), server.config.server.shutdownTimeoutMs + 2_000);
     force.unref();
     server.close('Server shutting down').then(
-      () => exit(0),
-      () => exit(1),
+      () => {
+        logger.info({ signal }, 'stopped cleanly');
+        exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown did not finish in time');
+        exit(1);
+      },
     );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -21,6 +21,8 @@ export interface IrcClientOptions {
   port: number;
   tls?: boolean;
   tlsInsecure?: boolean;
+  /** PEM certificates to trust besides the system's (a server's self-signed certificate). */
+  tlsCa?: string | Buffer;
   nick: string;
   username?: string;
   realname?: string;
@@ -105,7 +107,7 @@ export class IrcClient extends EventEmitter<ClientEvents> {
     this.model.note(`Connecting to ${host}:${port}${this.options.tls ? ' (TLS)' : ''}…`, 'info', this.model.server);
     this.changed();
     this.link = this.dial(
-      { host, port, tls: this.options.tls, tlsInsecure: this.options.tlsInsecure },
+      { host, port, tls: this.options.tls, tlsInsecure: this.options.tlsInsecure, tlsCa: this.options.tlsCa },
       {
         onOpen: () => this.onOpen(),
         onLine: (line) => this.onLine(line),

@@ -18,12 +18,16 @@ export const CAPABILITIES = [
   'sasl',
   'server-time',
   'setname',
+  'sts',
   'userhost-in-names',
 ] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];
 
 const known = new Set<string>(CAPABILITIES);
+
+/** Capabilities that only inform: a client never requests them (IRCv3 sts). */
+export const INFORMATIONAL_CAPABILITIES: ReadonlySet<string> = new Set(['sts']);
 
 export function isCapability(name: string): name is Capability {
   return known.has(name);

@@ -28,6 +28,8 @@ export const ConfigSchema = z.strictObject({
       motdFile: z.string().optional(),
       /** Message of the day given inline, used when motdFile is not set. */
       motd: z.string().optional(),
+      /** On SIGTERM or shutdown: the longest the server waits for clients and storage before exiting anyway. */
+      shutdownTimeoutMs: ms.max(600_000).default(10_000),
     })
     .prefault({}),
   limits: z
@@ -116,6 +118,29 @@ export const ConfigSchema = z.strictObject({
       adminToken: z.string().min(8, 'at least 8 characters (longer is better)').optional(),
     })
     .prefault({}),
+  /** TLS: a listener of its own, and HTTPS/WSS on the web port. */
+  tls: z
+    .strictObject({
+      /** PEM certificate chain; the TLS listener runs when cert and key are both set. */
+      cert: z.string().min(1).optional(),
+      /** PEM private key (keep it readable by the server's user only). */
+      key: z.string().min(1).optional(),
+      /** Defaults to server.host. */
+      host: z.string().min(1).optional(),
+      port: z.number().int().min(0).max(65535).default(6697),
+      /** Serve the web port as HTTPS (and the WebSocket as WSS) with the same certificate. */
+      web: z.boolean().default(false),
+      /**
+       * Advertise IRCv3 STS (clients then use TLS only): auto does so when the certificate is not
+       * self-signed, since a client that cannot verify it would then fail to connect at all.
+       */
+      sts: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+      /** How long clients keep the STS policy, in seconds. */
+      stsDurationSeconds: z.number().int().min(0).default(2_592_000),
+    })
+    .prefault({})
+    .refine((t) => (t.cert === undefined) === (t.key === undefined), 'tls.cert and tls.key go together')
+    .refine((t) => !t.web || t.cert !== undefined, 'tls.web needs tls.cert and tls.key'),
   storage: z
     .strictObject({
       /** sqlite: a database in dataDir (the default); memory: nothing survives a restart. */
@@ -175,6 +200,17 @@ export const ConfigSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** The server's own log (stderr of `parlor serve`); --log-level, --log-format and --log-messages override it. */
+  logging: z
+    .strictObject({
+      /** Least severe level written: fatal, error, warn, info, debug, trace or silent. */
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** auto: readable lines on a terminal, JSON lines otherwise. */
+      format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+      /** Log the text of every PRIVMSG/NOTICE (at debug level). Off: message text is never logged. */
+      messages: z.boolean().default(false),
+    })
+    .prefault({}),
   admin: z
     .strictObject({
       /** The reserved nick through which clients talk to the operator at the console. */
@@ -183,6 +219,16 @@ export const ConfigSchema = z.strictObject({
       auditLog: z.string().min(1).nullable().optional(),
       /** Audit entries kept in memory for `audit` and the web panel. */
       auditMemory: z.number().int().min(0).default(1000),
+    })
+    .prefault({}),
+  /** Prometheus metrics at /metrics on the web port (the console's `stats` shows the same figures). */
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Addresses and ranges that may scrape without a token. */
+      allowFrom: z.array(cidr).default(['127.0.0.0/8', '::1']),
+      /** With it, `Authorization: Bearer <token>` may scrape from anywhere. Keep it secret. */
+      token: z.string().min(8, 'at least 8 characters (longer is better)').optional(),
     })
     .prefault({}),
 });
@@ -217,8 +263,11 @@ export function mergeConfigInput(base: ConfigInput, override: ConfigInput): Conf
     history: { ...base.history, ...override.history },
     storage: { ...base.storage, ...override.storage },
     web: { ...base.web, ...override.web },
+    tls: { ...base.tls, ...override.tls },
     accounts: { ...base.accounts, ...override.accounts },
     admin: { ...base.admin, ...override.admin },
+    logging: { ...base.logging, ...override.logging },
+    metrics: { ...base.metrics, ...override.metrics },
   };
 }
 

@@ -1,6 +1,6 @@
 // createServer(): wires config, store, bus, clock and logger into a running IRC server.
 // No globals: a test may start as many servers as it likes.
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { isupportTokens } from '../protocol/isupport.ts';
 import type { IrcMessage } from '../protocol/message.ts';
 import { MemoryStore } from '../storage/memory-store.ts';
 import type { Store } from '../storage/store.ts';
-import type { Connection, Listener } from '../transport/connection.ts';
+import type { Connection, SecureListener, TlsCredentials } from '../transport/connection.ts';
 import { listenHttp } from '../transport/http.ts';
 import { listenTcp } from '../transport/tcp.ts';
 import { ERR_YOUREBANNEDCREEP } from '../protocol/numerics.ts';
@@ -23,9 +23,10 @@ import { ConnectionGate } from './admission.ts';
 import { AuditLog } from './audit.ts';
 import { BanList, parseBanTarget, type ServerBan } from './bans.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { dispatch } from './dispatch.ts';
 import type { NetworkEvent } from './events.ts';
+import { ServerMetrics, serveMetrics } from './metrics.ts';
 import { Network, type LocalSessions } from './network.ts';
 import { Outgoing } from './outgoing.ts';
 import { RateMeter } from './rate-meter.ts';
@@ -42,8 +43,8 @@ export interface ServerDeps {
   logger?: Logger;
   /** Reads the configuration again (REHASH, `reload`, SIGHUP); without it reload is refused. */
   reloadConfig?: () => Promise<Config>;
-  /** Called after an admin's shutdown has closed the server (the CLI exits the process). */
-  onShutdown?: () => void;
+  /** Called after an admin's shutdown has closed the server, cleanly or not (the CLI exits). */
+  onShutdown?: (clean: boolean) => void;
 }
 
 /** A message to the admin pseudo-user, for the console. */
@@ -73,10 +74,12 @@ export class ParlorServer implements SessionHost, LocalSessions {
   readonly gate: ConnectionGate;
   readonly audit: AuditLog;
   readonly admin: AdminActions;
+  /** The figures /metrics and the console's `stats` show. */
+  readonly metrics: ServerMetrics;
   /** Listeners for messages to the admin nick (the console). */
   readonly adminInbox = new Set<(m: AdminInboxMessage) => void>();
   private readonly reloadConfig: (() => Promise<Config>) | undefined;
-  private readonly onShutdown: (() => void) | undefined;
+  private readonly onShutdown: ((clean: boolean) => void) | undefined;
   private closing: Promise<void> | undefined;
   private stopRooms: (() => void) | undefined;
 
@@ -84,8 +87,11 @@ export class ParlorServer implements SessionHost, LocalSessions {
   private readonly byUid = new Map<string, Session>();
   /** Every local connection, registered or not. */
   readonly sessions = new Set<Session>();
-  private listener: Listener | undefined;
-  private webListener: Listener | undefined;
+  private listener: SecureListener | undefined;
+  private tlsListener: SecureListener | undefined;
+  private webListener: SecureListener | undefined;
+  /** The certificate in use is self-signed (then STS is not advertised unless forced). */
+  private tlsSelfSigned = false;
   private sweeper: Timer | undefined;
   private readonly idPrefix = randomBytes(6).toString('base64url');
   private idCounter = 0;
@@ -97,6 +103,9 @@ export class ParlorServer implements SessionHost, LocalSessions {
     messages: new RateMeter(),
     refused: { 'server-full': 0, 'per-ip': 0, throttled: 0, banned: 0 },
     floodDisconnects: 0,
+    /** Connections closed with 'SendQ exceeded'. */
+    sendQueueDrops: 0,
+    registrations: 0,
   };
 
   constructor(deps: ServerDeps) {
@@ -113,6 +122,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     const { auditLog } = this.config.admin;
     this.audit = new AuditLog(auditLog === undefined ? join(this.config.storage.dataDir, 'audit.log') : auditLog, this.config.admin.auditMemory, this.logger);
     this.admin = new AdminActions(this);
+    this.metrics = new ServerMetrics(this);
     this.reloadConfig = deps.reloadConfig;
     this.onShutdown = deps.onShutdown;
   }
@@ -173,24 +183,25 @@ export class ParlorServer implements SessionHost, LocalSessions {
     // Registered rooms exist from the start, members or not; their changes are saved.
     this.stopRooms = await loadRegisteredRooms(this);
     const l = this.config.limits;
-    this.listener = await listenTcp(
-      {
-        host: this.config.server.host,
-        port: this.config.server.port,
-        limits: { maxLineBytes: l.lineBytes + l.tagBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs },
-      },
-      (conn) => this.accept(conn),
-    );
+    const limits = { maxLineBytes: l.lineBytes + l.tagBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs };
+    const credentials = await this.readTlsCredentials(this.config);
+    this.listener = await listenTcp({ host: this.config.server.host, port: this.config.server.port, limits }, (conn) => this.accept(conn));
+    if (credentials) {
+      const tls = this.config.tls;
+      this.tlsListener = await listenTcp({ host: tls.host ?? this.config.server.host, port: tls.port, limits, tls: credentials }, (conn) => this.accept(conn));
+    }
     if (this.config.web.enabled) {
       const web = this.config.web;
       this.webListener = await listenHttp(
         {
           host: web.host ?? this.config.server.host,
           port: web.port,
-          limits: { maxLineBytes: l.lineBytes + l.tagBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs },
+          limits,
+          ...(credentials && this.config.tls.web && { tls: credentials }),
           staticDir: web.staticDir ?? fileURLToPath(new URL('../../dist/web', import.meta.url)),
           allowedOrigins: web.allowedOrigins,
           api: (req) => handleAdminApi(this, req),
+          metrics: (req) => serveMetrics(this, req),
           health: () => ({ status: 'ok', uptimeSeconds: Math.round((this.now() - this.createdAt) / 1000), connections: this.sessions.size, users: this.network.userCount }),
         },
         (conn) => this.accept(conn),
@@ -198,13 +209,43 @@ export class ParlorServer implements SessionHost, LocalSessions {
     }
     const sweepEvery = Math.max(25, Math.min(5_000, Math.min(l.registrationTimeoutMs, l.pingIntervalMs, l.pingTimeoutMs) / 4));
     this.sweeper = this.clock.setInterval(() => this.sweep(), sweepEvery);
+    this.metrics.start();
     this.logger.info({ host: this.listener.host, port: this.listener.port }, 'listening');
     return { host: this.listener.host, port: this.listener.port };
   }
 
   /** Where the web client and the WebSocket endpoint listen, when enabled. */
-  get webAddress(): { host: string; port: number } | undefined {
-    return this.webListener && { host: this.webListener.host, port: this.webListener.port };
+  get webAddress(): { host: string; port: number; secure: boolean } | undefined {
+    return this.webListener && { host: this.webListener.host, port: this.webListener.port, secure: this.webListener !== undefined && this.config.tls.web && this.tlsListener !== undefined };
+  }
+
+  /** Where the TLS listener listens, when a certificate is configured. */
+  get tlsAddress(): { host: string; port: number } | undefined {
+    return this.tlsListener && { host: this.tlsListener.host, port: this.tlsListener.port };
+  }
+
+  /** The IRCv3 STS policy to advertise on a connection, if any (the value of the sts capability). */
+  stsPolicy(secure: boolean): string | undefined {
+    const { sts, stsDurationSeconds } = this.config.tls;
+    if (!this.tlsListener || sts === false || (sts === 'auto' && this.tlsSelfSigned)) return undefined;
+    return secure ? `duration=${stsDurationSeconds}` : `port=${this.tlsListener.port}`;
+  }
+
+  /** Reads and checks the configured certificate and key; a bad pair is a ConfigError. */
+  private async readTlsCredentials(config: Config): Promise<TlsCredentials | undefined> {
+    const { cert, key } = config.tls;
+    if (cert === undefined || key === undefined) return undefined;
+    try {
+      const credentials = { cert: await readFile(cert), key: await readFile(key) };
+      // Parses both and checks that the key belongs to the certificate.
+      const x509 = new X509Certificate(credentials.cert);
+      if (!x509.checkPrivateKey(createPrivateKey(credentials.key))) throw new Error('the key does not belong to the certificate');
+      // Signed by its own key (checkIssued would also want keyCertSign, which leaf certificates lack).
+      this.tlsSelfSigned = x509.issuer === x509.subject && x509.verify(x509.publicKey);
+      return credentials;
+    } catch (err) {
+      throw new ConfigError(`Cannot use the TLS certificate ${cert} with the key ${key}: ${(err as Error).message}`);
+    }
   }
 
   get address(): { host: string; port: number } | undefined {
@@ -215,11 +256,31 @@ export class ParlorServer implements SessionHost, LocalSessions {
     return (this.closing ??= this.closeOnce(reason));
   }
 
+  /** Bounded by server.shutdownTimeoutMs: rejects when a step takes longer (the CLI exits 1). */
   private async closeOnce(reason: string): Promise<void> {
+    const limitMs = this.config.server.shutdownTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`shutdown took longer than ${limitMs} ms`)), limitMs);
+    });
+    try {
+      await Promise.race([this.closeSteps(reason, limitMs), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * No new connections; every client told why (ERROR) and given time to read it; then what
+   * was accepted is flushed to storage.
+   */
+  private async closeSteps(reason: string, limitMs: number): Promise<void> {
     this.sweeper?.cancel();
+    this.metrics.stop();
+    const graceMs = Math.min(this.config.limits.closeTimeoutMs, limitMs / 2);
+    const listeners = Promise.all([this.listener?.close(graceMs), this.tlsListener?.close(graceMs), this.webListener?.close(graceMs)]);
     for (const s of [...this.sessions]) s.disconnect(reason);
-    await this.listener?.close();
-    await this.webListener?.close();
+    await listeners;
     this.unsubscribe?.();
     this.stopRooms?.();
     await this.store.close();
@@ -228,8 +289,13 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   /** An admin's shutdown: every client is told why, then the server closes. */
   async shutdown(message?: string): Promise<void> {
-    await this.close(message ? `Server shutting down: ${message}` : 'Server shutting down');
-    this.onShutdown?.();
+    let clean = false;
+    try {
+      await this.close(message ? `Server shutting down: ${message}` : 'Server shutting down');
+      clean = true;
+    } finally {
+      this.onShutdown?.(clean);
+    }
   }
 
   /** Accept a connection from any transport: bans and connection limits are checked first. */
@@ -238,6 +304,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     const ban = this.network.bans.match(now, conn.remoteAddress);
     if (ban) {
       this.stats.refused.banned++;
+      this.logger.info({ address: conn.remoteAddress, transport: conn.transport, reason: 'banned' }, 'connection refused');
       conn.close('Banned', this.bannedLines(ban, '*', conn.remoteAddress).join('\r\n'));
       return;
     }
@@ -252,6 +319,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     session.admissionKey = admission.key;
     this.sessions.add(session);
     this.stats.peakConnections = Math.max(this.stats.peakConnections, this.sessions.size);
+    this.logger.debug({ id: conn.id, transport: conn.transport, address: conn.remoteAddress }, 'connection accepted');
   }
 
   /** ERR_YOUREBANNEDCREEP and the closing ERROR for a banned client. */
@@ -298,6 +366,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
   /** Called once registration is complete and the user introduced on the bus. */
   registered(session: Session): void {
     this.byUid.set(session.user!.uid, session);
+    this.stats.registrations++;
     this.stats.maxLocalUsers = Math.max(this.stats.maxLocalUsers, this.byUid.size);
   }
 
@@ -309,16 +378,22 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.sessions.delete(session);
     this.gate.release(session.admissionKey);
     if (reason === 'Excess Flood') this.stats.floodDisconnects++;
+    else if (reason === 'SendQ exceeded') this.stats.sendQueueDrops++;
     for (const folded of session.monitoredNicks()) {
       const set = this.network.monitors.get(folded);
       set?.delete(session);
       if (set?.size === 0) this.network.monitors.delete(folded);
     }
     const user = session.user;
-    if (!user) return;
+    // A QUIT's own words are the user's text: logged only where message text is.
+    const logReason = reason.startsWith('Quit:') && !this.config.logging.messages ? 'Quit' : reason;
+    if (!user) {
+      this.logger.debug({ id: session.conn.id, address: session.conn.remoteAddress, reason: logReason }, 'connection closed before registering');
+      return;
+    }
     this.publish({ type: 'user.quit', uid: user.uid, reason: session.quitReason ?? reason, time: this.now(), msgid: this.newMsgid() });
     this.byUid.delete(user.uid);
-    this.logger.info({ nick: user.nick, reason }, 'quit');
+    this.logger.info({ id: session.conn.id, nick: user.nick, reason: logReason }, 'quit');
   }
 
   /** A storage write whose failure is logged, not thrown: the chat goes on. */
@@ -403,10 +478,20 @@ export class ParlorServer implements SessionHost, LocalSessions {
     }
     if (next.admin.nick !== old.admin.nick) notes.push('admin.nick changes at the next restart');
     if (next.admin.auditLog !== old.admin.auditLog) notes.push('admin.auditLog changes at the next restart');
+    // A renewed certificate takes effect for new connections; open ones keep theirs.
+    const credentials = await this.readTlsCredentials(next);
+    if ((credentials !== undefined) !== (this.tlsListener !== undefined)) notes.push(`the TLS listener ${credentials ? 'starts' : 'stops'} at the next restart`);
+    if (next.tls.port !== old.tls.port || next.tls.host !== old.tls.host || next.tls.web !== old.tls.web) notes.push('tls.host, tls.port and tls.web change at the next restart');
+    if (credentials && this.tlsListener) {
+      this.tlsListener.setCredentials(credentials);
+      if (old.tls.web) this.webListener?.setCredentials(credentials);
+      notes.push('TLS certificate reloaded');
+    }
     this.config = {
       ...next,
       server: { ...next.server, host: old.server.host, port: old.server.port, name: old.server.name },
       admin: { ...next.admin, nick: old.admin.nick, auditLog: old.admin.auditLog },
+      tls: { ...next.tls, host: old.tls.host, port: old.tls.port, web: old.tls.web },
     };
     if (this.gate.maxConnections !== old.connections.max || this.gate.maxPerIp !== old.connections.perIp) {
       notes.push(`limits set live give way to the config: at most ${next.connections.max} connections, ${next.connections.perIp} per IP`);

@@ -12,6 +12,8 @@ export interface DialOptions {
   tls?: boolean;
   /** Accept a TLS certificate that does not verify (self-signed test servers). */
   tlsInsecure?: boolean;
+  /** PEM certificates to trust besides the system's (a server's self-signed certificate). */
+  tlsCa?: string | Buffer;
   /** Longest line accepted from the server, tags included (IRCv3: 8191 + 512). */
   maxLineBytes?: number;
   /** Give up on a connection attempt after this long. */
@@ -42,7 +44,14 @@ const DEFAULT_MAX_LINE = 8191 + 512;
 
 export const dialIrc: Dialer = (options, handler) => {
   const socket: net.Socket = options.tls
-    ? tls.connect({ host: options.host, port: options.port, servername: net.isIP(options.host) ? undefined : options.host, rejectUnauthorized: !options.tlsInsecure })
+    ? tls.connect({
+        host: options.host,
+        port: options.port,
+        servername: net.isIP(options.host) ? undefined : options.host,
+        rejectUnauthorized: !options.tlsInsecure,
+        // Added to the system's trust store, not in place of it.
+        ...(options.tlsCa !== undefined && { ca: [...tls.rootCertificates, options.tlsCa.toString()] }),
+      })
     : net.connect({ host: options.host, port: options.port });
   socket.setNoDelay(true);
   let closed = false;

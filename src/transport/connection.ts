@@ -52,5 +52,21 @@ export interface TransportLimits {
 export interface Listener {
   readonly host: string;
   readonly port: number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting at once; open connections get `graceMs` to finish closing (their last
+   * lines delivered) before they are cut. Resolves when every connection is gone.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** PEM certificate chain and private key. */
+export interface TlsCredentials {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/** A listener that may serve TLS: new connections use new credentials, open ones keep theirs. */
+export interface SecureListener extends Listener {
+  /** Does nothing on a listener without TLS. */
+  setCredentials(credentials: TlsCredentials): void;
 }

@@ -3,9 +3,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
-import type { Connection, Listener, TransportLimits } from './connection.ts';
+import type { Connection, SecureListener, TlsCredentials, TransportLimits } from './connection.ts';
 import { normalizeAddress } from './tcp.ts';
 import { IRC_SUBPROTOCOLS, WebSocketConnection } from './websocket.ts';
 
@@ -17,8 +18,12 @@ export interface HttpListenOptions {
   staticDir: string | undefined;
   /** Origins allowed to open the WebSocket; the page's own origin always is; '*' allows any. */
   allowedOrigins: string[];
+  /** Serve HTTPS (and WSS) with this certificate and key. */
+  tls?: TlsCredentials;
   /** JSON for GET /health. */
   health(): Record<string, unknown>;
+  /** GET /metrics (Prometheus); the handler decides who may scrape. Without it, /metrics is a static path. */
+  metrics?(req: { address: string; authorization: string | undefined }): Promise<{ status: number; contentType: string; body: string }>;
   /** JSON API routes (the admin panel's): undefined when a path is not theirs. */
   api?(req: { method: string; path: string; authorization: string | undefined; body: unknown; address: string }): Promise<{ status: number; body: unknown } | undefined>;
 }
@@ -72,18 +77,19 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
-export async function listenHttp(options: HttpListenOptions, onConnection: (conn: Connection) => void): Promise<Listener> {
+export async function listenHttp(options: HttpListenOptions, onConnection: (conn: Connection) => void): Promise<SecureListener> {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.limits.maxLineBytes + 2,
     handleProtocols: (protocols) => IRC_SUBPROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     void serveRequest(req, res, options).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
-  });
+  };
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handle) : http.createServer(handle);
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/irc' || !originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
@@ -92,7 +98,7 @@ export async function listenHttp(options: HttpListenOptions, onConnection: (conn
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
-      onConnection(new WebSocketConnection(ws, address, req.socket.remotePort ?? 0, false, options.limits));
+      onConnection(new WebSocketConnection(ws, address, req.socket.remotePort ?? 0, options.tls !== undefined, options.limits));
     });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -107,12 +113,24 @@ export async function listenHttp(options: HttpListenOptions, onConnection: (conn
   return {
     host: addr.address,
     port: addr.port,
-    close: () =>
+    setCredentials(credentials) {
+      if (server instanceof https.Server) server.setSecureContext({ cert: credentials.cert, key: credentials.key });
+    },
+    close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
-        for (const ws of wss.clients) ws.terminate();
+        const cut = (): void => {
+          for (const ws of wss.clients) ws.terminate();
+          server.closeAllConnections();
+        };
+        const timer = graceMs > 0 ? setTimeout(cut, graceMs) : undefined;
         wss.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
+        // Called once the last connection has closed; page loads in progress may finish.
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+        if (timer === undefined) cut();
       }),
   };
 }
@@ -130,6 +148,13 @@ async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse,
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  if (path === '/metrics' && options.metrics) {
+    const address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
+    const answer = await options.metrics({ address, authorization: req.headers.authorization });
+    res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : answer.body);
     return;
   }
   if (path === '/health') {

@@ -1,6 +1,7 @@
-// Plain TCP transport: one Connection per socket.
+// TCP and TLS transports: one Connection per socket.
 import net from 'node:net';
-import type { Connection, ConnectionHandler, FramingError, Listener, PreparedLine, TransportLimits } from './connection.ts';
+import tls from 'node:tls';
+import type { Connection, ConnectionHandler, FramingError, PreparedLine, SecureListener, TlsCredentials, TransportLimits } from './connection.ts';
 import { LineDecoder, type LineSink } from './line-decoder.ts';
 import { FlushScheduler, type Flushable } from './write-queue.ts';
 
@@ -22,8 +23,8 @@ export class SocketConnection implements Connection, Flushable, LineSink {
   readonly id: string;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly secure = false;
-  readonly transport = 'tcp' as const;
+  readonly secure: boolean;
+  readonly transport: 'tcp' | 'tls';
   closed = false;
 
   private handler: ConnectionHandler | undefined;
@@ -43,6 +44,8 @@ export class SocketConnection implements Connection, Flushable, LineSink {
     this.id = `tcp-${++nextId}`;
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? 'unknown');
     this.remotePort = socket.remotePort ?? 0;
+    this.secure = socket instanceof tls.TLSSocket;
+    this.transport = this.secure ? 'tls' : 'tcp';
     this.decoder = new LineDecoder(shared.limits.maxLineBytes, this);
     shared.sockets.add(socket);
     socket.setNoDelay(true);
@@ -197,11 +200,29 @@ export interface TcpListenOptions {
   limits: TransportLimits;
   /** Pending connections the OS may queue (listen backlog). */
   backlog?: number;
+  /** Listen with TLS, with this certificate and key. */
+  tls?: TlsCredentials;
+  /** A TLS client must finish its handshake within this long. */
+  handshakeTimeoutMs?: number;
 }
 
-export async function listenTcp(options: TcpListenOptions, onConnection: (conn: Connection) => void): Promise<Listener> {
+export async function listenTcp(options: TcpListenOptions, onConnection: (conn: Connection) => void): Promise<SecureListener> {
   const shared: TcpShared = { limits: options.limits, scheduler: new FlushScheduler(), sockets: new Set() };
-  const server = net.createServer({ noDelay: true }, (socket) => onConnection(new SocketConnection(socket, shared)));
+  const accept = (socket: net.Socket): void => onConnection(new SocketConnection(socket, shared));
+  const server: net.Server = options.tls
+    ? tls.createServer({ cert: options.tls.cert, key: options.tls.key, handshakeTimeout: options.handshakeTimeoutMs ?? 10_000 }, accept)
+    : net.createServer({ noDelay: true }, accept);
+  // Sockets still in their TLS handshake are not connections yet, but closing must end them too.
+  const handshaking = new Set<net.Socket>();
+  if (options.tls) {
+    server.on('connection', (socket: net.Socket) => {
+      handshaking.add(socket);
+      socket.once('close', () => handshaking.delete(socket));
+    });
+    // A failed handshake (plain text sent to the TLS port, an untrusted certificate) ends that
+    // socket only.
+    server.on('tlsClientError', (_err, socket) => socket.destroy());
+  }
   // A failing accept (EMFILE, …) must not crash the process.
   server.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
@@ -215,10 +236,22 @@ export async function listenTcp(options: TcpListenOptions, onConnection: (conn: 
   return {
     host: addr.address,
     port: addr.port,
-    close: () =>
+    setCredentials(credentials) {
+      if (server instanceof tls.Server) server.setSecureContext({ cert: credentials.cert, key: credentials.key });
+    },
+    close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of shared.sockets) socket.destroy();
+        const cut = (): void => {
+          for (const socket of shared.sockets) socket.destroy();
+        };
+        const timer = graceMs > 0 ? setTimeout(cut, graceMs) : undefined;
+        // Called once the last connection has closed.
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        for (const socket of handshaking) socket.destroy();
+        if (timer === undefined) cut();
       }),
   };
 }

@@ -271,4 +271,73 @@ describe('durability with --data-dir (real processes)', () => {
       if (ageAtKill(m) > 1000) assert.ok(kept.has(m.text), `"${m.text}", accepted ${ageAtKill(m).toFixed(0)} ms before the kill, was lost`);
     }
   });
+
+  test('SIGTERM under load: every client is told, the process exits 0, and every accepted line is kept', async (t) => {
+    const { dir, args } = await scratch();
+    const first = await launch(dir, args);
+    const senders = ['c', 'd', 'e', 'f'];
+    const chatters = await Promise.all(senders.map(async (who) => ({ who, nick: `load${who}`, c: await client(first, `load${who}`, ['echo-message']) })));
+    for (const { c } of chatters) await joinRoom(c, '#busy');
+
+    // Each client keeps a window of lines in flight (sends the next batch when the last one's
+    // echo is back) until the server goes; SIGTERM comes after CHAT_MS of this.
+    const CHAT_MS = 800;
+    const BATCH = 25;
+    const MAX_BATCHES = 2_000;
+    const accepted = new Set<string>();
+    let sentCount = 0;
+    const start = performance.now();
+    let termAt: number | undefined;
+    const load = chatters.map(async ({ who, nick, c }) => {
+      const closed = c.waitClose(30_000).then(() => undefined);
+      let n = 0;
+      for (let b = 0; b < MAX_BATCHES && !c.closed; b++) {
+        if (termAt === undefined && performance.now() - start >= CHAT_MS) {
+          termAt = performance.now();
+          first.child.kill('SIGTERM');
+        }
+        const lines = Array.from({ length: BATCH }, () => `PRIVMSG #busy :${who} ${n++}`);
+        sentCount += lines.length;
+        c.send(...lines);
+        const last = `${who} ${n - 1}`;
+        // The wait fails at once if the server closes the connection first.
+        const echo = await c.waitFor((r) => r.msg.command === 'PRIVMSG' && r.msg.source?.startsWith(`${nick}!`) === true && r.msg.params[1] === last, 30_000).catch(() => undefined);
+        if (echo === undefined) break;
+      }
+      await closed;
+      for (const r of c.received) if (r.msg.command === 'PRIVMSG' && r.msg.source?.startsWith(`${nick}!`)) accepted.add(r.msg.params[1]!);
+    });
+    await Promise.all(load);
+    assert.ok(termAt !== undefined, 'SIGTERM was sent');
+    assert.equal(await within(first.exited, 12_000, 'parlor to exit on SIGTERM under load'), 0, first.stderr());
+    const exitMs = performance.now() - termAt;
+    for (const { nick, c } of chatters) {
+      const error = c.received.find((r) => r.msg.command === 'ERROR');
+      assert.ok(error, `${nick} was told before the connection closed`);
+      assert.match(error.msg.params[0]!, /Server shutting down/);
+    }
+    assert.ok(accepted.size > 100, `only ${accepted.size} lines were accepted`);
+
+    const second = await launch(dir, args);
+    const reader = await client(second, 'reader', HISTORY_CAPS);
+    await joinRoom(reader, '#busy');
+    const served: string[] = [];
+    let from = 'timestamp=1970-01-01T00:00:00.000Z';
+    for (let page = 0; page < 1_000; page++) {
+      const lines = await history(reader, `CHATHISTORY AFTER #busy ${from} 1000`);
+      served.push(...lines.map((r) => r.msg.params[1]!));
+      if (lines.length < 1000) break;
+      from = `msgid=${lines.at(-1)!.msg.tags.msgid!}`;
+    }
+    await stopWithSigterm(second);
+    const kept = new Set(served);
+    assert.equal(kept.size, served.length, 'no line twice');
+    const lost = [...accepted].filter((text) => !kept.has(text));
+    assert.deepEqual(lost, [], 'every line the server echoed is in history');
+    for (const who of senders) {
+      const numbers = served.filter((text) => text.startsWith(`${who} `)).map((text) => Number(text.slice(2)));
+      assert.deepEqual(numbers, numbers.map((_, i) => i), `${who}'s lines are kept from the first, in order, without a hole`);
+    }
+    t.diagnostic(`${sentCount} lines sent by ${senders.length} clients, ${accepted.size} accepted (echoed), ${served.length} kept; exit 0 ${exitMs.toFixed(0)} ms after SIGTERM`);
+  });
 });

@@ -51,6 +51,8 @@ export interface IrssiOptions {
   port: number;
   nick: string;
   host?: string;
+  /** Connect with TLS (irssi's -tls), trusting this CA/certificate file. */
+  tlsCaFile?: string;
 }
 
 export class Irssi {
@@ -89,13 +91,16 @@ export class Irssi {
     );
     // Commands run at start-up, before connecting: one log of every window (the status
     // window included, where numerics and server notices are shown).
-    writeFileSync(join(dir, 'startup'), `/log open ${join(dir, 'all.log')} ALL\n`);
+    // With TLS the connection is made from there too: --connect has no TLS option.
+    const host = opts.host ?? '127.0.0.1';
+    const connectTls = opts.tlsCaFile ? `/connect -tls -tls_verify -tls_cafile ${opts.tlsCaFile} ${host} ${opts.port}\n` : '';
+    writeFileSync(join(dir, 'startup'), `/log open ${join(dir, 'all.log')} ALL\n${connectTls}`);
 
     // A private tmux server whose socket lives (and is removed) with the home directory.
     const socket = join(dir, 'tmux.sock');
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
     delete env.TMUX;
-    const args = ['--home=' + dir, '--connect=' + (opts.host ?? '127.0.0.1'), '--port=' + String(opts.port), '--nick=' + opts.nick];
+    const args = ['--home=' + dir, '--nick=' + opts.nick, ...(opts.tlsCaFile ? [] : ['--connect=' + host, '--port=' + String(opts.port)])];
     const r = spawnSync(TMUX, ['-u', '-S', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'irc', '-x', '200', '-y', '50', '-P', '-F', '#{pane_pid}', IRSSI, ...args], {
       encoding: 'utf8',
       env,

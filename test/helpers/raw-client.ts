@@ -1,6 +1,7 @@
 // A raw IRC client for tests: real socket, every received line kept, and waits that
 // resolve on a matching line (never on time) with a deadline that fails the test.
 import net from 'node:net';
+import tls from 'node:tls';
 import { parseLine, type IrcMessage } from '../../src/protocol/message.ts';
 
 export interface Received {
@@ -20,7 +21,7 @@ export class RawClient {
   readonly received: Received[] = [];
   private cursor = 0;
   private buffer = '';
-  private waiters: { matcher: Matcher; resolve: (r: Received) => void }[] = [];
+  private waiters: { matcher: Matcher; resolve: (r: Received) => void; fail: (why: string) => void }[] = [];
   private closeWaiters: (() => void)[] = [];
   closed = false;
 
@@ -31,6 +32,9 @@ export class RawClient {
     socket.on('close', () => {
       this.closed = true;
       for (const w of this.closeWaiters) w();
+      // Nothing more will arrive: a wait still pending fails now rather than at its deadline.
+      for (const w of this.waiters) w.fail('the connection closed');
+      this.waiters = [];
     });
     socket.on('error', () => {});
   }
@@ -38,6 +42,14 @@ export class RawClient {
   static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ port, host }, () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Connects with TLS, trusting `ca` (a test's self-signed certificate). */
+  static connectTls(port: number, ca: string | Buffer, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({ port, host, ca }, () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
   }
@@ -93,17 +105,23 @@ export class RawClient {
       }
     }
     return new Promise((resolve, reject) => {
+      const fail = (why: string): void => {
+        clearTimeout(timer);
+        reject(new Error(`${why} waiting for ${String(matcher)}; last lines:\n${this.received.slice(-8).map((r) => r.raw).join('\n')}`));
+      };
       const waiter = {
         matcher,
         resolve: (r: Received) => {
           clearTimeout(timer);
           resolve(r);
         },
+        fail,
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out waiting for ${String(matcher)}; last lines:\n${this.received.slice(-8).map((r) => r.raw).join('\n')}`));
+        fail('timed out');
       }, timeoutMs);
+      if (this.closed) return fail('the connection had closed');
       this.waiters.push(waiter);
     });
   }

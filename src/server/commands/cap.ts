@@ -1,5 +1,5 @@
 // Capability negotiation (IRCv3 CAP, version 302).
-import { CAPABILITIES, isCapability } from '../../protocol/caps.ts';
+import { CAPABILITIES, INFORMATIONAL_CAPABILITIES, isCapability } from '../../protocol/caps.ts';
 import { ERR_INVALIDCAPCMD } from '../../protocol/numerics.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
@@ -30,7 +30,7 @@ export const capCommands: CommandGroup = {
         case 'REQ': {
           if (!session.registered) session.capNegotiating = true;
           const wanted = (arg ?? '').split(' ').filter((c) => c !== '');
-          const valid = wanted.length > 0 && wanted.every((c) => isCapability(c.replace(/^-/, '')) && isOffered(ctx, c.replace(/^-/, '')));
+          const valid = wanted.length > 0 && wanted.every((c) => requestable(ctx, c.replace(/^-/, '')));
           // cap-notify cannot be turned off once CAP LS 302 implied it.
           const refused = wanted.some((c) => c === '-cap-notify' && session.capVersion >= 302);
           if (!valid || refused) {
@@ -55,12 +55,17 @@ export const capCommands: CommandGroup = {
   },
 };
 
-/** Capabilities that depend on the configuration: REGISTER may be turned off. */
 /** Capabilities that depend on the config are only offered when it turns them on. */
 function isOffered(ctx: Context, cap: string): boolean {
   if (cap === 'draft/account-registration') return ctx.server.config.accounts.registration;
   if (cap === 'draft/chathistory') return ctx.server.config.history.enabled;
+  // A policy only means something with a value, which CAP LS 302 alone carries.
+  if (cap === 'sts') return ctx.session.capVersion >= 302 && ctx.server.stsPolicy(ctx.session.conn.secure) !== undefined;
   return true;
+}
+
+function requestable(ctx: Context, cap: string): boolean {
+  return isCapability(cap) && !INFORMATIONAL_CAPABILITIES.has(cap) && isOffered(ctx, cap);
 }
 
 /** A capability as CAP LS 302 lists it, with its value if it has one. */
@@ -71,6 +76,8 @@ function withValue(ctx: Context, cap: string): string {
     case 'draft/account-registration':
       // REGISTER before connecting would let a client skip the server password (PASS).
       return ctx.server.config.server.password === undefined ? `${cap}=before-connect` : cap;
+    case 'sts':
+      return `sts=${ctx.server.stsPolicy(ctx.session.conn.secure)}`;
     default:
       return cap;
   }
