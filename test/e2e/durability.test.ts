@@ -114,6 +114,22 @@ async function history(c: RawClient, request: string): Promise<Received[]> {
   throw new Error('no end of batch within 20000 lines');
 }
 
+/**
+ * Every line of a room's history, oldest first, read a page at a time (a whole 10000-line
+ * answer would overflow the reader's send queue).
+ */
+async function wholeHistory(c: RawClient, room: string): Promise<string[]> {
+  const served: string[] = [];
+  let from = 'timestamp=1970-01-01T00:00:00.000Z';
+  for (let page = 0; page < 1_000; page++) {
+    const lines = await history(c, `CHATHISTORY AFTER ${room} ${from} 1000`);
+    served.push(...lines.map((r) => r.msg.params[1]!));
+    if (lines.length < 1000) return served;
+    from = `msgid=${lines.at(-1)!.msg.tags.msgid!}`;
+  }
+  throw new Error(`${room}: more than 1000 pages of history`);
+}
+
 async function stopWithSigterm(p: ParlorProcess): Promise<void> {
   p.child.kill('SIGTERM');
   assert.equal(await within(p.exited, 10_000, 'parlor to exit on SIGTERM'), 0, p.stderr());
@@ -228,15 +244,7 @@ describe('durability with --data-dir (real processes)', () => {
     const second = await launch(dir, args);
     const reader = await client(second, 'reader', HISTORY_CAPS);
     await joinRoom(reader, '#room');
-    // Read a page at a time (a whole 10000-line answer would overflow the reader's send queue).
-    const served: string[] = [];
-    let from = 'timestamp=1970-01-01T00:00:00.000Z';
-    for (let page = 0; page < 2 * MAX_PER_CLIENT; page++) {
-      const lines = await history(reader, `CHATHISTORY AFTER #room ${from} 1000`);
-      served.push(...lines.map((r) => r.msg.params[1]!));
-      if (lines.length < 1000) break;
-      from = `msgid=${lines.at(-1)!.msg.tags.msgid!}`;
-    }
+    const served = await wholeHistory(reader, '#room');
     await stopWithSigterm(second);
     // The file itself, read once the server is gone, holds the same.
     const store = new SqliteStore({ path: join(dataDir, 'parlor.db') });
@@ -321,14 +329,7 @@ describe('durability with --data-dir (real processes)', () => {
     const second = await launch(dir, args);
     const reader = await client(second, 'reader', HISTORY_CAPS);
     await joinRoom(reader, '#busy');
-    const served: string[] = [];
-    let from = 'timestamp=1970-01-01T00:00:00.000Z';
-    for (let page = 0; page < 1_000; page++) {
-      const lines = await history(reader, `CHATHISTORY AFTER #busy ${from} 1000`);
-      served.push(...lines.map((r) => r.msg.params[1]!));
-      if (lines.length < 1000) break;
-      from = `msgid=${lines.at(-1)!.msg.tags.msgid!}`;
-    }
+    const served = await wholeHistory(reader, '#busy');
     await stopWithSigterm(second);
     const kept = new Set(served);
     assert.equal(kept.size, served.length, 'no line twice');
