@@ -137,6 +137,8 @@ export const ConfigSchema = z.strictObject({
       sts: z.union([z.boolean(), z.literal('auto')]).default('auto'),
       /** How long clients keep the STS policy, in seconds. */
       stsDurationSeconds: z.number().int().min(0).default(2_592_000),
+      /** A connection that has not finished its TLS handshake by then is closed. */
+      handshakeTimeoutMs: ms.max(120_000).default(10_000),
     })
     .prefault({})
     .refine((t) => (t.cert === undefined) === (t.key === undefined), 'tls.cert and tls.key go together')

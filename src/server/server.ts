@@ -188,7 +188,10 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.listener = await listenTcp({ host: this.config.server.host, port: this.config.server.port, limits }, (conn) => this.accept(conn));
     if (credentials) {
       const tls = this.config.tls;
-      this.tlsListener = await listenTcp({ host: tls.host ?? this.config.server.host, port: tls.port, limits, tls: credentials }, (conn) => this.accept(conn));
+      this.tlsListener = await listenTcp(
+        { host: tls.host ?? this.config.server.host, port: tls.port, limits, tls: credentials, handshakeTimeoutMs: tls.handshakeTimeoutMs },
+        (conn) => this.accept(conn),
+      );
     }
     if (this.config.web.enabled) {
       const web = this.config.web;

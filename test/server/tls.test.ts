@@ -210,6 +210,22 @@ describe('HTTPS and WSS on the web port', () => {
   });
 });
 
+test('a connection that never starts its TLS handshake is dropped after tls.handshakeTimeoutMs', async () => {
+  const cert = await makeTestCert();
+  const t = await startServer({ tls: { cert: cert.certFile, key: cert.keyFile, port: 0, handshakeTimeoutMs: 200 } });
+  try {
+    const silent = net.connect({ port: t.server.tlsAddress!.port, host: '127.0.0.1' });
+    silent.on('error', () => {});
+    const started = Date.now();
+    await new Promise<void>((resolve) => silent.once('close', () => resolve()));
+    assert.ok(Date.now() - started < 5_000, 'closed by the handshake timeout, not some later one');
+    assert.equal(t.server.sessions.size, 0, 'it never became a session');
+  } finally {
+    await t.close();
+    cert.remove();
+  }
+});
+
 describe('TLS configuration errors', () => {
   test('cert without key is refused by the config', () => {
     assert.throws(() => parseConfig({ tls: { cert: 'x.pem' } }), /tls\.cert and tls\.key go together/);
