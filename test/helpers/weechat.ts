@@ -2,7 +2,7 @@
 // directory. WeeChat is driven through its fifo plugin (commands written to a named pipe)
 // and its buffers are logged to files, kept for failure messages.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, watch, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,6 +17,12 @@ export function weechatVersion(): string | undefined {
 
 export interface WeeChatOptions {
   port: number;
+  /** The server's address as WeeChat is told it (TLS checks the certificate against it); 127.0.0.1 by default. */
+  host?: string;
+  /** Connect with TLS, verifying the server's certificate (off by default). */
+  tls?: boolean;
+  /** A PEM file of certificates to trust (instead of the system's) when verifying the server. */
+  caFile?: string;
   nick: string;
   /** Channels to join once registered, comma-separated. */
   autojoin: string;
@@ -48,15 +54,20 @@ export class WeeChat {
   static start(opts: WeeChatOptions): WeeChat {
     const dir = mkdtempSync(join(tmpdir(), 'parlor-weechat-'));
     const fifo = join(dir, 'parlor.fifo');
+    // Made here so that waitForLog() can watch it from the start.
+    mkdirSync(join(dir, 'logs'));
     // WeeChat ≥ 4 renamed the server option "ssl" to "tls" and turned it on by default.
     const major = Number(opts.version.split('.')[0]);
-    const noTls = major >= 4 ? '-notls' : '-nossl';
+    const tlsFlag = opts.tls ? (major >= 4 ? '-tls' : '-ssl') : major >= 4 ? '-notls' : '-nossl';
     const server = 'parlor';
+    // Only the given authority, so that a passing test cannot lean on the system's.
+    const trust = opts.caFile ? ['/set weechat.network.gnutls_ca_system off', `/set weechat.network.gnutls_ca_user ${opts.caFile}`] : [];
     // --run-command text is evaluated by WeeChat: nothing here may contain "${".
     const commands = [
       `/set fifo.file.path ${fifo}`,
       '/set logger.file.flush_delay 0',
-      `/server add ${server} 127.0.0.1/${opts.port} ${noTls}`,
+      ...trust,
+      `/server add ${server} ${opts.host ?? '127.0.0.1'}/${opts.port} ${tlsFlag}`,
       `/set irc.server.${server}.nicks ${opts.nick}`,
       `/set irc.server.${server}.username ${opts.nick}`,
       `/set irc.server.${server}.realname WeeChat ${opts.nick}`,
@@ -106,6 +117,39 @@ export class WeeChat {
       // no logs yet
     }
     return parts.join('\n');
+  }
+
+  /**
+   * The `occurrence`-th line (1 = first) of WeeChat's buffer logs that matches `pattern`, as soon
+   * as it is written (the logs are flushed at once and their folder watched); rejects after `timeoutMs`.
+   */
+  waitForLog(pattern: RegExp, timeoutMs = 5000, occurrence = 1): Promise<string> {
+    const logs = join(this.dir, 'logs');
+    return new Promise((resolve, reject) => {
+      const finish = (): void => {
+        watcher.close();
+        clearTimeout(timer);
+      };
+      const check = (): void => {
+        let matches: string[];
+        try {
+          matches = readdirSync(logs)
+            .flatMap((f) => readFileSync(join(logs, f), 'utf8').split('\n'))
+            .filter((line) => pattern.test(line));
+        } catch {
+          return; // the folder went away (stop()): the timeout reports it
+        }
+        if (matches.length < occurrence) return;
+        finish();
+        resolve(matches[occurrence - 1]!);
+      };
+      const watcher = watch(logs, check).on('error', () => {});
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`no WeeChat log line #${occurrence} matching ${pattern} within ${timeoutMs} ms\n${this.diagnostics()}`));
+      }, timeoutMs);
+      check();
+    });
   }
 
   /** Resolves when WeeChat exits by itself (e.g. after /quit); rejects after `timeoutMs`. */

@@ -105,7 +105,7 @@ describe('STS', () => {
 
   before(async () => {
     cert = await makeTestCert();
-    t = await startServer({ tls: { cert: cert.certFile, key: cert.keyFile, port: 0, sts: true, stsDurationSeconds: 86_400 } });
+    t = await startServer({ tls: { cert: cert.certFile, key: cert.keyFile, port: 0, sts: true, stsDurationSeconds: 86_400 }, web: { enabled: true, port: 0 } });
   });
   after(async () => {
     await t.close();
@@ -136,6 +136,17 @@ describe('STS', () => {
       await auto.close();
       issued.remove();
     }
+  });
+
+  test('WebSocket clients are not pointed at the raw TLS port', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${t.server.webAddress!.port}/irc`, 'text.ircv3.net');
+    const ls = new Promise<string>((resolve) => ws.on('message', (data) => / CAP \* LS /.test(String(data)) && resolve(String(data))));
+    await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+    ws.send('CAP LS 302');
+    const line = await ls;
+    assert.match(line, /server-time/);
+    assert.doesNotMatch(line, /\bsts/);
+    ws.close();
   });
 
   test('CAP LS without 302 carries no STS (a policy needs its value)', async () => {

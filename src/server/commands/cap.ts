@@ -59,8 +59,12 @@ export const capCommands: CommandGroup = {
 function isOffered(ctx: Context, cap: string): boolean {
   if (cap === 'draft/account-registration') return ctx.server.config.accounts.registration;
   if (cap === 'draft/chathistory') return ctx.server.config.history.enabled;
-  // A policy only means something with a value, which CAP LS 302 alone carries.
-  if (cap === 'sts') return ctx.session.capVersion >= 302 && ctx.server.stsPolicy(ctx.session.conn.secure) !== undefined;
+  // A policy only means something with a value, which CAP LS 302 alone carries. Not over
+  // WebSocket: its upgrade would be the raw TLS port, which a browser cannot use.
+  if (cap === 'sts') {
+    const { conn } = ctx.session;
+    return ctx.session.capVersion >= 302 && conn.transport !== 'websocket' && ctx.server.stsPolicy(conn.secure) !== undefined;
+  }
   return true;
 }
 
