@@ -1,6 +1,5 @@
-// What a typed line does, shared by the terminal client (irc-client.ts) and the browser
-// client (web/src/connection.ts): each gives the small host below; neither touches Node or
-// the DOM here.
+// What a typed line does, for the client core (irc-session.ts), which both the terminal and
+// the browser client use: it gives the small host below; nothing here touches Node or the DOM.
 import { foldCase } from '../protocol/casemapping.ts';
 import type { Effect } from './commands.ts';
 import type { InboundState } from './inbound.ts';

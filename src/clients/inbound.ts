@@ -1,6 +1,6 @@
 // What a message from the server does to the chat model: which buffer it shows in, how it
 // reads, and the topic and member changes it carries. Pure apart from the model it is given;
-// registration, CAP and PING belong to the connection (irc-client.ts), not here.
+// registration, CAP and PING belong to the connection (irc-session.ts), not here.
 import type { IrcMessage } from '../protocol/message.ts';
 import { foldCase } from '../protocol/casemapping.ts';
 import * as N from '../protocol/numerics.ts';

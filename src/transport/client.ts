@@ -3,7 +3,7 @@
 // (src/clients/), which may not touch sockets themselves.
 import net from 'node:net';
 import tls from 'node:tls';
-import type { FramingError } from './connection.ts';
+import type { ClientLink, DialHandler } from '../clients/dialer.ts';
 import { LineDecoder } from './line-decoder.ts';
 
 export interface DialOptions {
@@ -20,23 +20,7 @@ export interface DialOptions {
   connectTimeoutMs?: number;
 }
 
-export interface DialHandler {
-  /** The connection is up (after the TLS handshake, with TLS). */
-  onOpen(): void;
-  onLine(line: string): void;
-  /** A line the decoder refused (too long, invalid UTF-8, …); the connection stays open. */
-  onFramingError?(error: FramingError): void;
-  /** Called once, whether the connection failed, was closed by the server or by close(). */
-  onClose(reason: string): void;
-}
-
-export interface ClientLink {
-  readonly secure: boolean;
-  /** Sends one line (without CR LF). Ignored once closed. */
-  send(line: string): void;
-  /** Ends the connection after what was sent has been written. */
-  close(): void;
-}
+export type { ClientLink, DialHandler };
 
 export type Dialer = (options: DialOptions, handler: DialHandler) => ClientLink;
 

@@ -1,6 +1,7 @@
 // The IRC client core against a real Parlor server: registration and capabilities, rooms,
 // members, messages in the right buffers with the server's time, nick fallback, where
-// errors show, and reconnecting (with its rooms) after the server drops the connection.
+// errors show, and reconnecting (with its rooms) after the server drops the connection, but
+// not after a kill.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IrcClient } from '../../src/clients/irc-client.ts';
@@ -224,10 +225,11 @@ describe('reconnecting', () => {
     watcher.send('JOIN #stay');
     await watcher.waitFor('366');
 
-    t.server.admin.kill(t.server.admin.consoleActor, 'max', 'test');
+    // A drop the client is not to blame for (a kill or ban would stop it: see below).
+    [...t.server.sessions].find((s) => s.user?.nick === 'max')!.disconnect('Ping timeout: 120 seconds');
     await watcher.waitFor((r) => r.msg.command === 'QUIT' && r.msg.source!.startsWith('max!'));
     await waitUntil(c, () => c.model.status !== 'registered' && !c.model.find('#stay')!.joined, 'the drop');
-    assert.ok(c.model.server.lines.some((l) => l.kind === 'error' && /Killed/.test(l.text)), 'the reason shows');
+    assert.ok(c.model.server.lines.some((l) => l.kind === 'error' && /Ping timeout/.test(l.text)), 'the reason shows');
 
     const rejoined = await watcher.waitFor((r) => r.msg.command === 'JOIN' && r.msg.source!.startsWith('max!'));
     assert.equal(rejoined.msg.params[0], '#stay');
@@ -237,6 +239,16 @@ describe('reconnecting', () => {
     // And it works as before.
     c.input('/msg #stay back');
     await watcher.waitFor((r) => r.msg.command === 'PRIVMSG' && r.msg.params[1] === 'back');
+  });
+
+  test('killed by an operator, the client stops and says why instead of coming back', async () => {
+    const c = await client('kit');
+    const closed = new Promise<void>((resolve) => c.once('closed', resolve));
+    t.server.admin.kill(t.server.admin.consoleActor, 'kit', 'enough');
+    await closed;
+    assert.equal(c.model.status, 'closed');
+    assert.match(c.failure ?? '', /^Disconnected by the server: Killed \(.*enough/);
+    assert.ok(c.model.server.lines.some((l) => l.kind === 'error' && /Killed/.test(l.text)), 'the reason shows');
   });
 
   test('/quit stops for good: no reconnection', async () => {

@@ -1,0 +1,156 @@
+// The shared client core (src/clients/irc-session.ts) as the browser uses it, against a
+// scripted server: one password that goes as SASL when offered and as PASS when not, a failed
+// login that stops the client, a kill that stops it with the reason, and no Node module
+// anywhere in what the core imports (the browser bundle includes all of it).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DialHandler } from '../../src/clients/dialer.ts';
+import { IrcSession, type SessionOptions } from '../../src/clients/irc-session.ts';
+
+/** One scripted connection at a time: what the client sent, and the server's side. */
+class Script {
+  sent: string[] = [];
+  handler: DialHandler | undefined;
+  dials = 0;
+
+  readonly connect = (handler: DialHandler) => {
+    this.dials++;
+    this.handler = handler;
+    let closed = false;
+    queueMicrotask(() => handler.onOpen());
+    return {
+      secure: false,
+      send: (line: string) => {
+        if (!closed) this.sent.push(line);
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        queueMicrotask(() => handler.onClose('Connection closed'));
+      },
+    };
+  };
+
+  say(...lines: string[]): void {
+    for (const line of lines) this.handler!.onLine(line);
+  }
+
+  take(): string[] {
+    const out = this.sent;
+    this.sent = [];
+    return out;
+  }
+}
+
+function session(script: Script, options: Partial<SessionOptions> = {}): IrcSession {
+  return new IrcSession({ connect: script.connect, serverName: 'Parlor', address: 'ws://test/irc', nick: 'web', reconnectBaseMs: 5, ...options });
+}
+
+const browserLogin = { account: 'web', password: 'pw', passFallback: true, required: true };
+
+function opened(s: IrcSession): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (s.model.status !== 'registering') return;
+      s.off('change', check);
+      resolve();
+    };
+    s.on('change', check);
+  });
+}
+
+describe('the browser login through the shared core', () => {
+  test('with SASL PLAIN offered the password logs in with it, and NICK/USER wait for CAP LS', async () => {
+    const script = new Script();
+    const s = session(script, { sasl: browserLogin, caps: ['draft/chathistory'] });
+    s.start();
+    await opened(s);
+    assert.deepEqual(script.take(), ['CAP LS 302']);
+    script.say(':srv CAP * LS :batch draft/chathistory sasl=PLAIN,EXTERNAL');
+    assert.deepEqual(script.take(), ['NICK web', 'USER web 0 * :Parlor chat', 'CAP REQ :batch draft/chathistory sasl']);
+    script.say(':srv CAP web ACK :batch draft/chathistory sasl');
+    script.say('AUTHENTICATE +');
+    script.say(':srv 900 web web!web@h web :You are now logged in', ':srv 903 web :SASL authentication successful');
+    assert.deepEqual(script.take(), ['AUTHENTICATE PLAIN', `AUTHENTICATE ${btoa('\0web\0pw')}`, 'CAP END']);
+    script.say(':srv 001 web :Welcome');
+    assert.equal(s.account, 'web');
+    assert.ok(s.registered);
+    await s.quit();
+  });
+
+  test('without SASL on offer the same password goes as PASS, before NICK and USER', async () => {
+    const script = new Script();
+    const s = session(script, { sasl: browserLogin });
+    s.start();
+    await opened(s);
+    script.take();
+    script.say(':srv CAP * LS :batch');
+    assert.deepEqual(script.take(), ['PASS :pw', 'NICK web', 'USER web 0 * :Parlor chat', 'CAP REQ :batch']);
+    await s.quit();
+  });
+
+  test('a server without CAP still gets PASS, NICK and USER', async () => {
+    const script = new Script();
+    const s = session(script, { sasl: browserLogin });
+    s.start();
+    await opened(s);
+    script.take();
+    script.say(':srv 421 * CAP :Unknown command');
+    assert.deepEqual(script.take(), ['PASS :pw', 'NICK web', 'USER web 0 * :Parlor chat']);
+    await s.quit();
+  });
+
+  test('a required login that fails stops the client for good, saying why', async () => {
+    const script = new Script();
+    const s = session(script, { sasl: browserLogin });
+    const closed = new Promise<void>((resolve) => s.once('closed', resolve));
+    s.start();
+    await opened(s);
+    script.say(':srv CAP * LS :sasl', ':srv CAP web ACK :sasl', 'AUTHENTICATE +', ':srv 904 web :SASL authentication failed');
+    await closed;
+    assert.equal(s.failure, 'Login failed: SASL authentication failed');
+    assert.equal(script.dials, 1, 'no reconnecting');
+  });
+});
+
+describe('leaving', () => {
+  test('a kill stops the client with the reason; a plain drop reconnects', async () => {
+    const script = new Script();
+    const s = session(script);
+    s.start();
+    await opened(s);
+    script.say(':srv 001 web :Welcome');
+    // Dropped without a reason that blames us: back again.
+    const reopened = opened(s);
+    script.handler!.onClose('connection lost');
+    await reopened;
+    assert.equal(script.dials, 2);
+    script.say(':srv 001 web :Welcome');
+
+    const closed = new Promise<void>((resolve) => s.once('closed', resolve));
+    script.say('ERROR :Closing Link: 127.0.0.1 (Killed (op (spam)))');
+    script.handler!.onClose('connection closed');
+    await closed;
+    assert.equal(s.failure, 'Disconnected by the server: Killed (op (spam))');
+    assert.equal(s.model.status, 'closed');
+    assert.equal(script.dials, 2);
+  });
+});
+
+test('the core and everything it imports is free of Node modules (the browser bundles it)', () => {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const [, spec] of source.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)) {
+      assert.ok(!spec!.startsWith('node:') && spec!.startsWith('.'), `${file} imports ${spec}`);
+      visit(resolve(dirname(file), spec!));
+    }
+  };
+  visit(fileURLToPath(new URL('../../src/clients/irc-session.ts', import.meta.url)));
+  assert.ok(seen.size > 5, `followed the imports (${seen.size} files)`);
+});
