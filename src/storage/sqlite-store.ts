@@ -74,6 +74,12 @@ export class SqliteStore implements Store {
   private closed = false;
   /** Conversations known to have their row, to skip redundant inserts. Only a cache. */
   private readonly knownTargets = new Set<string>();
+  /**
+   * Every account's folded name: most lookups (each registration's nick, guardNick) are for a
+   * nick no account holds, answered here without a query. Kept exact, not a cache: this store
+   * is the accounts table's only writer (one `parlor serve` per data directory).
+   */
+  private readonly accountKeys: Set<string>;
   private readonly statements = new Map<string, Statement>();
   private readonly writeBatch: (batch: StoredMessage[]) => void;
 
@@ -85,6 +91,7 @@ export class SqliteStore implements Store {
     this.onFlush = options.onFlush;
     this.onError = options.onError;
     this.db = openDatabase(options.path);
+    this.accountKeys = new Set(this.db.prepare('SELECT name_key FROM accounts').pluck().all() as string[]);
     // Rows go in ROWS_PER_INSERT to a statement: per-statement overhead is most of the cost of
     // a small insert, so this halves the write time of a batch (bench/store-bench.ts).
     const insert = (rows: number): Statement =>
@@ -216,11 +223,14 @@ export class SqliteStore implements Store {
     const result = this.statement(
       'INSERT OR IGNORE INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ).run(foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified ? 1 : 0, a.suspended ? 1 : 0);
+    this.accountKeys.add(foldCase(a.name)); // new, or already there
     return result.changes === 1;
   }
 
   async getAccount(name: string): Promise<AccountRecord | undefined> {
-    const row = this.statement('SELECT * FROM accounts WHERE name_key = ?').get(foldCase(name)) as AccountRow | undefined;
+    const key = foldCase(name);
+    if (!this.accountKeys.has(key)) return undefined;
+    const row = this.statement('SELECT * FROM accounts WHERE name_key = ?').get(key) as AccountRow | undefined;
     return row && toAccount(row);
   }
 
@@ -240,7 +250,10 @@ export class SqliteStore implements Store {
   }
 
   async deleteAccount(name: string): Promise<boolean> {
-    return this.statement('DELETE FROM accounts WHERE name_key = ?').run(foldCase(name)).changes === 1;
+    const key = foldCase(name);
+    const deleted = this.statement('DELETE FROM accounts WHERE name_key = ?').run(key).changes === 1;
+    this.accountKeys.delete(key);
+    return deleted;
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
