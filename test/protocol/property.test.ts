@@ -11,7 +11,7 @@ import {
   serializeMessage,
   unescapeTagValue,
 } from '../../src/protocol/message.ts';
-import { LineDecoder } from '../../src/transport/line-decoder.ts';
+import { LineDecoder, stripTelnet } from '../../src/transport/line-decoder.ts';
 import type { FramingError } from '../../src/transport/connection.ts';
 
 const RUNS = 500;
@@ -155,9 +155,15 @@ function model(max: number, buf: Buffer): Event[] {
     let line = buf.subarray(start, lf);
     start = lf + 1;
     if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, -1);
+    if (line.length > max) {
+      events.push({ error: 'line-too-long' });
+      continue;
+    }
+    // Telnet negotiation (IAC …, 0xFF never being UTF-8) is taken out first; stripTelnet has
+    // its own tests, here it is part of the rules the split must not change.
+    if (line.includes(0xff)) line = stripTelnet(line);
     if (line.length === 0) continue;
-    if (line.length > max) events.push({ error: 'line-too-long' });
-    else if (line.includes(0)) events.push({ error: 'nul-byte' });
+    if (line.includes(0)) events.push({ error: 'nul-byte' });
     else if (line.includes(0x0d)) events.push({ error: 'bare-cr' });
     else {
       try {
