@@ -1,6 +1,6 @@
 // createServer(): wires config, store, bus, clock and logger into a running IRC server.
 // No globals: a test may start as many servers as it likes.
-import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,16 +21,18 @@ import { AdminActions } from './admin.ts';
 import { handleAdminApi } from './admin-api.ts';
 import { ConnectionGate } from './admission.ts';
 import { AuditLog } from './audit.ts';
-import { BanList, parseBanTarget, type ServerBan } from './bans.ts';
+import { BanList, type ServerBan } from './bans.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
-import { ConfigError, type Config } from './config.ts';
+import type { Config } from './config.ts';
 import { dispatch } from './dispatch.ts';
 import type { NetworkEvent } from './events.ts';
 import { ServerMetrics, serveMetrics } from './metrics.ts';
+import { applyLocally } from './local-events.ts';
 import { Network, type LocalSessions } from './network.ts';
 import { Outgoing } from './outgoing.ts';
 import { RateMeter } from './rate-meter.ts';
 import { Session, type SessionHost } from './session.ts';
+import { loadCertificate, stsPolicy } from './tls.ts';
 import type { User } from './state.ts';
 
 export { VERSION } from './version.ts';
@@ -175,7 +177,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
       // A fault applying one event must not take the node down; it is logged loudly.
       try {
         this.network.apply(event);
-        this.applyLocally(event);
+        applyLocally(this, event);
       } catch (err) {
         this.logError(err, `applying ${event.type}`);
       }
@@ -229,30 +231,14 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   /** The IRCv3 STS policy to advertise on a connection, if any (the value of the sts capability). */
   stsPolicy(secure: boolean): string | undefined {
-    const { sts, stsDurationSeconds } = this.config.tls;
-    if (!this.tlsListener || sts === false || (sts === 'auto' && this.tlsSelfSigned)) return undefined;
-    return secure ? `duration=${stsDurationSeconds}` : `port=${this.tlsListener.port}`;
+    return stsPolicy(this.config.tls, this.tlsListener?.port, this.tlsSelfSigned, secure);
   }
 
-  /** Reads and checks the configured certificate and key; a bad pair is a ConfigError. */
+  /** Reads the configured certificate; a bad pair is a ConfigError. */
   private async readTlsCredentials(config: Config): Promise<TlsCredentials | undefined> {
-    const { cert, key } = config.tls;
-    if (cert === undefined || key === undefined) return undefined;
-    try {
-      const credentials = { cert: await readFile(cert), key: await readFile(key) };
-      // Parses both and checks that the key belongs to the certificate.
-      const x509 = new X509Certificate(credentials.cert);
-      if (!x509.checkPrivateKey(createPrivateKey(credentials.key))) throw new Error('the key does not belong to the certificate');
-      // Signed by its own key (checkIssued would also want keyCertSign, which leaf certificates lack).
-      this.tlsSelfSigned = x509.issuer === x509.subject && x509.verify(x509.publicKey);
-      return credentials;
-    } catch (err) {
-      throw new ConfigError(`Cannot use the TLS certificate ${cert} with the key ${key}: ${(err as Error).message}`);
-    }
-  }
-
-  get address(): { host: string; port: number } | undefined {
-    return this.listener && { host: this.listener.host, port: this.listener.port };
+    const loaded = await loadCertificate(config.tls);
+    if (loaded) this.tlsSelfSigned = loaded.selfSigned;
+    return loaded?.credentials;
   }
 
   close(reason = 'Server shutting down'): Promise<void> {
@@ -350,6 +336,11 @@ export class ParlorServer implements SessionHost, LocalSessions {
     return this.byUid.get(uid);
   }
 
+  /** This node's registered sessions. */
+  registeredSessions(): IterableIterator<Session> {
+    return this.byUid.values();
+  }
+
   get localUserCount(): number {
     return this.byUid.size;
   }
@@ -406,57 +397,6 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   logError(err: unknown, context: string): void {
     this.logger.error({ err }, `error in ${context}`);
-  }
-
-  /** Effects of an event on this node's sessions rather than on the shared state. */
-  private applyLocally(e: NetworkEvent): void {
-    switch (e.type) {
-      case 'server.notice': {
-        const out = new Outgoing(e.source, e.command, ['$*', e.text], e.time, e.msgid);
-        for (const s of this.byUid.values()) s.sendOutgoing(out);
-        return;
-      }
-      case 'wallops': {
-        const out = new Outgoing(e.source, 'WALLOPS', [e.text], e.time, e.msgid);
-        for (const s of this.byUid.values()) if (s.user!.hasMode('w')) s.sendOutgoing(out);
-        return;
-      }
-      case 'user.kill': {
-        const s = this.byUid.get(e.uid);
-        if (!s) return;
-        s.sendReply(new Outgoing(e.source, 'KILL', [s.nickOrStar, e.reason], e.time));
-        s.quitReason = e.reason;
-        s.disconnect(e.reason);
-        return;
-      }
-      case 'ban.add': {
-        const matching = this.localSessionsMatching(e.ban);
-        if (e.list === 'ban') {
-          for (const s of matching) {
-            const [numeric, error] = this.bannedLines(e.ban, s.nickOrStar, s.conn.remoteAddress);
-            s.sendLine(numeric!);
-            s.quitReason = `Banned: ${e.ban.reason}`;
-            s.close(s.quitReason, error!);
-          }
-        } else {
-          const until = e.ban.expiresAt === undefined ? '' : ` for ${formatDuration(e.ban.expiresAt - e.ban.setAt)}`;
-          for (const s of matching) {
-            if (s.registered) s.serverNotice(`You have been muted by the server operators${until}: ${e.ban.reason}. You can read but not speak.`);
-          }
-        }
-        return;
-      }
-      case 'ban.remove': {
-        const target = parseBanTarget(e.mask);
-        if (e.list !== 'mute' || !target) return;
-        for (const s of this.localSessionsMatching({ ...target, reason: '', setBy: '', setAt: 0, expiresAt: undefined })) {
-          if (s.registered) s.serverNotice('You are no longer muted: you can speak again.');
-        }
-        return;
-      }
-      default:
-        return;
-    }
   }
 
   messageToAdmin(from: User, command: string, text: string, time: number): void {
