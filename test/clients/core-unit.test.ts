@@ -4,54 +4,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IrcClient, type IrcClientOptions } from '../../src/clients/irc-client.ts';
-import type { DialHandler, Dialer } from '../../src/transport/client.ts';
 import { parseServer } from '../../src/cli/chat.ts';
+import { FakeServer } from './fake-server.ts';
 import { waitForLine, waitUntil } from './helpers.ts';
 
-/** A dialer whose connections the test drives: what the client sent, and a way to answer. */
-class FakeNet {
-  sent: string[] = [];
-  handler: DialHandler | undefined;
-  dials = 0;
-  /** When false, each dial fails at once (connection refused). */
-  accept = true;
-
-  readonly dial: Dialer = (_options, handler) => {
-    this.dials++;
-    this.handler = handler;
-    let closed = false;
-    queueMicrotask(() => (this.accept ? handler.onOpen() : handler.onClose('Connection refused')));
-    return {
-      secure: false,
-      send: (line) => {
-        if (!closed) this.sent.push(line);
-      },
-      close: () => {
-        if (closed) return;
-        closed = true;
-        queueMicrotask(() => handler.onClose('Connection closed'));
-      },
-    };
-  };
-
-  /** The server says these lines. */
-  say(...lines: string[]): void {
-    for (const line of lines) this.handler!.onLine(line);
-  }
-
-  /** Lines sent since the last call. */
-  take(): string[] {
-    const out = this.sent;
-    this.sent = [];
-    return out;
-  }
-}
-
-function makeClient(net: FakeNet, options: Partial<IrcClientOptions> = {}): IrcClient {
+function makeClient(net: FakeServer, options: Partial<IrcClientOptions> = {}): IrcClient {
   return new IrcClient({ host: 'irc.test', port: 6667, nick: 'zoe', dial: net.dial, reconnectBaseMs: 5, reconnectMaxMs: 40, ...options });
 }
 
-async function register(net: FakeNet, client: IrcClient, caps = 'multi-prefix sasl=PLAIN'): Promise<void> {
+async function register(net: FakeServer, client: IrcClient, caps = 'multi-prefix sasl=PLAIN'): Promise<void> {
   client.start();
   await waitUntil(client, () => client.model.status === 'registering', 'the connection');
   net.say(`:irc.test CAP * LS :${caps}`);
@@ -61,7 +22,7 @@ async function register(net: FakeNet, client: IrcClient, caps = 'multi-prefix sa
 
 describe('registration against a scripted server', () => {
   test('sends CAP LS 302, PASS before NICK and USER, requests only what is offered', async () => {
-    const net = new FakeNet();
+    const net = new FakeServer();
     const client = makeClient(net, { password: 'sekrit pass' });
     await register(net, client);
     assert.deepEqual(net.take(), ['CAP LS 302', 'PASS :sekrit pass', 'NICK zoe', 'USER zoe 0 * :Parlor chat', 'CAP REQ :multi-prefix', 'CAP END']);
@@ -73,7 +34,7 @@ describe('registration against a scripted server', () => {
   });
 
   test('a multi-line CAP LS is read to its end before requesting', async () => {
-    const net = new FakeNet();
+    const net = new FakeServer();
     const client = makeClient(net);
     client.start();
     await waitUntil(client, () => client.model.status === 'registering', 'the connection');
@@ -84,7 +45,7 @@ describe('registration against a scripted server', () => {
   });
 
   test('a server without CAP (421) registers without capabilities', async () => {
-    const net = new FakeNet();
+    const net = new FakeServer();
     const client = makeClient(net);
     client.start();
     await waitUntil(client, () => client.model.status === 'registering', 'the connection');
@@ -95,7 +56,7 @@ describe('registration against a scripted server', () => {
   });
 
   test('a wrong password stops without reconnecting', async () => {
-    const net = new FakeNet();
+    const net = new FakeServer();
     const client = makeClient(net, { password: 'bad' });
     client.start();
     await waitUntil(client, () => client.model.status === 'registering', 'the connection');
@@ -109,7 +70,7 @@ describe('registration against a scripted server', () => {
 
 describe('sending without echo-message', () => {
   test('messages are echoed locally; long ones are cut into lines that fit', async () => {
-    const net = new FakeNet();
+    const net = new FakeServer();
     const client = makeClient(net);
     await register(net, client);
     net.say(':zoe!z@h JOIN #room');
@@ -135,7 +96,7 @@ describe('sending without echo-message', () => {
   });
 
   test('what is typed before the welcome is sent after it', async () => {
-    const net = new FakeNet();
+    const net = new FakeServer();
     const client = makeClient(net);
     client.start();
     client.input('/join #early');
@@ -149,7 +110,7 @@ describe('sending without echo-message', () => {
 
 describe('reconnecting', () => {
   test('failed attempts back off exponentially up to the maximum', async () => {
-    const net = new FakeNet();
+    const net = new FakeServer();
     net.accept = false;
     const client = makeClient(net);
     client.start();
@@ -161,7 +122,7 @@ describe('reconnecting', () => {
   });
 
   test('after a working connection drops, the first retry is quick again and rooms are rejoined with their keys', async () => {
-    const net = new FakeNet();
+    const net = new FakeServer();
     const client = makeClient(net);
     await register(net, client);
     client.input('/join #locked sesame');

@@ -7,45 +7,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DialHandler } from '../../src/clients/dialer.ts';
 import { IrcSession, type SessionOptions } from '../../src/clients/irc-session.ts';
+import { FakeServer } from './fake-server.ts';
 
-/** One scripted connection at a time: what the client sent, and the server's side. */
-class Script {
-  sent: string[] = [];
-  handler: DialHandler | undefined;
-  dials = 0;
-
-  readonly connect = (handler: DialHandler) => {
-    this.dials++;
-    this.handler = handler;
-    let closed = false;
-    queueMicrotask(() => handler.onOpen());
-    return {
-      secure: false,
-      send: (line: string) => {
-        if (!closed) this.sent.push(line);
-      },
-      close: () => {
-        if (closed) return;
-        closed = true;
-        queueMicrotask(() => handler.onClose('Connection closed'));
-      },
-    };
-  };
-
-  say(...lines: string[]): void {
-    for (const line of lines) this.handler!.onLine(line);
-  }
-
-  take(): string[] {
-    const out = this.sent;
-    this.sent = [];
-    return out;
-  }
-}
-
-function session(script: Script, options: Partial<SessionOptions> = {}): IrcSession {
+function session(script: FakeServer, options: Partial<SessionOptions> = {}): IrcSession {
   return new IrcSession({ connect: script.connect, serverName: 'Parlor', address: 'ws://test/irc', nick: 'web', reconnectBaseMs: 5, ...options });
 }
 
@@ -64,7 +29,7 @@ function opened(s: IrcSession): Promise<void> {
 
 describe('the browser login through the shared core', () => {
   test('with SASL PLAIN offered the password logs in with it, and NICK/USER wait for CAP LS', async () => {
-    const script = new Script();
+    const script = new FakeServer();
     const s = session(script, { sasl: browserLogin, caps: ['draft/chathistory'] });
     s.start();
     await opened(s);
@@ -82,7 +47,7 @@ describe('the browser login through the shared core', () => {
   });
 
   test('without SASL on offer the same password goes as PASS, before NICK and USER', async () => {
-    const script = new Script();
+    const script = new FakeServer();
     const s = session(script, { sasl: browserLogin });
     s.start();
     await opened(s);
@@ -93,7 +58,7 @@ describe('the browser login through the shared core', () => {
   });
 
   test('a server without CAP still gets PASS, NICK and USER', async () => {
-    const script = new Script();
+    const script = new FakeServer();
     const s = session(script, { sasl: browserLogin });
     s.start();
     await opened(s);
@@ -104,7 +69,7 @@ describe('the browser login through the shared core', () => {
   });
 
   test('a required login that fails stops the client for good, saying why', async () => {
-    const script = new Script();
+    const script = new FakeServer();
     const s = session(script, { sasl: browserLogin });
     const closed = new Promise<void>((resolve) => s.once('closed', resolve));
     s.start();
@@ -118,7 +83,7 @@ describe('the browser login through the shared core', () => {
 
 describe('leaving', () => {
   test('a kill stops the client with the reason; a plain drop reconnects', async () => {
-    const script = new Script();
+    const script = new FakeServer();
     const s = session(script);
     s.start();
     await opened(s);
