@@ -11,6 +11,7 @@ import * as N from '../protocol/numerics.ts';
 import { parseInput, type CommandContext, type Effect } from './commands.ts';
 import type { ClientLink, Connector } from './dialer.ts';
 import { applyEffect, saslPlainLines, say, type EffectHost } from './effects.ts';
+import { closingReason, formatDelay, saslPlainOffered, usernameFrom } from './connection-text.ts';
 import { Emitter } from './emitter.ts';
 import { applyMessage, newInboundState, type InboundState } from './inbound.ts';
 import { ChatModel, type ChatBuffer, type ChatLine, type ConnectionStatus } from './model.ts';
@@ -487,26 +488,6 @@ export class IrcSession extends Emitter<SessionEvents> {
   selectNumber(n: number): void {
     if (this.model.selectNumber(n)) this.changed();
   }
-}
-
-/** A username (ident) made from a nick: letters and digits only, as most servers accept. */
-function usernameFrom(nick: string): string {
-  return nick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'parlor';
-}
-
-function formatDelay(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
-}
-
-/** A CAP LS entry offering SASL with PLAIN (`sasl` alone, from 301 servers, names no mechanisms). */
-function saslPlainOffered(cap: string): boolean {
-  const [name, value] = cap.split('=', 2) as [string, string | undefined];
-  return name === 'sasl' && (value === undefined || value.split(',').includes('PLAIN'));
-}
-
-/** `Closing Link: host (Killed (admin (bye)))` → `Killed (admin (bye))`; other text as is. */
-function closingReason(text: string): string {
-  return /^Closing Link: \S+ \((.*)\)$/.exec(text)?.[1] ?? text;
 }
 
 /** Node's timers would keep a finished process alive; the browser's are plain numbers. */

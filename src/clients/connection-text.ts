@@ -1,0 +1,22 @@
+// Text the client core makes or reads while connecting: a username from a nick, whether
+// CAP LS offers SASL PLAIN, the reason inside a server's ERROR, a reconnect delay for people.
+
+/** A username (ident) made from a nick: letters and digits only, as most servers accept. */
+export function usernameFrom(nick: string): string {
+  return nick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'parlor';
+}
+
+export function formatDelay(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+}
+
+/** A CAP LS entry offering SASL with PLAIN (`sasl` alone, from 301 servers, names no mechanisms). */
+export function saslPlainOffered(cap: string): boolean {
+  const [name, value] = cap.split('=', 2) as [string, string | undefined];
+  return name === 'sasl' && (value === undefined || value.split(',').includes('PLAIN'));
+}
+
+/** `Closing Link: host (Killed (admin (bye)))` → `Killed (admin (bye))`; other text as is. */
+export function closingReason(text: string): string {
+  return /^Closing Link: \S+ \((.*)\)$/.exec(text)?.[1] ?? text;
+}
