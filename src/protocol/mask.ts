@@ -1,30 +1,74 @@
 // Wildcard masks (`*` any run, `?` one character), matched case-insensitively with the
-// server's casemapping. Used for bans (+b) and WHO/LIST filters.
+// server's casemapping. Used for bans (+b), server bans, oper host masks and WHO filters.
+//
+// Masks come from clients, so matching must stay cheap whatever the mask: no RegExp (a
+// backtracking engine turns `*a*a*a…b` into exponential time), but the classic two-pointer
+// glob walk that, on a mismatch, only ever moves back to the most recent `*`. Its worst case
+// is O(mask × subject) steps: a 512-byte mask against a 100-character subject is ~50 k steps.
 import { foldCase } from './casemapping.ts';
 
 export type MaskMatcher = (subject: string) => boolean;
 
-const cache = new Map<string, RegExp>();
+const STAR = 0x2a;
+const QUESTION = 0x3f;
 
-function compile(mask: string): RegExp {
-  let re = cache.get(mask);
-  if (re) return re;
-  const folded = foldCase(mask);
-  let src = '^';
-  for (const ch of folded) {
-    if (ch === '*') src += '.*';
-    else if (ch === '?') src += '.';
-    else src += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+/** Code points of `text` (`?` stands for one character, also outside the BMP). */
+function codePoints(text: string): Uint32Array {
+  const out = new Uint32Array(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i)!;
+    out[n++] = c;
+    if (c > 0xffff) i++;
   }
-  // 'u': '?' stands for one character, also outside the BMP (emoji in channel names).
-  re = new RegExp(src + '$', 'su');
-  if (cache.size > 10_000) cache.clear(); // bounded: masks come from clients
-  cache.set(mask, re);
-  return re;
+  return out.subarray(0, n);
+}
+
+/** The mask's code points, folded, with runs of `*` collapsed to one (same meaning, fewer steps). */
+function compilePattern(mask: string): Uint32Array {
+  const raw = codePoints(foldCase(mask));
+  const out = new Uint32Array(raw.length);
+  let n = 0;
+  for (const c of raw) {
+    if (c === STAR && n > 0 && out[n - 1] === STAR) continue;
+    out[n++] = c;
+  }
+  return out.subarray(0, n);
+}
+
+function globMatch(pattern: Uint32Array, subject: Uint32Array): boolean {
+  let p = 0;
+  let s = 0;
+  let star = -1; // index in pattern of the last `*` seen
+  let resume = 0; // subject index that `*` currently stretches to
+  while (s < subject.length) {
+    const pc = p < pattern.length ? pattern[p] : -1;
+    if (pc === STAR) {
+      star = p++;
+      resume = s;
+    } else if (pc === QUESTION || pc === subject[s]) {
+      p++;
+      s++;
+    } else if (star !== -1) {
+      // Let the last `*` swallow one more character and retry what follows it.
+      p = star + 1;
+      s = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === STAR) p++;
+  return p === pattern.length;
+}
+
+/** A matcher for one mask, compiled once: use it when testing many subjects (WHO, ban lists). */
+export function compileMask(mask: string): MaskMatcher {
+  const pattern = compilePattern(mask);
+  return (subject) => globMatch(pattern, codePoints(foldCase(subject)));
 }
 
 export function matchMask(mask: string, subject: string): boolean {
-  return compile(mask).test(foldCase(subject));
+  return globMatch(compilePattern(mask), codePoints(foldCase(subject)));
 }
 
 export function hasWildcards(s: string): boolean {

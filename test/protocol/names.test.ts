@@ -230,7 +230,7 @@ describe('masks', () => {
     assert.equal(matchMask('a', 'a\nb'), false);
   });
 
-  test('many different masks (beyond the cache bound) still match correctly', () => {
+  test('many different masks in a row match correctly (nothing is cached)', () => {
     for (let i = 0; i < 10_050; i++) {
       assert.equal(matchMask(`n${i}!*@*`, `N${i}!u@h`), true);
     }

@@ -1,6 +1,6 @@
 // Looking people up: WHO (with WHOX), WHOIS, WHOWAS, ISON, USERHOST.
 import { foldCase } from '../../protocol/casemapping.ts';
-import { hasWildcards, matchMask } from '../../protocol/mask.ts';
+import { compileMask, hasWildcards } from '../../protocol/mask.ts';
 import {
   ERR_NONICKNAMEGIVEN,
   ERR_NOSUCHNICK,
@@ -62,9 +62,10 @@ export const queryCommands: CommandGroup = {
         if (u) reply(u, undefined);
       } else {
         const all = mask === '0' || mask === '*';
+        const matches = compileMask(mask);
         for (const u of network.users.values()) {
           if (!visibleTo(u, viewer)) continue;
-          if (all || [u.nick, u.username, u.hostname, u.realname, ctx.server.serverName].some((f) => matchMask(mask, f))) {
+          if (all || [u.nick, u.username, u.hostname, u.realname, ctx.server.serverName].some(matches)) {
             reply(u, undefined);
           }
         }
