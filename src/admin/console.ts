@@ -3,8 +3,9 @@
 // its input never stops the server.
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { terminalSafe } from '../protocol/terminal-safe.ts';
 import type { AdminInboxMessage, ParlorServer } from '../server/server.ts';
-import { completeConsoleLine, formatClock, runConsoleLine, terminalSafe } from './console-commands.ts';
+import { completeConsoleLine, formatClock, runConsoleLine } from './console-commands.ts';
 
 export interface ConsoleOptions {
   input: Readable;

@@ -13,9 +13,13 @@ export function isChannelName(name: string): boolean {
   return name.length > 0 && CHANNEL_TYPES.includes(name[0]!);
 }
 
-// Modern IRC: no space, comma, BEL; we also refuse ':' and control characters.
-// eslint-disable-next-line no-control-regex
-const CHANNEL_BAD_RE = /[\x00-\x20,:\x7f]/;
+// Modern IRC: no space, comma, BEL; we also refuse ':' and every character that is not seen
+// or moves others: controls (Cc), format characters such as the bidi override U+202E, the
+// zero-width space and the BOM (Cf), every space and line separator, U+00A0 and U+3000 among
+// them (Z), the other default-ignorables (U+034F, Hangul fillers, variation selectors…) and
+// the blank Braille pattern U+2800. Otherwise `#lobby` could have invisible twins, or a name
+// could reorder the line it is shown in. Letters of any script stay welcome: #中文.
+const CHANNEL_BAD_RE = /[,:\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 export function isValidChannel(name: string, maxLength: number): boolean {
   return (

@@ -2,9 +2,12 @@
 // lines become IRC commands (text is said in the current room, /commands do the rest) and
 // the IRC lines meant for them are rendered for people: `[12:01:05] <alice> hello`.
 // The session underneath is an ordinary IRC session, so plain and IRC users meet as equals.
+// Every line a person is shown goes through terminalSafe: nicks, rooms, topics, reasons and
+// messages come from others, and the person's terminal must not act on what they hold.
 import { splitMessage } from '../clients/split-message.ts';
 import { foldCase } from '../protocol/casemapping.ts';
 import { parseLine, type IrcMessage } from '../protocol/message.ts';
+import { terminalSafe } from '../protocol/terminal-safe.ts';
 import { isChannelName, isValidNick } from '../protocol/validate.ts';
 
 /**
@@ -22,7 +25,7 @@ export function greeting(serverName: string, network: string): string[] {
     `Welcome to ${network} (${serverName}), a chat server.`,
     'You are in plain-text mode: type and press Enter. (IRC clients are welcome here too.)',
     'Choose a nickname (letters, digits and - _ [ ] { } | ^ `, not starting with a digit):',
-  ];
+  ].map(terminalSafe);
 }
 
 export const PLAIN_HELP = [
@@ -76,6 +79,12 @@ export class PlainTextView {
 
   /** A line typed by the person, given their nick (undefined until registered). */
   input(text: string, nick: string | undefined): PlainInput {
+    const result = this.interpret(text, nick);
+    // Replies may quote what was typed; telnet sends control characters too.
+    return result.reply === undefined ? result : { ...result, reply: result.reply.map(terminalSafe) };
+  }
+
+  private interpret(text: string, nick: string | undefined): PlainInput {
     const line = text.trimEnd();
     if (nick === undefined) {
       // People who know IRC answer the prompt with `/nick name`: that is the name too.
@@ -160,8 +169,14 @@ export class PlainTextView {
     return this.defaultRoom === '' ? [] : [cmd('JOIN', this.defaultRoom)];
   }
 
-  /** An IRC line for this person, as text to show (undefined: nothing to show). */
+  /** An IRC line for this person, as text safe for their terminal (undefined: nothing to show). */
   render(wire: string, me: string, now: number): string | undefined {
+    const text = this.describe(wire, me, now);
+    return text === undefined ? undefined : terminalSafe(text);
+  }
+
+  /** An IRC line as text, before it is made terminal-safe. */
+  private describe(wire: string, me: string, now: number): string | undefined {
     let msg: IrcMessage;
     try {
       msg = parseLine(wire);
@@ -179,7 +194,7 @@ export class PlainTextView {
         let text = p[1] ?? '';
         const action = text.startsWith('\x01ACTION ') ? text.slice(8, text.endsWith('\x01') ? -1 : undefined) : undefined;
         if (action === undefined && text.startsWith('\x01')) return undefined; // CTCP queries
-        text = stripFormatting(action ?? text);
+        text = action ?? text;
         if (target === '$*' || target.startsWith('$')) return `${time} *** BROADCAST from ${from}: ${text}`;
         if (!msg.source?.includes('!')) return `${time} -${from}- ${text}`;
         if (!isChannelName(target.replace(/^[@+]/, ''))) {
@@ -279,10 +294,4 @@ export class PlainTextView {
     this.rooms.delete(foldCase(room));
     if (this.currentRoom !== undefined && foldCase(this.currentRoom) === foldCase(room)) this.currentRoom = [...this.rooms.values()][0];
   }
-}
-
-/** IRC formatting codes (bold, colours, …) mean nothing on a plain terminal. */
-function stripFormatting(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x03(\d{1,2}(,\d{1,2})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g, '');
 }
