@@ -11,7 +11,7 @@ import {
   cleanMessage,
   compareBans,
   comparePositions,
-  conversationNicks,
+  conversationAccounts,
   isMsgidRef,
   pointSpan,
   splitAround,
@@ -115,13 +115,12 @@ export class MemoryStore implements Store {
     return copy(forwards ? list.slice(start, Math.min(end, start + n)) : list.slice(Math.max(start, end - n), end));
   }
 
-  async targets(nick: string, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]> {
+  async targets(account: string | undefined, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]> {
     const [lo, hi] = from <= to ? [from, to] : [to, from];
     const wanted = new Set(channels);
     const found: HistoryTarget[] = [];
     for (const [target, list] of this.byTarget) {
-      const nicks = conversationNicks(target);
-      if (!wanted.has(target) && !(nicks && (nicks[0] === nick || nicks[1] === nick))) continue;
+      if (!wanted.has(target) && !takesPart(target, account)) continue;
       const i = lowerBound(list, { time: hi, seq: -1 }) - 1; // the newest with time < hi
       const newest = list[i]?.message.time;
       if (newest !== undefined && newest > lo) found.push({ target, latest: newest });
@@ -135,6 +134,12 @@ export class MemoryStore implements Store {
     if (!list) return 0;
     this.byTarget.delete(target);
     return this.drop(list, 0, list.length);
+  }
+
+  async forgetAccount(account: string): Promise<number> {
+    let removed = 0;
+    for (const target of [...this.byTarget.keys()]) if (takesPart(target, account)) removed += await this.purge(target);
+    return removed;
   }
 
   async prune(before: number, keepPerTarget: number): Promise<number> {
@@ -238,6 +243,12 @@ export class MemoryStore implements Store {
     list.splice(start, end - start);
     return end - start;
   }
+}
+
+/** Whether `account` (folded) is one side of the private conversation `target`. */
+function takesPart(target: string, account: string | undefined): boolean {
+  const sides = account === undefined ? undefined : conversationAccounts(target);
+  return sides !== undefined && (sides[0] === account || sides[1] === account);
 }
 
 function position(e: Entry): Position {

@@ -1,13 +1,16 @@
 // The SQLite schema as an ordered list of migrations. A database records the last one applied
 // in `PRAGMA user_version`; opening it applies the rest, each in its own transaction. Never
-// edit a migration once released: add the next one. test/storage/sqlite.test.ts builds a
-// database with migration 1 alone and opens it with the current code.
+// edit a migration once released: add the next one. test/storage/sqlite.test.ts builds
+// databases with the first migrations alone (with data) and opens them with the current code.
 import type { Database } from 'better-sqlite3';
+import { rekeyPrivateHistory } from './private-history-migration.ts';
 
 export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** A step in code for what SQL cannot do (rfc1459 folding); runs after `sql`, in its transaction. */
+  data?: (db: Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -94,6 +97,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'private history belongs to accounts: conversations keyed by both account names, not nicks',
+    // The index rows of private conversations are rebuilt by the data step.
+    sql: `
+      ALTER TABLE conversations RENAME COLUMN nick_a TO account_a;
+      ALTER TABLE conversations RENAME COLUMN nick_b TO account_b;
+      DROP INDEX conversations_nick_a;
+      DROP INDEX conversations_nick_b;
+      CREATE INDEX conversations_account_a ON conversations (account_a);
+      CREATE INDEX conversations_account_b ON conversations (account_b);
+    `,
+    data: rekeyPrivateHistory,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -117,6 +134,7 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
     if (m.version !== current + 1) throw new Error(`migration ${m.version} does not follow ${current}`);
     db.transaction(() => {
       db.exec(m.sql);
+      m.data?.(db);
       // user_version is in the database header, so it commits or rolls back with the rest.
       db.pragma(`user_version = ${m.version}`);
     })();

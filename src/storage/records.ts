@@ -106,8 +106,8 @@ export function compareBans(a: StoredBan, b: StoredBan): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-/** The two (folded) nicks of a private conversation key, or undefined for a channel. */
-export function conversationNicks(target: string): [string, string] | undefined {
+/** The two (folded) account names of a private conversation key, or undefined for a channel. */
+export function conversationAccounts(target: string): [string, string] | undefined {
   const i = target.indexOf('\u0000');
   return i < 0 ? undefined : [target.slice(0, i), target.slice(i + 1)];
 }

@@ -21,7 +21,7 @@ import {
   cleanChannel,
   compareBans,
   comparePositions,
-  conversationNicks,
+  conversationAccounts,
   isMsgidRef,
   pointSpan,
   splitAround,
@@ -52,6 +52,8 @@ export interface SqliteStoreOptions {
   onFlush?: (info: FlushInfo) => void;
   /** A timed write failed; its messages stay queued and are retried. */
   onError?: (err: unknown) => void;
+  /** Run `PRAGMA quick_check` on opening and refuse a damaged file (default true). */
+  quickCheck?: boolean;
 }
 
 /** Rows deleted per transaction by purge and prune, with a turn of the event loop between. */
@@ -90,7 +92,7 @@ export class SqliteStore implements Store {
     this.maxQueued = Math.max(this.maxBatch, options.maxQueued ?? 100_000);
     this.onFlush = options.onFlush;
     this.onError = options.onError;
-    this.db = openDatabase(options.path);
+    this.db = openDatabase(options.path, { quickCheck: options.quickCheck ?? true });
     this.accountKeys = new Set(this.db.prepare('SELECT name_key FROM accounts').pluck().all() as string[]);
     // Rows go in ROWS_PER_INSERT to a statement: per-statement overhead is most of the cost of
     // a small insert, so this halves the write time of a batch (bench/store-bench.ts).
@@ -98,7 +100,7 @@ export class SqliteStore implements Store {
       this.db.prepare(`INSERT OR IGNORE INTO messages (${MESSAGE_COLUMNS}) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
     const insertMany = insert(ROWS_PER_INSERT);
     const insertOne = insert(1);
-    const insertConversation = this.db.prepare('INSERT OR IGNORE INTO conversations (target, nick_a, nick_b) VALUES (?, ?, ?)');
+    const insertConversation = this.db.prepare('INSERT OR IGNORE INTO conversations (target, account_a, account_b) VALUES (?, ?, ?)');
     const args: unknown[] = [];
     this.writeBatch = this.db.transaction((batch: StoredMessage[]) => {
       args.length = 0; // a failed batch may have left some
@@ -115,8 +117,8 @@ export class SqliteStore implements Store {
           args.length = 0;
         }
         if (!this.knownTargets.has(m.target)) {
-          const nicks = conversationNicks(m.target);
-          insertConversation.run(m.target, nicks?.[0] ?? null, nicks?.[1] ?? null);
+          const sides = conversationAccounts(m.target);
+          insertConversation.run(m.target, sides?.[0] ?? null, sides?.[1] ?? null);
           this.knownTargets.add(m.target);
         }
       }
@@ -177,15 +179,15 @@ export class SqliteStore implements Store {
     return this.range(target, { above: sb.hi, below: sa.lo, desc: true, limit }).reverse();
   }
 
-  async targets(nick: string, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]> {
+  async targets(account: string | undefined, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]> {
     this.writeQueued();
     const [lo, hi] = from <= to ? [from, to] : [to, from];
     const rows = this.statement(
       `SELECT c.target AS target,
               (SELECT MAX(m.time) FROM messages m WHERE m.target = c.target AND m.time > ? AND m.time < ?) AS latest
        FROM conversations c
-       WHERE c.nick_a = ? OR c.nick_b = ? OR c.target IN (SELECT value FROM json_each(?))`,
-    ).all(lo, hi, nick, nick, JSON.stringify(channels)) as { target: string; latest: number | null }[];
+       WHERE c.account_a = ? OR c.account_b = ? OR c.target IN (SELECT value FROM json_each(?))`,
+    ).all(lo, hi, account ?? null, account ?? null, JSON.stringify(channels)) as { target: string; latest: number | null }[];
     const found: HistoryTarget[] = [];
     for (const r of rows) if (r.latest !== null) found.push({ target: r.target, latest: r.latest });
     found.sort((x, y) => y.latest - x.latest || (x.target < y.target ? -1 : x.target > y.target ? 1 : 0));
@@ -195,6 +197,18 @@ export class SqliteStore implements Store {
   async purge(target: string): Promise<number> {
     this.writeQueued();
     const removed = await this.deleteInChunks('SELECT id FROM messages WHERE target = ? LIMIT ?', [target]);
+    if (!this.closed) this.dropEmptyConversations();
+    return removed;
+  }
+
+  async forgetAccount(account: string): Promise<number> {
+    this.writeQueued();
+    const targets = this.statement('SELECT target FROM conversations WHERE account_a = ? OR account_b = ?').pluck().all(account, account) as string[];
+    let removed = 0;
+    for (const target of targets) {
+      if (this.closed) return removed;
+      removed += await this.deleteInChunks('SELECT id FROM messages WHERE target = ? LIMIT ?', [target]);
+    }
     if (!this.closed) this.dropEmptyConversations();
     return removed;
   }

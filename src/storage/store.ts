@@ -14,8 +14,10 @@
 export interface StoredMessage {
   msgid: string;
   /**
-   * The conversation: a folded channel name (`#room`), or for private messages both folded
-   * nicks in order, `alice\u0000bob` (see conversationKey), so each side finds the same one.
+   * The conversation: a folded channel name (`#room`), or for private messages the folded
+   * names of both ACCOUNTS in order, `alice\u0000bob` (see conversationKey), so each side
+   * finds the same one. Private history belongs to accounts, never to nicks: whoever takes a
+   * nick later must not read what its previous holder said (src/server/private-history.ts).
    */
   target: string;
   time: number;
@@ -29,7 +31,7 @@ export interface StoredMessage {
   tags?: Record<string, string> | undefined;
 }
 
-/** The conversation key of a private message between two (folded) nicks. */
+/** The conversation key of a private message between two (folded) account names. */
 export function conversationKey(a: string, b: string): string {
   return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
 }
@@ -105,14 +107,20 @@ export interface Store {
    */
   between(target: string, a: HistoryRef, b: HistoryRef, limit: number): Promise<StoredMessage[]>;
   /**
-   * chathistory TARGETS: the private conversations `nick` (folded) takes part in and the
+   * chathistory TARGETS: the private conversations `account` (folded) takes part in and the
    * given channels (folded), with their newest message strictly between `from` and `to`
    * (either order), newest first (ties by target), at most `limit`. Conversations with no
-   * message in that window are left out.
+   * message in that window are left out. `account` undefined: the channels only.
    */
-  targets(nick: string, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]>;
+  targets(account: string | undefined, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]>;
   /** Delete a conversation's history (admin purge); returns how many messages went. */
   purge(target: string): Promise<number>;
+  /**
+   * Delete every private conversation the (folded) account takes part in, both sides of it:
+   * the account is being deleted, and whoever registers its name later must not read them.
+   * Returns how many messages went. Works in chunks, like purge.
+   */
+  forgetAccount(account: string): Promise<number>;
   /**
    * Retention: drop messages older than `before` (time < before), and beyond the newest
    * `keepPerTarget` of each conversation (Infinity keeps any number); returns how many went.

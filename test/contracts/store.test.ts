@@ -198,7 +198,7 @@ export function storeContract(name: string, make: () => Store): void {
           assert.deepEqual(ids(await store.between('#room', { time: 0 }, { time: T * 2 }, 3)), ['m1', 'm2', 'm3']);
         }));
 
-      test('targets: a nick’s private conversations and the given channels, newest first', () =>
+      test('targets: an account’s private conversations and the given channels, newest first', () =>
         withStore(async (store) => {
           const ab = conversationKey('alice', 'bob');
           const ca = conversationKey('carol', 'alice');
@@ -231,6 +231,37 @@ export function storeContract(name: string, make: () => Store): void {
             { target: bc, latest: T + 500 },
           ]);
           assert.deepEqual(await store.targets('dave', ['#none'], T, T + 1000, 10), []);
+          // No account: the channels alone, never a private conversation.
+          assert.deepEqual(await store.targets(undefined, ['#room'], T, T + 1000, 10), [{ target: '#room', latest: T + 400 }]);
+          assert.deepEqual(await store.targets(undefined, [], T, T + 1000, 10), []);
+        }));
+
+      test('forgetAccount deletes both sides of every private conversation of that account, nothing else', () =>
+        withStore(async (store) => {
+          const ab = conversationKey('alice', 'bob');
+          const ca = conversationKey('carol', 'alice');
+          const aa = conversationKey('alice', 'alice');
+          const bc = conversationKey('bob', 'carol');
+          store.appendMessage(message(1, ab, T + 100));
+          store.appendMessage(message(2, ca, T + 200));
+          store.appendMessage(message(3, aa, T + 300));
+          store.appendMessage(message(4, bc, T + 400));
+          store.appendMessage(message(5, '#alice', T + 500));
+          store.appendMessage(message(6, ab, T + 600));
+          // Queued just before: forgotten too.
+          assert.equal(await store.forgetAccount('alice'), 4);
+          for (const key of [ab, ca, aa]) assert.deepEqual(await store.latest(key, 10), []);
+          assert.deepEqual(await store.targets('alice', [], 0, T * 2, 10), []);
+          assert.deepEqual(await store.targets('bob', ['#alice'], 0, T * 2, 10), [
+            { target: '#alice', latest: T + 500 },
+            { target: bc, latest: T + 400 },
+          ]);
+          assert.equal(await store.forgetAccount('alice'), 0);
+          assert.equal(await store.forgetAccount('nobody'), 0);
+          // A later account of that name starts afresh.
+          store.appendMessage(message(7, ab, T + 700));
+          assert.deepEqual(ids(await store.latest(ab, 10)), ['m7']);
+          assert.deepEqual(await store.targets('alice', [], 0, T * 2, 10), [{ target: ab, latest: T + 700 }]);
         }));
 
       test('purge deletes one conversation and reports how many went', () =>

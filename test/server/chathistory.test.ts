@@ -1,10 +1,10 @@
 // IRCv3 chathistory over real sockets, against the in-memory store and a SQLite file alike:
 // CAP and ISUPPORT; LATEST, BEFORE, AFTER, AROUND and BETWEEN by msgid and by timestamp, with
-// limits and the history.maxQuery cap; private conversations read from either side; TARGETS;
-// the FAIL replies; clients without batch; what is stored (text as sent, NOTICE, kept client
-// tags, no TAGMSG, the account); replay on JOIN for clients without draft/chathistory;
-// history turned off; retention by history.maxPerTarget. The main servers run on a manual
-// clock, one second between lines, so that every line has its own timestamp.
+// limits and the history.maxQuery cap; private conversations (between accounts) read from
+// either side; TARGETS; the FAIL replies; clients without batch; what is stored (text as sent,
+// NOTICE, kept client tags, no TAGMSG, the account); replay on JOIN for clients without
+// draft/chathistory; history turned off; retention by history.maxPerTarget. The main servers
+// run on a manual clock, one second between lines, so that every line has its own timestamp.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/storage/memory-store.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { conversationKey, type Store } from '../../src/storage/store.ts';
+import { addAccount, loginUser, TEST_PASSWORD_COST } from '../helpers/accounts.ts';
 import { ManualClock } from '../helpers/clock.ts';
 import { ISO_MS, joinAll, mask, until } from '../helpers/irc.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
@@ -25,6 +26,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** The line without its tag section. */
 const body = (r: Received): string => (r.raw.startsWith('@') ? r.raw.slice(r.raw.indexOf(' ') + 1) : r.raw);
 const isFail = (r: Received): boolean => r.msg.command === 'FAIL';
+const PASSWORD = 'history password';
 
 /** A line as the server accepted it (from its echo). */
 interface Said {
@@ -99,7 +101,9 @@ for (const kind of ['memory', 'sqlite'] as const) {
     let t: TestServer;
     const clock = new ManualClock();
     before(async () => {
-      t = await startServer({ accounts: { passwordCost: 4 } }, { store: await newStore(kind), clock });
+      t = await startServer({ accounts: { passwordCost: TEST_PASSWORD_COST } }, { store: await newStore(kind), clock });
+      // Private history is kept for accounts only (test/server/private-history.test.ts).
+      for (const name of ['alice', 'bob', 'plainpeer']) await addAccount(t, name, PASSWORD);
     });
     after(() => t.close());
 
@@ -131,8 +135,8 @@ for (const kind of ['memory', 'sqlite'] as const) {
       const lines = (...indexes: number[]): string[] => indexes.map((i) => `line ${i}`);
 
       before(async () => {
-        alice = await t.register('alice', CAPS);
-        bob = await t.register('bob', CAPS);
+        alice = await loginUser(t, 'alice', 'alice', PASSWORD, CAPS);
+        bob = await loginUser(t, 'bob', 'bob', PASSWORD, CAPS);
         await joinAll('#hist', alice, bob);
         for (let i = 0; i < 10; i++) {
           const [c, nick] = i % 2 === 0 ? [alice, 'alice'] : [bob, 'bob'];
@@ -263,7 +267,7 @@ for (const kind of ['memory', 'sqlite'] as const) {
         // The nick as its owner spells it, however it was asked for.
         assert.deepEqual(await texts(alice, 'CHATHISTORY LATEST BOB * 1', 'bob'), ['see you']);
         assert.deepEqual(await texts(alice, `CHATHISTORY BEFORE bob msgid=${pm[2]!.msgid} 10`, 'bob'), ['hi bob 👋', 'hi alice']);
-        // Someone else's conversation with alice is not bob's.
+        // Someone else's conversation with alice is not bob's, and one without an account has none.
         const carol = await t.register('carol', CAPS);
         assert.deepEqual(await texts(carol, 'CHATHISTORY LATEST alice * 10', 'alice'), []);
         assert.deepEqual(await texts(carol, 'CHATHISTORY LATEST bob * 10', 'bob'), []);
@@ -286,7 +290,7 @@ for (const kind of ['memory', 'sqlite'] as const) {
         const { lines: one } = await fetchBatch(alice, `CHATHISTORY TARGETS timestamp=${iso(now + 1000)} timestamp=2000-01-01T00:00:00.000Z 1`);
         assert.deepEqual(one.map((r) => r.msg.params[1]), ['bob']);
         // Without batch: the lines alone.
-        const plain = await t.register('plainpeer', ['draft/chathistory']);
+        const plain = await loginUser(t, 'plainpeer', 'plainpeer', PASSWORD, ['draft/chathistory']);
         const psst = await say(alice, 'alice', 'plainpeer', 'psst', clock);
         const mark = plain.received.length;
         plain.send(`CHATHISTORY TARGETS timestamp=${iso(clock.now() + 1000)} timestamp=2000-01-01T00:00:00.000Z 10`);
@@ -492,13 +496,14 @@ for (const kind of ['memory', 'sqlite'] as const) {
         prunes.push({ args: [before, keep], done });
         return done;
       };
-      t = await startServer({ history: { maxPerTarget: 3 } }, { store, clock });
+      t = await startServer({ accounts: { passwordCost: TEST_PASSWORD_COST }, history: { maxPerTarget: 3 } }, { store, clock });
+      for (const name of ['keepa', 'keepb']) await addAccount(t, name, PASSWORD);
     });
     after(() => t.close());
 
     test('the sweep keeps the newest 3 of each room and conversation', async () => {
-      const a = await t.register('keepa', CAPS);
-      const b = await t.register('keepb', CAPS);
+      const a = await loginUser(t, 'keepa', 'keepa', PASSWORD, CAPS);
+      const b = await loginUser(t, 'keepb', 'keepb', PASSWORD, CAPS);
       await joinAll('#keep', a, b);
       // 100 ms apart: all before the first sweep, 5 s after the server started.
       const sent: Said[] = [];

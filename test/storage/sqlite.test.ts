@@ -72,13 +72,11 @@ describe('schema migrations', () => {
         { msgid: 'old1', target: '#room', time: T + 1, source: 'alice!a@host', command: 'PRIVMSG', text: 'before the upgrade 你好' },
         { msgid: 'old3', target: '#room', time: T + 3, source: 'carol!c@host', command: 'PRIVMSG', text: 'second' },
       ]);
-      assert.deepEqual(ids(await store.after(dm, { time: T }, 10)), ['old2']);
-      // The conversation index was filled from the old rows, private keys split at the NUL.
-      assert.deepEqual(await store.targets('bob', [], T, T + 10, 10), [{ target: dm, latest: T + 2 }]);
-      assert.deepEqual(await store.targets('alice', ['#room'], T, T + 10, 10), [
-        { target: '#room', latest: T + 3 },
-        { target: dm, latest: T + 2 },
-      ]);
+      // A private line keyed by nicks, its sender's account unknown: nobody can be shown to own
+      // it, so schema 3 dropped it (see the v2 → v3 test below).
+      assert.deepEqual(await store.after(dm, { time: T }, 10), []);
+      assert.deepEqual(await store.targets('bob', [], T, T + 10, 10), []);
+      assert.deepEqual(await store.targets('alice', ['#room'], T, T + 10, 10), [{ target: '#room', latest: T + 3 }]);
       // New columns and tables work.
       store.appendMessage(message(4, '#room', { account: 'Alice', tags: { '+draft/reply': 'old1' } }));
       assert.deepEqual((await store.latest('#room', 1))[0], message(4, '#room', { account: 'Alice', tags: { '+draft/reply': 'old1' } }));

@@ -1,5 +1,4 @@
 // Messages: PRIVMSG, NOTICE and TAGMSG to rooms and to people.
-import { foldCase } from '../../protocol/casemapping.ts';
 import type { Tags } from '../../protocol/message.ts';
 import {
   ERR_CANNOTSENDTOCHAN,
@@ -14,9 +13,9 @@ import {
 } from '../../protocol/numerics.ts';
 import { matchMask } from '../../protocol/mask.ts';
 import { isChannelName } from '../../protocol/validate.ts';
-import { conversationKey } from '../../storage/store.ts';
 import { ADMIN_UID } from '../network.ts';
 import { operActor } from './oper.ts';
+import { storedConversation } from '../private-history.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
 import type { MessageTarget } from '../events.ts';
 import { IrcError } from '../irc-error.ts';
@@ -112,7 +111,8 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
 
   let target: MessageTarget;
   let shown: string;
-  let storeKey: string;
+  /** Where history keeps it; undefined: not kept (a private message without both accounts). */
+  let storeKey: string | undefined;
   const muted = server.network.mutes.size > 0 && server.network.mutes.match(ctx.now(), ctx.session.conn.remoteAddress, user.mask);
   if (isChannelName(name)) {
     const ch = server.network.channel(name);
@@ -130,7 +130,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     if (command === 'PRIVMSG' && to.away !== undefined) ctx.reply(RPL_AWAY, to.nick, to.away);
     target = { kind: 'user', uid: to.uid };
     shown = to.nick;
-    storeKey = conversationKey(foldCase(user.nick), foldCase(to.nick));
+    storeKey = storedConversation(user, to);
   }
 
   const time = ctx.now();
@@ -140,7 +140,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     const tags = Object.keys(clientTags).length > 0 ? clientTags : undefined;
     ctx.rb.add(new Outgoing(user.mask, command, command === 'TAGMSG' ? [shown] : [shown, text], time, msgid, tags, user.account));
   }
-  if (command !== 'TAGMSG' && server.config.history.enabled) {
+  if (command !== 'TAGMSG' && storeKey !== undefined && server.config.history.enabled) {
     server.store.appendMessage({ msgid, target: storeKey, time, source: user.mask, account: user.account, command, text, tags: storedTags(clientTags) });
   }
 }
