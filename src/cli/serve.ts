@@ -3,7 +3,9 @@
 import { startConsole } from '../admin/console.ts';
 import { ConfigError, mergeConfigInput, parseConfig, readConfigFile, type Config, type ConfigInput } from '../server/config.ts';
 import { createServer } from '../server/server.ts';
+import { DataDirLock, DataDirLockError } from '../storage/data-dir-lock.ts';
 import { MemoryStore } from '../storage/memory-store.ts';
+import { DatabaseOpenError } from '../storage/sqlite-db.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
 import type { Store } from '../storage/store.ts';
 import { join } from 'node:path';
@@ -75,6 +77,14 @@ export async function serve(flags: ServeFlags): Promise<void> {
     // Let stdout drain (the console's last lines) before leaving.
     process.stdout.write('', () => process.exit(code));
   };
+  // One server per data directory; the memory backend keeps nothing there but the audit log,
+  // whose whole-line appends two servers may share. Released on exit, however it comes.
+  if (config.storage.backend === 'sqlite') {
+    const lock = await lockDataDirectory(config.storage.dataDir);
+    process.once('exit', () => lock.release());
+    const stale = lock.staleHolder;
+    if (stale) logger.warn({ stalePid: stale.pid, lock: stale.detail, path: lock.lockPath }, 'took over the lock of a parlor that did not stop cleanly');
+  }
   let store: Store;
   try {
     store =
@@ -83,9 +93,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
         : new SqliteStore({
             path: join(config.storage.dataDir, 'parlor.db'),
             flushIntervalMs: config.storage.flushIntervalMs,
+            quickCheck: config.storage.quickCheck,
             onError: (err) => logger.error({ err }, 'storage write failed; retrying'),
           });
   } catch (err) {
+    if (err instanceof DatabaseOpenError) throw new ConfigError(err.message);
     throw new ConfigError(`Cannot open the database in ${config.storage.dataDir}: ${(err as Error).message}`);
   }
   const server = createServer({
@@ -132,6 +144,16 @@ export async function serve(flags: ServeFlags): Promise<void> {
       (err: unknown) => logger.error({ reason: (err as Error).message }, 'reload on SIGHUP failed; the old config stays in force'),
     );
   });
+}
+
+/** The data directory's lock; refusals exit 2 with the message, like a config mistake. */
+async function lockDataDirectory(dataDir: string): Promise<DataDirLock> {
+  try {
+    return await DataDirLock.acquire(dataDir);
+  } catch (err) {
+    if (err instanceof DataDirLockError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 function parsePort(text: string): number {

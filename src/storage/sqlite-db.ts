@@ -1,33 +1,50 @@
 // Opening the SQLite file (pragmas, migrations, clear errors), and the row shapes of its tables
 // (see migrations.ts) with their conversion to Store records.
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import { foldCase } from '../protocol/casemapping.ts';
+import { checkDatabase, DatabaseFileError, prepareDatabaseFile, restrictDatabaseFiles, type DatabaseFileErrorCode } from './database-file.ts';
 import { migrate } from './migrations.ts';
 import type { AccountRecord, ChannelRecord, StoredBan, StoredMessage } from './store.ts';
 
-export function openDatabase(path: string): Db {
+export interface OpenDatabaseOptions {
+  /** Run `PRAGMA quick_check` before using the file (default true). */
+  quickCheck?: boolean;
+}
+
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Db {
   let db: Db | undefined;
   try {
-    if (path !== ':memory:') makeDirectory(dirname(path));
+    const onDisk = path !== ':memory:';
+    if (onDisk) prepareDatabaseFile(path);
     db = new Database(path);
     db.pragma('busy_timeout = 5000');
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal' && path !== ':memory:') throw new Error(`write-ahead logging is not available here (journal mode is ${String(mode)})`);
+    if (mode !== 'wal' && onDisk) throw new Error(`write-ahead logging is not available here (journal mode is ${String(mode)})`);
     db.pragma('synchronous = NORMAL'); // durable against a process crash: see sqlite-store.ts
+    if (onDisk && options.quickCheck !== false) checkDatabase(db);
     migrate(db);
+    if (onDisk) restrictDatabaseFiles(path);
     return db;
   } catch (err) {
     db?.close();
-    throw new Error(`cannot open the database ${path}: ${explain(err)}`, { cause: err });
+    throw new DatabaseOpenError(path, err);
   }
 }
 
-function makeDirectory(dir: string): void {
-  const found = statSync(dir, { throwIfNoEntry: false });
-  if (found && !found.isDirectory()) throw new Error(`${dir} is not a directory`);
-  if (!found) mkdirSync(dir, { recursive: true });
+/** Why the database could not be opened; `code` is stable, the message says what to do. */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+  readonly code: DatabaseFileErrorCode | 'unusable';
+
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`cannot open the database ${path}: ${explain(cause)}`, { cause });
+    const sqliteCode = (cause as { code?: unknown }).code;
+    if (cause instanceof DatabaseFileError) this.code = cause.code;
+    else this.code = sqliteCode === 'SQLITE_NOTADB' || sqliteCode === 'SQLITE_CORRUPT' ? 'damaged' : 'unusable';
+  }
 }
 
 function explain(err: unknown): string {
