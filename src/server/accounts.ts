@@ -27,7 +27,8 @@ export function accountNameProblem(server: ParlorServer, name: string): string |
 
 /** Creates a verified account; false when the name is taken. The password is only hashed. */
 export async function createAccount(server: ParlorServer, name: string, email: string | undefined, password: string): Promise<boolean> {
-  const passwordHash = await hashPassword(password, server.config.accounts.passwordCost);
+  // Through the hashing queue: a full one throws HashQueueFullError before any work.
+  const passwordHash = await server.hashing.run(() => hashPassword(password, server.config.accounts.passwordCost));
   const created = await server.store.createAccount({ name, passwordHash, email, createdAt: server.now(), verified: true, suspended: false });
   // Someone who took the nick while its registrant was still connecting holds it now.
   const holder = created ? server.network.userByNick(name) : undefined;
@@ -44,11 +45,14 @@ function dummyHash(cost: number): Promise<string> {
   return h;
 }
 
-/** The account, when the password is right and the account may log in (not suspended). */
+/**
+ * The account, when the password is right and the account may log in (not suspended).
+ * Throws HashQueueFullError, before any work, when too many checks are waiting already.
+ */
 export async function checkCredentials(server: ParlorServer, name: string, password: string): Promise<AccountRecord | undefined> {
   const account = await server.store.getAccount(name);
   const hash = account?.passwordHash ?? (await dummyHash(server.config.accounts.passwordCost));
-  const ok = await verifyPassword(password, hash);
+  const ok = await server.hashing.run(() => verifyPassword(password, hash));
   return account && ok && account.verified && !account.suspended ? account : undefined;
 }
 
@@ -205,14 +209,18 @@ export async function setSuspended(server: ParlorServer, actor: Actor, name: str
 }
 
 /**
- * Deletes an account: whoever is logged in to it is logged out, the rooms it founded are no
- * longer registered, and it leaves the operator lists of the others.
+ * Deletes an account: whoever is logged in to it is logged out, its private history is
+ * forgotten, the rooms it founded are no longer registered, and it leaves the operator lists
+ * of the others.
  */
 export async function removeAccount(server: ParlorServer, actor: Actor, name: string): Promise<{ account: AccountRecord; loggedOut: number; rooms: string[] }> {
   const account = await requireAccount(server, name);
   await server.store.deleteAccount(account.name);
   const loggedOut = logOutEverywhere(server, account.name);
   const folded = foldCase(account.name);
+  // Its private history goes too (logged out, it adds no more): a later account of this
+  // name must not read it (private-history.ts).
+  await server.store.forgetAccount(folded);
   const rooms: string[] = [];
   for (const record of await server.store.listChannels()) {
     const ch = server.network.channel(record.name);

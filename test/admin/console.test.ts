@@ -537,7 +537,7 @@ describe('parlor mkpasswd', () => {
     assert.match(made.stdout, /^\$scrypt\$ln=\d+,r=\d+,p=\d+\$[\w-]+\$[\w-]+\n$/);
     const c = await srv.register('chief');
     c.send('OPER boss :not the password');
-    assert.equal((await c.waitFor('464')).msg.params[0], 'chief');
+    assert.equal((await c.waitFor('491')).msg.params[0], 'chief');
     c.send(`OPER boss :${OPER_PASSWORD}`);
     assert.equal((await c.waitFor('381')).msg.params[0], 'chief');
   });

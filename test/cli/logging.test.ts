@@ -172,7 +172,7 @@ describe('parlor serve logs', () => {
       // An operator: a failed attempt first, then the right password.
       const bob = await registerWithPass(p, 'bob');
       bob.send(`OPER bob ${WRONG_OPER_PASSWORD}`);
-      await bob.waitFor('464');
+      await bob.waitFor('491');
       await log.waitFor('failed OPER attempt', { nick: 'bob', name: 'bob' });
       bob.send(`OPER bob ${OPER_PASSWORD}`);
       await bob.waitFor('381');

@@ -137,17 +137,21 @@ describe('OPER', () => {
     other.close();
   });
 
-  test('refusals: a wrong password or an unknown name → 464, a host not allowed → 491, too few parameters → 461', async () => {
+  test('refusals: a wrong password, an unknown name and a host not allowed all → 491 alike, too few parameters → 461', async () => {
     const c = await t.register('wannabe');
     const auditBefore = t.server.audit.recent().length;
+    const INVALID = ['wannabe', 'Invalid oper credentials'];
     c.send('OPER root wrong');
-    assert.deepEqual(await reply(c, '464'), ['wannabe', 'Password incorrect']);
+    assert.deepEqual(await reply(c, '491'), INVALID);
     c.send('OPER nobody s3cret');
-    assert.deepEqual(await reply(c, '464'), ['wannabe', 'Password incorrect']);
+    assert.deepEqual(await reply(c, '491'), INVALID);
     c.send('OPER ROOT s3cret');
-    assert.deepEqual(await reply(c, '464'), ['wannabe', 'Password incorrect'], 'oper names are exact');
+    assert.deepEqual(await reply(c, '491'), INVALID, 'oper names are exact');
+    // From a host not allowed, the right password is answered as a wrong one is.
     c.send('OPER far s3cret');
-    assert.deepEqual(await reply(c, '491'), ['wannabe', 'No O-lines for your host']);
+    assert.deepEqual(await reply(c, '491'), INVALID);
+    c.send('OPER far wrong');
+    assert.deepEqual(await reply(c, '491'), INVALID);
     c.send('OPER root');
     assert.deepEqual(await reply(c, '461'), ['wannabe', 'OPER', 'Not enough parameters']);
     c.send('OPER');

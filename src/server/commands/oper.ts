@@ -8,7 +8,6 @@ import {
   ERR_NOOPERHOST,
   ERR_NOSUCHCHANNEL,
   ERR_NOSUCHNICK,
-  ERR_PASSWDMISMATCH,
   ERR_USERNOTINCHANNEL,
   RPL_ENDOFSTATS,
   RPL_REHASHING,
@@ -18,12 +17,14 @@ import {
 } from '../../protocol/numerics.ts';
 import { listAccounts, removeAccount, setSuspended } from '../accounts.ts';
 import { AdminError, type Actor } from '../admin.ts';
+import { lockoutText, operKey, type AuthAttempt } from '../auth-guard.ts';
 import type { ServerBan } from '../bans.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
 import type { BanListName } from '../events.ts';
 import { IrcError, StandardReplyError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
 import { verifyPassword } from '../passwords.ts';
+import { HashQueueFullError } from '../scrypt-queue.ts';
 
 /** The operator behind this command, as the admin actions name actors. */
 export function operActor(ctx: Context): Actor {
@@ -137,22 +138,36 @@ function statsEntry(ctx: Context, letter: string, b: ServerBan): void {
 
 export const operCommands: CommandGroup = {
   // OPER <name> <password>
+  // Every failure (unknown name, host not allowed, wrong password) gets the same answer, as
+  // InspIRCd gives it: 491 "Invalid oper credentials"; only the log says which it was.
   OPER: {
     minParams: 2,
     async handler(ctx, [name, password]) {
       const user = ctx.user;
-      const entry = ctx.server.config.opers.find((o) => o.name === name);
-      // The hash is checked even for an unknown name, so that timing does not tell names apart.
-      const ok = await verifyPassword(password!, entry?.password ?? DUMMY_HASH);
-      if (!entry || !ok) {
-        ctx.server.logger.warn({ nick: user.nick, name, address: ctx.session.conn.remoteAddress }, 'failed OPER attempt');
-        throw new IrcError(ERR_PASSWDMISMATCH, [], 'Password incorrect');
+      const { server } = ctx;
+      const address = ctx.session.conn.remoteAddress;
+      const attempt: AuthAttempt = { kind: 'oper', address, account: operKey(name!) };
+      // Refused before any hashing: a locked-out guess costs nothing.
+      const lockout = server.authGuard.lockout(attempt);
+      if (lockout) throw new IrcError(ERR_NOOPERHOST, [], lockoutText(lockout, 'OPER attempts'));
+      const entry = server.config.opers.find((o) => o.name === name);
+      // The host is checked first: from a host not allowed the password is never compared.
+      // A hash of nothing is checked instead (and for an unknown name), so that timing tells nothing.
+      const hostAllowed = entry !== undefined && entry.hosts.some((h) => matchMask(h, `${user.username}@${user.hostname}`));
+      const hash = hostAllowed && entry ? entry.password : DUMMY_HASH;
+      let ok: boolean;
+      try {
+        ok = await server.hashing.run(() => verifyPassword(password!, hash));
+      } catch (err) {
+        if (err instanceof HashQueueFullError) throw new IrcError(ERR_NOOPERHOST, [], err.message);
+        throw err;
       }
-      const userHost = `${user.username}@${user.hostname}`;
-      if (!entry.hosts.some((h) => matchMask(h, userHost))) {
-        ctx.server.logger.warn({ nick: user.nick, name, address: ctx.session.conn.remoteAddress }, 'failed OPER attempt: host not allowed');
-        throw new IrcError(ERR_NOOPERHOST, [], 'No O-lines for your host');
+      if (!entry || !hostAllowed || !ok) {
+        const reason = !entry ? 'unknown name' : !hostAllowed ? 'host not allowed' : 'wrong password';
+        server.authGuard.failed(attempt, 'failed OPER attempt', { nick: user.nick, name, address, reason });
+        throw new IrcError(ERR_NOOPERHOST, [], 'Invalid oper credentials');
       }
+      server.authGuard.succeeded(attempt);
       ctx.session.operName = entry.name;
       if (!user.hasMode('o')) {
         ctx.server.publish({ type: 'user.mode', uid: user.uid, changes: [{ add: true, mode: 'o' }], time: ctx.now() });

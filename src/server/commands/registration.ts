@@ -1,4 +1,5 @@
 // Connection registration: PASS, NICK, USER, and the welcome burst.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { foldCase } from '../../protocol/casemapping.ts';
 import {
   ERR_ALREADYREGISTERED,
@@ -16,6 +17,7 @@ import {
 } from '../../protocol/numerics.ts';
 import { clipUtf8 } from '../../protocol/text.ts';
 import { guardNick } from '../accounts.ts';
+import { lockoutText, type AuthAttempt } from '../auth-guard.ts';
 import { isValidNick, sanitizeUsername } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
@@ -109,12 +111,22 @@ export function tryCompleteRegistration(ctx: Context): void {
   }
 
   const required = server.config.server.password;
-  if (required !== undefined && session.password !== required) {
-    server.logger.warn({ id: session.conn.id, nick: session.nick, address: session.conn.remoteAddress, passwordGiven: session.password !== undefined }, 'wrong connection password');
-    ctx.reply(ERR_PASSWDMISMATCH, 'Password incorrect');
-    ctx.rb.flush();
-    session.disconnect('Bad password');
-    return;
+  if (required !== undefined) {
+    const address = session.conn.remoteAddress;
+    const given = session.password;
+    const attempt: AuthAttempt = { kind: 'pass', address };
+    // An address locked out for guessing is refused without its password being looked at.
+    const lockout = server.authGuard.lockout(attempt);
+    if (lockout || given === undefined || !samePassword(required, given)) {
+      if (!lockout) {
+        // No password at all is logged, but is not a guess.
+        server.authGuard.failed(attempt, 'wrong connection password', { id: session.conn.id, nick: session.nick, address, passwordGiven: given !== undefined }, given !== undefined);
+      }
+      ctx.reply(ERR_PASSWDMISMATCH, lockout ? lockoutText(lockout, 'connection passwords') : 'Password incorrect');
+      ctx.rb.flush();
+      session.disconnect('Bad password');
+      return;
+    }
   }
   if (server.network.nicks.has(foldCase(session.nick))) {
     // Taken since the NICK was accepted; the client picks another and registration goes on.
@@ -154,6 +166,12 @@ export function tryCompleteRegistration(ctx: Context): void {
   server.logger.info({ id: conn.id, nick: session.nick, user: session.username, address: conn.remoteAddress, transport: conn.transport, account: session.preAccount }, 'registered');
   sendWelcome(ctx);
   guardNick(server, session);
+}
+
+/** Compared in constant time (digests of equal length), so that timing tells nothing of the password. */
+function samePassword(required: string, given: string): boolean {
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(required), digest(given));
 }
 
 /** An IPv6 address starting with ':' would read as a trailing parameter; prefix a 0. */
