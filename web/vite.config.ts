@@ -12,6 +12,9 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,
+    // The web port's Content-Security-Policy allows only files from the server itself: no asset
+    // is inlined as a data: URI (index.html already carries no inline script or style).
+    assetsInlineLimit: 0,
   },
   server: {
     // `npx vite --config web/vite.config.ts` during development: /irc goes to a running server.

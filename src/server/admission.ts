@@ -57,9 +57,11 @@ export class ConnectionGate {
 
   /**
    * Decides on a new connection given how many are open. On admission the address is
-   * counted, and release() must be called when the connection closes.
+   * counted, and release() must be called when the connection closes. A web socket is admitted
+   * without the throttle (a page load opens several); it pays it when it becomes a chat
+   * connection (throttled()).
    */
-  admit(address: string, openConnections: number, now: number): Admission {
+  admit(address: string, openConnections: number, now: number, options: { throttle?: boolean } = {}): Admission {
     if (openConnections >= this.max) {
       return { refusal: { code: 'server-full', message: `Server is full (${this.max} connections); try again later` } };
     }
@@ -72,21 +74,29 @@ export class ConnectionGate {
     if (open >= limit) {
       return { refusal: { code: 'per-ip', message: `Too many connections from your address (${limit} allowed)` } };
     }
-    if (this.settings.throttleConnections > 0) {
-      let w = this.throttle.get(key);
-      if (!w || this.windowEnded(w, now)) {
-        w = { started: now, count: 0 };
-        this.throttle.set(key, w);
-      }
-      if (w.count >= this.settings.throttleConnections) {
-        const wait = Math.ceil((w.started + this.settings.throttleWindowMs - now) / 1000);
-        const message = `Too many connections from your address too quickly; try again in ${wait} seconds`;
-        return { refusal: { code: 'throttled', message } };
-      }
-      w.count++;
+    if (options.throttle !== false) {
+      const refusal = this.throttled(key, now);
+      if (refusal) return { refusal };
     }
     this.open.set(key, open + 1);
     return { refusal: undefined, key };
+  }
+
+  /** Counts a new chat connection in its address's throttle window: a refusal when over it. */
+  throttled(key: string | undefined, now: number): Refusal | undefined {
+    if (key === undefined || this.settings.throttleConnections <= 0) return undefined;
+    let w = this.throttle.get(key);
+    if (!w || this.windowEnded(w, now)) {
+      w = { started: now, count: 0 };
+      this.throttle.set(key, w);
+    }
+    if (w.count >= this.settings.throttleConnections) {
+      const wait = Math.ceil((w.started + this.settings.throttleWindowMs - now) / 1000);
+      const message = `Too many connections from your address too quickly; try again in ${wait} seconds`;
+      return { code: 'throttled', message };
+    }
+    w.count++;
+    return undefined;
   }
 
   release(key: string | undefined): void {

@@ -4,16 +4,50 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Connection, SecureListener, TlsCredentials, TransportLimits } from './connection.ts';
+import { answerClientError, applySecurityHeaders, declaredBodyTooLarge, HttpRequestError, readJsonBody, refuseBody, refusedSocketAnswer, requestPath } from './http-guard.ts';
 import { normalizeAddress } from './tcp.ts';
 import { IRC_SUBPROTOCOLS, WebSocketConnection } from './websocket.ts';
 
-export interface HttpListenOptions {
+/** A place in the server's connection limits, held by one web socket until it closes. */
+export interface ConnectionSlot {
+  release(): void;
+}
+
+/** The web port's own limits (config `web`). */
+export interface WebPortLimits {
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxHeaderBytes: number;
+  maxBodyBytes: number;
+}
+
+/** What the admin API checks of a request's headers: where it comes from, what its body is. */
+export interface ApiRequestHeaders {
+  origin: string | undefined;
+  host: string | undefined;
+  contentType: string | undefined;
+}
+
+export interface HttpListenOptions<Slot extends ConnectionSlot = ConnectionSlot> {
   host: string;
   port: number;
   limits: TransportLimits;
+  web: WebPortLimits;
+  /** With tls: a socket that has not finished its handshake by then is closed. */
+  handshakeTimeoutMs?: number;
+  /**
+   * Every accepted socket (after its TLS handshake) asks for a place in the connection limits;
+   * a refused one is answered 503 and closed. The place is released when the socket closes, or
+   * handed to the chat connection the socket is upgraded to (onConnection's slot).
+   */
+  admitSocket?(address: string): { slot: Slot; refusal?: undefined } | { refusal: string };
   /** Built web client to serve; missing files give 404, a missing directory a hint page. */
   staticDir: string | undefined;
   /** Origins allowed to open the WebSocket; the page's own origin always is; '*' allows any. */
@@ -25,33 +59,15 @@ export interface HttpListenOptions {
   /** GET /metrics (Prometheus); the handler decides who may scrape. Without it, /metrics is a static path. */
   metrics?(req: { address: string; authorization: string | undefined }): Promise<{ status: number; contentType: string; body: string }>;
   /** JSON API routes (the admin panel's): undefined when a path is not theirs. */
-  api?(req: { method: string; path: string; authorization: string | undefined; body: unknown; address: string }): Promise<{ status: number; body: unknown } | undefined>;
+  api?(req: { method: string; path: string; authorization: string | undefined; body: unknown; address: string; headers: ApiRequestHeaders }): Promise<{ status: number; body: unknown } | undefined>;
 }
 
-/** Largest JSON body the API reads. */
-const MAX_BODY = 64 * 1024;
+/** Past the body limit, how many times the limit is still read and dropped (1 MiB by default) before the socket is cut. */
+const DRAIN_FACTOR = 64;
 
-function readJson(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size === 0) return resolve(undefined);
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        resolve(undefined);
-      }
-    });
-    req.on('error', reject);
-  });
+/** How often Node looks for requests past their timeouts: often enough that they hold. */
+function checkingIntervalMs(web: WebPortLimits): number {
+  return Math.max(50, Math.min(1_000, Math.floor(web.headersTimeoutMs / 4)));
 }
 
 const TYPES: Record<string, string> = {
@@ -77,20 +93,53 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
-export async function listenHttp(options: HttpListenOptions, onConnection: (conn: Connection) => void): Promise<SecureListener> {
+export async function listenHttp<Slot extends ConnectionSlot>(
+  options: HttpListenOptions<Slot>,
+  onConnection: (conn: Connection, slot: Slot | undefined) => void,
+): Promise<SecureListener> {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.limits.maxLineBytes + 2,
     handleProtocols: (protocols) => IRC_SUBPROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
+  /** The place each admitted socket holds; a socket missing here was refused (its 503 is on its way). */
+  const slots = new WeakMap<object, Slot>();
+  const refused = (socket: object): boolean => options.admitSocket !== undefined && !slots.has(socket);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    void serveRequest(req, res, options).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+    if (refused(req.socket)) return;
+    applySecurityHeaders(res);
+    void serveRequest(req, res, options).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (err instanceof HttpRequestError) {
+        res.writeHead(err.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ error: err.message, code: err.code }));
+      } else res.writeHead(500).end();
     });
   };
-  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handle) : http.createServer(handle);
-  server.on('upgrade', (req, socket, head) => {
+  const web = options.web;
+  const serverOptions: http.ServerOptions = {
+    headersTimeout: web.headersTimeoutMs,
+    requestTimeout: web.requestTimeoutMs,
+    maxHeaderSize: web.maxHeaderBytes,
+    connectionsCheckingInterval: checkingIntervalMs(web),
+  };
+  const server = options.tls
+    ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, handshakeTimeout: options.handshakeTimeoutMs ?? 10_000 }, handle)
+    : http.createServer(serverOptions, handle);
+  server.maxConnections = web.maxConnections;
+  server.keepAliveTimeout = web.keepAliveTimeoutMs;
+  // A TLS socket is admitted once its handshake is done, as on the TLS chat port.
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => {
+    if (!options.admitSocket) return;
+    const admission = options.admitSocket(normalizeAddress(socket.remoteAddress ?? 'unknown'));
+    if (admission.refusal !== undefined) {
+      socket.write(refusedSocketAnswer(admission.refusal), () => socket.destroy());
+      return;
+    }
+    slots.set(socket, admission.slot);
+    socket.once('close', () => admission.slot.release());
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (refused(req.socket)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/irc' || !originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
       socket.end(`HTTP/1.1 ${path !== '/irc' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
@@ -98,10 +147,13 @@ export async function listenHttp(options: HttpListenOptions, onConnection: (conn
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
-      onConnection(new WebSocketConnection(ws, address, req.socket.remotePort ?? 0, options.tls !== undefined, options.limits));
+      // The socket's place in the limits goes with it to the chat connection.
+      const slot = slots.get(req.socket);
+      slots.delete(req.socket);
+      onConnection(new WebSocketConnection(ws, address, req.socket.remotePort ?? 0, options.tls !== undefined, options.limits, req.socket), slot);
     });
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: options.host, port: options.port }, () => {
@@ -135,12 +187,15 @@ export async function listenHttp(options: HttpListenOptions, onConnection: (conn
   };
 }
 
-async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse, options: HttpListenOptions): Promise<void> {
-  const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+async function serveRequest<Slot extends ConnectionSlot>(req: http.IncomingMessage, res: http.ServerResponse, options: HttpListenOptions<Slot>): Promise<void> {
+  const path = requestPath(req.url);
+  const { maxBodyBytes } = options.web;
+  if (declaredBodyTooLarge(req, maxBodyBytes)) throw await refuseBody(req, maxBodyBytes, maxBodyBytes * DRAIN_FACTOR);
   if (options.api && path.startsWith('/admin/api/')) {
-    const body = req.method === 'POST' ? await readJson(req) : undefined;
+    const body = req.method === 'POST' ? await readJsonBody(req, maxBodyBytes, maxBodyBytes * DRAIN_FACTOR) : undefined;
     const address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
-    const answer = await options.api({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, body, address });
+    const headers = { origin: req.headers.origin, host: req.headers.host, contentType: req.headers['content-type'] };
+    const answer = await options.api({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, body, address, headers });
     if (answer) {
       res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(answer.body));
       return;
