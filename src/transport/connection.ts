@@ -38,6 +38,19 @@ export interface Connection {
   /** Stop reading input until resume() (used while a handler waits on slow work). */
   pause(): void;
   resume(): void;
+  /** Output bytes not yet handed to the operating system: what counts against the send queue. */
+  readonly queuedBytes: number;
+  /**
+   * Resolves once everything queued so far has been handed to the operating system (the client
+   * is reading), or at once when nothing waits or the connection has closed. A long reply
+   * waits on it between pieces, so that it never fills the send queue.
+   */
+  whenDrained(): Promise<void>;
+  /**
+   * Turn on TCP keep-alive, probing after `idleMs` of silence, so that a peer gone without a
+   * word (a half-open socket) is found out. Off by default: IRC clients answer PINGs instead.
+   */
+  keepAlive(idleMs: number): void;
 }
 
 export interface TransportLimits {

@@ -7,6 +7,9 @@ import { FlushScheduler, type Flushable } from './write-queue.ts';
 
 let nextId = 0;
 
+/** Written after queued output as a marker: its callback runs once all before it is written. */
+const EMPTY = Buffer.alloc(0);
+
 /** What every connection of one listener shares, held once rather than per socket. */
 interface TcpShared {
   readonly limits: TransportLimits;
@@ -31,7 +34,10 @@ export class SocketConnection implements Connection, Flushable, LineSink {
   private readonly decoder: LineDecoder;
   /** Output waiting for the next flush; made on first use, since most connections sit idle. */
   private queue: (string | Buffer)[] | undefined;
-  private queuedBytes = 0;
+  /** Bytes in `queue`. */
+  private pendingBytes = 0;
+  /** Callers of whenDrained(), waiting for the socket to take everything; made on first use. */
+  private drainWaiters: (() => void)[] | undefined;
   /** The queue holds prepared Buffers, not only text. */
   private queuedBuffers = false;
   private closing = false;
@@ -99,10 +105,10 @@ export class SocketConnection implements Connection, Flushable, LineSink {
 
   private enqueue(data: string | Buffer, bytes: number): void {
     if (this.closing) return;
-    if (this.queuedBytes + bytes + this.socket.writableLength > this.shared.limits.sendQueueBytes) {
+    if (this.pendingBytes + bytes + this.socket.writableLength > this.shared.limits.sendQueueBytes) {
       // The client does not read: drop what is queued so memory stays bounded.
       this.queue = undefined;
-      this.queuedBytes = 0;
+      this.pendingBytes = 0;
       this.close('SendQ exceeded', 'ERROR :SendQ exceeded');
       return;
     }
@@ -111,16 +117,21 @@ export class SocketConnection implements Connection, Flushable, LineSink {
       this.shared.scheduler.mark(this);
     }
     this.queue.push(data);
-    this.queuedBytes += bytes;
+    this.pendingBytes += bytes;
   }
 
   flush(): void {
+    this.writeQueue();
+    if (this.drainWaiters !== undefined) this.markDrain();
+  }
+
+  private writeQueue(): void {
     const queue = this.queue;
-    const bytes = this.queuedBytes;
+    const bytes = this.pendingBytes;
     if (queue === undefined || this.socket.destroyed) return;
     const buffers = this.queuedBuffers;
     this.queue = undefined;
-    this.queuedBytes = 0;
+    this.pendingBytes = 0;
     this.queuedBuffers = false;
     if (queue.length === 1) {
       this.socket.write(queue[0]!);
@@ -141,13 +152,42 @@ export class SocketConnection implements Connection, Flushable, LineSink {
     this.socket.write(out);
   }
 
+  get queuedBytes(): number {
+    return this.pendingBytes + this.socket.writableLength;
+  }
+
+  whenDrained(): Promise<void> {
+    if (this.closed || this.queuedBytes === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const marked = this.drainWaiters !== undefined;
+      (this.drainWaiters ??= []).push(resolve);
+      // Queued lines get their mark when flushed; bytes the socket already holds need one now.
+      if (!marked && this.queue === undefined) this.markDrain();
+    });
+  }
+
+  /** An empty write completes only once every write before it has: the queue has drained. */
+  private markDrain(): void {
+    if (this.socket.destroyed || this.socket.writableEnded) return this.releaseDrainWaiters();
+    this.socket.write(EMPTY, () => {
+      // Output queued since this mark gets a mark of its own.
+      if (this.queue === undefined && this.socket.writableLength === 0) this.releaseDrainWaiters();
+    });
+  }
+
+  private releaseDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve();
+  }
+
   close(reason: string, lastLine?: string): void {
     if (this.closing) return;
     this.closing = true;
     this.closeReason = reason;
     if (lastLine !== undefined) {
       (this.queue ??= []).push(lastLine + '\r\n');
-      this.queuedBytes += Buffer.byteLength(lastLine) + 2;
+      this.pendingBytes += Buffer.byteLength(lastLine) + 2;
     }
     this.flush();
     this.socket.end();
@@ -164,10 +204,15 @@ export class SocketConnection implements Connection, Flushable, LineSink {
     this.socket.resume();
   }
 
+  keepAlive(idleMs: number): void {
+    if (!this.socket.destroyed) this.socket.setKeepAlive(true, idleMs);
+  }
+
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
     this.closing = true;
+    this.releaseDrainWaiters();
     this.handler?.onClose(reason);
     if (!this.socket.writableEnded) this.socket.end();
     // Only a socket already closed both ways is destroyed here: one we just ended still has

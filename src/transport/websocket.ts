@@ -15,6 +15,14 @@ export class WebSocketConnection implements Connection {
   private handler: ConnectionHandler | undefined;
   private closing = false;
   private readonly binary: boolean;
+  /** Messages handed to ws whose write has not completed yet. */
+  private sending = 0;
+  /** Callers of whenDrained(); made on first use. */
+  private drainWaiters: (() => void)[] | undefined;
+  /** The callback of every send: one function per connection, not one per message. */
+  private readonly onSent = (): void => {
+    if (--this.sending === 0) this.releaseDrainWaiters();
+  };
 
   constructor(
     private readonly socket: WebSocket,
@@ -22,6 +30,8 @@ export class WebSocketConnection implements Connection {
     readonly remotePort: number,
     readonly secure: boolean,
     private readonly limits: TransportLimits,
+    /** The TCP (or TLS) socket under the WebSocket, for keep-alive. */
+    private readonly rawSocket?: { setKeepAlive(enable: boolean, initialDelay: number): unknown },
   ) {
     this.binary = socket.protocol === 'binary.ircv3.net';
     socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
@@ -60,7 +70,8 @@ export class WebSocketConnection implements Connection {
       this.close('SendQ exceeded', 'ERROR :SendQ exceeded');
       return;
     }
-    this.socket.send(line, { binary: this.binary });
+    this.sending++;
+    this.socket.send(line, { binary: this.binary }, this.onSent);
   }
 
   sendPrepared(line: PreparedLine): void {
@@ -70,7 +81,23 @@ export class WebSocketConnection implements Connection {
       return;
     }
     // The shared bytes without their CR LF: a WebSocket message carries the line alone.
-    this.socket.send(line.subarray(0, line.length - 2), { binary: this.binary });
+    this.sending++;
+    this.socket.send(line.subarray(0, line.length - 2), { binary: this.binary }, this.onSent);
+  }
+
+  get queuedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  whenDrained(): Promise<void> {
+    if (this.closed || this.sending === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.drainWaiters ??= []).push(resolve));
+  }
+
+  private releaseDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve();
   }
 
   close(reason: string, lastLine?: string): void {
@@ -91,10 +118,15 @@ export class WebSocketConnection implements Connection {
     this.socket.resume();
   }
 
+  keepAlive(idleMs: number): void {
+    if (!this.closing) this.rawSocket?.setKeepAlive(true, idleMs);
+  }
+
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
     this.closing = true;
+    this.releaseDrainWaiters();
     this.handler?.onClose(reason);
   }
 }

@@ -14,9 +14,12 @@ import {
 } from '../../protocol/numerics.ts';
 import { isChannelName } from '../../protocol/validate.ts';
 import { accountNameProblem, checkCredentials, createAccount, logIn, roomRecord } from '../accounts.ts';
+import { accountKey, lockoutText, type AuthAttempt } from '../auth-guard.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError, StandardReplyError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
+import { HashQueueFullError } from '../scrypt-queue.ts';
+import { checkRoomQuota } from '../room-quota.ts';
 import { requireChannel } from './channels.ts';
 
 /** AUTHENTICATE data comes in chunks of at most this many bytes (IRCv3 SASL). */
@@ -107,6 +110,7 @@ async function registerAccount(ctx: Context, params: string[]): Promise<void> {
     created = await createAccount(server, nick, email === '*' ? undefined : email, password);
   } catch (err) {
     if (err instanceof StandardReplyError) throw err;
+    if (err instanceof HashQueueFullError) throw fail('TEMPORARILY_UNAVAILABLE', name, err.message);
     server.logError(err, 'creating an account');
     throw fail('TEMPORARILY_UNAVAILABLE', name, 'Accounts cannot be created right now; try again later');
   }
@@ -153,15 +157,40 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
   if (arg !== '+') exchange.data += arg;
   if (arg.length === SASL_CHUNK) return; // a full chunk: more follows, or `+`
   session.sasl = undefined;
+  const { server } = ctx;
+  const address = session.conn.remoteAddress;
   const credentials = decodePlain(exchange.data);
-  const account = credentials && (await checkCredentials(ctx.server, credentials.account, credentials.password));
-  if (session.conn.closed) return;
-  if (!account) {
-    ctx.server.logger.warn({ nick: session.nickOrStar, account: credentials?.account, address: session.conn.remoteAddress }, 'failed SASL login');
+  if (!credentials) {
+    // Not a password tried: logged (rate-limited), not counted.
+    server.authGuard.failed({ kind: 'sasl', address }, 'failed SASL login', { nick: session.nickOrStar, address, malformed: true }, false);
     ctx.reply(ERR_SASLFAIL, 'SASL authentication failed');
     return;
   }
-  logIn(ctx.server, session, account.name, replier(ctx));
+  const attempt: AuthAttempt = { kind: 'sasl', address, account: accountKey(credentials.account) };
+  // Refused before the account is looked up or any hashing: a locked-out guess costs nothing.
+  const lockout = server.authGuard.lockout(attempt);
+  if (lockout) {
+    ctx.reply(ERR_SASLFAIL, `SASL authentication failed: ${lockoutText(lockout, 'logins')}`);
+    return;
+  }
+  let account: Awaited<ReturnType<typeof checkCredentials>>;
+  try {
+    account = await checkCredentials(server, credentials.account, credentials.password);
+  } catch (err) {
+    // Too many checks waiting: not a failure, the client may simply try again.
+    if (!(err instanceof HashQueueFullError)) throw err;
+    if (!session.conn.closed) ctx.reply(ERR_SASLFAIL, `SASL authentication failed: ${err.message}`);
+    return;
+  }
+  if (!account) {
+    // Counted even when the guesser has hung up meanwhile.
+    server.authGuard.failed(attempt, 'failed SASL login', { nick: session.nickOrStar, account: credentials.account, address });
+    if (!session.conn.closed) ctx.reply(ERR_SASLFAIL, 'SASL authentication failed');
+    return;
+  }
+  server.authGuard.succeeded(attempt);
+  if (session.conn.closed) return;
+  logIn(server, session, account.name, replier(ctx));
   ctx.reply(RPL_SASLSUCCESS, 'SASL authentication successful');
 }
 
@@ -201,6 +230,7 @@ async function registerRoom(ctx: Context, name: string): Promise<void> {
   if (ch.registration) {
     throw roomFail('REGISTER', 'ALREADY_REGISTERED', ch.name, `${ch.name} is already registered to ${ch.registration.founder}`);
   }
+  checkRoomQuota(server.network.channels.values(), account, ch.name, server.config.accounts);
   // The operators with accounts keep their status; others have to log in to be listed.
   const operators: string[] = [];
   for (const [member, m] of ch.members) if (m.has('o') && member.account !== undefined) operators.push(member.account);

@@ -30,6 +30,7 @@ import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
 import { joinMessage } from '../network.ts';
 import { Outgoing } from '../outgoing.ts';
+import { numericReply, sendPaced } from '../paced-reply.ts';
 import { replayOnJoin } from './history.ts';
 import type { Channel, User } from '../state.ts';
 
@@ -68,8 +69,8 @@ export const channelCommands: CommandGroup = {
         for (const ch of [...user.channels]) part(ctx, ch, undefined);
         return;
       }
-      const keys = (keyList ?? '').split(',');
-      eachTarget(ctx, names!, (name, i) => join(ctx, user, name, keys[i]));
+      // A huge room's names may not fit the send queue at once: paced.
+      return sendPaced(ctx, joinEach(ctx, user, names!, (keyList ?? '').split(',')));
     },
   },
 
@@ -117,11 +118,8 @@ export const channelCommands: CommandGroup = {
         ctx.reply(RPL_ENDOFNAMES, '*', 'End of /NAMES list');
         return;
       }
-      eachTarget(ctx, names, (name) => {
-        const ch = ctx.server.network.channel(name);
-        if (ch) sendNames(ctx, ch);
-        else ctx.reply(RPL_ENDOFNAMES, name, 'End of /NAMES list');
-      });
+      // A huge room's names may not fit the send queue at once: paced.
+      return sendPaced(ctx, namesOfTargets(ctx, names));
     },
   },
 
@@ -129,26 +127,17 @@ export const channelCommands: CommandGroup = {
   LIST: {
     minParams: 0,
     handler(ctx, params) {
-      const user = ctx.user;
-      let min = -1;
-      let max = Infinity;
-      let only: Set<string> | undefined;
+      const filter: ListFilter = { min: -1, max: Infinity, only: undefined };
       for (const p of params) {
         for (const cond of p.split(',')) {
-          if (/^>\d+$/.test(cond)) min = Number(cond.slice(1));
-          else if (/^<\d+$/.test(cond)) max = Number(cond.slice(1));
-          else if (cond !== '') (only ??= new Set()).add(foldCase(cond));
+          if (/^>\d+$/.test(cond)) filter.min = Number(cond.slice(1));
+          else if (/^<\d+$/.test(cond)) filter.max = Number(cond.slice(1));
+          else if (cond !== '') (filter.only ??= new Set()).add(foldCase(cond));
         }
       }
       ctx.reply(RPL_LISTSTART, 'Channel', 'Users  Name');
-      for (const ch of ctx.server.network.channels.values()) {
-        if (only && !only.has(ch.folded)) continue;
-        if (!canSeeChannel(ch, user)) continue;
-        const count = ch.members.size;
-        if (count <= min || count >= max) continue;
-        ctx.reply(RPL_LIST, ch.name, String(count), ch.topic);
-      }
-      ctx.reply(RPL_LISTEND, 'End of /LIST');
+      // Thousands of rooms do not fit the send queue at once: paced, 323 after the last.
+      return sendPaced(ctx, listEntries(ctx, ctx.user, filter), { end: () => ctx.reply(RPL_LISTEND, 'End of /LIST') });
     },
   },
 
@@ -208,11 +197,34 @@ export const channelCommands: CommandGroup = {
   },
 };
 
-function join(ctx: Context, user: User, name: string, key: string | undefined): void {
+/**
+ * Joins each room of the list in turn, as the paced reply asks: the JOIN and topic go out at
+ * once, the names as entries, then the room's replay; each refusal is a reply of its own.
+ */
+function* joinEach(ctx: Context, user: User, list: string, keys: string[]): Generator<Outgoing> {
+  const names = list.split(',');
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] === '') continue;
+    let joined: Channel | undefined;
+    try {
+      joined = join(ctx, user, names[i]!, keys[i]);
+    } catch (err) {
+      if (!(err instanceof IrcError)) throw err;
+      yield numericReply(ctx, err.numeric, ...err.params, err.text);
+      continue;
+    }
+    if (joined === undefined) continue;
+    yield* namesLines(ctx, joined);
+    replayOnJoin(ctx.server, ctx.session, joined);
+  }
+}
+
+/** Joins one room: the JOIN and its topic; the room joined, if the user was not in it. */
+function join(ctx: Context, user: User, name: string, key: string | undefined): Channel | undefined {
   const { server } = ctx;
   if (!isValidChannel(name, server.limits.channelLength)) throw new IrcError(ERR_BADCHANMASK, [name], 'Bad Channel Mask');
   const ch = server.network.channel(name);
-  if (ch?.members.has(user)) return;
+  if (ch?.members.has(user)) return undefined;
   if (user.channels.size >= server.limits.channelsPerUser) {
     throw new IrcError(ERR_TOOMANYCHANNELS, [name], 'You have joined too many channels');
   }
@@ -227,11 +239,10 @@ function join(ctx: Context, user: User, name: string, key: string | undefined): 
   const msgid = server.newMsgid();
   server.publish({ type: 'channel.join', uid: user.uid, channel: ch?.name ?? name, time, msgid });
   const joined = server.network.channel(name);
-  if (!joined) return;
+  if (!joined) return undefined;
   ctx.rb.add(joinMessage(user, joined.name, time, msgid, ctx.session.hasCap('extended-join')));
   if (joined.topic !== '') sendTopic(ctx, joined, false);
-  sendNames(ctx, joined);
-  replayOnJoin(ctx.server, ctx.session, joined);
+  return joined;
 }
 
 function part(ctx: Context, ch: Channel, reason: string | undefined): void {
@@ -251,11 +262,42 @@ function sendTopic(ctx: Context, ch: Channel, sayIfNone: boolean): void {
   ctx.reply(RPL_TOPICWHOTIME, ch.name, ch.topicSetBy, String(Math.floor(ch.topicSetAt / 1000)));
 }
 
-export function sendNames(ctx: Context, ch: Channel): void {
+interface ListFilter {
+  /** Only rooms with more members than this… */
+  min: number;
+  /** …and fewer than this. */
+  max: number;
+  /** Only these rooms (folded names). */
+  only: Set<string> | undefined;
+}
+
+/** LIST's 322 lines, made one by one as the paced reply asks for them (rooms come and go meanwhile). */
+function* listEntries(ctx: Context, user: User, filter: ListFilter): Generator<Outgoing> {
+  for (const ch of ctx.server.network.channels.values()) {
+    if (filter.only && !filter.only.has(ch.folded)) continue;
+    if (!canSeeChannel(ch, user)) continue;
+    const count = ch.members.size;
+    if (count <= filter.min || count >= filter.max) continue;
+    yield numericReply(ctx, RPL_LIST, ch.name, String(count), ch.topic);
+  }
+}
+
+/** NAMES of each room in a comma-separated list, each ended by its 366. */
+function* namesOfTargets(ctx: Context, list: string): Generator<Outgoing> {
+  for (const name of list.split(',')) {
+    if (name === '') continue;
+    const ch = ctx.server.network.channel(name);
+    if (ch) yield* namesLines(ctx, ch);
+    else yield numericReply(ctx, RPL_ENDOFNAMES, name, 'End of /NAMES list');
+  }
+}
+
+/** A room's 353 lines and its 366, made as they are asked for. */
+function* namesLines(ctx: Context, ch: Channel): Generator<Outgoing> {
   const viewer = ctx.user;
   const isMember = ch.members.has(viewer);
   if (!canSeeChannel(ch, viewer)) {
-    ctx.reply(RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
+    yield numericReply(ctx, RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
     return;
   }
   const multi = ctx.session.hasCap('multi-prefix');
@@ -271,13 +313,13 @@ export function sendNames(ctx: Context, ch: Channel): void {
     const entry = m.prefix(multi) + (full ? member.mask : member.nick);
     const entryBytes = Buffer.byteLength(entry);
     if (line !== '' && bytes + 1 + entryBytes > budget) {
-      ctx.reply(RPL_NAMREPLY, symbol, ch.name, line);
+      yield numericReply(ctx, RPL_NAMREPLY, symbol, ch.name, line);
       line = '';
     }
     bytes = line === '' ? entryBytes : bytes + 1 + entryBytes;
     line = line === '' ? entry : `${line} ${entry}`;
   }
-  if (line !== '') ctx.reply(RPL_NAMREPLY, symbol, ch.name, line);
-  ctx.reply(RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
+  if (line !== '') yield numericReply(ctx, RPL_NAMREPLY, symbol, ch.name, line);
+  yield numericReply(ctx, RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
 }
 

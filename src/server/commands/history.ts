@@ -2,10 +2,12 @@
 // JOIN for clients that cannot ask for it themselves.
 import { foldCase } from '../../protocol/casemapping.ts';
 import { isChannelName } from '../../protocol/validate.ts';
-import { conversationKey, type HistoryRef, type StoredMessage } from '../../storage/store.ts';
+import type { HistoryRef, StoredMessage } from '../../storage/store.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { StandardReplyError } from '../irc-error.ts';
 import { formatTime, Outgoing } from '../outgoing.ts';
+import { sendPaced } from '../paced-reply.ts';
+import { peerName, readableConversation, sentBy } from '../private-history.ts';
 import type { ParlorServer } from '../server.ts';
 import type { Session } from '../session.ts';
 import type { Channel } from '../state.ts';
@@ -35,8 +37,13 @@ function spelled(ctx: Context, nick: string): string {
   return ctx.server.network.userByNick(nick)?.nick ?? nick;
 }
 
-/** The stored conversation a client may read under this target name, with its shown name. */
-function conversation(ctx: Context, sub: string, target: string): { key: string; shown: string } {
+/**
+ * The stored conversation a client may read under this target name, with its shown name.
+ * Private ones are the reader's account's with that account (private-history.ts); a reader
+ * without an account has none, and gets an empty batch as for a conversation with nothing in
+ * it (key undefined), as ergo answers a client it keeps no private history for.
+ */
+async function conversation(ctx: Context, sub: string, target: string): Promise<{ key: string | undefined; shown: string }> {
   const me = ctx.user;
   if (isChannelName(target)) {
     const ch = ctx.server.network.channel(target);
@@ -44,30 +51,49 @@ function conversation(ctx: Context, sub: string, target: string): { key: string;
     if (!ch || !ch.members.has(me)) throw fail(sub, 'INVALID_TARGET', [target], 'You are not in that room');
     return { key: ch.folded, shown: ch.name };
   }
-  return { key: conversationKey(foldCase(me.nick), foldCase(target)), shown: spelled(ctx, target) };
+  return { key: await readableConversation(ctx.server.network, ctx.server.store, me, target), shown: spelled(ctx, target) };
 }
 
-/** One stored message as the requester sees it: private ones name the other side as target. */
-function toOutgoing(m: StoredMessage, shownTarget: string, meNick: string): Outgoing {
+/**
+ * One stored message as the requester sees it: private ones name the other side as target
+ * when the requester's account sent them, else the requester's nick now.
+ */
+function toOutgoing(m: StoredMessage, shownTarget: string, meNick: string, meAccount: string | undefined): Outgoing {
   let target = shownTarget;
-  if (!isChannelName(shownTarget)) {
-    const sender = m.source.split('!')[0]!;
-    target = foldCase(sender) === foldCase(meNick) ? shownTarget : meNick;
-  }
+  if (!isChannelName(shownTarget)) target = sentBy(m, meAccount) ? shownTarget : meNick;
   return new Outgoing(m.source, m.command, [target, m.text], m.time, m.msgid, m.tags, m.account);
 }
 
 /** Sends messages in a `chathistory` batch when the client has batch, else as they are. */
 export function sendHistory(session: Session, server: ParlorServer, messages: StoredMessage[], shown: string, add: (out: Outgoing, batch?: string) => void): void {
-  const meNick = session.nickOrStar;
   if (!session.hasCap('batch')) {
-    for (const m of messages) add(toOutgoing(m, shown, meNick));
+    for (const out of historyEntries(session, messages, shown)) add(out);
     return;
   }
   const ref = session.nextBatchId();
   add(new Outgoing(server.serverName, 'BATCH', [`+${ref}`, 'chathistory', shown], server.now()));
-  for (const m of messages) add(toOutgoing(m, shown, meNick), ref);
+  for (const out of historyEntries(session, messages, shown)) add(out, ref);
   add(new Outgoing(server.serverName, 'BATCH', [`-${ref}`], server.now()));
+}
+
+/**
+ * CHATHISTORY's answer, as sendHistory, paced to the client's send queue: up to maxQuery
+ * messages with their tags may not fit it at once.
+ */
+function sendHistoryPaced(ctx: Context, messages: StoredMessage[], shown: string): void | Promise<void> {
+  const { session, server } = ctx;
+  if (!session.hasCap('batch')) return sendPaced(ctx, historyEntries(session, messages, shown));
+  const ref = session.nextBatchId();
+  ctx.rb.add(new Outgoing(server.serverName, 'BATCH', [`+${ref}`, 'chathistory', shown], server.now()));
+  const end = (): void => ctx.rb.add(new Outgoing(server.serverName, 'BATCH', [`-${ref}`], server.now()));
+  return sendPaced(ctx, historyEntries(session, messages, shown), { batch: ref, end });
+}
+
+/** The stored messages as the session sees them, made one by one. */
+function* historyEntries(session: Session, messages: StoredMessage[], shown: string): Generator<Outgoing> {
+  const meNick = session.nickOrStar;
+  const meAccount = session.user?.account;
+  for (const m of messages) yield toOutgoing(m, shown, meNick, meAccount);
 }
 
 function limitOf(ctx: Context, sub: string, text: string | undefined): number {
@@ -100,12 +126,12 @@ export const historyCommands: CommandGroup = {
         const limit = limitOf(ctx, sub, params[3]);
         const me = ctx.user;
         const channels = [...me.joined].map((c: Channel) => c.folded);
-        const found = await store.targets(foldCase(me.nick), channels, from.time, to.time, limit);
+        // Private conversations are listed to their accounts only; without one, rooms alone.
+        const found = await store.targets(me.account === undefined ? undefined : foldCase(me.account), channels, from.time, to.time, limit);
         const batch = ctx.session.hasCap('batch') ? ctx.session.nextBatchId() : undefined;
         if (batch) ctx.rb.add(new Outgoing(ctx.server.serverName, 'BATCH', [`+${batch}`, 'draft/chathistory-targets'], ctx.now()));
         for (const t of found) {
-          const [a, b] = t.target.split('\u0000');
-          const shown = b === undefined ? (ctx.server.network.channels.get(a!)?.name ?? a!) : spelled(ctx, a === foldCase(me.nick) ? b : a!);
+          const shown = peerName(ctx.server.network, me, t.target) ?? ctx.server.network.channels.get(t.target)?.name ?? t.target;
           ctx.rb.add(new Outgoing(ctx.server.serverName, 'CHATHISTORY', ['TARGETS', shown, formatTime(t.latest)], ctx.now()), batch);
         }
         if (batch) ctx.rb.add(new Outgoing(ctx.server.serverName, 'BATCH', [`-${batch}`], ctx.now()));
@@ -113,36 +139,40 @@ export const historyCommands: CommandGroup = {
       }
       const target = params[1]!;
       let messages: StoredMessage[];
-      let conv: { key: string; shown: string };
+      let conv: { key: string | undefined; shown: string };
+      /** The query's answer; nothing for a conversation the reader has none of. */
+      const read = (query: (key: string) => Promise<StoredMessage[]>): Promise<StoredMessage[]> => (conv.key === undefined ? Promise.resolve([]) : query(conv.key));
       switch (sub) {
         case 'LATEST': {
-          conv = conversation(ctx, sub, target);
+          conv = await conversation(ctx, sub, target);
           const after = params[2] === '*' ? undefined : parseRef(params[2]);
           if (params[2] !== '*' && !after) throw fail(sub, 'INVALID_PARAMS', [params[2]!], 'Expected *, msgid= or timestamp=');
-          messages = await store.latest(conv.key, limitOf(ctx, sub, params[3]), after);
+          const limit = limitOf(ctx, sub, params[3]);
+          messages = await read((key) => store.latest(key, limit, after));
           break;
         }
         case 'BEFORE':
         case 'AFTER':
         case 'AROUND': {
-          conv = conversation(ctx, sub, target);
+          conv = await conversation(ctx, sub, target);
           const ref = parseRef(params[2]);
           if (!ref) throw fail(sub, 'INVALID_PARAMS', [params[2]!], 'Expected msgid= or timestamp=');
           const limit = limitOf(ctx, sub, params[3]);
-          messages = await (sub === 'BEFORE' ? store.before(conv.key, ref, limit) : sub === 'AFTER' ? store.after(conv.key, ref, limit) : store.around(conv.key, ref, limit));
+          messages = await read((key) => (sub === 'BEFORE' ? store.before(key, ref, limit) : sub === 'AFTER' ? store.after(key, ref, limit) : store.around(key, ref, limit)));
           break;
         }
         case 'BETWEEN': {
-          conv = conversation(ctx, sub, target);
+          conv = await conversation(ctx, sub, target);
           const [a, b] = [parseRef(params[2]), parseRef(params[3])];
           if (!a || !b) throw fail(sub, 'INVALID_PARAMS', [a ? params[3]! : params[2]!], 'Expected two msgid= or timestamp= references');
-          messages = await store.between(conv.key, a, b, limitOf(ctx, sub, params[4]));
+          const limit = limitOf(ctx, sub, params[4]);
+          messages = await read((key) => store.between(key, a, b, limit));
           break;
         }
         default:
           return; // every subcommand of PARAMS has its case above
       }
-      sendHistory(ctx.session, ctx.server, messages, conv.shown, (out, batch) => ctx.rb.add(out, batch));
+      await sendHistoryPaced(ctx, messages, conv.shown);
     },
   },
 };

@@ -25,6 +25,8 @@ import {
 import { isChannelName } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
+import type { Outgoing } from '../outgoing.ts';
+import { numericReply, sendPaced } from '../paced-reply.ts';
 import type { Channel, User } from '../state.ts';
 
 const WHO_RESULT_LIMIT = 500;
@@ -42,35 +44,10 @@ export const queryCommands: CommandGroup = {
   WHO: {
     minParams: 0,
     handler(ctx, [rawMask, options]) {
-      const viewer = ctx.user;
       const mask = rawMask ?? '*';
       const whox = options?.startsWith('%') ? parseWhox(options) : undefined;
-      const { network } = ctx.server;
-      let count = 0;
-      const reply = (u: User, ch: Channel | undefined): void => {
-        if (count++ >= WHO_RESULT_LIMIT) return;
-        whoReply(ctx, u, ch, whox);
-      };
-      if (isChannelName(mask)) {
-        const ch = network.channel(mask);
-        if (ch && (!ch.flags.has('s') || ch.members.has(viewer))) {
-          const member = ch.members.has(viewer);
-          for (const u of ch.members.keys()) if (member || !u.modes.has('i')) reply(u, ch);
-        }
-      } else if (!hasWildcards(mask) && mask !== '0') {
-        const u = network.userByNick(mask);
-        if (u) reply(u, undefined);
-      } else {
-        const all = mask === '0' || mask === '*';
-        const matches = compileMask(mask);
-        for (const u of network.users.values()) {
-          if (!visibleTo(u, viewer)) continue;
-          if (all || [u.nick, u.username, u.hostname, u.realname, ctx.server.serverName].some(matches)) {
-            reply(u, undefined);
-          }
-        }
-      }
-      ctx.reply(RPL_ENDOFWHO, mask, 'End of WHO list');
+      // A huge room's members may not fit the send queue at once: paced, 315 after the last.
+      return sendPaced(ctx, whoEntries(ctx, ctx.user, mask, whox), { end: () => ctx.reply(RPL_ENDOFWHO, mask, 'End of WHO list') });
     },
   },
 
@@ -138,6 +115,39 @@ export const queryCommands: CommandGroup = {
   },
 };
 
+/** WHO's replies, at most WHO_RESULT_LIMIT, made one by one as the paced reply asks for them. */
+function* whoEntries(ctx: Context, viewer: User, mask: string, whox: Whox | undefined): Generator<Outgoing> {
+  let count = 0;
+  for (const [u, ch] of whoMatches(ctx, viewer, mask)) {
+    if (count++ >= WHO_RESULT_LIMIT) return;
+    yield whoReply(ctx, u, ch, whox);
+  }
+}
+
+/** The users a WHO mask finds that `viewer` may see, with the room they were found in. */
+function* whoMatches(ctx: Context, viewer: User, mask: string): Generator<[User, Channel | undefined]> {
+  const { network } = ctx.server;
+  if (isChannelName(mask)) {
+    const ch = network.channel(mask);
+    if (ch && (!ch.flags.has('s') || ch.members.has(viewer))) {
+      const member = ch.members.has(viewer);
+      for (const u of ch.members.keys()) if (member || !u.modes.has('i')) yield [u, ch];
+    }
+  } else if (!hasWildcards(mask) && mask !== '0') {
+    const u = network.userByNick(mask);
+    if (u) yield [u, undefined];
+  } else {
+    const all = mask === '0' || mask === '*';
+    const matches = compileMask(mask);
+    for (const u of network.users.values()) {
+      if (!visibleTo(u, viewer)) continue;
+      if (all || [u.nick, u.username, u.hostname, u.realname, ctx.server.serverName].some(matches)) {
+        yield [u, undefined];
+      }
+    }
+  }
+}
+
 function whois(ctx: Context, u: User): void {
   const viewer = ctx.user;
   const server = ctx.server;
@@ -179,12 +189,11 @@ function whoFlags(ctx: Context, u: User, ch: Channel | undefined): string {
   return flags;
 }
 
-function whoReply(ctx: Context, u: User, ch: Channel | undefined, whox: Whox | undefined): void {
+function whoReply(ctx: Context, u: User, ch: Channel | undefined, whox: Whox | undefined): Outgoing {
   const serverName = ctx.server.serverName;
   const channel = ch?.name ?? '*';
   if (!whox) {
-    ctx.reply(RPL_WHOREPLY, channel, u.username, u.hostname, serverName, u.nick, whoFlags(ctx, u, ch), `0 ${u.realname}`);
-    return;
+    return numericReply(ctx, RPL_WHOREPLY, channel, u.username, u.hostname, serverName, u.nick, whoFlags(ctx, u, ch), `0 ${u.realname}`);
   }
   const out: string[] = [];
   for (const f of WHOX_ORDER) {
@@ -206,5 +215,5 @@ function whoReply(ctx: Context, u: User, ch: Channel | undefined, whox: Whox | u
     }
   }
   // The realname may hold spaces, so it goes last as a trailing parameter.
-  ctx.reply(RPL_WHOSPCRPL, ...out);
+  return numericReply(ctx, RPL_WHOSPCRPL, ...out);
 }
