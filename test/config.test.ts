@@ -49,11 +49,11 @@ test('admin defaults: connection limits, flood control, audit log, no operators'
   });
   assert.deepEqual(c.flood, { burst: 20, commandsPerSecond: 4, recvQueueBytes: 16_384, exemptOpers: true });
   assert.deepEqual(c.opers, []);
-  assert.deepEqual(c.plainText, { enabled: true, greetAfterMs: 1000, defaultRoom: '#lobby' });
-  assert.deepEqual(c.admin, { nick: 'admin', auditMemory: 1000 });
-  assert.deepEqual(c.storage, { backend: 'sqlite', dataDir: 'data', flushIntervalMs: 100 });
+  assert.deepEqual(c.plainText, { enabled: true, greetAfterMs: 1000, defaultRoom: '#lobby', keepAliveMs: 60_000 });
+  assert.deepEqual(c.admin, { nick: 'admin', auditMemory: 1000, textBytes: 400, panelSessionMs: 43_200_000, panelSessions: 100 });
+  assert.deepEqual(c.storage, { backend: 'sqlite', dataDir: 'data', flushIntervalMs: 100, quickCheck: true });
   assert.deepEqual(c.history, { enabled: true, replayOnJoin: 10, maxQuery: 100, maxAgeDays: 0, maxPerTarget: 0 });
-  assert.deepEqual(c.accounts, { registration: true, nickGraceMs: 60_000, minPasswordLength: 8, passwordCost: 15 });
+  assert.deepEqual(c.accounts, { registration: true, nickGraceMs: 60_000, minPasswordLength: 8, passwordCost: 15, maxRoomsPerAccount: 10, maxRegisteredRooms: 1000 });
 });
 
 test('admin sections are validated, naming the field', () => {

@@ -3,6 +3,7 @@
 // terminal face: parsing words, formatting tables, and saying clearly what happened.
 import stringWidth from 'string-width';
 import { formatDuration, parseDuration } from '../protocol/duration.ts';
+import { terminalSafe } from '../protocol/terminal-safe.ts';
 import { isChannelName } from '../protocol/validate.ts';
 import { listAccounts, removeAccount, setSuspended } from '../server/accounts.ts';
 import { AdminError } from '../server/admin.ts';
@@ -27,26 +28,6 @@ function firstWord(text: string): [string, string] {
 function clock(ms: number): string {
   const d = new Date(ms);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-/**
- * Text made safe for the operator's terminal. Messages, topics and usernames come from
- * clients, and a control character in them would reach the terminal as-is: an escape
- * sequence could clear the screen, retitle the window or fake console output. IRC
- * formatting (bold, colours…) is dropped; any other C0/C1 control is shown as ^X or <9B>.
- */
-export function terminalSafe(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g, '')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
-        const code = c.charCodeAt(0);
-        if (code === 0x09) return ' ';
-        return code < 0x20 ? `^${String.fromCharCode(code + 0x40)}` : code === 0x7f ? '^?' : `<${code.toString(16).toUpperCase()}>`;
-      })
-  );
 }
 
 /** A table with left-aligned columns, widths by the longest cell as the terminal shows it (你 takes two). */
@@ -220,6 +201,7 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
     help: 'a notice from the server to every connected client',
     run(server, args) {
       if (args.trim() === '') needs('broadcast <text>');
+      server.admin.checkTextLength(args.trim());
       const n = server.admin.broadcast(server.admin.consoleActor, args.trim());
       return [`broadcast sent to ${n} user(s)`];
     },
@@ -231,6 +213,7 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
     run(server, args) {
       const [target, text] = firstWord(args);
       if (target === '' || text === '') needs('say <#room|nick> <text>');
+      server.admin.checkTextLength(text);
       const shown = server.admin.say(server.admin.consoleActor, target, text);
       return [`[${clock(server.now())}] -> ${shown}: ${text}`];
     },

@@ -1,5 +1,7 @@
 // IRC message model, parser and serializer (Modern IRC "Message format" + IRCv3 message-tags).
-// Pure: no I/O. Lines given to parseLine have their CR LF already removed.
+// Pure: no I/O. Lines given to parseLine have their CR LF already removed. The serializer
+// refuses (UnsafeLineError) any part that holds CR, LF or NUL: it could not be one line.
+import { assertLineSafe } from './wire-text.ts';
 
 export type Tags = Record<string, string>;
 
@@ -138,18 +140,25 @@ export function serializeTags(tags: Tags): string {
     if (out !== '') out += ';';
     out += value === '' ? key : `${key}=${escapeTagValue(value)}`;
   }
+  // CR and LF in values are escaped by now; NUL cannot be, and keys are not escaped at all.
+  assertLineSafe(out, 'tag');
   return out;
 }
 
 /**
  * Serialize without the trailing CR LF. The last parameter is written as a trailing
- * parameter when it must be (empty, contains a space, starts with ':').
+ * parameter when it must be (empty, contains a space, starts with ':'). Throws
+ * UnsafeLineError when a part holds CR, LF or NUL (tag values excepted: CR and LF are escaped).
  */
 export function serializeMessage(msg: IrcMessage): string {
   let line = '';
   const tagText = serializeTags(msg.tags);
   if (tagText !== '') line = `@${tagText} `;
-  if (msg.source) line += `:${msg.source} `;
+  if (msg.source) {
+    assertLineSafe(msg.source, 'source');
+    line += `:${msg.source} `;
+  }
+  assertLineSafe(msg.command, 'command');
   line += msg.command;
   return line + serializeParams(msg.params);
 }
@@ -160,6 +169,8 @@ export function serializeParams(params: readonly string[]): string {
   const last = params.length - 1;
   for (let i = 0; i <= last; i++) {
     const p = params[i]!;
+    // Checked one by one: each parameter is already a flat string, the joined line is not yet.
+    assertLineSafe(p, 'parameter');
     const plain = p !== '' && p.charCodeAt(0) !== 0x3a && !p.includes(' ');
     if (plain) out += ` ${p}`;
     else if (i === last) out += ` :${p}`;

@@ -1,11 +1,16 @@
 // The admin panel's JSON API on the web port: the same actions as the console and IRC
 // operators (admin.ts), behind a bearer token from the config (`web.adminToken`).
 // The HTTP plumbing is the transport's; this module only maps requests to actions.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { matchMask } from '../protocol/mask.ts';
 import { verifyPassword } from './passwords.ts';
+import { lockoutText, operKey, type AuthAttempt } from './auth-guard.ts';
+import { HashQueueFullError } from './scrypt-queue.ts';
 import { parseDuration } from '../protocol/duration.ts';
 import { AdminError, type Actor } from './admin.ts';
+import type { AdminState } from '../admin/api-contract.ts';
+import type { ApiRequestHeaders } from '../transport/http.ts';
+import { InvalidAdminBodyError, readBody, refusePost } from './admin-api-guard.ts';
 import { ADMIN_UID } from './network.ts';
 import type { ParlorServer } from './server.ts';
 
@@ -16,6 +21,8 @@ export interface AdminApiRequest {
   body: unknown;
   /** The client's address, for operator host masks and the audit log. */
   address?: string | undefined;
+  /** Origin and Content-Type, checked on every POST (admin-api-guard.ts). */
+  headers: ApiRequestHeaders;
 }
 
 export interface AdminApiResponse {
@@ -29,21 +36,6 @@ function tokenMatches(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Panel sessions of IRC operators who logged in with their OPER name and password. */
-interface OperSession {
-  oper: string;
-  expiresAt: number;
-}
-
-const SESSION_MS = 12 * 3_600_000;
-const operSessions = new WeakMap<ParlorServer, Map<string, OperSession>>();
-
-function sessionsOf(server: ParlorServer): Map<string, OperSession> {
-  let map = operSessions.get(server);
-  if (!map) operSessions.set(server, (map = new Map()));
-  return map;
-}
-
 /** Who a bearer token stands for: the configured admin token, or an operator's panel session. */
 function actorFor(server: ParlorServer, header: string | undefined): Actor | undefined {
   const given = header?.replace(/^Bearer\s+/i, '') ?? '';
@@ -51,29 +43,43 @@ function actorFor(server: ParlorServer, header: string | undefined): Actor | und
   const base = { nick: server.config.admin.nick, source: server.serverName, uid: ADMIN_UID };
   const token = server.config.web.adminToken;
   if (token !== undefined && tokenMatches(token, given)) return { id: 'web-admin', ...base };
-  const session = sessionsOf(server).get(given);
-  if (!session) return undefined;
-  if (session.expiresAt <= server.now()) {
-    sessionsOf(server).delete(given);
-    return undefined;
-  }
-  return { id: `oper:${session.oper} (web)`, ...base };
+  const oper = server.panelSessions.operFor(given);
+  return oper === undefined ? undefined : { id: `oper:${oper} (web)`, ...base };
 }
 
-/** POST /admin/api/login {name, password}: an IRC operator's OPER credentials open the panel. */
+/**
+ * POST /admin/api/login {name, password}: an IRC operator's OPER credentials open the panel.
+ * Failures count with OPER's (per address, and per operator name); a locked-out attempt
+ * gets 429 before any hashing, a full hashing queue 503; both say when to try again.
+ */
 async function login(server: ParlorServer, body: Record<string, unknown>, address: string): Promise<AdminApiResponse> {
   const name = str(body.name) ?? '';
+  const attempt: AuthAttempt = { kind: 'panel', address, account: operKey(name) };
+  const lockout = server.authGuard.lockout(attempt);
+  if (lockout) {
+    return { status: 429, body: { ok: false, error: lockoutText(lockout, 'logins'), retryAfterSeconds: Math.ceil(lockout.retryAfterMs / 1000) } };
+  }
   const entry = server.config.opers.find((o) => o.name === name);
-  // The hash is checked even for an unknown name, so that timing does not tell names apart.
-  const ok = await verifyPassword(typeof body.password === 'string' ? body.password : '', entry?.password ?? DUMMY_HASH);
-  if (!entry || !ok || !entry.hosts.some((h) => matchMask(h.slice(h.indexOf('@') + 1), address))) {
-    server.logger.warn({ name, address }, 'failed admin panel login');
+  // The host is checked first; from a host not allowed (or for an unknown name) a hash of
+  // nothing is checked instead of the operator's, so that neither answer nor timing differ.
+  const hostAllowed = entry !== undefined && entry.hosts.some((h) => matchMask(h.slice(h.indexOf('@') + 1), address));
+  const hash = hostAllowed && entry ? entry.password : DUMMY_HASH;
+  let ok: boolean;
+  try {
+    ok = await server.hashing.run(() => verifyPassword(typeof body.password === 'string' ? body.password : '', hash));
+  } catch (err) {
+    if (!(err instanceof HashQueueFullError)) throw err;
+    return { status: 503, body: { ok: false, error: err.message, retryAfterSeconds: 1 } };
+  }
+  if (!entry || !hostAllowed || !ok) {
+    const reason = !entry ? 'unknown name' : !hostAllowed ? 'host not allowed' : 'wrong password';
+    server.authGuard.failed(attempt, 'failed admin panel login', { name, address, reason });
     return { status: 401, body: { ok: false, error: 'Wrong operator name or password' } };
   }
-  const token = randomBytes(32).toString('base64url');
-  sessionsOf(server).set(token, { oper: entry.name, expiresAt: server.now() + SESSION_MS });
+  server.authGuard.succeeded(attempt);
+  const { token, expiresInSeconds } = server.panelSessions.open(entry.name);
   server.audit.record({ time: server.now(), actor: `oper:${entry.name} (web)`, action: 'panel login', target: address });
-  return { status: 200, body: { ok: true, token, expiresInSeconds: SESSION_MS / 1000 } };
+  return { status: 200, body: { ok: true, token, expiresInSeconds } };
 }
 
 const DUMMY_HASH = '$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
@@ -88,7 +94,7 @@ function durationOf(v: unknown): number | undefined {
   return ms;
 }
 
-function state(server: ParlorServer): Record<string, unknown> {
+function state(server: ParlorServer): AdminState {
   const now = server.now();
   const users = [...server.sessions]
     .filter((s) => s.user !== undefined)
@@ -128,8 +134,18 @@ export async function handleAdminApi(server: ParlorServer, req: AdminApiRequest)
     return { status: 404, body: { ok: false, error: 'The admin API is off: set web.adminToken or define opers in the config' } };
   }
   const action = req.path.slice('/admin/api/'.length);
-  const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
-  if (action === 'login' && req.method === 'POST') return login(server, b, req.address ?? 'unknown');
+  if (req.method === 'POST') {
+    const refused = refusePost(req.headers, server.config);
+    if (refused) return refused;
+  }
+  if (action === 'login' && req.method === 'POST') {
+    try {
+      return await login(server, readBody('login', req.body, server.config), req.address ?? 'unknown');
+    } catch (err) {
+      if (err instanceof InvalidAdminBodyError) return err.refusal;
+      throw err;
+    }
+  }
   const actor = actorFor(server, req.authorization);
   if (!actor) {
     server.logger.info({ address: req.address, action, tokenGiven: req.authorization !== undefined }, 'admin API request refused: bad or missing token');
@@ -138,34 +154,37 @@ export async function handleAdminApi(server: ParlorServer, req: AdminApiRequest)
   if (req.method === 'GET' && action === 'state') return { status: 200, body: { ok: true, ...state(server) } };
   if (req.method !== 'POST') return { status: 405, body: { ok: false, error: 'Use POST for actions' } };
   const admin = server.admin;
+  const config = server.config;
   try {
     let message: string;
     switch (action) {
       case 'kick': {
+        const b = readBody('kick', req.body, config);
         const reason = str(b.reason) ?? 'Disconnected by the server operator';
-        message = `disconnected ${admin.kill(actor, str(b.nick) ?? '', reason)}`;
+        message = `disconnected ${admin.kill(actor, b.nick.trim(), reason)}`;
         break;
       }
       case 'ban':
       case 'mute': {
-        const target = str(b.target) ?? '';
+        const b = readBody(action, req.body, config);
         const reason = str(b.reason) ?? 'No reason given';
-        const result = admin[action](actor, target, durationOf(b.duration), reason);
+        const result = admin[action](actor, b.target.trim(), durationOf(b.duration), reason);
         message = `${action === 'ban' ? 'banned' : 'muted'} ${result.ban.mask}; ${result.affected} client(s) affected`;
         break;
       }
       case 'unban':
-        message = `unbanned ${admin.unban(actor, str(b.target) ?? '').mask}`;
+        message = `unbanned ${admin.unban(actor, readBody('unban', req.body, config).target.trim()).mask}`;
         break;
       case 'unmute':
-        message = `unmuted ${admin.unmute(actor, str(b.target) ?? '').mask}`;
+        message = `unmuted ${admin.unmute(actor, readBody('unmute', req.body, config).target.trim()).mask}`;
         break;
       case 'broadcast':
-        message = `broadcast sent to ${admin.broadcast(actor, str(b.text) ?? '')} user(s)`;
+        message = `broadcast sent to ${admin.broadcast(actor, readBody('broadcast', req.body, config).text.trim())} user(s)`;
         break;
       case 'limit': {
-        if (b.max !== undefined) admin.setConnectionLimit(actor, Number(b.max));
-        if (b.perIp !== undefined) admin.setPerIpLimit(actor, Number(b.perIp));
+        const b = readBody('limit', req.body, config);
+        if (b.max !== undefined) admin.setConnectionLimit(actor, b.max);
+        if (b.perIp !== undefined) admin.setPerIpLimit(actor, b.perIp);
         message = `at most ${server.gate.maxConnections} connections, ${server.gate.maxPerIp} per IP`;
         break;
       }
@@ -174,6 +193,7 @@ export async function handleAdminApi(server: ParlorServer, req: AdminApiRequest)
     }
     return { status: 200, body: { ok: true, message } };
   } catch (err) {
+    if (err instanceof InvalidAdminBodyError) return err.refusal;
     if (err instanceof AdminError) return { status: 400, body: { ok: false, error: err.message } };
     throw err;
   }

@@ -1,7 +1,11 @@
 // What the server's operator can do, in one place for every way of asking: the console on
 // the server's terminal, IRC operator commands and (later) the web panel. Each action is
 // published on the bus where it concerns the whole network, and written to the audit log.
+// Text given here comes from outside IRC (a terminal, a JSON body): it is made fit for one
+// line (toWireText) before it goes anywhere, so no CR or LF in it can forge a line.
 import { foldCase } from '../protocol/casemapping.ts';
+import { clipUtf8 } from '../protocol/text.ts';
+import { toWireText, utf8ByteLength } from '../protocol/wire-text.ts';
 import { isChannelName } from '../protocol/validate.ts';
 import { parseBanTarget, type ServerBan } from './bans.ts';
 import type { BanListName } from './events.ts';
@@ -58,9 +62,31 @@ export class AdminActions {
     this.server.audit.record({ time: this.server.now(), actor: actor.id, action, target, detail });
   }
 
+  /** Text someone will read as a message, made one line. */
+  private messageText(raw: string, nothing: string): string {
+    const text = toWireText(raw);
+    if (text.trim() === '') throw new AdminError('invalid-value', nothing);
+    return text;
+  }
+
+  /**
+   * Text typed at the console or sent to the panel must fit in a line as a PRIVMSG does
+   * (admin.textBytes). IRC operators' text has come in one line already, so it is not asked.
+   */
+  checkTextLength(text: string): void {
+    const max = this.server.config.admin.textBytes;
+    const bytes = utf8ByteLength(toWireText(text));
+    if (bytes > max) throw new AdminError('invalid-value', `The text is too long: ${bytes} bytes, at most ${max}`);
+  }
+
+  /** A reason shown in a QUIT, a numeric or a notice: one line, clipped as a KICK reason is. */
+  private reasonText(raw: string): string {
+    return clipUtf8(toWireText(raw), this.server.config.limits.kickLength);
+  }
+
   /** A notice (or message) from `actor` to everyone on the network; returns how many people. */
-  broadcast(actor: Actor, text: string, command: 'NOTICE' | 'PRIVMSG' = 'NOTICE'): number {
-    if (text.trim() === '') throw new AdminError('invalid-value', 'Nothing to broadcast');
+  broadcast(actor: Actor, raw: string, command: 'NOTICE' | 'PRIVMSG' = 'NOTICE'): number {
+    const text = this.messageText(raw, 'Nothing to broadcast');
     const s = this.server;
     s.publish({ type: 'server.notice', command, source: actor.source, text, time: s.now(), msgid: s.newMsgid() });
     this.audit(actor, 'broadcast', '$*', text);
@@ -68,10 +94,10 @@ export class AdminActions {
   }
 
   /** Speak as the admin pseudo-user in a room or to one person. */
-  say(actor: Actor, target: string, text: string): string {
+  say(actor: Actor, target: string, raw: string): string {
     const s = this.server;
     if (!s.network.admin) throw new AdminError('unavailable', 'The admin nick is not set up');
-    if (text === '') throw new AdminError('invalid-value', 'Nothing to say');
+    const text = this.messageText(raw, 'Nothing to say');
     const time = s.now();
     const msgid = s.newMsgid();
     let shown: string;
@@ -91,8 +117,9 @@ export class AdminActions {
   }
 
   /** Disconnects a user with a reason (IRC KILL). */
-  kill(actor: Actor, nick: string, reason: string): string {
+  kill(actor: Actor, nick: string, rawReason: string): string {
     const s = this.server;
+    const reason = this.reasonText(rawReason);
     const u = s.network.userByNick(nick);
     if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${nick}`);
     s.publish({ type: 'user.kill', uid: u.uid, source: actor.source, reason: `Killed (${actor.nick} (${reason}))`, time: s.now() });
@@ -101,8 +128,9 @@ export class AdminActions {
   }
 
   /** Removes a user from one room, with the server's authority. */
-  kickFromRoom(actor: Actor, room: string, nick: string, reason: string): { room: string; nick: string } {
+  kickFromRoom(actor: Actor, room: string, nick: string, rawReason: string): { room: string; nick: string } {
     const s = this.server;
+    const reason = this.reasonText(rawReason);
     const ch = s.network.channel(room);
     if (!ch) throw new AdminError('no-such-channel', `No such room: ${room}`);
     const u = s.network.userByNick(nick);
@@ -134,8 +162,9 @@ export class AdminActions {
     return (which === 'ban' ? s.network.bans : s.network.mutes).list(s.now());
   }
 
-  private addEntry(list: BanListName, actor: Actor, text: string, durationMs: number | undefined, reason: string): BanResult {
+  private addEntry(list: BanListName, actor: Actor, text: string, durationMs: number | undefined, rawReason: string): BanResult {
     const s = this.server;
+    const reason = this.reasonText(rawReason);
     const parsed = parseBanTarget(text);
     if (!parsed) throw new AdminError('invalid-target', `Not a nick, nick!user@host mask, IP or CIDR range: ${text}`);
     if (s.network.admin && parsed.mask.toLowerCase() === `${s.network.admin.nick}!*@*`.toLowerCase()) {
@@ -182,8 +211,9 @@ export class AdminActions {
     return n;
   }
 
-  wallops(actor: Actor, text: string): void {
+  wallops(actor: Actor, raw: string): void {
     const s = this.server;
+    const text = toWireText(raw);
     s.publish({ type: 'wallops', source: actor.source, text, time: s.now(), msgid: s.newMsgid() });
     this.audit(actor, 'wallops', undefined, text);
   }
@@ -201,7 +231,8 @@ export class AdminActions {
     }
   }
 
-  async shutdown(actor: Actor, message: string | undefined): Promise<void> {
+  async shutdown(actor: Actor, raw: string | undefined): Promise<void> {
+    const message = raw === undefined ? undefined : this.reasonText(raw);
     this.audit(actor, 'shutdown', undefined, message);
     await this.server.shutdown(message);
   }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseCidr } from '../protocol/address.ts';
+import { isValidChannel } from '../protocol/validate.ts';
 
 const serverName = z
   .string()
@@ -54,7 +55,7 @@ export const ConfigSchema = z.strictObject({
       lineBytes: z.number().int().min(512).max(16384).default(512),
       /** Bytes of a line's tag section (IRCv3 message-tags: 8191). */
       tagBytes: z.number().int().min(512).max(65536).default(8191),
-      /** Output that may wait for one slow client before it is disconnected. */
+      /** Output that may wait for one slow client before it is disconnected; long replies wait for the client past half of it. */
       sendQueueBytes: z.number().int().min(4096).default(512 * 1024),
       registrationTimeoutMs: ms.default(60_000),
       /** Idle time before the server sends a PING. */
@@ -110,14 +111,33 @@ export const ConfigSchema = z.strictObject({
         .max(65535)
         .refine((p) => p < 6665 || p > 6669, 'browsers refuse ports 6665–6669')
         .default(8080),
-      /** Other sites whose pages may open the WebSocket (the web client's own origin always may); '*' for any. */
+      /**
+       * Other sites whose pages may open the WebSocket (the web client's own origin always may); '*' for any.
+       * Admin API POSTs are held to the same list, '*' excepted: only listed sites or the page's own.
+       */
       allowedOrigins: z.array(z.string()).default([]),
       /** The built web client; defaults to dist/web of this package. */
       staticDir: z.string().min(1).optional(),
       /** Bearer token for the admin panel's API (/admin/api/…); unset turns the API off. Keep it secret. */
       adminToken: z.string().min(8, 'at least 8 characters (longer is better)').optional(),
+      /**
+       * Hard cap on the web port's sockets, those still in their TLS handshake included; beyond it
+       * new sockets are closed at once. Admitted web sockets also count in `connections`.
+       */
+      maxConnections: z.number().int().min(1).default(10_000),
+      /** A request whose headers have not all arrived by then gets 408 and is closed (slowloris). */
+      headersTimeoutMs: ms.max(300_000).default(10_000),
+      /** A request (headers and body) not received in full by then gets 408 and is closed. */
+      requestTimeoutMs: ms.max(3_600_000).default(30_000),
+      /** An idle keep-alive socket is closed after this long. */
+      keepAliveTimeoutMs: ms.max(300_000).default(5_000),
+      /** Largest request head (request line and headers); beyond it 431 and the socket is closed. */
+      maxHeaderBytes: z.number().int().min(1024).max(65_536).default(16_384),
+      /** Largest request body (the admin API's JSON); beyond it 413, once the rest (up to 64 times this, else the socket is cut) is read and dropped. */
+      maxBodyBytes: z.number().int().min(1024).max(16_777_216).default(16_384),
     })
-    .prefault({}),
+    .prefault({})
+    .refine((w) => w.headersTimeoutMs <= w.requestTimeoutMs, 'web.headersTimeoutMs may not exceed web.requestTimeoutMs'),
   /** TLS: a listener of its own, and HTTPS/WSS on the web port. */
   tls: z
     .strictObject({
@@ -147,10 +167,12 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** sqlite: a database in dataDir (the default); memory: nothing survives a restart. */
       backend: z.enum(['sqlite', 'memory']).default('sqlite'),
-      /** Holds parlor.db (accounts, rooms, bans, history) and audit.log; relative to the working directory. */
+      /** Holds parlor.db (accounts, rooms, bans, history), audit.log and parlor.lock (one server per directory); relative to the working directory. */
       dataDir: z.string().min(1).default('data'),
       /** Longest a message waits before it is written; the window of loss on a crash. */
       flushIntervalMs: z.number().int().min(1).max(10_000).default(100),
+      /** PRAGMA quick_check on parlor.db at start, refusing a damaged file; reads the whole file, so a huge one may skip it. */
+      quickCheck: z.boolean().default(true),
     })
     .prefault({}),
   history: z
@@ -178,17 +200,52 @@ export const ConfigSchema = z.strictObject({
       minPasswordLength: z.number().int().min(1).max(64).default(8),
       /** scrypt cost of new password hashes as log2(N): 15 takes about 50 ms and 32 MiB. */
       passwordCost: z.number().int().min(1).max(20).default(15),
+      /** Rooms one account may register (REGISTER #room); IRC operators too. */
+      maxRoomsPerAccount: z.number().int().min(0).default(10),
+      /** Registered rooms on the whole server: they never go away, so LIST always shows them. */
+      maxRegisteredRooms: z.number().int().min(0).default(1000),
     })
     .prefault({}),
+  /**
+   * Password guessing (SASL, OPER, PASS, the admin panel's login and token): failures are
+   * counted per address and per account or operator name; too many lock them out for a while.
+   * Every password hash and check waits its turn in a small queue.
+   */
+  auth: z
+    .strictObject({
+      /** Failed logins one address (one IPv4 address, one IPv6 /64: connections.ipv4Prefix/ipv6Prefix) may make per failureWindowMs. */
+      maxFailuresPerAddress: z.number().int().min(1).default(10),
+      /** Failed logins to one account or operator name, from any address, per failureWindowMs; then even the right password waits. */
+      maxFailuresPerAccount: z.number().int().min(1).default(10),
+      failureWindowMs: ms.default(300_000),
+      /** The first lockout; each further one in a row doubles, up to maxLockoutMs. */
+      lockoutMs: ms.default(60_000),
+      maxLockoutMs: ms.default(3_600_000),
+      /** Addresses, and names, remembered at once; the least recently failed are forgotten first. */
+      trackedEntries: z.number().int().min(1).default(10_000),
+      /** Password hashes computed at once (each takes a libuv thread and about 32 MiB at passwordCost 15). */
+      hashConcurrency: z.number().int().min(1).max(64).default(2),
+      /** Password checks that may wait for their turn; beyond it an attempt is refused at once with "try again". */
+      hashQueue: z.number().int().min(0).default(16),
+      /** Failures from one address are logged once per kind, then in one summary line per this period. */
+      logIntervalMs: ms.default(60_000),
+    })
+    .prefault({})
+    .refine((a) => a.maxLockoutMs >= a.lockoutMs, 'auth.maxLockoutMs must be at least auth.lockoutMs'),
   /** People without an IRC client (nc, telnet): a connection whose first line is not IRC. */
   plainText: z
     .strictObject({
       enabled: z.boolean().default(true),
       /** Silence after connecting before the greeting; IRC clients speak first and never see it. */
       greetAfterMs: ms.default(1_000),
-      /** The room a plain-text user is put in once named ('' for none). */
-      // eslint-disable-next-line no-control-regex
-      defaultRoom: z.string().refine((v) => v === '' || /^#[^\s,:\x00-\x1f]+$/.test(v), 'a room name like #lobby, or empty').default('#lobby'),
+      /** The room a plain-text user is put in once named ('' for none); a name JOIN accepts. */
+      defaultRoom: z.string().refine((v) => v === '' || isValidChannel(v, 200), 'a room name like #lobby, or empty').default('#lobby'),
+      /**
+       * TCP keep-alive probes after this much silence on a plain-text connection (0: none), so
+       * that a half-open nc session is dropped; a person cannot answer the PINGs IRC clients get.
+       * How often and how many probes the OS decides (Linux: 9, 75 s apart).
+       */
+      keepAliveMs: z.number().int().min(0).max(7_200_000).default(60_000),
     })
     .prefault({}),
   /** IRC operators: OPER <name> <password>; the password is a hash from `parlor mkpasswd`. */
@@ -221,6 +278,12 @@ export const ConfigSchema = z.strictObject({
       auditLog: z.string().min(1).nullable().optional(),
       /** Audit entries kept in memory for `audit` and the web panel. */
       auditMemory: z.number().int().min(0).default(1000),
+      /** Longest broadcast or `say` from the console or the panel, in UTF-8 bytes: it must fit one line as a PRIVMSG does. */
+      textBytes: z.number().int().min(1).max(4096).default(400),
+      /** How long an IRC operator's panel login lasts. */
+      panelSessionMs: ms.max(7 * 86_400_000).default(12 * 3_600_000),
+      /** Panel logins held at once; a new one beyond it ends the oldest. */
+      panelSessions: z.number().int().min(1).max(100_000).default(100),
     })
     .prefault({}),
   /** Prometheus metrics at /metrics on the web port (the console's `stats` shows the same figures). */
@@ -267,6 +330,7 @@ export function mergeConfigInput(base: ConfigInput, override: ConfigInput): Conf
     web: { ...base.web, ...override.web },
     tls: { ...base.tls, ...override.tls },
     accounts: { ...base.accounts, ...override.accounts },
+    auth: { ...base.auth, ...override.auth },
     admin: { ...base.admin, ...override.admin },
     logging: { ...base.logging, ...override.logging },
     metrics: { ...base.metrics, ...override.metrics },

@@ -1,6 +1,9 @@
 // A message on its way to clients. It is serialized at most once per tag variant (which
-// capabilities the recipient has), however many recipients it has.
+// capabilities the recipient has), however many recipients it has. A message whose parts hold
+// CR, LF or NUL fails to serialize with UnsafeLineError, once: the failure is kept and thrown
+// again to every other recipient without scanning anew, and the sessions drop the line.
 import { safeMiddleParam, serializeParams, serializeTags, type Tags } from '../protocol/message.ts';
+import { assertLineSafe, UnsafeLineError } from '../protocol/wire-text.ts';
 
 /** Bits of a session's tag variant. */
 export const TAGS_SERVER_TIME = 1;
@@ -19,6 +22,8 @@ export class Outgoing {
   /** Wire bytes per variant; made on the first bytes() call, as most replies have one reader. */
   private cache: (Buffer | undefined)[] | undefined;
   private body: string | undefined;
+  /** Set when serializing failed: the message is never sent, to anyone. */
+  private unsafe: UnsafeLineError | undefined;
 
   constructor(
     private readonly source: string | undefined,
@@ -42,6 +47,7 @@ export class Outgoing {
   /** `:source COMMAND params` without tags. */
   private bodyText(): string {
     if (this.body === undefined) {
+      if (this.source) assertLineSafe(this.source, 'source');
       this.body = (this.source ? `:${this.source} ` : '') + this.command + serializeParams(this.params);
     }
     return this.body;
@@ -62,6 +68,18 @@ export class Outgoing {
   /** The line for one variant, with extra tags (label, batch) that are never cached. */
   line(variant: number, extra?: Tags): string {
     // Variant 0 carries no tags: the common case needs no tag object at all.
+    if (variant === 0 && extra === undefined && this.body !== undefined) return this.body;
+    if (this.unsafe) throw this.unsafe;
+    try {
+      return this.serialize(variant, extra);
+    } catch (err) {
+      // Kept, so that every later recipient gets the same error without a new scan.
+      if (err instanceof UnsafeLineError) this.unsafe = err;
+      throw err;
+    }
+  }
+
+  private serialize(variant: number, extra: Tags | undefined): string {
     if (variant === 0 && extra === undefined) return this.bodyText();
     const tagText = serializeTags(this.tags(variant, extra));
     return tagText === '' ? this.bodyText() : `@${tagText} ${this.bodyText()}`;
@@ -89,6 +107,7 @@ export class FixedNumeric {
 
   constructor(serverName: string, numeric: string, params: readonly string[]) {
     if (params.length === 0) throw new Error('a fixed numeric needs parameters after the nick');
+    assertLineSafe(serverName, 'source');
     this.head = `:${serverName} ${numeric} `;
     this.tail = serializeParams(params);
   }

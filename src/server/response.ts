@@ -1,5 +1,7 @@
 // Collects a command's replies to its own session, so that labeled-response can tag them:
-// no reply → ACK, one → the label on it, several → a labeled-response batch.
+// no reply → ACK, one → the label on it, several → a labeled-response batch. A long reply
+// paced to the client's send queue (paced-reply.ts) streams instead: its batch opens first.
+import type { Tags } from '../protocol/message.ts';
 import { Outgoing } from './outgoing.ts';
 
 export interface ReplyTarget {
@@ -7,11 +9,15 @@ export interface ReplyTarget {
   hasCap(name: string): boolean;
   sendLine(line: string): void;
   nextBatchId(): string;
+  /** A reply that failed to serialize (UnsafeLineError): logged, not sent; other errors are thrown again. */
+  dropUnsafeLine(err: unknown): void;
 }
 
 export class ResponseBuffer {
   /** Replies held for the label; made only when there is one. */
   private items: { out: Outgoing; batch: string | undefined }[] | undefined;
+  /** Set by stream(): replies go out as they are added, in this labeled-response batch if any. */
+  private streaming: { batch: string | undefined } | undefined;
 
   constructor(
     private readonly target: ReplyTarget,
@@ -23,8 +29,42 @@ export class ResponseBuffer {
 
   /** A reply; `batch` puts it in a batch of its own (chathistory) inside any label batch. */
   add(out: Outgoing, batch?: string): void {
-    if (this.label === undefined) this.target.sendLine(out.line(this.target.tagVariant, batch === undefined ? undefined : { batch }));
-    else (this.items ??= []).push({ out, batch });
+    if (this.label === undefined) this.send(out, batch === undefined ? undefined : { batch });
+    else if (this.streaming !== undefined) {
+      const tag = batch ?? this.streaming.batch;
+      this.send(out, tag === undefined ? undefined : { batch: tag });
+    } else (this.items ??= []).push({ out, batch });
+  }
+
+  /** Replies are being held for the label: they are not on their way to the client yet. */
+  get holding(): boolean {
+    return this.label !== undefined && this.streaming === undefined;
+  }
+
+  /**
+   * From now on replies go out as they are added, since a reply paced to the client's send
+   * queue cannot be held to its end. With a label (and batch) they go in one labeled-response
+   * batch opened here, held replies first, and closed by flush().
+   */
+  stream(): void {
+    if (!this.holding) return;
+    const batch = this.target.hasCap('batch') ? this.target.nextBatchId() : undefined;
+    this.streaming = { batch };
+    if (batch !== undefined) this.send(new Outgoing(this.serverName, 'BATCH', [`+${batch}`, 'labeled-response'], this.now()), { label: this.label! });
+    const held = this.items ?? [];
+    this.items = undefined;
+    for (const item of held) this.add(item.out, item.batch);
+  }
+
+  private send(out: Outgoing, extra: Tags | undefined): void {
+    let line: string;
+    try {
+      line = out.line(this.target.tagVariant, extra);
+    } catch (err) {
+      this.target.dropUnsafeLine(err);
+      return;
+    }
+    this.target.sendLine(line);
   }
 
   /**
@@ -47,23 +87,28 @@ export class ResponseBuffer {
 
   flush(): void {
     if (this.label === undefined) return;
+    if (this.streaming !== undefined) {
+      const batch = this.streaming.batch;
+      if (batch !== undefined) this.send(new Outgoing(this.serverName, 'BATCH', [`-${batch}`], this.now()), undefined);
+      this.streaming = { batch: undefined };
+      return;
+    }
     const t = this.target;
     const label = { label: this.label };
     const items = this.items ?? [];
     if (items.length === 0) {
-      t.sendLine(new Outgoing(this.serverName, 'ACK', [], this.now()).line(t.tagVariant, label));
+      this.send(new Outgoing(this.serverName, 'ACK', [], this.now()), label);
     } else if (items.length === 1) {
       const only = items[0]!;
-      t.sendLine(only.out.line(t.tagVariant, only.batch === undefined ? label : { ...label, batch: only.batch }));
+      this.send(only.out, only.batch === undefined ? label : { ...label, batch: only.batch });
     } else if (!t.hasCap('batch')) {
-      for (const item of items) t.sendLine(item.out.line(t.tagVariant));
+      for (const item of items) this.send(item.out, undefined);
     } else {
       const ref = t.nextBatchId();
-      const start = new Outgoing(this.serverName, 'BATCH', [`+${ref}`, 'labeled-response'], this.now());
-      t.sendLine(start.line(t.tagVariant, label));
+      this.send(new Outgoing(this.serverName, 'BATCH', [`+${ref}`, 'labeled-response'], this.now()), label);
       const inBatch = { batch: ref };
-      for (const item of items) t.sendLine(item.out.line(t.tagVariant, item.batch === undefined ? inBatch : { batch: item.batch }));
-      t.sendLine(new Outgoing(this.serverName, 'BATCH', [`-${ref}`], this.now()).line(t.tagVariant));
+      for (const item of items) this.send(item.out, item.batch === undefined ? inBatch : { batch: item.batch });
+      this.send(new Outgoing(this.serverName, 'BATCH', [`-${ref}`], this.now()), undefined);
     }
     this.items = undefined;
   }

@@ -1,13 +1,11 @@
 // createServer(): wires config, store, bus, clock and logger into a running IRC server.
 // No globals: a test may start as many servers as it likes.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { InProcessBus } from '../cluster/in-process-bus.ts';
 import type { Bus } from '../cluster/bus.ts';
-import { isupportTokens } from '../protocol/isupport.ts';
 import type { IrcMessage } from '../protocol/message.ts';
 import { MemoryStore } from '../storage/memory-store.ts';
 import type { Store } from '../storage/store.ts';
@@ -21,6 +19,7 @@ import { AdminActions } from './admin.ts';
 import { handleAdminApi } from './admin-api.ts';
 import { ConnectionGate } from './admission.ts';
 import { AuditLog } from './audit.ts';
+import { AuthGuard } from './auth-guard.ts';
 import { BanList, type ServerBan } from './bans.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import type { Config } from './config.ts';
@@ -30,9 +29,13 @@ import { ServerMetrics, serveMetrics } from './metrics.ts';
 import { applyLocally } from './local-events.ts';
 import { Network, type LocalSessions } from './network.ts';
 import { Outgoing } from './outgoing.ts';
+import { PanelSessions } from './panel-sessions.ts';
 import { RateMeter } from './rate-meter.ts';
+import { ScryptQueue } from './scrypt-queue.ts';
+import { isupportFor, loadMotd } from './server-texts.ts';
 import { Session, type SessionHost } from './session.ts';
 import { loadCertificate, stsPolicy } from './tls.ts';
+import { WebSlots, type WebSlot } from './web-slots.ts';
 import type { User } from './state.ts';
 
 export { VERSION } from './version.ts';
@@ -74,10 +77,18 @@ export class ParlorServer implements SessionHost, LocalSessions {
   isupport: string[];
   motd: string[] | undefined;
   readonly gate: ConnectionGate;
+  /** Web sockets' places in the gate's limits. */
+  readonly webSlots = new WebSlots(this);
   readonly audit: AuditLog;
   readonly admin: AdminActions;
   /** The figures /metrics and the console's `stats` show. */
   readonly metrics: ServerMetrics;
+  /** IRC operators logged in to the admin panel; expired ones are dropped by sweep(). */
+  readonly panelSessions: PanelSessions;
+  /** Failed logins per address and per name, and their lockouts. */
+  readonly authGuard: AuthGuard;
+  /** Every password hash and check waits its turn here. */
+  readonly hashing: ScryptQueue;
   /** Listeners for messages to the admin nick (the console). */
   readonly adminInbox = new Set<(m: AdminInboxMessage) => void>();
   private readonly reloadConfig: (() => Promise<Config>) | undefined;
@@ -119,35 +130,17 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.serverName = this.config.server.name;
     this.createdAt = this.clock.now();
     this.network = new Network(this, this.config.limits.whowasEntries, this.config.admin.nick);
-    this.isupport = this.makeIsupport();
+    this.isupport = isupportFor(this.config);
     this.gate = new ConnectionGate(this.config.connections);
     const { auditLog } = this.config.admin;
     this.audit = new AuditLog(auditLog === undefined ? join(this.config.storage.dataDir, 'audit.log') : auditLog, this.config.admin.auditMemory, this.logger);
     this.admin = new AdminActions(this);
     this.metrics = new ServerMetrics(this);
+    this.panelSessions = new PanelSessions(() => this.config.admin, this.now);
+    this.authGuard = new AuthGuard(() => this.config, this.clock, this.logger);
+    this.hashing = new ScryptQueue(() => this.config.auth);
     this.reloadConfig = deps.reloadConfig;
     this.onShutdown = deps.onShutdown;
-  }
-
-  private makeIsupport(): string[] {
-    const l = this.config.limits;
-    return isupportTokens({
-      network: this.config.server.network,
-      nickLen: l.nickLength,
-      channelLen: l.channelLength,
-      topicLen: l.topicLength,
-      kickLen: l.kickLength,
-      awayLen: l.awayLength,
-      userLen: l.userLength,
-      hostLen: 64,
-      maxChannels: l.channelsPerUser,
-      maxTargets: l.targetsPerMessage,
-      maxModes: l.modesPerCommand,
-      maxBans: l.bansPerChannel,
-      monitorLimit: l.monitorEntries,
-      lineLen: l.lineBytes,
-      chathistory: this.config.history.enabled ? this.config.history.maxQuery : 0,
-    });
   }
 
   get limits(): Config['limits'] {
@@ -165,7 +158,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
   }
 
   async listen(): Promise<{ host: string; port: number }> {
-    this.motd = await this.loadMotd();
+    this.motd = await loadMotd(this.config, this.logger);
     // Server bans and mutes outlive restarts; expired ones are left behind.
     const now = this.now();
     for (const b of await this.store.listBans()) {
@@ -205,11 +198,14 @@ export class ParlorServer implements SessionHost, LocalSessions {
           ...(credentials && this.config.tls.web && { tls: credentials }),
           staticDir: web.staticDir ?? fileURLToPath(new URL('../../dist/web', import.meta.url)),
           allowedOrigins: web.allowedOrigins,
+          web,
+          handshakeTimeoutMs: this.config.tls.handshakeTimeoutMs,
+          admitSocket: (address) => this.webSlots.admit(address),
           api: (req) => handleAdminApi(this, req),
           metrics: (req) => serveMetrics(this, req),
           health: () => ({ status: 'ok', uptimeSeconds: Math.round((this.now() - this.createdAt) / 1000), connections: this.sessions.size, users: this.network.userCount }),
         },
-        (conn) => this.accept(conn),
+        (conn, slot) => this.accept(conn, slot),
       );
     }
     const sweepEvery = Math.max(25, Math.min(5_000, Math.min(l.registrationTimeoutMs, l.pingIntervalMs, l.pingTimeoutMs) / 4));
@@ -272,6 +268,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     await listeners;
     this.unsubscribe?.();
     this.stopRooms?.();
+    this.panelSessions.clear();
     await this.store.close();
     await this.audit.close();
   }
@@ -288,7 +285,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
   }
 
   /** Accept a connection from any transport: bans and connection limits are checked first. */
-  accept(conn: Connection): void {
+  accept(conn: Connection, webSlot?: WebSlot): void {
     const now = this.now();
     const ban = this.network.bans.match(now, conn.remoteAddress);
     if (ban) {
@@ -297,7 +294,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
       conn.close('Banned', this.bannedLines(ban, '*', conn.remoteAddress).join('\r\n'));
       return;
     }
-    const admission = this.gate.admit(conn.remoteAddress, this.sessions.size, now);
+    const admission = webSlot ? this.webSlots.upgrade(webSlot) : this.gate.admit(conn.remoteAddress, this.webSlots.openConnections, now);
     if (admission.refusal) {
       this.stats.refused[admission.refusal.code]++;
       this.logger.info({ address: conn.remoteAddress, reason: admission.refusal.code }, 'connection refused');
@@ -440,8 +437,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
       notes.push(`limits set live give way to the config: at most ${next.connections.max} connections, ${next.connections.perIp} per IP`);
     }
     this.gate.configure(this.config.connections);
-    this.isupport = this.makeIsupport();
-    this.motd = await this.loadMotd();
+    this.isupport = isupportFor(this.config);
+    this.motd = await loadMotd(this.config, this.logger);
     this.logger.info({ notes }, 'configuration reloaded');
     return notes;
   }
@@ -450,6 +447,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
     const now = this.now();
     const l = this.config.limits;
     this.gate.sweep(now);
+    this.panelSessions.sweep();
+    this.authGuard.sweep();
     this.network.bans.expire(now);
     this.network.mutes.expire(now);
     this.pruneHistory(now);
@@ -477,18 +476,5 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.lastPrune = now;
     const before = maxAgeDays === 0 ? 0 : now - maxAgeDays * 86_400_000;
     this.persist(this.store.prune(before, maxPerTarget === 0 ? Infinity : maxPerTarget), 'pruning history');
-  }
-
-  private async loadMotd(): Promise<string[] | undefined> {
-    const { motdFile, motd } = this.config.server;
-    let text = motd;
-    if (motdFile) {
-      try {
-        text = await readFile(motdFile, 'utf8');
-      } catch (err) {
-        this.logger.warn({ err, motdFile }, 'cannot read the MOTD file');
-      }
-    }
-    return text === undefined ? undefined : text.replace(/\r/g, '').replace(/\n$/, '').split('\n');
   }
 }

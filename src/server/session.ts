@@ -9,6 +9,7 @@ import { TokenBucket } from './flood.ts';
 import { greeting, looksLikeIrc, PlainTextView } from './plain-text.ts';
 import type { LocalSession } from './network.ts';
 import { Outgoing, TAGS_ACCOUNT, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
+import { breaksLine, UnsafeLineError } from '../protocol/wire-text.ts';
 import type { User } from './state.ts';
 
 /** What a session needs from its server. */
@@ -151,22 +152,43 @@ export class Session implements LocalSession, ConnectionHandler {
       (caps.has('account-tag') ? TAGS_ACCOUNT : 0);
   }
 
+  /** A line made as text (numerics with the nick joined in, PING): checked here, as no serializer saw it whole. */
   sendLine(line: string): void {
+    if (breaksLine(line)) return this.dropUnsafeLine(new UnsafeLineError('line', JSON.stringify(line.slice(0, 120))));
     if (this.plain) return this.sendPlain(line);
     this.conn.send(line);
   }
 
   /** A message shared with other recipients: its bytes are encoded once for all. */
   sendOutgoing(out: Outgoing): void {
-    if (this.plain) return this.sendPlain(out.line(this.tagVariant));
-    this.conn.sendPrepared(out.bytes(this.tagVariant));
+    try {
+      if (this.plain) return this.sendPlain(out.line(this.tagVariant));
+      this.conn.sendPrepared(out.bytes(this.tagVariant));
+    } catch (err) {
+      this.dropUnsafeLine(err);
+    }
   }
 
   /** A message for this client alone. */
   sendReply(out: Outgoing, batch?: string): void {
     const extra = batch === undefined ? undefined : { batch };
-    if (this.plain) return this.sendPlain(out.line(this.tagVariant, extra));
-    this.conn.send(out.line(this.tagVariant, extra));
+    try {
+      if (this.plain) return this.sendPlain(out.line(this.tagVariant, extra));
+      this.conn.send(out.line(this.tagVariant, extra));
+    } catch (err) {
+      this.dropUnsafeLine(err);
+    }
+  }
+
+  /**
+   * A line that would hold CR, LF or NUL is never sent: it could forge lines of its own. It is
+   * a programming error, logged once however many recipients the message had.
+   */
+  dropUnsafeLine(err: unknown): void {
+    if (!(err instanceof UnsafeLineError)) throw err;
+    if (err.reported) return;
+    err.reported = true;
+    this.host.logError(err, 'sending a line');
   }
 
   /** An IRC line rendered for a person reading plain text. */
@@ -325,6 +347,9 @@ export class Session implements LocalSession, ConnectionHandler {
       } else {
         this.mode = 'plain';
         this.plain = new PlainTextView(this.host.config.plainText.defaultRoom);
+        // No PING reaches a person, so the OS finds out a vanished nc for us.
+        const { keepAliveMs } = this.host.config.plainText;
+        if (keepAliveMs > 0) this.conn.keepAlive(keepAliveMs);
         if (!this.greeted) this.greet();
       }
     }

@@ -39,9 +39,21 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+  /** `localAddress` picks the client's own address, e.g. 127.0.0.2 to be another machine on loopback. */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => resolve(new RawClient(socket)));
+      const socket = net.connect({ port, host, ...(localAddress !== undefined && { localAddress }) }, () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /**
+   * Connects from another loopback address (127.0.0.2, …: Linux routes all of 127.0.0.0/8 to
+   * lo), so that a test can be two clients on two addresses.
+   */
+  static connectFrom(localAddress: string, port: number, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host, localAddress }, () => resolve(new RawClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -11,6 +11,7 @@ import {
   serializeMessage,
   unescapeTagValue,
 } from '../../src/protocol/message.ts';
+import { UnsafeLineError } from '../../src/protocol/wire-text.ts';
 import { LineDecoder, stripTelnet } from '../../src/transport/line-decoder.ts';
 import type { FramingError } from '../../src/transport/connection.ts';
 
@@ -31,6 +32,8 @@ const anyUnit = fc.oneof(
 const anyText = fc.string({ unit: anyUnit, maxLength: 30 });
 /** Text without CR, LF, NUL (what a line may carry). */
 const lineText = fc.string({ unit: anyUnit.filter((c) => !/[\r\n\0]/.test(c)), maxLength: 30 });
+/** A tag value may hold CR and LF (they are escaped), never NUL (IRCv3 message-tags). */
+const tagValue = fc.string({ unit: anyUnit.filter((c) => c !== '\0'), maxLength: 30 });
 
 const tagKeyName = fc.string({ unit: chars(ALNUM + '-'), minLength: 1, maxLength: 8 });
 const vendor = fc.string({ unit: chars(ALNUM + '.-'), minLength: 1, maxLength: 10 });
@@ -52,7 +55,7 @@ const middleParam = fc
 
 const ircMessage: fc.Arbitrary<IrcMessage> = fc
   .record({
-    tags: fc.dictionary(tagKey, anyText, { maxKeys: 5, noNullPrototype: true }),
+    tags: fc.dictionary(tagKey, tagValue, { maxKeys: 5, noNullPrototype: true }),
     source,
     command,
     middle: fc.array(middleParam, { maxLength: 6 }),
@@ -102,8 +105,16 @@ describe('message properties', () => {
         for (const p of middle) {
           assert.ok(p !== '' && !p.includes(' ') && !p.startsWith(':'), `bad middle param ${JSON.stringify(p)}`);
         }
-        // What was parsed serializes to a line that parses to the same message.
-        assert.deepStrictEqual(parseLine(serializeMessage(m)), normalize(m));
+        // What was parsed serializes to a line that parses to the same message, unless the
+        // line held CR, LF or NUL (the decoder never passes those on): then it is refused.
+        let again: string;
+        try {
+          again = serializeMessage(m);
+        } catch (e) {
+          assert.ok(e instanceof UnsafeLineError && /[\r\n\0]/.test(line), `threw ${String(e)} for ${JSON.stringify(line)}`);
+          return;
+        }
+        assert.deepStrictEqual(parseLine(again), normalize(m));
       }),
       { numRuns: RUNS * 2 },
     );

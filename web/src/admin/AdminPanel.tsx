@@ -2,7 +2,7 @@
 // with Kick/Ban/Mute, bans and mutes, a broadcast box, the connection limits, the audit log
 // and a live chart. Everything goes through the admin API (api.ts).
 import { useEffect, useState } from 'preact/hooks';
-import { act, AdminError, fetchState, loadToken, loginAsOper, saveToken, type AdminState } from './api.ts';
+import { act, AdminError, fetchState, loadToken, loginAsOper, saveToken, type AdminAction, type AdminRequestBody, type AdminState } from './api.ts';
 import { Chart, type Sample } from './Chart.tsx';
 
 const POLL_MS = 2000;
@@ -122,7 +122,7 @@ function Dashboard({ token, onRefused }: { token: string; onRefused: (why: strin
   }, [token, tick]);
 
   /** Runs an action, shows its answer and polls again at once. */
-  const run = async (action: string, body: Record<string, unknown>): Promise<boolean> => {
+  const run: Run = async (action, body) => {
     try {
       setNotice(await act(token, action, body));
       setTick((n) => n + 1);
@@ -168,7 +168,7 @@ function Dashboard({ token, onRefused }: { token: string; onRefused: (why: strin
   );
 }
 
-type Run = (action: string, body: Record<string, unknown>) => Promise<boolean>;
+type Run = <A extends AdminAction>(action: A, body: AdminRequestBody<A>) => Promise<boolean>;
 
 function Overview({ state, samples, run }: { state: AdminState; samples: Sample[]; run: Run }) {
   const s = state.server;
@@ -195,7 +195,7 @@ function Overview({ state, samples, run }: { state: AdminState; samples: Sample[
         class="admin-inline"
         onSubmit={async (e) => {
           e.preventDefault();
-          const body: Record<string, number> = {};
+          const body: AdminRequestBody<'limit'> = {};
           if (max.trim()) body.max = Number(max);
           if (perIp.trim()) body.perIp = Number(perIp);
           if (Object.keys(body).length === 0 || !(await run('limit', body))) return;
@@ -234,10 +234,12 @@ function Users({ state, run }: { state: AdminState; run: Run }) {
           aria-label={`${pending.kind} ${pending.nick}`}
           onSubmit={async (e) => {
             e.preventDefault();
-            const body: Record<string, string> = pending.kind === 'kick' ? { nick: pending.nick } : { target: pending.nick };
-            if (reason.trim()) body.reason = reason.trim();
-            if (pending.kind !== 'kick' && length.trim()) body.duration = length.trim();
-            if (await run(pending.kind, body)) setPending(undefined);
+            const why = reason.trim() ? { reason: reason.trim() } : {};
+            const done =
+              pending.kind === 'kick'
+                ? await run('kick', { nick: pending.nick, ...why })
+                : await run(pending.kind, { target: pending.nick, ...why, ...(length.trim() ? { duration: length.trim() } : {}) });
+            if (done) setPending(undefined);
           }}
         >
           <strong>

@@ -1,10 +1,9 @@
 // The admin API on the web port (/admin/api/*): a bearer token on every request, JSON both ways.
-export interface AdminState {
-  server: { name: string; uptimeSeconds: number; connections: number; peakConnections: number; limit: number; perIpLimit: number; messagesPerSecond: number };
-  users: { nick: string; user: string; address: string; since: number; idleSeconds: number; rooms: string[]; transport: 'tcp' | 'websocket' | 'tls'; oper: boolean }[];
-  bans: { list: 'ban' | 'mute'; mask: string; reason: string; setBy: string; setAt: number; expiresAt: number | null }[];
-  audit: { time: number; actor: string; action: string; target?: string; detail?: string }[];
-}
+// Its types are the server's own (src/admin/api-contract.ts): what the server validates each
+// body against is what this client is compiled against. Type-only imports: no zod in the bundle.
+import type { AdminAction, AdminApiError, AdminRequestBody, AdminState } from '../../../src/admin/api-contract.ts';
+
+export type { AdminAction, AdminRequestBody, AdminState };
 
 /** A refused request: `status` 401 means the token is wrong, 404 that the API is off. */
 export class AdminError extends Error {
@@ -42,7 +41,7 @@ async function call<T>(token: string, path: string, body?: unknown): Promise<T> 
     headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  let data: { ok?: boolean; error?: string } | undefined;
+  let data: { ok?: boolean; error?: AdminApiError['error'] } | undefined;
   try {
     data = (await res.json()) as typeof data;
   } catch {
@@ -59,12 +58,13 @@ export const fetchState = (token: string) => call<AdminState>(token, 'state');
 
 /** An IRC operator's OPER name and password exchanged for a panel session token. */
 export async function loginAsOper(name: string, password: string): Promise<string> {
-  const r = await call<{ token: string }>('', 'login', { name, password });
+  const body: AdminRequestBody<'login'> = { name, password };
+  const r = await call<{ token: string }>('', 'login', body);
   return r.token;
 }
 
 /** Runs an action; resolves to the server's message. */
-export async function act(token: string, action: string, body: Record<string, unknown>): Promise<string> {
+export async function act<A extends AdminAction>(token: string, action: A, body: AdminRequestBody<A>): Promise<string> {
   const r = await call<{ message?: string }>(token, action, body);
   return r.message ?? 'Done.';
 }
