@@ -3,14 +3,13 @@
 // clients. Skipped without Chromium or a build, like web-client.test.ts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { hashPassword } from '../../src/server/passwords.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const BUILT = existsSync(new URL('../../dist/web/index.html', import.meta.url));
-const skip = !CHROMIUM ? 'Chromium is not installed (apt-get install chromium)' : !BUILT ? 'the web client is not built (npm run build)' : false;
+const skip = browserSkip;
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const TOKEN = 'test-token';
 

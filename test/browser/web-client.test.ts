@@ -3,14 +3,13 @@
 // build; CI installs chromium and runs `npm run build` first.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const BUILT = existsSync(new URL('../../dist/web/index.html', import.meta.url));
-const skip = !CHROMIUM ? 'Chromium is not installed (apt-get install chromium)' : !BUILT ? 'the web client is not built (npm run build)' : false;
+const skip = browserSkip;
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 
 let t: TestServer;

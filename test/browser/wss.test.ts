@@ -2,16 +2,14 @@
 // Debian's Chromium told to accept it, chatting with an IRC client on the TLS port.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
 import { RawClient } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { makeTestCert, type TestCert } from '../helpers/tls.ts';
+import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const BUILT = existsSync(new URL('../../dist/web/index.html', import.meta.url));
-const skip = !CHROMIUM ? 'Chromium is not installed (apt-get install chromium)' : !BUILT ? 'the web client is not built (npm run build)' : false;
+const skip = browserSkip;
 
 let t: TestServer;
 let cert: TestCert;
