@@ -215,11 +215,14 @@ export async function setSuspended(server: ParlorServer, actor: Actor, name: str
  */
 export async function removeAccount(server: ParlorServer, actor: Actor, name: string): Promise<{ account: AccountRecord; loggedOut: number; rooms: string[] }> {
   const account = await requireAccount(server, name);
+  const folded = foldCase(account.name);
+  // Its private history goes first, while the name is still taken: a later account of this
+  // name must not read it (private-history.ts), neither one registered while the history goes
+  // (in chunks, turns of the event loop between) nor one registered after a failure here.
+  await server.store.forgetAccount(folded);
   await server.store.deleteAccount(account.name);
   const loggedOut = logOutEverywhere(server, account.name);
-  const folded = foldCase(account.name);
-  // Its private history goes too (logged out, it adds no more): a later account of this
-  // name must not read it (private-history.ts).
+  // What its sessions said meanwhile; logged out now, they add no more.
   await server.store.forgetAccount(folded);
   const rooms: string[] = [];
   for (const record of await server.store.listChannels()) {

@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { matchMask } from '../protocol/mask.ts';
 import { verifyPassword } from './passwords.ts';
-import { lockoutText, operKey, type AuthAttempt } from './auth-guard.ts';
+import { lockoutText, operKey, type AuthAttempt, type Lockout } from './auth-guard.ts';
 import { HashQueueFullError } from './scrypt-queue.ts';
 import { parseDuration } from '../protocol/duration.ts';
 import { AdminError, type Actor } from './admin.ts';
@@ -36,15 +36,32 @@ function tokenMatches(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Who a bearer token stands for: the configured admin token, or an operator's panel session. */
-function actorFor(server: ParlorServer, header: string | undefined): Actor | undefined {
+/**
+ * Who a bearer token stands for: an operator's panel session, or the configured admin token;
+ * else the refusal. A wrong token is a guess at web.adminToken: it counts against the address
+ * as a wrong password does (auth-guard.ts), and a locked-out address gets 429 before the token
+ * is compared. Panel session tokens are 256 random bits, so looking one up first tells a
+ * guesser nothing, and an operator's open panel goes on while its address is locked out.
+ */
+function authorize(server: ParlorServer, header: string | undefined, address: string, action: string): { actor: Actor } | { refusal: AdminApiResponse } {
+  const badToken: AdminApiResponse = { status: 401, body: { ok: false, error: 'Bad or missing admin token' } };
   const given = header?.replace(/^Bearer\s+/i, '') ?? '';
-  if (given === '') return undefined;
+  if (given === '') {
+    server.logger.info({ address, action, tokenGiven: header !== undefined }, 'admin API request refused: bad or missing token');
+    return { refusal: badToken };
+  }
   const base = { nick: server.config.admin.nick, source: server.serverName, uid: ADMIN_UID };
-  const token = server.config.web.adminToken;
-  if (token !== undefined && tokenMatches(token, given)) return { id: 'web-admin', ...base };
   const oper = server.panelSessions.operFor(given);
-  return oper === undefined ? undefined : { id: `oper:${oper} (web)`, ...base };
+  if (oper !== undefined) return { actor: { id: `oper:${oper} (web)`, ...base } };
+  const attempt: AuthAttempt = { kind: 'token', address };
+  const lockout = server.authGuard.lockout(attempt);
+  if (lockout) {
+    return { refusal: { status: 429, body: { ok: false, error: lockoutText(lockout, 'admin tokens'), retryAfterSeconds: Math.ceil(lockout.retryAfterMs / 1000) } } };
+  }
+  const token = server.config.web.adminToken;
+  if (token !== undefined && tokenMatches(token, given)) return { actor: { id: 'web-admin', ...base } };
+  server.authGuard.failed(attempt, 'admin API request refused: bad or missing token', { address, action, tokenGiven: true });
+  return { refusal: badToken };
 }
 
 /**
@@ -55,10 +72,12 @@ function actorFor(server: ParlorServer, header: string | undefined): Actor | und
 async function login(server: ParlorServer, body: Record<string, unknown>, address: string): Promise<AdminApiResponse> {
   const name = str(body.name) ?? '';
   const attempt: AuthAttempt = { kind: 'panel', address, account: operKey(name) };
+  const locked = (lockout: Lockout): AdminApiResponse => ({
+    status: 429,
+    body: { ok: false, error: lockoutText(lockout, 'logins'), retryAfterSeconds: Math.ceil(lockout.retryAfterMs / 1000) },
+  });
   const lockout = server.authGuard.lockout(attempt);
-  if (lockout) {
-    return { status: 429, body: { ok: false, error: lockoutText(lockout, 'logins'), retryAfterSeconds: Math.ceil(lockout.retryAfterMs / 1000) } };
-  }
+  if (lockout) return locked(lockout);
   const entry = server.config.opers.find((o) => o.name === name);
   // The host is checked first; from a host not allowed (or for an unknown name) a hash of
   // nothing is checked instead of the operator's, so that neither answer nor timing differ.
@@ -71,6 +90,9 @@ async function login(server: ParlorServer, body: Record<string, unknown>, addres
     if (!(err instanceof HashQueueFullError)) throw err;
     return { status: 503, body: { ok: false, error: err.message, retryAfterSeconds: 1 } };
   }
+  // Logins sent at once are checked at once: a lockout one of them began answers the rest.
+  const lateLockout = server.authGuard.lockout(attempt);
+  if (lateLockout) return locked(lateLockout);
   if (!entry || !hostAllowed || !ok) {
     const reason = !entry ? 'unknown name' : !hostAllowed ? 'host not allowed' : 'wrong password';
     server.authGuard.failed(attempt, 'failed admin panel login', { name, address, reason });
@@ -146,11 +168,9 @@ export async function handleAdminApi(server: ParlorServer, req: AdminApiRequest)
       throw err;
     }
   }
-  const actor = actorFor(server, req.authorization);
-  if (!actor) {
-    server.logger.info({ address: req.address, action, tokenGiven: req.authorization !== undefined }, 'admin API request refused: bad or missing token');
-    return { status: 401, body: { ok: false, error: 'Bad or missing admin token' } };
-  }
+  const authorized = authorize(server, req.authorization, req.address ?? 'unknown', action);
+  if ('refusal' in authorized) return authorized.refusal;
+  const { actor } = authorized;
   if (req.method === 'GET' && action === 'state') return { status: 200, body: { ok: true, ...state(server) } };
   if (req.method !== 'POST') return { status: 405, body: { ok: false, error: 'Use POST for actions' } };
   const admin = server.admin;

@@ -1,10 +1,13 @@
-// Password guessing: failed logins (SASL, OPER, the connection password, the admin panel)
-// are counted per address (one IPv4 address, one IPv6 /64, as the connection gate counts
-// them) and per account or operator name. Too many within `auth.failureWindowMs` lock that
-// address or name out for `auth.lockoutMs`, doubled for each lockout in a row up to
-// `auth.maxLockoutMs`. A locked-out attempt is refused before any password is checked, so
-// it costs no hashing; a locked account refuses even the right password until the lockout
-// ends (as ergo's login throttle does), so that guessing from many addresses gains nothing.
+// Password guessing: failed logins (SASL, OPER, the connection password, the admin panel,
+// the admin API's bearer token) are counted per address (one IPv4 address, one IPv6 /64, as
+// the connection gate counts them) and per account or operator name. Too many within
+// `auth.failureWindowMs` lock that address or name out for `auth.lockoutMs`, doubled for each
+// lockout in a row up to `auth.maxLockoutMs`. A locked-out attempt is refused before any
+// password is checked, so it costs no hashing; a locked account refuses even the right
+// password until the lockout ends (as ergo's login throttle does), so that guessing from many
+// addresses gains nothing. An attempt whose check was under way when a lockout began is
+// refused too, right or wrong, once checked (callers ask `lockout` again after the hash):
+// otherwise guesses sent all at once would each get their answer.
 // Memory is bounded: at most `auth.trackedEntries` addresses and as many names, the least
 // recently failed forgotten first. The log gets the first failure of each kind from an
 // address, then one summary line per address per `auth.logIntervalMs`, not one per attempt.
@@ -14,7 +17,8 @@ import { networkKey, parseIp } from '../protocol/address.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 
-export type AuthKind = 'sasl' | 'oper' | 'pass' | 'panel';
+/** 'token': a bearer token on the admin API that is not web.adminToken (nor a panel session's). */
+export type AuthKind = 'sasl' | 'oper' | 'pass' | 'panel' | 'token';
 
 export interface AuthSettings {
   auth: Config['auth'];
@@ -142,7 +146,7 @@ export class AuthGuard {
       // A quiet period ends it; otherwise the next period goes straight to the summary.
       if (bucket.unlogged === 0) continue;
       this.summarize(address, bucket, now);
-      this.logBuckets.set(address, { since: now, logged: new Set(['sasl', 'oper', 'pass', 'panel', 'locked']), unlogged: 0, failures: {}, refused: 0, names: [] });
+      this.logBuckets.set(address, { since: now, logged: new Set(['sasl', 'oper', 'pass', 'panel', 'token', 'locked']), unlogged: 0, failures: {}, refused: 0, names: [] });
     }
   }
 

@@ -12,9 +12,11 @@
 //
 // Limit: when the guard is free but parlor.lock names a PID that is running and is not this
 // process, the start is refused: a parlor that lost its guard file to a `rm` must not get a
-// twin. After a crash, a PID reused by an unrelated process looks the same; the message says
-// which PID and which file to delete once checked. Over a network file system, the guard is as
-// good as its fcntl locking.
+// twin. After a crash the PID may have been reused by an unrelated process: on Linux, one
+// that started after parlor.lock was written cannot be its writer, and the lock is taken
+// over; elsewhere (or with no start time in the file) the message says which PID and which
+// file to delete once checked. Over a network file system, the guard is as good as its fcntl
+// locking.
 import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +46,8 @@ export interface LockHolder {
   pid: number;
   /** The rest of parlor.lock (host, start time), for the log. */
   detail: string;
+  /** When the holder wrote parlor.lock (its `started` line), in ms; undefined when unreadable. */
+  startedAt?: number | undefined;
 }
 
 /** A holder's lock file is read up to this size: it is a few dozen bytes. */
@@ -94,7 +98,7 @@ export class DataDirLock {
     }
     // The guard is ours, so parlor.lock, if any, was left by a process that is gone.
     const previous = readHolder(lockPath);
-    if (previous !== undefined && previous.pid !== process.pid && isRunning(previous.pid)) {
+    if (previous !== undefined && previous.pid !== process.pid && isRunning(previous.pid) && !reusedPid(previous)) {
       guard.close();
       throw new DataDirLockError(
         'pid-running',
@@ -152,7 +156,40 @@ export function readHolder(lockPath: string): LockHolder | undefined {
   if (!PID_LINE.test(line)) return undefined;
   const pid = Number(line);
   if (pid > 0x7fffffff) return undefined;
-  return { pid, detail: rest.join(' ').replace(/\s+/g, ' ').trim().slice(0, 200) };
+  const started = rest.find((l) => l.startsWith('started '))?.slice('started '.length).trim();
+  const startedAt = started === undefined ? undefined : Date.parse(started);
+  return { pid, detail: rest.join(' ').replace(/\s+/g, ' ').trim().slice(0, 200), startedAt: Number.isFinite(startedAt) ? startedAt : undefined };
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's start time: 100 on every architecture Node runs on. */
+const PROC_TICKS_PER_SECOND = 100;
+/** /proc/stat's boot time is in whole seconds, and the clock may have been adjusted a little since. */
+const START_TIME_SLACK_MS = 5_000;
+
+/**
+ * Whether the running process with the holder's PID started after the holder wrote
+ * parlor.lock: then it is another process that was given the dead holder's PID. Known on
+ * Linux only (/proc); elsewhere, or without a start time in the file, assumed not.
+ */
+function reusedPid(holder: LockHolder): boolean {
+  if (holder.startedAt === undefined) return false;
+  const started = processStartTime(holder.pid);
+  return started !== undefined && started > holder.startedAt + START_TIME_SLACK_MS;
+}
+
+/** When process `pid` started (ms since the epoch), from /proc; undefined when unknown. */
+function processStartTime(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // After the command's last ')': field 3 (state) first, so field 22 (starttime) is the 20th.
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const bootLine = readFileSync('/proc/stat', 'latin1').split('\n').find((l) => l.startsWith('btime '));
+    const bootSeconds = Number(bootLine?.slice('btime '.length));
+    if (!Number.isFinite(ticks) || !Number.isFinite(bootSeconds) || bootSeconds <= 0) return undefined;
+    return bootSeconds * 1000 + (ticks * 1000) / PROC_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The holder of a busy guard; it may not have written parlor.lock yet, so a few tries. */

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -177,6 +177,25 @@ describe('one server per data directory', () => {
     const refused = await runParlor(dir, [...SERVE, '--data-dir', dataDir]);
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, new RegExp(`locked by pid ${process.pid} .*which is running.*delete ${escapeRegExp(join(dataDir, 'parlor.lock'))}`));
+  });
+
+  test('a lock whose PID went, after a crash, to a process started since it was written is taken over; one naming a process older than it is refused', { skip: !existsSync('/proc/self/stat') && 'no /proc' }, async () => {
+    const { dir, dataDir } = await scratch();
+    await mkdir(dataDir, { recursive: true });
+    const lockFile = (pid: number, started: Date): string => `${pid}\nhost ${hostname()}\nstarted ${started.toISOString()}\n`;
+    // Written now: the test runner, running since before, may be its writer.
+    await writeFile(join(dataDir, 'parlor.lock'), lockFile(process.pid, new Date()));
+    const refused = await runParlor(dir, [...SERVE, '--data-dir', dataDir]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`locked by pid ${process.pid} `));
+    // Written an hour ago by a parlor that died; its PID is a `sleep` started just now.
+    const reuser = spawn('sleep', ['60'], { stdio: 'ignore' });
+    strays.push(reuser);
+    await writeFile(join(dataDir, 'parlor.lock'), lockFile(reuser.pid!, new Date(Date.now() - 3_600_000)));
+    const p = await launch(dir, ['--data-dir', dataDir]);
+    assert.equal(lockPid(dataDir), p.child.pid);
+    await chatting(p);
+    reuser.kill('SIGKILL');
   });
 });
 

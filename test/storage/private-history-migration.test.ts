@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { foldCase } from '../../src/protocol/casemapping.ts';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/storage/migrations.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { conversationKey, type StoredMessage } from '../../src/storage/store.ts';
@@ -26,11 +27,13 @@ interface OldRow {
   text: string;
 }
 
-/** A database of schema 2 holding `rows`, written as the schema-2 server wrote them. */
-function schemaTwoDatabase(path: string, rows: OldRow[]): void {
+/** A database of schema 2 holding `rows` and `accounts` (made at the time given), written as the schema-2 server wrote them. */
+function schemaTwoDatabase(path: string, rows: OldRow[], accounts: Record<string, number> = {}): void {
   const db = new Database(path);
   try {
     assert.equal(migrate(db, MIGRATIONS.slice(0, 2)), 2);
+    const account = db.prepare("INSERT INTO accounts (name_key, name, password_hash, created_at, verified) VALUES (?, ?, 'h', ?, 1)");
+    for (const [name, createdAt] of Object.entries(accounts)) account.run(foldCase(name), name, createdAt);
     const insert = db.prepare('INSERT INTO messages (msgid, target, time, source, account, command, text) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const index = db.prepare('INSERT OR IGNORE INTO conversations (target, nick_a, nick_b) VALUES (?, ?, ?)');
     rows.forEach((r, i) => {
@@ -80,7 +83,7 @@ test('schema 2 → 3: private rows move to their accounts’ key when every row 
     row('s3', stranger, 'mallory', 'Mallory'),
     // Notes to oneself.
     row('k1', self, 'kim', 'Kim'),
-  ]);
+  ], { Alice: T - 1, 'Bob[x]': T - 1, Kim: T - 1, Carol: T - 1, Erin: T - 1, Frank: T - 1, Mallory: T - 1, Gina: T - 1, Ivan: T - 1, Judy: T - 1 });
 
   const store = new SqliteStore({ path });
   try {
@@ -122,6 +125,44 @@ test('schema 2 → 3: private rows move to their accounts’ key when every row 
     ]);
   } finally {
     db.close();
+  }
+});
+
+test('schema 2 → 3 drops a conversation whose account was deleted since, or registered again after its rows: its name’s next owner must not read it', async () => {
+  const path = join(dir, 'accounts-gone.db');
+  const kept = conversationKey('ann', 'ben');
+  const deleted = conversationKey('ann', 'gone');
+  const reRegistered = conversationKey('ann', 'taken');
+  const lateFirstRow = conversationKey('ben', 'taken');
+  schemaTwoDatabase(
+    path,
+    [
+      row('k1', kept, 'ann', 'Ann'),
+      row('k2', kept, 'ben', 'Ben'),
+      // Gone's account was deleted: schema 2 kept its history, and whoever registers gone later would read it.
+      row('d1', deleted, 'ann', 'Ann'),
+      row('d2', deleted, 'gone', 'Gone'),
+      // Taken's account was deleted and registered again (at T + 100) by someone else.
+      row('r1', reRegistered, 'ann', 'Ann'),
+      row('r2', reRegistered, 'taken', 'Taken'),
+      // Ben and the old Taken: the new Taken's account is younger than the rows.
+      row('l1', lateFirstRow, 'ben', 'Ben'),
+      row('l2', lateFirstRow, 'taken', 'Taken'),
+    ],
+    { Ann: T - 1, Ben: T, Taken: T + 100 },
+  );
+  const store = new SqliteStore({ path });
+  try {
+    assert.deepEqual(ids(await store.latest(conversationKey('ann', 'ben'), 10)), ['k1', 'k2']);
+    assert.deepEqual(await store.latest(conversationKey('ann', 'gone'), 10), []);
+    assert.deepEqual(await store.latest(conversationKey('ann', 'taken'), 10), []);
+    assert.deepEqual(await store.latest(conversationKey('ben', 'taken'), 10), []);
+    for (const key of [deleted, reRegistered, lateFirstRow]) assert.deepEqual(await store.latest(key, 10), [], key);
+    assert.deepEqual(await store.targets('taken', [], 0, T * 2, 10), []);
+    assert.deepEqual(await store.targets('gone', [], 0, T * 2, 10), []);
+    assert.deepEqual(await store.targets('ann', [], 0, T * 2, 10), [{ target: conversationKey('ann', 'ben'), latest: T + 1 }]);
+  } finally {
+    await store.close();
   }
 });
 

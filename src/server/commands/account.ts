@@ -182,6 +182,13 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
     if (!session.conn.closed) ctx.reply(ERR_SASLFAIL, `SASL authentication failed: ${err.message}`);
     return;
   }
+  // Guesses checked alongside this one (other connections) may have begun a lockout meanwhile:
+  // then this answer, right password or wrong, is the lockout's, as if it had come after.
+  const lateLockout = server.authGuard.lockout(attempt);
+  if (lateLockout) {
+    if (!session.conn.closed) ctx.reply(ERR_SASLFAIL, `SASL authentication failed: ${lockoutText(lateLockout, 'logins')}`);
+    return;
+  }
   if (!account) {
     // Counted even when the guesser has hung up meanwhile.
     server.authGuard.failed(attempt, 'failed SASL login', { nick: session.nickOrStar, account: credentials.account, address });

@@ -162,6 +162,9 @@ export const operCommands: CommandGroup = {
         if (err instanceof HashQueueFullError) throw new IrcError(ERR_NOOPERHOST, [], err.message);
         throw err;
       }
+      // A lockout begun while this was checked (guesses from other connections) answers it too.
+      const lateLockout = server.authGuard.lockout(attempt);
+      if (lateLockout) throw new IrcError(ERR_NOOPERHOST, [], lockoutText(lateLockout, 'OPER attempts'));
       if (!entry || !hostAllowed || !ok) {
         const reason = !entry ? 'unknown name' : !hostAllowed ? 'host not allowed' : 'wrong password';
         server.authGuard.failed(attempt, 'failed OPER attempt', { nick: user.nick, name, address, reason });
