@@ -20,7 +20,7 @@ export const ConfigSchema = z.strictObject({
       /** The server's own name, the source of its replies. */
       name: serverName.default('parlor.local'),
       /** Network name announced in ISUPPORT. */
-      network: z.string().regex(/^\S+$/, 'no spaces').default('Parlor'),
+      network: z.string().regex(/^[^\s\p{Cc}]+$/u, 'no spaces or control characters (it goes into 001 and ISUPPORT)').default('Parlor'),
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(6666),
       /** Connection password (PASS) every client must give; none by default. */
@@ -131,6 +131,8 @@ export const ConfigSchema = z.strictObject({
       requestTimeoutMs: ms.max(3_600_000).default(30_000),
       /** An idle keep-alive socket is closed after this long. */
       keepAliveTimeoutMs: ms.max(300_000).default(5_000),
+      /** A web socket making no progress either way this long (a client that stops reading an answer) is closed; chat WebSockets excepted. */
+      idleTimeoutMs: ms.max(3_600_000).default(30_000),
       /** Largest request head (request line and headers); beyond it 431 and the socket is closed. */
       maxHeaderBytes: z.number().int().min(1024).max(65_536).default(16_384),
       /** Largest request body (the admin API's JSON); beyond it 413, once the rest (up to 64 times this, else the socket is cut) is read and dropped. */

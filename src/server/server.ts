@@ -14,6 +14,7 @@ import { listenHttp } from '../transport/http.ts';
 import { listenTcp } from '../transport/tcp.ts';
 import { ERR_YOUREBANNEDCREEP } from '../protocol/numerics.ts';
 import { formatDuration } from '../protocol/duration.ts';
+import { toWireText } from '../protocol/wire-text.ts';
 import { loadRegisteredRooms } from './accounts.ts';
 import { AdminActions } from './admin.ts';
 import { handleAdminApi } from './admin-api.ts';
@@ -164,7 +165,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
     for (const b of await this.store.listBans()) {
       if (b.expiresAt !== undefined && b.expiresAt <= now) continue;
       const { list, ...ban } = b;
-      (list === 'ban' ? this.network.bans : this.network.mutes).add({ ...ban, expiresAt: ban.expiresAt });
+      // Saved by an older version, a reason may still hold CR or LF: made one line as it comes back.
+      (list === 'ban' ? this.network.bans : this.network.mutes).add({ ...ban, reason: toWireText(ban.reason), expiresAt: ban.expiresAt });
     }
     this.unsubscribe = this.bus.subscribe((event) => {
       // A fault applying one event must not take the node down; it is logged loudly.
@@ -312,9 +314,12 @@ export class ParlorServer implements SessionHost, LocalSessions {
   bannedLines(ban: ServerBan, nick: string, address: string): string[] {
     // Rounded up: a ban set for 1h reads "1h" in the second it was set, not "59m 59s".
     const left = ban.expiresAt === undefined ? '' : ` (expires in ${formatDuration(Math.ceil((ban.expiresAt - this.now()) / 1000) * 1000)})`;
+    // These go out as a connection's last lines, which no serializer checks: the reason, from the
+    // bus or the store, is made one line here.
+    const reason = toWireText(ban.reason);
     return [
-      `:${this.serverName} ${ERR_YOUREBANNEDCREEP} ${nick} :You are banned from this server: ${ban.reason}${left}`,
-      `ERROR :Closing Link: ${address} (Banned: ${ban.reason})`,
+      `:${this.serverName} ${ERR_YOUREBANNEDCREEP} ${nick} :You are banned from this server: ${reason}${left}`,
+      `ERROR :Closing Link: ${address} (Banned: ${reason})`,
     ];
   }
 

@@ -24,6 +24,8 @@ export interface WebPortLimits {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** A socket idle this long, neither reading nor being read, is closed. */
+  idleTimeoutMs: number;
   maxHeaderBytes: number;
   maxBodyBytes: number;
 }
@@ -127,6 +129,9 @@ export async function listenHttp<Slot extends ConnectionSlot>(
     : http.createServer(serverOptions, handle);
   server.maxConnections = web.maxConnections;
   server.keepAliveTimeout = web.keepAliveTimeoutMs;
+  // A socket making no progress either way (a client that stops reading an answer) is
+  // destroyed, its place with it; ws turns this off on a socket upgraded to a chat WebSocket.
+  server.timeout = web.idleTimeoutMs;
   // A TLS socket is admitted once its handshake is done, as on the TLS chat port.
   server.on(options.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => {
     if (!options.admitSocket) return;
@@ -142,7 +147,10 @@ export async function listenHttp<Slot extends ConnectionSlot>(
     if (refused(req.socket)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/irc' || !originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
-      socket.end(`HTTP/1.1 ${path !== '/irc' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
+      // Destroyed once the answer is written: the HTTP server has let go of an upgraded socket
+      // (no timeout watches it, its peer's FIN is never read), so only closing it here gives its
+      // place back.
+      socket.end(`HTTP/1.1 ${path !== '/irc' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
