@@ -5,12 +5,14 @@
 // A reply that fits at once is sent synchronously, as any other; one that has to wait returns
 // a promise, which the command handler returns: the session then holds that client's next
 // commands back until the reply has ended, and no other client is slowed.
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from './context.ts';
 import { Outgoing } from './outgoing.ts';
 
 /** Entries written in one event-loop turn before others get theirs. */
 const ENTRIES_PER_TURN = 256;
+/** How often a reply looks again when the queue stays full after a drain it did not cause. */
+const DRAIN_POLL_MS = 10;
 
 export interface PacedReplyOptions {
   /** The batch (e.g. chathistory) every entry belongs to. */
@@ -71,6 +73,12 @@ class PacedReply {
     do {
       if (conn.queuedBytes >= this.lowWaterBytes) {
         await conn.whenDrained();
+        // Bytes the transport writes by itself (a WebSocket's automatic pongs) are not ours to
+        // wait for: if they keep the queue full, poll gently rather than spin on resolved waits.
+        if (conn.queuedBytes >= this.lowWaterBytes) {
+          await sleep(DRAIN_POLL_MS);
+          continue;
+        }
         // The client read what it was sent: it is there, even though its input waits unread.
         session.lastActivity = this.ctx.now();
         session.pingSentAt = 0;

@@ -205,7 +205,11 @@ async function serveRequest<Slot extends ConnectionSlot>(req: http.IncomingMessa
     const headers = { origin: req.headers.origin, host: req.headers.host, contentType: req.headers['content-type'] };
     const answer = await options.api({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, body, address, headers });
     if (answer) {
-      res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(answer.body));
+      // A refusal that says when to come back (429, 503) says it in the standard header too.
+      const retry = (answer.body as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+      const head: Record<string, string> = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+      if (typeof retry === 'number' && Number.isFinite(retry)) head['Retry-After'] = String(Math.max(0, Math.ceil(retry)));
+      res.writeHead(answer.status, head).end(JSON.stringify(answer.body));
       return;
     }
   }

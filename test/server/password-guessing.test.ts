@@ -231,7 +231,7 @@ describe('OPER', () => {
 });
 
 /** POST /admin/api/login from `localAddress`: the status and the JSON answer. */
-function panelLogin(port: number, localAddress: string, name: string, password: string): Promise<{ status: number; json: Record<string, unknown> }> {
+function panelLogin(port: number, localAddress: string, name: string, password: string): Promise<{ status: number; json: Record<string, unknown>; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ name, password });
     const req = http.request(
@@ -240,7 +240,8 @@ function panelLogin(port: number, localAddress: string, name: string, password: 
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
+        const retryAfter = res.headers['retry-after'];
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown>, ...(retryAfter !== undefined && { retryAfter }) }));
       },
     );
     req.on('error', reject);
@@ -257,7 +258,7 @@ describe('the admin panel login', () => {
     assert.equal((await panelLogin(port, ATTACKER, 'nobody', 's3cret')).status, 401);
     assert.equal(await saslFrom(t, ATTACKER, 'acct', 'wrong'), '904 SASL authentication failed');
     const locked = await panelLogin(port, ATTACKER, 'root', 's3cret');
-    assert.deepEqual(locked, { status: 429, json: { ok: false, error: 'Too many failed logins from your address; try again in 60 seconds', retryAfterSeconds: 60 } });
+    assert.deepEqual(locked, { status: 429, json: { ok: false, error: 'Too many failed logins from your address; try again in 60 seconds', retryAfterSeconds: 60 }, retryAfter: '60' });
     // The panel's failures hold SASL back too.
     assert.match(await saslFrom(t, ATTACKER, 'acct', 'acct password'), /^904 .*from your address/);
     const friend = await panelLogin(port, FRIEND, 'root', 's3cret');
@@ -292,7 +293,7 @@ describe('the hashing queue', () => {
     newcomer.send('REGISTER * * newcomer-password');
     assert.equal((await newcomer.waitFor('FAIL')).raw, ':test.parlor FAIL REGISTER TEMPORARILY_UNAVAILABLE newcomer :The server is busy checking passwords; try again in a moment');
     const panel = await panelLogin(t.server.webAddress!.port, ATTACKER, 'root', 's3cret');
-    assert.deepEqual(panel, { status: 503, json: { ok: false, error: 'The server is busy checking passwords; try again in a moment', retryAfterSeconds: 1 } });
+    assert.deepEqual(panel, { status: 503, json: { ok: false, error: 'The server is busy checking passwords; try again in a moment', retryAfterSeconds: 1 }, retryAfter: '1' });
     release();
     await hog;
     // None of those counted: with one failure allowed, the address would be locked now.
