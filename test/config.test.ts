@@ -53,7 +53,7 @@ test('admin defaults: connection limits, flood control, audit log, no operators'
   assert.deepEqual(c.admin, { nick: 'admin', auditMemory: 1000, textBytes: 400, panelSessionMs: 43_200_000, panelSessions: 100 });
   assert.deepEqual(c.storage, { backend: 'sqlite', dataDir: 'data', flushIntervalMs: 100, quickCheck: true });
   assert.deepEqual(c.history, { enabled: true, replayOnJoin: 10, maxQuery: 100, maxAgeDays: 0, maxPerTarget: 0 });
-  assert.deepEqual(c.accounts, { registration: true, nickGraceMs: 60_000, minPasswordLength: 8, passwordCost: 15, maxRoomsPerAccount: 10, maxRegisteredRooms: 1000 });
+  assert.deepEqual(c.accounts, { registration: true, nickGraceMs: 60_000, minPasswordLength: 8, passwordCost: 15, maxRoomsPerAccount: 10, maxRegisteredRooms: 1000, registrationsPerAddress: 5, registrationWindowMs: 3_600_000 });
 });
 
 test('admin sections are validated, naming the field', () => {

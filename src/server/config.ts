@@ -206,6 +206,9 @@ export const ConfigSchema = z.strictObject({
       maxRoomsPerAccount: z.number().int().min(0).default(10),
       /** Registered rooms on the whole server: they never go away, so LIST always shows them. */
       maxRegisteredRooms: z.number().int().min(0).default(1000),
+      /** Accounts one address (as connections groups them) may create per registrationWindowMs; 0: no limit. */
+      registrationsPerAddress: z.number().int().min(0).default(5),
+      registrationWindowMs: ms.default(3_600_000),
     })
     .prefault({}),
   /**

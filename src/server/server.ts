@@ -32,6 +32,7 @@ import { Network, type LocalSessions } from './network.ts';
 import { Outgoing } from './outgoing.ts';
 import { PanelSessions } from './panel-sessions.ts';
 import { RateMeter } from './rate-meter.ts';
+import { RegistrationThrottle } from './registration-throttle.ts';
 import { ScryptQueue } from './scrypt-queue.ts';
 import { isupportFor, loadMotd } from './server-texts.ts';
 import { Session, type SessionHost } from './session.ts';
@@ -90,6 +91,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
   readonly authGuard: AuthGuard;
   /** Every password hash and check waits its turn here. */
   readonly hashing: ScryptQueue;
+  /** Accounts created per address. */
+  readonly registrations = new RegistrationThrottle(() => this.config);
   /** Listeners for messages to the admin nick (the console). */
   readonly adminInbox = new Set<(m: AdminInboxMessage) => void>();
   private readonly reloadConfig: (() => Promise<Config>) | undefined;
@@ -454,6 +457,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.gate.sweep(now);
     this.panelSessions.sweep();
     this.authGuard.sweep();
+    this.registrations.sweep(now);
     this.network.bans.expire(now);
     this.network.mutes.expire(now);
     this.pruneHistory(now);

@@ -107,6 +107,12 @@ async function registerAccount(ctx: Context, params: string[]): Promise<void> {
   try {
     // Looked up first so that a taken name costs no hashing; createAccount settles a race.
     if (await server.store.getAccount(nick)) throw exists();
+    // Counted when creation starts (no await between check and count: concurrent REGISTERs
+    // from one address cannot all slip through).
+    const address = session.conn.remoteAddress;
+    const waitMs = server.registrations.waitFor(address, ctx.now());
+    if (waitMs > 0) throw fail('TEMPORARILY_UNAVAILABLE', name, `Too many accounts created from your address; try again in ${Math.ceil(waitMs / 60_000)} minutes`);
+    server.registrations.created(address, ctx.now());
     created = await createAccount(server, nick, email === '*' ? undefined : email, password);
   } catch (err) {
     if (err instanceof StandardReplyError) throw err;
