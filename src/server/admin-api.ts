@@ -52,7 +52,12 @@ function authorize(server: ParlorServer, header: string | undefined, address: st
   }
   const base = { nick: server.config.admin.nick, source: server.serverName, uid: ADMIN_UID };
   const oper = server.panelSessions.operFor(given);
-  if (oper !== undefined) return { actor: { id: `oper:${oper} (web)`, ...base } };
+  if (oper !== undefined) {
+    // An operator taken out of the config (and reloaded) loses the panel at once, not at expiry.
+    if (server.config.opers.some((o) => o.name === oper)) return { actor: { id: `oper:${oper} (web)`, ...base } };
+    server.panelSessions.end(given);
+    return { refusal: badToken };
+  }
   const attempt: AuthAttempt = { kind: 'token', address };
   const lockout = server.authGuard.lockout(attempt);
   if (lockout) {

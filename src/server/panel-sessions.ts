@@ -48,6 +48,11 @@ export class PanelSessions {
     return session.oper;
   }
 
+  /** Ends one session (its operator is no longer configured). */
+  end(token: string): void {
+    this.byToken.delete(token);
+  }
+
   /** Drops expired sessions (the server's sweep timer calls it); returns how many went. */
   sweep(): number {
     const now = this.now();

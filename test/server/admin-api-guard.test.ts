@@ -210,6 +210,20 @@ describe('operator panel logins', () => {
     }
   });
 
+  test('an operator removed from the config loses the panel at once', async () => {
+    const { t, base } = await operServer(undefined);
+    try {
+      const token = await login(base);
+      assert.equal(await stateWith(base, token), 200);
+      // What a reload that keeps another operator but not root leaves.
+      t.server.config = { ...t.server.config, opers: [{ ...t.server.config.opers[0]!, name: 'other' }] };
+      assert.equal(await stateWith(base, token), 401);
+      assert.equal(t.server.panelSessions.size, 0);
+    } finally {
+      await t.close();
+    }
+  });
+
   test('closing the server ends every panel login', async () => {
     const { t, base } = await operServer(undefined);
     await login(base);
