@@ -185,7 +185,9 @@ export class WebClient extends IrcSession {
   /** Asks the server for its rooms (LIST); the answer lands in roomList. */
   requestRoomList(): void {
     this.listing = [];
-    this.send('LIST');
+    // Asked while still connecting (the input shows at once): the server refuses LIST before
+    // registration, so it goes out once registered.
+    void this.waitRegistered().then(() => this.send('LIST'));
   }
 
   /** Pasted lines, each sent as a message of its own to the current room or person. */
