@@ -1,14 +1,9 @@
 // Long messages are sent as several, each fitting an IRC line. The cut falls after a space
 // when there is one in the second half of a piece, and never inside a character or a
 // grapheme (an emoji with its modifiers, a letter with its accents).
+import { utf8ByteLength as byteLength } from '../protocol/wire-text.ts';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const encoder = new TextEncoder();
-
-/** UTF-8 length without Buffer, so that the browser client shares this module. */
-function byteLength(text: string): number {
-  return encoder.encode(text).length;
-}
 
 export function splitMessage(text: string, maxBytes: number): string[] {
   if (byteLength(text) <= maxBytes) return [text];

@@ -39,6 +39,16 @@ export class ConnectionGate {
     this.cidrLimits = settings.cidrLimits.map((r) => ({ cidr: parseCidr(r.cidr)!, max: r.max, key: `rule:${r.cidr}` }));
   }
 
+  /**
+   * The key an address is counted under (its network, as ipv4Prefix/ipv6Prefix group it), or
+   * undefined when it is exempt or not an IP address: other per-address limits share it.
+   */
+  limitedKey(address: string): string | undefined {
+    const ip = parseIp(address);
+    if (!ip || this.exempt.some((c) => cidrContains(c, ip))) return undefined;
+    return networkKey(ip, this.settings.ipv4Prefix, this.settings.ipv6Prefix);
+  }
+
   get maxConnections(): number {
     return this.max;
   }

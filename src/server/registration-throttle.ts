@@ -2,7 +2,6 @@
 // address that mints accounts without end could fill the server's room cap (and its database).
 // A fixed window per address (IPv4 /32, IPv6 /64 as the connection gate groups them); the
 // gate's exempt networks (loopback by default: a gateway or bouncer) are not counted.
-import { cidrContains, networkKey, parseCidr, parseIp, type Cidr } from '../protocol/address.ts';
 import type { Config } from './config.ts';
 
 interface Window {
@@ -13,7 +12,11 @@ interface Window {
 export class RegistrationThrottle {
   private readonly windows = new Map<string, Window>();
 
-  constructor(private readonly settings: () => Config) {}
+  constructor(
+    private readonly settings: () => Config,
+    /** The connection gate's key for an address; undefined for an exempt one. */
+    private readonly limitedKey: (address: string) => string | undefined,
+  ) {}
 
   /** Milliseconds until this address may create another account, or 0 when it may now. */
   waitFor(address: string, now: number): number {
@@ -42,12 +45,6 @@ export class RegistrationThrottle {
   }
 
   private keyOf(address: string): string | undefined {
-    const config = this.settings();
-    if (config.accounts.registrationsPerAddress === 0) return undefined;
-    const ip = parseIp(address);
-    if (!ip) return undefined;
-    const exempt: Cidr[] = config.connections.exempt.map((c) => parseCidr(c)!);
-    if (exempt.some((c) => cidrContains(c, ip))) return undefined;
-    return networkKey(ip, config.connections.ipv4Prefix, config.connections.ipv6Prefix);
+    return this.settings().accounts.registrationsPerAddress === 0 ? undefined : this.limitedKey(address);
   }
 }

@@ -7,7 +7,10 @@ import { Outgoing } from './outgoing.ts';
 export interface ReplyTarget {
   readonly tagVariant: number;
   hasCap(name: string): boolean;
+  /** A line built as text: checked for CR, LF and NUL before it is sent. */
   sendLine(line: string): void;
+  /** A line from the serializer, which has checked it already. */
+  sendSerialized(line: string): void;
   nextBatchId(): string;
   /** A reply that failed to serialize (UnsafeLineError): logged, not sent; other errors are thrown again. */
   dropUnsafeLine(err: unknown): void;
@@ -64,7 +67,7 @@ export class ResponseBuffer {
       this.target.dropUnsafeLine(err);
       return;
     }
-    this.target.sendLine(line);
+    this.target.sendSerialized(line);
   }
 
   /**

@@ -92,7 +92,10 @@ export class ParlorServer implements SessionHost, LocalSessions {
   /** Every password hash and check waits its turn here. */
   readonly hashing: ScryptQueue;
   /** Accounts created per address. */
-  readonly registrations = new RegistrationThrottle(() => this.config);
+  readonly registrations = new RegistrationThrottle(
+    () => this.config,
+    (address) => this.gate.limitedKey(address),
+  );
   /** Listeners for messages to the admin nick (the console). */
   readonly adminInbox = new Set<(m: AdminInboxMessage) => void>();
   private readonly reloadConfig: (() => Promise<Config>) | undefined;

@@ -155,6 +155,11 @@ export class Session implements LocalSession, ConnectionHandler {
   /** A line made as text (numerics with the nick joined in, PING): checked here, as no serializer saw it whole. */
   sendLine(line: string): void {
     if (breaksLine(line)) return this.dropUnsafeLine(new UnsafeLineError('line', JSON.stringify(line.slice(0, 120))));
+    this.sendSerialized(line);
+  }
+
+  /** A line the serializer made (and so checked): sent without a second scan. */
+  sendSerialized(line: string): void {
     if (this.plain) return this.sendPlain(line);
     this.conn.send(line);
   }
