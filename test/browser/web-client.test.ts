@@ -44,6 +44,13 @@ async function say(page: Page, text: string): Promise<void> {
   await page.locator('#message-input').press('Enter');
 }
 
+/** /join, then wait until the room is listed: a line typed before the JOIN comes back would go to the server buffer. */
+async function joinRoomOn(page: Page, room: string): Promise<void> {
+  await say(page, `/join ${room}`);
+  // Attached, not visible: on a phone the room list is folded away.
+  await page.getByRole('navigation', { includeHidden: true }).getByText(room).waitFor({ state: 'attached' });
+}
+
 test('two browser users chat in a room and privately; a TCP IRC client sees them and is seen', { skip }, async () => {
   const alice = await connect('webalice');
   const bob = await connect('webbob');
@@ -73,7 +80,7 @@ test('two browser users chat in a room and privately; a TCP IRC client sees them
 
 test('a reload keeps the conversation through history', { skip }, async () => {
   const carol = await connect('webcarol');
-  await say(carol, '/join #kept');
+  await joinRoomOn(carol, '#kept');
   await say(carol, 'remember me 记住');
   await carol.getByRole('log').getByText('remember me 记住').waitFor();
   await carol.reload();
@@ -87,7 +94,7 @@ test('a reload keeps the conversation through history', { skip }, async () => {
 
 test('the phone-sized layout works', { skip }, async () => {
   const dave = await connect('webdave', 390);
-  await say(dave, '/join #lobby');
+  await joinRoomOn(dave, '#lobby');
   await say(dave, 'from a phone');
   await dave.getByRole('log').getByText('from a phone').waitFor();
   await dave.screenshot({ path: `${ARTIFACTS}web-phone.png` });
