@@ -1,5 +1,6 @@
-// The web port: the built web client (static files), the IRC WebSocket endpoint at /irc, and
-// a health endpoint. Browsers refuse the IRC ports 6665–6669, hence a port of its own.
+// The web port: the built web client (static files), the IRC WebSocket endpoint (at /irc and /,
+// config web.ircPaths), and a health endpoint. Browsers refuse the IRC ports 6665–6669, hence
+// a port of its own.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
@@ -11,15 +12,20 @@ import { WebSocketServer } from 'ws';
 import type { Connection, SecureListener, TlsCredentials, TransportLimits } from './connection.ts';
 import { answerClientError, applySecurityHeaders, declaredBodyTooLarge, HttpRequestError, readJsonBody, refuseBody, refusedSocketAnswer, requestPath } from './http-guard.ts';
 import { normalizeAddress } from './tcp.ts';
-import { IRC_SUBPROTOCOLS, WebSocketConnection } from './websocket.ts';
+import { chooseSubprotocol, WebSocketConnection } from './websocket.ts';
 
 /** A place in the server's connection limits, held by one web socket until it closes. */
 export interface ConnectionSlot {
   release(): void;
 }
 
-/** The web port's own limits (config `web`). */
+/** The web port's own limits and paths (config `web`). */
 export interface WebPortLimits {
+  /**
+   * Paths where a WebSocket upgrade is IRC; an upgrade elsewhere gets 404. `/` can be one: a page
+   * load there is a plain GET, the upgrade a request of its own.
+   */
+  ircPaths: readonly string[];
   maxConnections: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -102,7 +108,7 @@ export async function listenHttp<Slot extends ConnectionSlot>(
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.limits.maxLineBytes + 2,
-    handleProtocols: (protocols) => IRC_SUBPROTOCOLS.find((p) => protocols.has(p)) ?? false,
+    handleProtocols: (protocols) => chooseSubprotocol(protocols),
   });
   /** The place each admitted socket holds; a socket missing here was refused (its 503 is on its way). */
   const slots = new WeakMap<object, Slot>();
@@ -145,12 +151,13 @@ export async function listenHttp<Slot extends ConnectionSlot>(
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (refused(req.socket)) return;
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/irc' || !originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const isIrcPath = web.ircPaths.includes(path);
+    if (!isIrcPath || !originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
       // Destroyed once the answer is written: the HTTP server has let go of an upgraded socket
       // (no timeout watches it, its peer's FIN is never read), so only closing it here gives its
       // place back.
-      socket.end(`HTTP/1.1 ${path !== '/irc' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
+      socket.end(`HTTP/1.1 ${isIrcPath ? '403 Forbidden' : '404 Not Found'}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

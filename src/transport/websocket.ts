@@ -1,10 +1,26 @@
-// WebSocket transport (IRCv3 WebSocket binding): subprotocol `text.ircv3.net`, one IRC line
-// per text message, without CR LF. Browsers and web IRC clients (Kiwi IRC, gamja) connect
-// here; to the server they are Connections like any other.
+// WebSocket transport (IRCv3 WebSocket binding): one IRC line per message, without CR LF.
+// Subprotocol `text.ircv3.net` sends text messages, `binary.ircv3.net` binary ones; the
+// client's first choice of the two wins. Browsers and web IRC clients (Kiwi IRC, gamja, The
+// Lounge) connect here; to the server they are Connections like any other.
+import { isUtf8 } from 'node:buffer';
 import type { WebSocket } from 'ws';
 import type { Connection, ConnectionHandler, PreparedLine, TransportLimits } from './connection.ts';
+import { labelOfRawLine } from './line-decoder.ts';
 
-export const IRC_SUBPROTOCOLS = ['text.ircv3.net', 'binary.ircv3.net'] as const;
+export const IRC_SUBPROTOCOLS: readonly string[] = ['text.ircv3.net', 'binary.ircv3.net'];
+
+/**
+ * The subprotocol to answer with: the first of the client's, in its order of preference, that
+ * Parlor speaks (IRCv3: "respecting the client's order of preference"). With none in common the
+ * handshake goes on without one (the spec allows it); such a client is sent text messages.
+ */
+export function chooseSubprotocol(offered: Iterable<string>): string | false {
+  for (const protocol of offered) if (IRC_SUBPROTOCOLS.includes(protocol)) return protocol;
+  return false;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
 
 let nextId = 0;
 
@@ -34,7 +50,7 @@ export class WebSocketConnection implements Connection {
     private readonly rawSocket?: { setKeepAlive(enable: boolean, initialDelay: number): unknown },
   ) {
     this.binary = socket.protocol === 'binary.ircv3.net';
-    socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+    socket.on('message', (data: Buffer) => this.onMessage(data));
     socket.on('close', () => this.finish('Connection closed by client'));
     socket.on('error', (err) => this.finish(`WebSocket error: ${err.message}`));
   }
@@ -43,25 +59,31 @@ export class WebSocketConnection implements Connection {
     this.handler = handler;
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  /**
+   * Text and binary messages are read alike, whatever the subprotocol: a client's binary frame
+   * on a text connection (or the reverse) is still a line, refused only if it is not UTF-8
+   * (ws has already refused a text frame that is not). Each line is judged on its own.
+   */
+  private onMessage(data: Buffer): void {
     if (this.closing || !this.handler) return;
-    if (isBinary && !this.binary) return this.close('Binary frame on a text connection', 'ERROR :Binary frames are not allowed with text.ircv3.net');
-    // One message is one line; a client may still send several separated by CR LF.
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(data);
-    } catch {
-      return this.handler.onFramingError('invalid-utf8');
+    // One message is one line; a client may still send several separated by (CR) LF.
+    let start = 0;
+    while (start <= data.length && !this.closing) {
+      let end = data.indexOf(LF, start);
+      if (end === -1) end = data.length;
+      const lineEnd = end > start && data[end - 1] === CR ? end - 1 : end;
+      if (lineEnd > start) this.onRawLine(data.subarray(start, lineEnd));
+      start = end + 1;
     }
-    for (const raw of text.split(/\r?\n/)) {
-      if (raw === '') continue;
-      const bytes = Buffer.byteLength(raw);
-      if (bytes > this.limits.maxLineBytes) this.handler.onFramingError('line-too-long');
-      else if (raw.includes('\0')) this.handler.onFramingError('nul-byte');
-      else if (raw.includes('\r')) this.handler.onFramingError('bare-cr');
-      else this.handler.onLine(raw, bytes);
-      if (this.closing) return;
-    }
+  }
+
+  private onRawLine(line: Buffer): void {
+    const handler = this.handler!;
+    if (line.length > this.limits.maxLineBytes) return handler.onFramingError('line-too-long', labelOfRawLine(line));
+    if (line.indexOf(0) !== -1) return handler.onFramingError('nul-byte', labelOfRawLine(line));
+    if (line.indexOf(CR) !== -1) return handler.onFramingError('bare-cr', labelOfRawLine(line));
+    if (!isUtf8(line)) return handler.onFramingError('invalid-utf8', labelOfRawLine(line));
+    handler.onLine(line.toString('utf8'), line.length);
   }
 
   send(line: string): void {
@@ -102,7 +124,7 @@ export class WebSocketConnection implements Connection {
 
   close(reason: string, lastLine?: string): void {
     if (this.closing) return;
-    if (lastLine !== undefined) for (const l of lastLine.split('\r\n')) this.socket.send(l);
+    if (lastLine !== undefined) for (const l of lastLine.split('\r\n')) this.socket.send(l, { binary: this.binary });
     this.closing = true;
     this.socket.close(1000, reason.slice(0, 120));
     // A peer that never reads must not keep the socket open.
