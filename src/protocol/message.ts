@@ -1,7 +1,7 @@
 // IRC message model, parser and serializer (Modern IRC "Message format" + IRCv3 message-tags).
 // Pure: no I/O. Lines given to parseLine have their CR LF already removed. The serializer
 // refuses (UnsafeLineError) any part that holds CR, LF or NUL: it could not be one line.
-import { assertLineSafe } from './wire-text.ts';
+import { assertLineSafe, toWireText, utf8ByteLength } from './wire-text.ts';
 
 export type Tags = Record<string, string>;
 
@@ -21,6 +21,8 @@ export class ProtocolError extends Error {
   constructor(
     readonly code: ProtocolErrorCode,
     message: string,
+    /** INVALID_COMMAND: the word that stood where the command goes, as sent. */
+    readonly command?: string,
   ) {
     super(message);
     this.name = 'ProtocolError';
@@ -66,7 +68,12 @@ export function escapeTagValue(value: string): string {
   });
 }
 
-const COMMAND_RE = /^(?:[A-Za-z]+|[0-9]{3})$/;
+// A command is any word (as in ergo and InspIRCd: an unknown one then gets 421 like any
+// other), except a word of digits that is not a three-digit numeric, and one starting with
+// ':' (a second source, or a trailing parameter with nothing before it).
+const DIGITS_RE = /^[0-9]+$/;
+const ASCII_LETTERS_RE = /^[A-Za-z]+$/;
+const ASCII_LOWER_RE = /[a-z]/g;
 const TAG_KEY_RE = /^\+?(?:[A-Za-z0-9.-]+\/)?[A-Za-z0-9-]+$/;
 
 export function parseTags(raw: string): Tags {
@@ -113,7 +120,9 @@ export function parseLine(line: string): IrcMessage {
   let end = line.indexOf(' ', pos);
   if (end === -1) end = len;
   const command = line.slice(pos, end);
-  if (!COMMAND_RE.test(command)) throw new ProtocolError('INVALID_COMMAND', `Invalid command: ${command.slice(0, 32)}`);
+  if (command.charCodeAt(0) === 0x3a || (command.length !== 3 && DIGITS_RE.test(command))) {
+    throw new ProtocolError('INVALID_COMMAND', `Invalid command: ${command.slice(0, 32)}`, command);
+  }
   pos = end;
 
   const params: string[] = [];
@@ -130,7 +139,59 @@ export function parseLine(line: string): IrcMessage {
     pos = next;
   }
 
-  return { tags, source, command: command.toUpperCase(), params };
+  return { tags, source, command: upperCaseCommand(command), params };
+}
+
+/**
+ * ASCII letters only are upper-cased: Unicode case mapping would turn `pıng` (dotless ı) into
+ * PING, a command smuggled past anything that looked at the word as sent.
+ */
+function upperCaseCommand(command: string): string {
+  if (ASCII_LETTERS_RE.test(command)) return command.toUpperCase();
+  return command.replace(ASCII_LOWER_RE, (ch) => ch.toUpperCase());
+}
+
+/** Longest command echoed back in a reply (421): a client's word can be as long as its line. */
+const SHOWN_COMMAND_CHARS = 32;
+
+/**
+ * A client's command as a reply may show it: cut to a few characters (whole code points, no
+ * half of a surrogate pair) and holding no CR, LF or NUL.
+ */
+export function shownCommand(command: string): string {
+  const cut = command.length <= SHOWN_COMMAND_CHARS ? command : Array.from(command).slice(0, SHOWN_COMMAND_CHARS).join('');
+  return toWireText(cut);
+}
+
+/** The IRCv3 labeled-response limit on a label's value. */
+export const MAX_LABEL_BYTES = 64;
+
+/**
+ * The `label` tag of a line that could not be parsed, read leniently from its tag section
+ * alone (whatever follows may be broken). Undefined when there is none or it is not usable.
+ */
+export function findLabel(line: string): string | undefined {
+  const label = lastLabelValue(line);
+  return label !== undefined && isUsableLabel(label) ? label : undefined;
+}
+
+/** The unescaped value of the last `label=` in a line's tag section (the last wins, as in parseTags), unchecked. */
+export function lastLabelValue(line: string): string | undefined {
+  let start = 0;
+  while (start < line.length && line.charCodeAt(start) === 0x20) start++;
+  if (line.charCodeAt(start) !== 0x40 /* @ */) return undefined;
+  let end = line.indexOf(' ', start);
+  if (end === -1) end = line.length;
+  let label: string | undefined;
+  for (const part of line.slice(start + 1, end).split(';')) {
+    if (part.startsWith('label=')) label = unescapeTagValue(part.slice('label='.length));
+  }
+  return label;
+}
+
+/** A label that can go back on a reply: not empty, within the labeled-response limit, no NUL. */
+export function isUsableLabel(label: string): boolean {
+  return label !== '' && !label.includes('\0') && utf8ByteLength(label) <= MAX_LABEL_BYTES;
 }
 
 export function serializeTags(tags: Tags): string {

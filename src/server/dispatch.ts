@@ -1,5 +1,5 @@
 // The one place commands are checked against the table and errors become replies.
-import type { IrcMessage } from '../protocol/message.ts';
+import { shownCommand, type IrcMessage } from '../protocol/message.ts';
 import {
   ERR_NEEDMOREPARAMS,
   ERR_NOPRIVILEGES,
@@ -20,7 +20,8 @@ export function dispatch(server: ParlorServer, session: Session, msg: IrcMessage
   const ctx = new Context(server, session, msg, rb);
   try {
     const spec = COMMANDS.get(msg.command);
-    if (!spec) throw new IrcError(ERR_UNKNOWNCOMMAND, [msg.command], 'Unknown command');
+    // Any word parses as a command, so the one shown back is cut short and made wire-safe.
+    if (!spec) throw new IrcError(ERR_UNKNOWNCOMMAND, [shownCommand(msg.command)], 'Unknown command');
     if (!spec.preRegistration && !session.registered) throw new IrcError(ERR_NOTREGISTERED, [], 'You have not registered');
     if (spec.oper && !session.user?.hasMode('o')) {
       throw new IrcError(ERR_NOPRIVILEGES, [], "Permission Denied- You're not an IRC operator");

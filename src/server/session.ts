@@ -1,5 +1,5 @@
 // One client connection: its registration state, capabilities and input handling.
-import { parseLine, ProtocolError, type IrcMessage } from '../protocol/message.ts';
+import { findLabel, parseLine, ProtocolError, shownCommand, type IrcMessage } from '../protocol/message.ts';
 import { ERR_INPUTTOOLONG, ERR_UNKNOWNCOMMAND } from '../protocol/numerics.ts';
 import type { Connection, ConnectionHandler, FramingError } from '../transport/connection.ts';
 import type { Timer } from './clock.ts';
@@ -9,13 +9,14 @@ import { TokenBucket } from './flood.ts';
 import { greeting, looksLikeIrc, PlainTextView } from './plain-text.ts';
 import type { LocalSession } from './network.ts';
 import { Outgoing, TAGS_ACCOUNT, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
+import { ResponseBuffer } from './response.ts';
 import { breaksLine, UnsafeLineError } from '../protocol/wire-text.ts';
 import type { User } from './state.ts';
 
 /** What a session needs from its server. */
 export interface SessionHost {
   readonly serverName: string;
-  readonly limits: { lineBytes: number; tagBytes: number };
+  readonly limits: { lineBytes: number; tagBytes: number; clientTagBytes: number };
   readonly floodSettings: Config['flood'];
   readonly config: Pick<Config, 'plainText' | 'server'>;
   now(): number;
@@ -138,6 +139,11 @@ export class Session implements LocalSession, ConnectionHandler {
     return this.user ? this.user.account : this.preAccount;
   }
 
+  /** The longest line this server sends, without tags and CR LF (LINELEN - 2). */
+  get maxBodyBytes(): number {
+    return this.host.limits.lineBytes - 2;
+  }
+
   hasCap(name: string): boolean {
     return this.capSet !== undefined && this.capSet.has(name);
   }
@@ -167,8 +173,8 @@ export class Session implements LocalSession, ConnectionHandler {
   /** A message shared with other recipients: its bytes are encoded once for all. */
   sendOutgoing(out: Outgoing): void {
     try {
-      if (this.plain) return this.sendPlain(out.line(this.tagVariant));
-      this.conn.sendPrepared(out.bytes(this.tagVariant));
+      if (this.plain) return this.sendPlain(out.line(this.tagVariant, undefined, this.maxBodyBytes));
+      this.conn.sendPrepared(out.bytes(this.tagVariant, this.maxBodyBytes));
     } catch (err) {
       this.dropUnsafeLine(err);
     }
@@ -178,8 +184,8 @@ export class Session implements LocalSession, ConnectionHandler {
   sendReply(out: Outgoing, batch?: string): void {
     const extra = batch === undefined ? undefined : { batch };
     try {
-      if (this.plain) return this.sendPlain(out.line(this.tagVariant, extra));
-      this.conn.send(out.line(this.tagVariant, extra));
+      if (this.plain) return this.sendPlain(out.line(this.tagVariant, extra, this.maxBodyBytes));
+      this.conn.send(out.line(this.tagVariant, extra, this.maxBodyBytes));
     } catch (err) {
       this.dropUnsafeLine(err);
     }
@@ -299,8 +305,10 @@ export class Session implements LocalSession, ConnectionHandler {
   private handle(line: string, bytes: number): void {
     if (this.mode !== 'irc') this.decideMode(line);
     // A person's line is held to the same length as an IRC client's: one line, one message.
-    if (bytes > this.host.limits.lineBytes - 2 && this.isTooLong(line, bytes)) {
-      this.numeric(ERR_INPUTTOOLONG, ['Input line was too long']);
+    // Only a line longer than the smaller limit can break either, so most lines skip the scan.
+    const limits = this.host.limits;
+    if (bytes > Math.min(limits.lineBytes - 2, limits.clientTagBytes + 1) && this.isTooLong(line, bytes)) {
+      this.refuse(findLabel(line), ERR_INPUTTOOLONG, [this.nickOrStar, 'Input line was too long']);
       return;
     }
     if (this.mode === 'plain') return this.handlePlain(line);
@@ -311,14 +319,25 @@ export class Session implements LocalSession, ConnectionHandler {
       if (!(err instanceof ProtocolError)) throw err;
       if (err.code === 'EMPTY_LINE') return;
       if (err.code === 'INVALID_COMMAND') {
-        const word = line.trim().split(' ')[0]!.slice(0, 32);
-        this.numeric(ERR_UNKNOWNCOMMAND, [word, 'Unknown command']);
+        this.refuse(findLabel(line), ERR_UNKNOWNCOMMAND, [this.nickOrStar, shownCommand(err.command ?? ''), 'Unknown command']);
       } else {
-        this.sendReply(new Outgoing(this.host.serverName, 'FAIL', ['*', 'INVALID_MESSAGE', err.message], this.host.now()));
+        this.refuse(findLabel(line), 'FAIL', ['*', 'INVALID_MESSAGE', err.message]);
       }
       return;
     }
     this.run(msg);
+  }
+
+  /**
+   * The reply to a line refused before any command saw it. IRCv3 labeled-response: every
+   * response to a labelled line carries the label, so the client's, read leniently from the
+   * refused line by the caller, goes on it when the client negotiated the capability.
+   */
+  private refuse(label: string | undefined, command: string, params: string[]): void {
+    const replyLabel = label !== undefined && this.hasCap('labeled-response') ? label : undefined;
+    const rb = new ResponseBuffer(this, this.host.serverName, () => this.host.now(), replyLabel);
+    rb.server(command, params);
+    rb.flush();
   }
 
   /** Runs one command, holding later input back while an async handler works. */
@@ -375,23 +394,28 @@ export class Session implements LocalSession, ConnectionHandler {
     if (!wasRegistered && this.registered) for (const msg of this.plain!.afterWelcome()) this.run(msg);
   }
 
-  /** Modern IRC: at most 512 bytes without tags (CR LF included), 8191 bytes of tags. */
+  /**
+   * Modern IRC: at most 512 bytes without tags (CR LF included). IRCv3 message-tags: at most
+   * 4094 bytes of tag data from a client (what lies between the '@' and the space), within a
+   * tag section of at most 8191.
+   */
   private isTooLong(line: string, bytes: number): boolean {
-    const max = this.host.limits.lineBytes - 2;
+    const { lineBytes, tagBytes, clientTagBytes } = this.host.limits;
+    const max = lineBytes - 2;
     if (line.charCodeAt(0) !== 0x40) return bytes > max;
     const space = line.indexOf(' ');
-    if (space === -1) return bytes > this.host.limits.tagBytes;
-    const tagBytes = Buffer.byteLength(line.slice(0, space + 1));
-    return tagBytes > this.host.limits.tagBytes || bytes - tagBytes > max;
+    if (space === -1) return bytes > tagBytes || bytes - 1 > clientTagBytes;
+    const sectionBytes = Buffer.byteLength(line.slice(0, space + 1));
+    return sectionBytes > tagBytes || sectionBytes - 2 > clientTagBytes || bytes - sectionBytes > max;
   }
 
-  onFramingError(error: FramingError): void {
+  onFramingError(error: FramingError, label?: string): void {
     this.lastActivity = this.host.now();
     if (error === 'line-too-long') {
-      this.numeric(ERR_INPUTTOOLONG, ['Input line was too long']);
+      this.refuse(label, ERR_INPUTTOOLONG, [this.nickOrStar, 'Input line was too long']);
       return;
     }
     const [code, text] = FRAMING_REPLIES[error];
-    this.sendReply(new Outgoing(this.host.serverName, 'FAIL', ['*', code, text], this.host.now()));
+    this.refuse(label, 'FAIL', ['*', code, text]);
   }
 }

@@ -17,7 +17,8 @@ export function prepareLine(line: string): PreparedLine {
 
 export interface ConnectionHandler {
   onLine(line: string, byteLength: number): void;
-  onFramingError(error: FramingError): void;
+  /** `label`: the client's label tag, when the refused line's tag section shows one. */
+  onFramingError(error: FramingError, label?: string): void;
   /** Called once, after the connection has closed for any reason. */
   onClose(reason: string): void;
 }

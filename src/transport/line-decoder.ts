@@ -1,11 +1,13 @@
 // Splits a byte stream into IRC lines. Works on bytes, so a UTF-8 character split across
 // two reads is joined before decoding; a line ends at LF, with an optional CR before it.
 import { isAscii, isUtf8 } from 'node:buffer';
+import { findLabel, isUsableLabel, lastLabelValue } from '../protocol/message.ts';
 import type { FramingError } from './connection.ts';
 
 export interface LineSink {
   onLine(line: string, byteLength: number): void;
-  onFramingError(error: FramingError): void;
+  /** `label`: the client's label tag, when the refused line's tag section shows one. */
+  onFramingError(error: FramingError, label?: string): void;
 }
 
 const LF = 0x0a;
@@ -43,6 +45,20 @@ export function stripTelnet(line: Buffer): Buffer {
   // CR (from telnet's CR NUL) at the end is dropped like the one before LF.
   while (out.length > 0 && (out[out.length - 1] === CR || out[out.length - 1] === 0)) out.pop();
   return Buffer.from(out);
+}
+
+/**
+ * The label of a refused line (labeled-response: the reply carries it all the same). Read
+ * byte for byte, so that bad UTF-8 elsewhere in the line does not hide it; the label's own
+ * bytes must be UTF-8.
+ */
+export function labelOfRawLine(line: Buffer): string | undefined {
+  const value = lastLabelValue(line.toString('latin1'));
+  if (value === undefined) return undefined;
+  const bytes = Buffer.from(value, 'latin1');
+  if (!isUtf8(bytes)) return undefined;
+  const label = bytes.toString('utf8');
+  return isUsableLabel(label) ? label : undefined;
 }
 
 export class LineDecoder {
@@ -103,9 +119,9 @@ export class LineDecoder {
       const line = text.slice(start, end);
       start = lf + 1;
       if (line.length === 0) continue; // empty lines are ignored, per Modern IRC
-      if (line.length > this.maxLineBytes) this.sink.onFramingError('line-too-long');
-      else if (line.includes('\0')) this.sink.onFramingError('nul-byte');
-      else if (line.includes('\r')) this.sink.onFramingError('bare-cr');
+      if (line.length > this.maxLineBytes) this.sink.onFramingError('line-too-long', findLabel(line));
+      else if (line.includes('\0')) this.sink.onFramingError('nul-byte', findLabel(line));
+      else if (line.includes('\r')) this.sink.onFramingError('bare-cr', findLabel(line));
       else this.sink.onLine(line, line.length);
     }
   }
@@ -113,10 +129,12 @@ export class LineDecoder {
   private keep(rest: Buffer): void {
     if (this.discarding) return;
     if (this.pendingBytes + rest.length > this.maxLineBytes + 1 /* a CR may follow */) {
+      // The label, if any, is in the line's first bytes: what is held, and the rest up to the limit.
+      const head = Buffer.concat([...(this.pending ?? []), rest]).subarray(0, this.maxLineBytes);
       this.pending = undefined;
       this.pendingBytes = 0;
       this.discarding = true;
-      this.sink.onFramingError('line-too-long');
+      this.sink.onFramingError('line-too-long', labelOfRawLine(head));
       return;
     }
     // Copy: the socket may reuse its buffer.
@@ -127,14 +145,14 @@ export class LineDecoder {
   private emit(raw: Buffer): void {
     let line = raw;
     if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
-    if (line.length > this.maxLineBytes) return this.sink.onFramingError('line-too-long');
+    if (line.length > this.maxLineBytes) return this.sink.onFramingError('line-too-long', labelOfRawLine(line));
     // 0xFF never occurs in UTF-8: followed by a command byte it is telnet's IAC, whose
     // negotiation a telnet client may mix into what a person types. Taken out, not refused.
     if (line.indexOf(IAC) !== -1) line = stripTelnet(line);
     if (line.length === 0) return; // empty lines are ignored, per Modern IRC
-    if (line.indexOf(0) !== -1) return this.sink.onFramingError('nul-byte');
-    if (line.indexOf(CR) !== -1) return this.sink.onFramingError('bare-cr');
-    if (!isUtf8(line)) return this.sink.onFramingError('invalid-utf8');
+    if (line.indexOf(0) !== -1) return this.sink.onFramingError('nul-byte', labelOfRawLine(line));
+    if (line.indexOf(CR) !== -1) return this.sink.onFramingError('bare-cr', labelOfRawLine(line));
+    if (!isUtf8(line)) return this.sink.onFramingError('invalid-utf8', labelOfRawLine(line));
     this.sink.onLine(line.toString('utf8'), line.length);
   }
 }

@@ -90,8 +90,8 @@ export class SocketConnection implements Connection, Flushable, LineSink {
     if (!this.closing) this.handler?.onLine(line, byteLength);
   }
 
-  onFramingError(error: FramingError): void {
-    if (!this.closing) this.handler?.onFramingError(error);
+  onFramingError(error: FramingError, label?: string): void {
+    if (!this.closing) this.handler?.onFramingError(error, label);
   }
 
   send(line: string): void {

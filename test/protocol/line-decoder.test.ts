@@ -249,3 +249,43 @@ describe('LineDecoder: line length limit', () => {
     assert.deepEqual(feed(bytewise(buf), MAX), [err('line-too-long'), err('line-too-long'), line('PING ok')]);
   });
 });
+
+describe('LineDecoder: the label of a refused line (labeled-response)', () => {
+  function labels(chunks: Buffer[], max = 512): { error: FramingError; label: string | undefined }[] {
+    const seen: { error: FramingError; label: string | undefined }[] = [];
+    const d = new LineDecoder(max, { onLine: () => {}, onFramingError: (error, label) => seen.push({ error, label }) });
+    for (const c of chunks) d.push(c);
+    return seen;
+  }
+  const bytes = (...parts: (string | number[])[]): Buffer =>
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+
+  test('invalid UTF-8 after the tags: the label is read, whole or byte by byte', () => {
+    const buf = bytes('@label=标签;+x=1 PRIVMSG #a :', [0xff, 0xc3], '\r\n');
+    assert.deepEqual(labels([buf]), [{ error: 'invalid-utf8', label: '标签' }]);
+    assert.deepEqual(labels(bytewise(buf)), [{ error: 'invalid-utf8', label: '标签' }]);
+  });
+
+  test('invalid UTF-8 in another tag still leaves the label readable', () => {
+    assert.deepEqual(labels([bytes('@+x=', [0xff], ';label=ok PING\r\n')]), [{ error: 'invalid-utf8', label: 'ok' }]);
+  });
+
+  test('invalid UTF-8 inside the label: no label', () => {
+    assert.deepEqual(labels([bytes('@label=a', [0xff], ' PING\r\n')]), [{ error: 'invalid-utf8', label: undefined }]);
+  });
+
+  test('NUL and bare CR, on the ASCII path and the byte path', () => {
+    assert.deepEqual(labels([bytes('@label=n1 PING :a\0b\r\n')]), [{ error: 'nul-byte', label: 'n1' }]);
+    assert.deepEqual(labels([bytes('@label=c1 PING :é\rb\r\n')]), [{ error: 'bare-cr', label: 'c1' }]);
+  });
+
+  test('too long, whole in one read or overflowing across reads', () => {
+    const long = bytes('@label=big PRIVMSG #a :', 'x'.repeat(100), '\r\n');
+    assert.deepEqual(labels([long], 32), [{ error: 'line-too-long', label: 'big' }]);
+    assert.deepEqual(labels(bytewise(long), 32), [{ error: 'line-too-long', label: 'big' }]);
+  });
+
+  test('no tag section, no label', () => {
+    assert.deepEqual(labels([bytes('PING label=x', [0xff], '\r\n')]), [{ error: 'invalid-utf8', label: undefined }]);
+  });
+});

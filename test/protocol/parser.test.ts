@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   escapeTagValue,
+  findLabel,
   type IrcMessage,
   parseLine,
   parseTags,
@@ -12,6 +13,7 @@ import {
   serializeMessage,
   serializeParams,
   serializeTags,
+  shownCommand,
   type Tags,
   unescapeTagValue,
   utf8Length,
@@ -124,6 +126,13 @@ describe('parseLine: source, command, params', () => {
     ['emoji in trailing', 'PRIVMSG #a :🎉👍🏽 ok', { command: 'PRIVMSG', params: ['#a', '🎉👍🏽 ok'] }],
     ['UTF-8 channel name as middle param', 'JOIN #频道🎉', { command: 'JOIN', params: ['#频道🎉'] }],
     ['tab is not a separator', 'PRIVMSG #a\tb c', { command: 'PRIVMSG', params: ['#a\tb', 'c'] }],
+    // Any word is a command (as in ergo and InspIRCd); dispatch answers an unknown one with 421.
+    ['command with an underscore', '@label=deadbeef NONEXISTENT_COMMAND', { tags: { label: 'deadbeef' }, command: 'NONEXISTENT_COMMAND' }],
+    ['lowercase command with an underscore', 'foo_bar x', { command: 'FOO_BAR', params: ['x'] }],
+    ['punctuation command', '!!! x', { command: '!!!', params: ['x'] }],
+    ['command with digits and letters', 'priv1 x', { command: 'PRIV1', params: ['x'] }],
+    ['non-ASCII command: only ASCII letters are upper-cased', 'приветé x', { command: 'приветé', params: ['x'] }],
+    ['dotless i is not upper-cased into I', 'pıng x', { command: 'PıNG', params: ['x'] }],
     ['15 params', 'CMD 1 2 3 4 5 6 7 8 9 10 11 12 13 14 :15 x', {
       command: 'CMD',
       params: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15 x'],
@@ -141,17 +150,55 @@ describe('parseLine: source, command, params', () => {
     ['only tags and spaces', '@a=1   ', 'NO_COMMAND'],
     ['only source', ':irc.example.com', 'NO_COMMAND'],
     ['tags and source', '@a=1 :irc.example.com ', 'NO_COMMAND'],
-    ['punctuation command', '!!! x', 'INVALID_COMMAND'],
-    ['command with digit and letters', 'PRIV1 x', 'INVALID_COMMAND'],
     ['two-digit numeric', '01 x', 'INVALID_COMMAND'],
     ['four-digit numeric', '0001 x', 'INVALID_COMMAND'],
-    ['non-ASCII command', 'ПРИВЕТ x', 'INVALID_COMMAND'],
     ['command starting with ":" after source', ':src :PING', 'INVALID_COMMAND'],
     ['bad tag wins over a good command', '@a_b=1 PING', 'INVALID_TAGS'],
   ];
   for (const [name, line, code] of errors) {
     test(`${name} → ${code}`, () => throwsCode(line, code));
   }
+
+  test('INVALID_COMMAND carries the word as sent', () => {
+    assert.throws(
+      () => parseLine('@label=x 0001 a b'),
+      (e: unknown) => e instanceof ProtocolError && e.command === '0001',
+    );
+  });
+});
+
+describe('findLabel: the label of a line that did not parse', () => {
+  const rows: [string, string, string | undefined][] = [
+    ['a plain label', '@label=abc 0001', 'abc'],
+    ['after leading spaces', '  @label=abc :x :y', 'abc'],
+    ['among other tags, even a bad one', '@a_b=1;label=q1;+x=2 PING', 'q1'],
+    ['escaped', '@label=a\\sb\\: PING', 'a b;'],
+    ['the last of two', '@label=one;label=two PING', 'two'],
+    ['UTF-8', '@label=标签🎉 PING', '标签🎉'],
+    ['only in the tag section', 'PRIVMSG #a :@label=x', undefined],
+    ['not in a parameter after tags', '@a=1 PRIVMSG #a label=x', undefined],
+    ['no tags', 'PING x', undefined],
+    ['a key that only ends in label', '@xlabel=1 PING', undefined],
+    ['empty', '@label= PING', undefined],
+    ['64 bytes is the most', `@label=${'x'.repeat(64)} PING`, 'x'.repeat(64)],
+    ['65 bytes is too long (labeled-response)', `@label=${'x'.repeat(65)} PING`, undefined],
+    ['a NUL in it', '@label=a\0b PING', undefined],
+    ['tags without a command', '@label=alone', 'alone'],
+  ];
+  for (const [name, line, label] of rows) {
+    test(name, () => assert.equal(findLabel(line), label));
+  }
+});
+
+describe('shownCommand: a client\'s command as a reply shows it', () => {
+  test('short words are shown as sent', () => assert.equal(shownCommand('FOO_BAR'), 'FOO_BAR'));
+  test('long words are cut to 32 characters, whole code points', () => {
+    assert.equal(shownCommand('A'.repeat(100)), 'A'.repeat(32));
+    const emoji = shownCommand('🎉'.repeat(40));
+    assert.equal(Array.from(emoji).length, 32);
+    assert.equal(emoji, '🎉'.repeat(32));
+  });
+  test('CR, LF and NUL never get through', () => assert.doesNotMatch(shownCommand('A\r\nB\0C'), /[\r\n\0]/));
 });
 
 describe('serializeMessage', () => {

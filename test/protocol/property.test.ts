@@ -100,7 +100,9 @@ describe('message properties', () => {
           assert.ok(e instanceof ProtocolError, `threw ${String(e)} for ${JSON.stringify(line)}`);
           return;
         }
-        assert.match(m.command, /^(?:[A-Z]+|[0-9]{3})$/);
+        // Any word is a command: no space, no leading ':', no ASCII lower case, digits only as a numeric.
+        assert.ok(m.command !== '' && !m.command.includes(' ') && !m.command.startsWith(':'), `bad command ${JSON.stringify(m.command)}`);
+        assert.doesNotMatch(m.command, /[a-z]|^(?:[0-9]{1,2}|[0-9]{4,})$/);
         const middle = m.params.slice(0, -1);
         for (const p of middle) {
           assert.ok(p !== '' && !p.includes(' ') && !p.startsWith(':'), `bad middle param ${JSON.stringify(p)}`);
