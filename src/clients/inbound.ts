@@ -5,16 +5,36 @@ import type { IrcMessage } from '../protocol/message.ts';
 import { foldCase } from '../protocol/casemapping.ts';
 import * as N from '../protocol/numerics.ts';
 import type { ChatBuffer, ChatModel, LineKind } from './model.ts';
+import { userHostOf } from './split-message.ts';
 
 export interface InboundState {
   /** Rooms whose member list the user asked for with /names: shown when it is complete. */
   namesRequested: Set<string>;
   /** NAMES replies being gathered, by folded room, until 366. */
   namesPending: Map<string, string[]>;
+  /** Our `user@host` as the server shows it (the welcome, our JOIN…): the length of our messages' source. */
+  ownUserHost?: string;
+  /** The msgids of the user's own latest messages, oldest first (see repeatsOwnMessage). */
+  ownMsgids: Set<string>;
 }
 
 export function newInboundState(): InboundState {
-  return { namesRequested: new Set(), namesPending: new Map() };
+  return { namesRequested: new Set(), namesPending: new Map(), ownMsgids: new Set() };
+}
+
+/** Own msgids remembered: a message's echo and its delivery to oneself come one after the other. */
+const OWN_MSGIDS_KEPT = 64;
+
+/**
+ * With echo-message a message to oneself arrives twice, as the echo and as the delivery, with
+ * one msgid (IRCv3 message-ids): the second is the same message and is not shown again.
+ */
+function repeatsOwnMessage(s: InboundState, msgid: string | undefined): boolean {
+  if (msgid === undefined) return false;
+  if (s.ownMsgids.has(msgid)) return true;
+  s.ownMsgids.add(msgid);
+  if (s.ownMsgids.size > OWN_MSGIDS_KEPT) s.ownMsgids.delete(s.ownMsgids.values().next().value!);
+  return false;
 }
 
 type Handler = (m: ChatModel, msg: IrcMessage, s: InboundState) => void;
@@ -50,9 +70,10 @@ function roomTarget(m: ChatModel, target: string): string | undefined {
   return undefined;
 }
 
-function say(m: ChatModel, msg: IrcMessage): void {
+function say(m: ChatModel, msg: IrcMessage, s: InboundState): void {
   const [target = '', body = ''] = msg.params;
   const from = nickOf(msg.source);
+  if (isSelf(m, from) && repeatsOwnMessage(s, msg.tags.msgid)) return;
   const notice = msg.command === 'NOTICE';
   let kind: LineKind = notice ? 'notice' : 'message';
   let text = body;
@@ -361,7 +382,27 @@ const HANDLERS: Record<string, Handler> = {
 /** Lines the connection handles and that show nothing. */
 const SILENT = new Set(['PING', 'PONG', 'CAP', 'BATCH', 'TAGMSG', 'SETNAME', 'CHGHOST', 'ACCOUNT', 'AUTHENTICATE']);
 
+/** Notes our own `user@host` from what shows it, so that long messages are cut to fit (effects.ts). */
+function noteOwnSource(m: ChatModel, msg: IrcMessage, s: InboundState): void {
+  const mine = (nick: string): boolean => isSelf(m, nick);
+  const shown = userHostOf(msg.source, mine);
+  if (shown !== undefined) s.ownUserHost = shown;
+  if (msg.command === N.RPL_WELCOME) {
+    // `Welcome to the … Network nick!user@host`, as most servers (Parlor among them) write it.
+    const text = msg.params.at(-1) ?? '';
+    s.ownUserHost = userHostOf(text.slice(text.lastIndexOf(' ') + 1), mine) ?? s.ownUserHost;
+  } else if (msg.command === 'CHGHOST' && shown !== undefined && msg.params.length >= 2) {
+    s.ownUserHost = `${msg.params[0]}@${msg.params[1]}`;
+  } else if (msg.command === N.RPL_VISIBLEHOST && msg.params.length >= 3) {
+    const host = msg.params[1]!;
+    const user = s.ownUserHost?.slice(0, s.ownUserHost.lastIndexOf('@'));
+    // A cloak given as `host` alone keeps the username; without one known, the worst is assumed.
+    s.ownUserHost = host.includes('@') ? host : user === undefined ? undefined : `${user}@${host}`;
+  }
+}
+
 export function applyMessage(m: ChatModel, msg: IrcMessage, s: InboundState): void {
+  noteOwnSource(m, msg, s);
   const handler = HANDLERS[msg.command];
   if (handler) handler(m, msg, s);
   else if (/^\d{3}$/.test(msg.command)) numeric(m, msg);

@@ -154,8 +154,10 @@ export class Network {
         const by = this.users.get(e.uid);
         const target = this.users.get(e.targetUid);
         const ch = this.channel(e.channel);
-        if (!by || !target || !ch || !ch.members.has(target)) return;
-        this.toChannel(ch, new Outgoing(by.mask, 'KICK', [ch.name, target.nick, e.reason], e.time, e.msgid, undefined, by.account), by.uid);
+        // The console kicks as the admin pseudo-user, or as the server when there is none.
+        const source = by?.mask ?? (e.uid === ADMIN_UID ? this.node.serverName : undefined);
+        if (source === undefined || !target || !ch || !ch.members.has(target)) return;
+        this.toChannel(ch, new Outgoing(source, 'KICK', [ch.name, target.nick, e.reason], e.time, e.msgid, undefined, by?.account), e.uid);
         return this.removeMember(ch, target);
       }
       case 'channel.topic': {
@@ -347,8 +349,8 @@ export class Network {
       const s = to && this.node.local(to.uid);
       if (!to || !s) return;
       if (tagOnly && !(s.tagVariant & TAGS_MESSAGE_TAGS)) return;
-      // With echo-message the sender already got its copy.
-      if (to === from && s.hasCap('echo-message')) return;
+      // A message to oneself is delivered even with echo-message: the echo (labelled, with
+      // labeled-response) is the reply to the sender, this is what the recipient receives.
       const params = tagOnly ? [to.nick] : [to.nick, e.text];
       s.sendOutgoing(new Outgoing(from.mask, e.command, params, e.time, e.msgid, clientTags, from.account));
       this.messagesDelivered++;
