@@ -4,11 +4,8 @@ import { foldCase } from '../protocol/casemapping.ts';
 import type { Effect } from './commands.ts';
 import type { InboundState } from './inbound.ts';
 import type { ChatModel } from './model.ts';
-import { splitMessage } from './split-message.ts';
+import { ACTION_BYTES, messageTextBytes, splitMessage } from './split-message.ts';
 
-/** A line is 512 bytes with CR LF; what the server puts in front (our source) is guessed. */
-const LINE_BYTES = 512;
-const SOURCE_RESERVE = 100;
 const SASL_CHUNK = 400;
 
 export interface EffectHost {
@@ -84,11 +81,13 @@ export function applyEffect(host: EffectHost, e: Effect): void {
 /** PRIVMSG/NOTICE, cut to fit a line, shown locally unless the server echoes it (echo-message). */
 export function say(host: EffectHost, target: string, text: string, style: 'message' | 'action' | 'notice' = 'message'): void {
   const command = style === 'notice' ? 'NOTICE' : 'PRIVMSG';
-  const overhead = `${command} ${target} :`.length + (style === 'action' ? 9 : 0) + 2;
+  // Pieces that fit a line once the server puts our `:nick!user@host ` in front.
+  const maxBytes = messageTextBytes(command, target, host.model.nick, host.inbound.ownUserHost) - (style === 'action' ? ACTION_BYTES : 0);
   // With echo-message the server's echo shows the message (and opens the query): an error
   // such as 401 then shows where the user typed, not in a new, empty query.
-  const echo = !host.hasCap('echo-message') && !target.startsWith('$');
-  for (const piece of splitMessage(text, LINE_BYTES - overhead - SOURCE_RESERVE)) {
+  // A message to oneself comes back from the server anyway, as its delivery.
+  const echo = !host.hasCap('echo-message') && !target.startsWith('$') && foldCase(target) !== foldCase(host.model.nick);
+  for (const piece of splitMessage(text, maxBytes)) {
     host.send(style === 'action' ? `${command} ${target} :\x01ACTION ${piece}\x01` : `${command} ${target} :${piece}`);
     if (echo) host.model.add(host.model.ensure(target), { kind: style, from: host.model.nick, text: piece, self: true });
   }

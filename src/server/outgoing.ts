@@ -2,8 +2,24 @@
 // capabilities the recipient has), however many recipients it has. A message whose parts hold
 // CR, LF or NUL fails to serialize with UnsafeLineError, once: the failure is kept and thrown
 // again to every other recipient without scanning anew, and the sessions drop the line.
+//
+// A safety net keeps every line within Modern IRC's 512 bytes without tags (CR LF included):
+// a body that would pass it has its last parameter cut, at a character boundary. What people
+// say is cut to fit where it is said (messaging.ts); the net catches the rest (a topic set by
+// a long mask in a long room name, a reply with a long list) so that no client is handed a
+// line it may drop or cut in its own way.
+import { clipToBytes } from '../protocol/clip-text.ts';
 import { safeMiddleParam, serializeParams, serializeTags, type Tags } from '../protocol/message.ts';
-import { assertLineSafe, UnsafeLineError } from '../protocol/wire-text.ts';
+import { assertLineSafe, UnsafeLineError, utf8ByteLength } from '../protocol/wire-text.ts';
+
+/**
+ * Bytes of a line without tags and CR LF that every client takes (Modern IRC: 512 with CR LF).
+ * The default of the limit sessions pass (limits.lineBytes - 2, what LINELEN advertises): a
+ * message has one limit on a server, so its body is cut and cached once for all recipients.
+ */
+export const SAFE_BODY_BYTES = 510;
+/** The longest nick a FixedNumeric may be given (the config's nickLength is at most 64). */
+const LONGEST_NICK = 64;
 
 /** Bits of a session's tag variant. */
 export const TAGS_SERVER_TIME = 1;
@@ -45,10 +61,11 @@ export class Outgoing {
   }
 
   /** `:source COMMAND params` without tags. */
-  private bodyText(): string {
+  private bodyText(maxBodyBytes: number): string {
     if (this.body === undefined) {
       if (this.source) assertLineSafe(this.source, 'source');
-      this.body = (this.source ? `:${this.source} ` : '') + this.command + serializeParams(this.params);
+      const head = (this.source ? `:${this.source} ` : '') + this.command;
+      this.body = fitBody(head, this.params, head + serializeParams(this.params), maxBodyBytes);
     }
     return this.body;
   }
@@ -65,13 +82,16 @@ export class Outgoing {
     return tags;
   }
 
-  /** The line for one variant, with extra tags (label, batch) that are never cached. */
-  line(variant: number, extra?: Tags): string {
+  /**
+   * The line for one variant, with extra tags (label, batch) that are never cached; its body
+   * (without tags and CR LF) cut to `maxBodyBytes`.
+   */
+  line(variant: number, extra?: Tags, maxBodyBytes = SAFE_BODY_BYTES): string {
     // Variant 0 carries no tags: the common case needs no tag object at all.
     if (variant === 0 && extra === undefined && this.body !== undefined) return this.body;
     if (this.unsafe) throw this.unsafe;
     try {
-      return this.serialize(variant, extra);
+      return this.serialize(variant, extra, maxBodyBytes);
     } catch (err) {
       // Kept, so that every later recipient gets the same error without a new scan.
       if (err instanceof UnsafeLineError) this.unsafe = err;
@@ -79,18 +99,18 @@ export class Outgoing {
     }
   }
 
-  private serialize(variant: number, extra: Tags | undefined): string {
-    if (variant === 0 && extra === undefined) return this.bodyText();
+  private serialize(variant: number, extra: Tags | undefined, maxBodyBytes: number): string {
+    if (variant === 0 && extra === undefined) return this.bodyText(maxBodyBytes);
     const tagText = serializeTags(this.tags(variant, extra));
-    return tagText === '' ? this.bodyText() : `@${tagText} ${this.bodyText()}`;
+    return tagText === '' ? this.bodyText(maxBodyBytes) : `@${tagText} ${this.bodyText(maxBodyBytes)}`;
   }
 
   /** Wire bytes (CR LF included), shared by all recipients of the same variant. */
-  bytes(variant: number): Buffer {
+  bytes(variant: number, maxBodyBytes = SAFE_BODY_BYTES): Buffer {
     const cache = (this.cache ??= new Array<Buffer | undefined>(VARIANTS));
     let b = cache[variant];
     if (b === undefined) {
-      b = Buffer.from(this.line(variant) + '\r\n', 'utf8');
+      b = Buffer.from(this.line(variant, undefined, maxBodyBytes) + '\r\n', 'utf8');
       cache[variant] = b;
     }
     return b;
@@ -109,7 +129,9 @@ export class FixedNumeric {
     if (params.length === 0) throw new Error('a fixed numeric needs parameters after the nick');
     assertLineSafe(serverName, 'source');
     this.head = `:${serverName} ${numeric} `;
-    this.tail = serializeParams(params);
+    // Cut once here (a long MOTD line, a long network name) with room for the longest nick.
+    const tailBytes = SAFE_BODY_BYTES - utf8ByteLength(this.head) - LONGEST_NICK;
+    this.tail = fitBody('', params, serializeParams(params), tailBytes);
   }
 
   /** The line for the client `nick`, as an Outgoing with all its parameters would serialize. */
@@ -121,4 +143,18 @@ export class FixedNumeric {
 /** A parameter that is not the last one, as serializeParams writes it. */
 export function middleParam(p: string): string {
   return p !== '' && p.charCodeAt(0) !== 0x3a && !p.includes(' ') ? p : safeMiddleParam(p);
+}
+
+/**
+ * `body` (`head` and the serialized `params`), or when it passes `maxBytes` of UTF-8, the
+ * same with its last parameter cut to fit. Most bodies are short enough to need no count.
+ */
+function fitBody(head: string, params: readonly string[], body: string, maxBytes: number): string {
+  if (body.length * 3 <= maxBytes || params.length === 0) return body;
+  const bytes = utf8ByteLength(body);
+  if (bytes <= maxBytes) return body;
+  const last = params[params.length - 1]!;
+  // What the other parts take, and one byte more: a cut parameter may need a ':' it had not.
+  const room = maxBytes - (bytes - utf8ByteLength(last)) - 1;
+  return head + serializeParams([...params.slice(0, -1), clipToBytes(last, Math.max(0, room))]);
 }

@@ -59,7 +59,7 @@ class PacedReply {
       const next = this.entries.next();
       if (next.done) return true;
       rb.add(next.value, this.options.batch);
-      if (rb.holding) this.heldBytes += lineBytes(next.value, session.tagVariant);
+      if (rb.holding) this.heldBytes += lineBytes(next.value, session.tagVariant, session.maxBodyBytes);
     }
     return false;
   }
@@ -99,9 +99,9 @@ class PacedReply {
 }
 
 /** What a held entry will take on the wire; one that cannot be serialized is never sent. */
-function lineBytes(out: Outgoing, tagVariant: number): number {
+function lineBytes(out: Outgoing, tagVariant: number, maxBodyBytes: number): number {
   try {
-    return Buffer.byteLength(out.line(tagVariant)) + 2;
+    return Buffer.byteLength(out.line(tagVariant, undefined, maxBodyBytes)) + 2;
   } catch {
     return 0;
   }

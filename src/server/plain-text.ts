@@ -4,9 +4,10 @@
 // The session underneath is an ordinary IRC session, so plain and IRC users meet as equals.
 // Every line a person is shown goes through terminalSafe: nicks, rooms, topics, reasons and
 // messages come from others, and the person's terminal must not act on what they hold.
-import { splitMessage } from '../clients/split-message.ts';
+import { ACTION_BYTES, messageTextBytes, splitMessage, userHostOf } from '../clients/split-message.ts';
 import { foldCase } from '../protocol/casemapping.ts';
 import { parseLine, type IrcMessage } from '../protocol/message.ts';
+import { RPL_WELCOME } from '../protocol/numerics.ts';
 import { terminalSafe } from '../protocol/terminal-safe.ts';
 import { isChannelName, isValidNick } from '../protocol/validate.ts';
 
@@ -55,25 +56,13 @@ export type PlainInput = { commands: IrcMessage[]; reply?: string[] } | { comman
 
 const cmd = (command: string, ...params: string[]): IrcMessage => ({ tags: {}, command, params });
 
-/** The IRC line every server accepts (Modern IRC: 512 bytes with CR LF; lineBytes is at least that). */
-const LINE_BYTES = 512;
-/** Room for the `:nick!user@host ` put in front when the message is relayed (as our client keeps). */
-const SOURCE_RESERVE = 100;
-
-/**
- * PRIVMSGs saying `text`: a person does not count bytes, so a long line is cut into messages
- * that each fit an IRC line as relayed to others, as an IRC client would send them.
- */
-function privmsgs(target: string, text: string, action = false): IrcMessage[] {
-  const overhead = Buffer.byteLength(`PRIVMSG ${target} :`) + (action ? 9 : 0) + 2;
-  return splitMessage(text, LINE_BYTES - overhead - SOURCE_RESERVE).map((piece) => cmd('PRIVMSG', target, action ? `\x01ACTION ${piece}\x01` : piece));
-}
-
 export class PlainTextView {
   /** The room plain text is said in: the last one joined or switched to. */
   currentRoom: string | undefined;
   /** Rooms joined: folded name → name as the server spells it. */
   readonly rooms = new Map<string, string>();
+  /** The person's `user@host` as the server shows it (the welcome, their JOIN): their messages' source. */
+  private userHost: string | undefined;
 
   constructor(private readonly defaultRoom: string) {}
 
@@ -96,8 +85,8 @@ export class PlainTextView {
     }
     if (line.trim() === '') return { reply: [] };
     if (/^exit$/i.test(line.trim())) return { commands: [cmd('QUIT', 'Leaving')] };
-    if (line.startsWith('//')) return this.say(line.slice(1));
-    if (!line.startsWith('/')) return this.say(line);
+    if (line.startsWith('//')) return this.say(line.slice(1), nick);
+    if (!line.startsWith('/')) return this.say(line, nick);
     const [word, ...rest] = line.slice(1).split(' ');
     const args = rest.join(' ').trim();
     const first = rest.find((w) => w !== '') ?? '';
@@ -124,12 +113,12 @@ export class PlainTextView {
       case 'msg':
       case 'query':
         if (first === '' || afterFirst === '') return { reply: ['Usage: /msg nick text'] };
-        return { commands: privmsgs(first, afterFirst) };
+        return { commands: this.privmsgs(nick, first, afterFirst) };
       case 'me':
         if (!this.currentRoom) return { reply: ['You are not in a room: /join #room first.'] };
         // An empty action would reach others as a bare "* nick".
         if (args === '') return { reply: ['Usage: /me does something'] };
-        return { commands: privmsgs(this.currentRoom, args, true) };
+        return { commands: this.privmsgs(nick, this.currentRoom, args, true) };
       case 'nick':
         if (first === '') return { reply: ['Usage: /nick newname'] };
         return { commands: [cmd('NICK', first)] };
@@ -159,9 +148,19 @@ export class PlainTextView {
     }
   }
 
-  private say(text: string): PlainInput {
+  private say(text: string, nick: string): PlainInput {
     if (!this.currentRoom) return { reply: ['You are not in a room: /join #room, or /msg nick text.'] };
-    return { commands: privmsgs(this.currentRoom, text) };
+    return { commands: this.privmsgs(nick, this.currentRoom, text) };
+  }
+
+  /**
+   * PRIVMSGs saying `text`: a person does not count bytes, so a long line is cut into messages
+   * that each fit an IRC line (512 bytes, which lineBytes is at least) once relayed to others
+   * with `:nick!user@host ` in front, as an IRC client would send them.
+   */
+  private privmsgs(nick: string, target: string, text: string, action = false): IrcMessage[] {
+    const maxBytes = messageTextBytes('PRIVMSG', target, nick, this.userHost) - (action ? ACTION_BYTES : 0);
+    return splitMessage(text, maxBytes).map((piece) => cmd('PRIVMSG', target, action ? `\x01ACTION ${piece}\x01` : piece));
   }
 
   /** Commands to send once registered: into the default room. */
@@ -187,6 +186,7 @@ export class PlainTextView {
     const from = nickOf(msg.source);
     const p = msg.params;
     const self = foldCase(from) === foldCase(me);
+    this.noteOwnSource(msg, self, me);
     switch (msg.command) {
       case 'PRIVMSG':
       case 'NOTICE': {
@@ -255,6 +255,18 @@ export class PlainTextView {
     }
     if (!/^\d{3}$/.test(msg.command)) return `${time} ${msg.command} ${p.join(' ')}`;
     return this.renderNumeric(msg.command, p.slice(1), time);
+  }
+
+  /** Learns the person's `user@host` from the welcome (`… nick!user@host`) or a line they are the source of. */
+  private noteOwnSource(msg: IrcMessage, self: boolean, me: string): void {
+    let shown: string | undefined;
+    if (msg.command === RPL_WELCOME) {
+      const text = msg.params.at(-1) ?? '';
+      shown = userHostOf(text.slice(text.lastIndexOf(' ') + 1), (nick) => foldCase(nick) === foldCase(me));
+    } else if (self) {
+      shown = userHostOf(msg.source, () => true);
+    }
+    if (shown !== undefined) this.userHost = shown;
   }
 
   private renderNumeric(code: string, p: string[], time: string): string | undefined {

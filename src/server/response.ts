@@ -6,6 +6,8 @@ import { Outgoing } from './outgoing.ts';
 
 export interface ReplyTarget {
   readonly tagVariant: number;
+  /** Lines are cut to this many bytes without tags and CR LF (outgoing.ts). */
+  readonly maxBodyBytes: number;
   hasCap(name: string): boolean;
   /** A line built as text: checked for CR, LF and NUL before it is sent. */
   sendLine(line: string): void;
@@ -62,7 +64,7 @@ export class ResponseBuffer {
   private send(out: Outgoing, extra: Tags | undefined): void {
     let line: string;
     try {
-      line = out.line(this.target.tagVariant, extra);
+      line = out.line(this.target.tagVariant, extra, this.target.maxBodyBytes);
     } catch (err) {
       this.target.dropUnsafeLine(err);
       return;

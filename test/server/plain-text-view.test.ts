@@ -163,8 +163,8 @@ describe('PlainTextView.input once registered, in #lobby', () => {
       const texts = r.commands.map((m) => {
         assert.equal(m.command, 'PRIVMSG');
         assert.equal(m.params[0], target);
-        // Relayed with `:source ` of up to 100 bytes, each still fits 512 bytes with CR LF.
-        assert.ok(Buffer.byteLength(`:${'s'.repeat(98)} PRIVMSG ${target} :${m.params[1]}\r\n`) <= 512);
+        // Relayed with pal's source (seen in its JOIN) in front, each still fits 512 bytes with CR LF.
+        assert.ok(Buffer.byteLength(`:pal!pal@127.0.0.1 PRIVMSG ${target} :${m.params[1]}\r\n`) <= 512, 'fits once relayed');
         assert.ok(!m.params[1]!.includes('\uFFFD'));
         if (!action) return m.params[1]!;
         assert.ok(m.params[1]!.startsWith('\x01ACTION ') && m.params[1]!.endsWith('\x01'));

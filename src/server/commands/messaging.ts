@@ -11,8 +11,10 @@ import {
   ERR_TOOMANYTARGETS,
   RPL_AWAY,
 } from '../../protocol/numerics.ts';
+import { clipMessageText } from '../../protocol/clip-text.ts';
 import { matchMask } from '../../protocol/mask.ts';
 import { isChannelName } from '../../protocol/validate.ts';
+import { utf8ByteLength } from '../../protocol/wire-text.ts';
 import { ADMIN_UID } from '../network.ts';
 import { operActor } from './oper.ts';
 import { storedConversation } from '../private-history.ts';
@@ -121,7 +123,9 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     checkCanSend(ch, user);
     target = statusPrefix === undefined ? { kind: 'channel', name: ch.name } : { kind: 'channel', name: ch.name, statusPrefix };
     shown = (statusPrefix ?? '') + ch.name;
-    storeKey = ch.folded;
+    // A message to `@#room` is for the room's operators only: the room's history, which every
+    // member reads, does not keep it.
+    storeKey = statusPrefix === undefined ? ch.folded : undefined;
   } else {
     const to = server.network.userByNick(name);
     if (!to) throw new IrcError(ERR_NOSUCHNICK, [name], 'No such nick/channel');
@@ -131,6 +135,14 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     target = { kind: 'user', uid: to.uid };
     shown = to.nick;
     storeKey = storedConversation(user, to);
+  }
+
+  // The line relayed, `:mask COMMAND shown :text` with CR LF, must fit LINELEN: longer text is
+  // cut here, so that what is relayed, echoed and kept in history is the same. A UTF-16 unit
+  // is at most 3 bytes: most messages are known to fit without counting.
+  const maxBody = server.limits.lineBytes - 2;
+  if (command !== 'TAGMSG' && (user.mask.length + command.length + shown.length + 5 + text.length) * 3 > maxBody) {
+    text = clipMessageText(text, maxBody - utf8ByteLength(`:${user.mask} ${command} ${shown} :`));
   }
 
   const time = ctx.now();

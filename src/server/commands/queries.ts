@@ -23,6 +23,8 @@ import {
   RPL_WHOWASUSER,
 } from '../../protocol/numerics.ts';
 import { isChannelName } from '../../protocol/validate.ts';
+import { packWords } from '../../protocol/word-lines.ts';
+import { utf8ByteLength } from '../../protocol/wire-text.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
 import type { Outgoing } from '../outgoing.ts';
@@ -134,13 +136,15 @@ function* whoMatches(ctx: Context, viewer: User, mask: string): Generator<[User,
       for (const u of ch.members.keys()) if (member || !u.modes.has('i')) yield [u, ch];
     }
   } else if (!hasWildcards(mask) && mask !== '0') {
+    // An exact nick finds a service too (as ergo answers `WHO NickServ`).
     const u = network.userByNick(mask);
     if (u) yield [u, undefined];
   } else {
     const all = mask === '0' || mask === '*';
     const matches = compileMask(mask);
     for (const u of network.users.values()) {
-      if (!visibleTo(u, viewer)) continue;
+      // The admin pseudo-user is a service, not someone on the network: masks leave it out.
+      if (u === network.admin || !visibleTo(u, viewer)) continue;
       if (all || [u.nick, u.username, u.hostname, u.realname, ctx.server.serverName].some(matches)) {
         yield [u, undefined];
       }
@@ -157,9 +161,12 @@ function whois(ctx: Context, u: User): void {
     if (ch.flags.has('s') && !ch.members.has(viewer) && viewer !== u) continue;
     channels.push(ch.members.get(u)!.prefix(ctx.session.hasCap('multi-prefix')) + ch.name);
   }
-  if (channels.length > 0) ctx.reply(RPL_WHOISCHANNELS, u.nick, channels.join(' '));
+  // Several 319 lines when one would pass LINELEN, as NAMES does (a user in many rooms).
+  const fixed = `:${server.serverName} ${RPL_WHOISCHANNELS} ${ctx.session.nickOrStar} ${u.nick} :\r\n`;
+  for (const line of packWords(channels, server.limits.lineBytes - utf8ByteLength(fixed))) ctx.reply(RPL_WHOISCHANNELS, u.nick, line);
   ctx.reply(RPL_WHOISSERVER, u.nick, server.serverName, server.config.server.network);
-  if (u.modes.has('o')) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is an IRC operator');
+  if (u === server.network.admin) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is a Network Service');
+  else if (u.modes.has('o')) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is an IRC operator');
   if (u.account !== undefined) ctx.reply(RPL_WHOISACCOUNT, u.nick, u.account, 'is logged in as');
   if (u.secure) ctx.reply(RPL_WHOISSECURE, u.nick, 'is using a secure connection');
   if (u.away !== undefined) ctx.reply(RPL_AWAY, u.nick, u.away);
