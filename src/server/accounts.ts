@@ -25,16 +25,29 @@ export function accountNameProblem(server: ParlorServer, name: string): string |
   return undefined;
 }
 
-/** Creates a verified account; false when the name is taken. The password is only hashed. */
-export async function createAccount(server: ParlorServer, name: string, email: string | undefined, password: string): Promise<boolean> {
+/**
+ * Creates a verified account and logs `registrant` in to it (unless it has hung up meanwhile);
+ * false when the name is taken. The password is only hashed. `reply` sends 900 (logIn).
+ */
+export async function createAccount(
+  server: ParlorServer,
+  registrant: Session,
+  account: { name: string; email: string | undefined; password: string },
+  reply: (numeric: string, params: string[]) => void,
+): Promise<boolean> {
+  const { name, email, password } = account;
   // Through the hashing queue: a full one throws HashQueueFullError before any work.
   const passwordHash = await server.hashing.run(() => hashPassword(password, server.config.accounts.passwordCost));
   const created = await server.store.createAccount({ name, passwordHash, email, createdAt: server.now(), verified: true, suspended: false });
+  if (!created) return false;
+  // Logged in before anyone on the nick is guarded: the registrant is usually the one on it,
+  // and guarded first it was told the nick belongs to an account it must log in to.
+  if (!registrant.conn.closed) logIn(server, registrant, name, reply);
   // Someone who took the nick while its registrant was still connecting holds it now.
-  const holder = created ? server.network.userByNick(name) : undefined;
+  const holder = server.network.userByNick(name);
   const session = holder && server.local(holder.uid);
   if (session) guardNick(server, session);
-  return created;
+  return true;
 }
 
 /** A hash to check against when the account does not exist, so that timing tells nothing. */

@@ -121,12 +121,12 @@ export class MemoryStore implements Store {
     const found: HistoryTarget[] = [];
     for (const [target, list] of this.byTarget) {
       if (!wanted.has(target) && !takesPart(target, account)) continue;
-      const i = lowerBound(list, { time: hi, seq: -1 }) - 1; // the newest with time < hi
-      const newest = list[i]?.message.time;
-      if (newest !== undefined && newest > lo) found.push({ target, latest: newest });
+      const newest = list[list.length - 1]?.message.time;
+      if (newest !== undefined && newest > lo && newest < hi) found.push({ target, latest: newest });
     }
-    found.sort((x, y) => y.latest - x.latest || (x.target < y.target ? -1 : x.target > y.target ? 1 : 0));
-    return found.slice(0, clampLimit(limit));
+    found.sort((x, y) => x.latest - y.latest || (x.target < y.target ? -1 : x.target > y.target ? 1 : 0));
+    const n = Math.min(clampLimit(limit), found.length);
+    return from <= to ? found.slice(0, n) : found.slice(found.length - n);
   }
 
   async purge(target: string): Promise<number> {

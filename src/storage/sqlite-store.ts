@@ -60,6 +60,26 @@ export interface SqliteStoreOptions {
 const DELETE_CHUNK = 2000;
 const ROWS_PER_INSERT = 32;
 
+/**
+ * CHATHISTORY TARGETS: parameters account, account, channels as a JSON array, lo, hi, limit.
+ * Each conversation's newest message is one seek in messages_target_time; the window and the
+ * order apply to that. The conversations come from their indexes (accounts, key), so no query
+ * scans either table (test/storage/sqlite.test.ts checks the plan).
+ */
+export function targetsQuery(ascending: boolean): string {
+  const direction = ascending ? 'ASC' : 'DESC';
+  // MATERIALIZED: computed once per conversation, not once for each use of `latest` below.
+  return `WITH newest AS MATERIALIZED (
+      SELECT c.target AS target, (SELECT MAX(m.time) FROM messages m WHERE m.target = c.target) AS latest
+      FROM conversations c
+      WHERE c.account_a = ? OR c.account_b = ? OR c.target IN (SELECT value FROM json_each(?))
+    )
+    SELECT target, latest FROM newest
+    WHERE latest > ? AND latest < ?
+    ORDER BY latest ${direction}, target ${direction}
+    LIMIT ?`;
+}
+
 export class SqliteStore implements Store {
   readonly path: string;
   /** Counters for metrics and tests. */
@@ -181,17 +201,12 @@ export class SqliteStore implements Store {
 
   async targets(account: string | undefined, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]> {
     this.writeQueued();
-    const [lo, hi] = from <= to ? [from, to] : [to, from];
-    const rows = this.statement(
-      `SELECT c.target AS target,
-              (SELECT MAX(m.time) FROM messages m WHERE m.target = c.target AND m.time > ? AND m.time < ?) AS latest
-       FROM conversations c
-       WHERE c.account_a = ? OR c.account_b = ? OR c.target IN (SELECT value FROM json_each(?))`,
-    ).all(lo, hi, account ?? null, account ?? null, JSON.stringify(channels)) as { target: string; latest: number | null }[];
-    const found: HistoryTarget[] = [];
-    for (const r of rows) if (r.latest !== null) found.push({ target: r.target, latest: r.latest });
-    found.sort((x, y) => y.latest - x.latest || (x.target < y.target ? -1 : x.target > y.target ? 1 : 0));
-    return found.slice(0, clampLimit(limit));
+    const ascending = from <= to;
+    const [lo, hi] = ascending ? [from, to] : [to, from];
+    const found = this.statement(targetsQuery(ascending)).all(account ?? null, account ?? null, JSON.stringify(channels), lo, hi, clampLimit(limit)) as { target: string; latest: number }[];
+    const targets: HistoryTarget[] = found.map((r) => ({ target: r.target, latest: r.latest }));
+    // Counted from `from`; oldest first either way.
+    return ascending ? targets : targets.reverse();
   }
 
   async purge(target: string): Promise<number> {

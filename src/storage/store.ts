@@ -108,9 +108,11 @@ export interface Store {
   between(target: string, a: HistoryRef, b: HistoryRef, limit: number): Promise<StoredMessage[]>;
   /**
    * chathistory TARGETS: the private conversations `account` (folded) takes part in and the
-   * given channels (folded), with their newest message strictly between `from` and `to`
-   * (either order), newest first (ties by target), at most `limit`. Conversations with no
-   * message in that window are left out. `account` undefined: the channels only.
+   * given channels (folded) whose newest message lies strictly between `from` and `to`; one
+   * with a message after the window is left out (its newest is not in it). At most `limit`,
+   * counted from `from` as BETWEEN counts: the oldest when `from` < `to`, the newest when
+   * `from` > `to`. Returned oldest first either way (ties by target). `account` undefined:
+   * the channels only.
    */
   targets(account: string | undefined, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]>;
   /** Delete a conversation's history (admin purge); returns how many messages went. */

@@ -198,7 +198,7 @@ export function storeContract(name: string, make: () => Store): void {
           assert.deepEqual(ids(await store.between('#room', { time: 0 }, { time: T * 2 }, 3)), ['m1', 'm2', 'm3']);
         }));
 
-      test('targets: an account’s private conversations and the given channels, newest first', () =>
+      test('targets: an account’s private conversations and the given channels, oldest first', () =>
         withStore(async (store) => {
           const ab = conversationKey('alice', 'bob');
           const ca = conversationKey('carol', 'alice');
@@ -213,27 +213,70 @@ export function storeContract(name: string, make: () => Store): void {
           store.appendMessage(message(8, '#中文', T + 250));
           const all = await store.targets('alice', ['#room', '#中文', '#empty'], T, T + 1000, 10);
           assert.deepEqual(all, [
-            { target: ab, latest: T + 700 },
-            { target: '#room', latest: T + 400 },
-            { target: ca, latest: T + 300 },
             { target: '#中文', latest: T + 250 },
-          ]);
-          assert.deepEqual(await store.targets('alice', ['#room', '#中文'], T + 1000, T, 2), all.slice(0, 2));
-          // The window is exclusive, and a conversation counts by its newest message in it.
-          assert.deepEqual(await store.targets('alice', ['#room'], T + 200, T + 400, 10), [{ target: ca, latest: T + 300 }]);
-          assert.deepEqual(await store.targets('alice', ['#room'], T + 150, T + 650, 10), [
-            { target: '#room', latest: T + 400 },
             { target: ca, latest: T + 300 },
-            { target: ab, latest: T + 200 },
+            { target: '#room', latest: T + 400 },
+            { target: ab, latest: T + 700 },
           ]);
           assert.deepEqual(await store.targets('bob', [], T, T + 1000, 10), [
-            { target: ab, latest: T + 700 },
             { target: bc, latest: T + 500 },
+            { target: ab, latest: T + 700 },
           ]);
           assert.deepEqual(await store.targets('dave', ['#none'], T, T + 1000, 10), []);
           // No account: the channels alone, never a private conversation.
           assert.deepEqual(await store.targets(undefined, ['#room'], T, T + 1000, 10), [{ target: '#room', latest: T + 400 }]);
           assert.deepEqual(await store.targets(undefined, [], T, T + 1000, 10), []);
+        }));
+
+      test('targets: only conversations whose newest message is in the window (exclusive); one newer is left out', () =>
+        withStore(async (store) => {
+          const ab = conversationKey('alice', 'bob');
+          const ca = conversationKey('carol', 'alice');
+          store.appendMessage(message(1, '#room', T + 100));
+          store.appendMessage(message(2, ab, T + 200));
+          store.appendMessage(message(3, ca, T + 300));
+          store.appendMessage(message(4, '#room', T + 400));
+          store.appendMessage(message(7, ab, T + 700));
+          // ab has a message at T+200 in the window, but its newest (T+700) is after it.
+          assert.deepEqual(await store.targets('alice', ['#room'], T + 150, T + 650, 10), [
+            { target: ca, latest: T + 300 },
+            { target: '#room', latest: T + 400 },
+          ]);
+          assert.deepEqual(await store.targets('alice', ['#room'], T + 650, T + 150, 10), [
+            { target: ca, latest: T + 300 },
+            { target: '#room', latest: T + 400 },
+          ]);
+          // Exclusive at both ends.
+          assert.deepEqual(await store.targets('alice', ['#room'], T + 300, T + 700, 10), [{ target: '#room', latest: T + 400 }]);
+          assert.deepEqual(await store.targets('alice', ['#room'], T + 400, T + 400, 10), []);
+          // Newer than everything: nothing; a later message takes its conversation out of an older window.
+          assert.deepEqual(await store.targets('alice', ['#room'], T + 701, T * 2, 10), []);
+          store.appendMessage(message(9, ca, T + 900));
+          assert.deepEqual(await store.targets('alice', ['#room'], T + 150, T + 650, 10), [{ target: '#room', latest: T + 400 }]);
+          assert.deepEqual(await store.targets('alice', ['#room'], T, T + 1000, 10), [
+            { target: '#room', latest: T + 400 },
+            { target: ab, latest: T + 700 },
+            { target: ca, latest: T + 900 },
+          ]);
+        }));
+
+      test('targets: the limit counts from the first timestamp (oldest when ascending, newest when descending), oldest first', () =>
+        withStore(async (store) => {
+          const keys = ['#a', '#b', '#c', '#d', '#e'];
+          keys.forEach((key, i) => store.appendMessage(message(i + 1, key, T + (i + 1) * 100)));
+          // Two at the same millisecond: ordered by target.
+          store.appendMessage(message(6, '#f', T + 300));
+          const at = (key: string, time: number): { target: string; latest: number } => ({ target: key, latest: T + time });
+          const rooms = [...keys, '#f'];
+          assert.deepEqual(await store.targets(undefined, rooms, T, T + 1000, 10), [
+            at('#a', 100), at('#b', 200), at('#c', 300), at('#f', 300), at('#d', 400), at('#e', 500),
+          ]);
+          assert.deepEqual(await store.targets(undefined, rooms, T, T + 1000, 3), [at('#a', 100), at('#b', 200), at('#c', 300)]);
+          assert.deepEqual(await store.targets(undefined, rooms, T + 1000, T, 3), [at('#f', 300), at('#d', 400), at('#e', 500)]);
+          assert.deepEqual(await store.targets(undefined, rooms, T + 1000, T, 1), [at('#e', 500)]);
+          assert.deepEqual(await store.targets(undefined, rooms, T + 250, T + 450, 2), [at('#c', 300), at('#f', 300)]);
+          assert.deepEqual(await store.targets(undefined, rooms, T + 450, T + 250, 2), [at('#f', 300), at('#d', 400)]);
+          assert.deepEqual(await store.targets(undefined, rooms, T, T + 1000, Infinity), await store.targets(undefined, rooms, T, T + 1000, 10));
         }));
 
       test('forgetAccount deletes both sides of every private conversation of that account, nothing else', () =>
@@ -253,8 +296,8 @@ export function storeContract(name: string, make: () => Store): void {
           for (const key of [ab, ca, aa]) assert.deepEqual(await store.latest(key, 10), []);
           assert.deepEqual(await store.targets('alice', [], 0, T * 2, 10), []);
           assert.deepEqual(await store.targets('bob', ['#alice'], 0, T * 2, 10), [
-            { target: '#alice', latest: T + 500 },
             { target: bc, latest: T + 400 },
+            { target: '#alice', latest: T + 500 },
           ]);
           assert.equal(await store.forgetAccount('alice'), 0);
           assert.equal(await store.forgetAccount('nobody'), 0);

@@ -1,5 +1,6 @@
 // Accounts over real sockets: REGISTER and VERIFY (IRCv3 draft/account-registration), SASL
-// PLAIN (success, each failure, abort, chunks, too long, before and after registration),
+// PLAIN (success, each failure, abort, chunks, too long, before and after registration;
+// response length limits in sasl-length.test.ts),
 // account-tag, account-notify, extended-join, WHOIS 330 and WHOX %a, the nick an account
 // holds (renamed to a guest after the grace period, on a manual clock), and the console's
 // accounts / suspend / unsuspend / delete-account.
@@ -331,6 +332,35 @@ describe('a registered nick', () => {
     late.send('QUIT');
     await owner.waitClose();
     await late.waitClose();
+  });
+
+  test('REGISTER: the new owner, logged in, is told nothing about the nick; someone else on it later is', async () => {
+    const owner = await t.register('fresh');
+    owner.send('REGISTER * * fresh-password');
+    assert.deepEqual((await owner.waitFor('REGISTER')).msg.params.slice(0, 2), ['SUCCESS', 'fresh']);
+    await owner.sync();
+    assert.ok(!owner.received.some(isNotice), owner.received.map((r) => r.raw).join('\n'));
+    clock.advance(GRACE * 2);
+    await owner.sync();
+    assert.ok(!owner.received.some((r) => r.msg.command === 'NICK'));
+    // The guard still stands for anyone else: the owner leaves the nick, another takes it.
+    owner.send('NICK fresh_away');
+    await owner.waitFor('NICK');
+    const other = await t.register('fresh');
+    assert.match((await other.waitFor(isNotice)).msg.params[1]!, /^The nick fresh belongs to the account fresh\b/);
+    assert.ok(!owner.received.some(isNotice));
+  });
+
+  test('REGISTER before connecting: whoever took the nick meanwhile is told, the registrant is not', async () => {
+    const registrant = await t.connect();
+    registrant.send('CAP LS 302', 'NICK racer', 'USER racer 0 * :racer Test');
+    await registrant.waitFor('CAP');
+    const holder = await t.register('racer');
+    registrant.send('REGISTER * * racer-password');
+    assert.deepEqual((await registrant.waitFor('REGISTER')).msg.params.slice(0, 2), ['SUCCESS', 'racer']);
+    await holder.waitFor(isNotice);
+    await registrant.sync();
+    assert.ok(!registrant.received.some(isNotice));
   });
 
   test('NICK to a registered nick starts the count; changing away stops it', async () => {

@@ -162,7 +162,7 @@ for (const kind of ['memory', 'sqlite'] as const) {
         // A limit beyond what there is: everything.
         assert.deepEqual(await texts(alice, 'CHATHISTORY LATEST #hist * 50', '#hist'), lines(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
         // Case does not matter for the subcommand nor the room.
-        assert.deepEqual(await texts(alice, 'chathistory latest #HIST * 1', '#hist'), lines(9));
+        assert.deepEqual(await texts(alice, 'chathistory latest #HIST * 1', '#HIST'), lines(9));
       });
 
       test('LATEST with msgid= or timestamp=: only the lines after it, the newest n of them', async () => {
@@ -265,7 +265,7 @@ for (const kind of ['memory', 'sqlite'] as const) {
           );
         }
         // The nick as its owner spells it, however it was asked for.
-        assert.deepEqual(await texts(alice, 'CHATHISTORY LATEST BOB * 1', 'bob'), ['see you']);
+        assert.deepEqual(await texts(alice, 'CHATHISTORY LATEST BOB * 1', 'BOB'), ['see you']);
         assert.deepEqual(await texts(alice, `CHATHISTORY BEFORE bob msgid=${pm[2]!.msgid} 10`, 'bob'), ['hi bob 👋', 'hi alice']);
         // Someone else's conversation with alice is not bob's, and one without an account has none.
         const carol = await t.register('carol', CAPS);
@@ -275,20 +275,27 @@ for (const kind of ['memory', 'sqlite'] as const) {
         await carol.waitClose();
       });
 
-      test('TARGETS: rooms and private peers with their latest times, newest first, in a draft/chathistory-targets batch', async () => {
+      test('TARGETS: rooms and private peers with their latest times, oldest first, in a draft/chathistory-targets batch', async () => {
         const now = clock.now();
-        const { open, lines: got } = await fetchBatch(alice, `CHATHISTORY TARGETS timestamp=${iso(now + 1000)} timestamp=2000-01-01T00:00:00.000Z 10`);
+        const future = `timestamp=${iso(now + 1000)}`;
+        const past = 'timestamp=2000-01-01T00:00:00.000Z';
+        const { open, lines: got } = await fetchBatch(alice, `CHATHISTORY TARGETS ${future} ${past} 10`);
         assert.deepEqual(open.msg.params.slice(1), ['draft/chathistory-targets']);
         const latestPm = (await t.server.store.latest(conversationKey('alice', 'bob'), 1))[0]!;
-        assert.deepEqual(got.map(body), [
-          `:${SERVER} CHATHISTORY TARGETS bob ${iso(latestPm.time)}`,
-          `:${SERVER} CHATHISTORY TARGETS #hist ${iso(said[9]!.time)}`,
-        ]);
+        const both = [`:${SERVER} CHATHISTORY TARGETS #hist ${iso(said[9]!.time)}`, `:${SERVER} CHATHISTORY TARGETS bob ${iso(latestPm.time)}`];
+        assert.deepEqual(got.map(body), both);
+        assert.deepEqual((await fetchBatch(alice, `CHATHISTORY TARGETS ${past} ${future} 10`)).lines.map(body), both);
+        // The limit counts from the first timestamp: the oldest going forwards, the newest going back.
+        assert.deepEqual((await fetchBatch(alice, `CHATHISTORY TARGETS ${past} ${future} 1`)).lines.map((r) => r.msg.params[1]), ['#hist']);
+        const { lines: one } = await fetchBatch(alice, `CHATHISTORY TARGETS ${future} ${past} 1`);
+        assert.deepEqual(one.map((r) => r.msg.params[1]), ['bob']);
         // Only conversations whose latest line is in the window: the room's lines came first.
         const { lines: early } = await fetchBatch(alice, `CHATHISTORY TARGETS timestamp=${iso(said[0]!.time - 1)} timestamp=${iso(said[9]!.time + 1)} 10`);
         assert.deepEqual(early.map(body), [`:${SERVER} CHATHISTORY TARGETS #hist ${iso(said[9]!.time)}`]);
-        const { lines: one } = await fetchBatch(alice, `CHATHISTORY TARGETS timestamp=${iso(now + 1000)} timestamp=2000-01-01T00:00:00.000Z 1`);
-        assert.deepEqual(one.map((r) => r.msg.params[1]), ['bob']);
+        // A window holding some of the room's lines but not its newest: the room is not listed.
+        for (const window of [`${at(0, -1)} ${at(5, 1)}`, `${at(5, 1)} ${at(0, -1)}`]) {
+          assert.deepEqual((await fetchBatch(alice, `CHATHISTORY TARGETS ${window} 10`)).lines.map(body), [], window);
+        }
         // Without batch: the lines alone.
         const plain = await loginUser(t, 'plainpeer', 'plainpeer', PASSWORD, ['draft/chathistory']);
         const psst = await say(alice, 'alice', 'plainpeer', 'psst', clock);

@@ -100,8 +100,8 @@ test('schema 2 → 3: private rows move to their accounts’ key when every row 
     assert.deepEqual(ids(await store.latest('#room', 10)), ['r1', 'r2']);
     // The conversation index names accounts now.
     assert.deepEqual(await store.targets('alice', ['#room'], 0, T * 2, 10), [
-      { target: aliceBob, latest: T + 6 },
       { target: '#room', latest: T + 1 },
+      { target: aliceBob, latest: T + 6 },
     ]);
     assert.deepEqual(await store.targets('bob{x}', [], 0, T * 2, 10), [{ target: aliceBob, latest: T + 6 }]);
     for (const name of ['ali', 'bobby', 'carol', 'dave', 'erin', 'frank', 'mallory', 'gina', 'ivan', 'judy']) assert.deepEqual(await store.targets(name, [], 0, T * 2, 10), [], name);
@@ -174,8 +174,8 @@ test('schema 2 → 3 on a database without private history changes no row', asyn
     assert.deepEqual(ids(await store.latest('#a', 10)), ['r1']);
     assert.deepEqual(ids(await store.latest('#b', 10)), ['r2']);
     assert.deepEqual(await store.targets(undefined, ['#a', '#b'], 0, T * 2, 10), [
-      { target: '#b', latest: T + 1 },
       { target: '#a', latest: T },
+      { target: '#b', latest: T + 1 },
     ]);
   } finally {
     await store.close();

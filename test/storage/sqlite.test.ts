@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/storage/migrations.ts';
-import { SqliteStore, type FlushInfo } from '../../src/storage/sqlite-store.ts';
+import { SqliteStore, targetsQuery, type FlushInfo } from '../../src/storage/sqlite-store.ts';
 import { conversationKey, type StoredMessage } from '../../src/storage/store.ts';
 
 const T = 1_700_000_000_000;
@@ -106,6 +106,32 @@ describe('schema migrations', () => {
 });
 
 const ids = (list: StoredMessage[]): string[] => list.map((m) => m.msgid);
+
+describe('query plans', () => {
+  test('CHATHISTORY TARGETS seeks each conversation’s newest message in an index; neither table is scanned', async () => {
+    const path = freshPath();
+    const store = new SqliteStore({ path });
+    // Enough conversations and messages that the statistics close() gathers (PRAGMA optimize)
+    // make the planner choose as it would on a real server.
+    for (let i = 0; i < 2000; i++) {
+      store.appendMessage(message(2 * i, `#room${i % 300}`));
+      store.appendMessage(message(2 * i + 1, conversationKey(`user${i % 200}`, `user${(i * 7) % 200}`)));
+    }
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      for (const ascending of [true, false]) {
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${targetsQuery(ascending)}`).all('user1', 'user1', '["#room1","#room2"]', 0, T * 2, 10) as { detail: string }[]).map((r) => r.detail);
+        const text = plan.join('\n');
+        assert.ok(!plan.some((d) => /^SCAN (messages|m|conversations|c)\b/.test(d)), text);
+        assert.ok(plan.includes('SEARCH m USING COVERING INDEX messages_target_time (target=?)'), text);
+        assert.equal(plan.filter((d) => d.startsWith('SEARCH m ')).length, 1, `one seek per conversation:\n${text}`);
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
 
 describe('opening', () => {
   test('the database is in WAL mode, in a directory created for it', async () => {

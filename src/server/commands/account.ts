@@ -24,8 +24,6 @@ import { requireChannel } from './channels.ts';
 
 /** AUTHENTICATE data comes in chunks of at most this many bytes (IRCv3 SASL). */
 const SASL_CHUNK = 400;
-/** A PLAIN response is two names and a password: more than this is not one. */
-const SASL_MAX_DATA = 4 * SASL_CHUNK;
 /** Longer passwords may not fit where clients have to send them (IRCv3 account-registration). */
 const MAX_PASSWORD_BYTES = 300;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -113,7 +111,7 @@ async function registerAccount(ctx: Context, params: string[]): Promise<void> {
     const waitMs = server.registrations.waitFor(address, ctx.now());
     if (waitMs > 0) throw fail('TEMPORARILY_UNAVAILABLE', name, `Too many accounts created from your address; try again in ${Math.ceil(waitMs / 60_000)} minutes`);
     server.registrations.created(address, ctx.now());
-    created = await createAccount(server, nick, email === '*' ? undefined : email, password);
+    created = await createAccount(server, session, { name: nick, email: email === '*' ? undefined : email, password }, replier(ctx));
   } catch (err) {
     if (err instanceof StandardReplyError) throw err;
     if (err instanceof HashQueueFullError) throw fail('TEMPORARILY_UNAVAILABLE', name, err.message);
@@ -123,7 +121,6 @@ async function registerAccount(ctx: Context, params: string[]): Promise<void> {
   if (!created) throw exists();
   server.logger.info({ account: nick, address: session.conn.remoteAddress }, 'account registered');
   if (session.conn.closed) return;
-  logIn(server, session, nick, replier(ctx));
   ctx.rb.server('REGISTER', ['SUCCESS', nick, `Account ${nick} registered; you are logged in`]);
 }
 
@@ -155,15 +152,25 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
     ctx.rb.add(new Outgoing(undefined, 'AUTHENTICATE', ['+'], ctx.now()));
     return;
   }
-  if (arg.length > SASL_CHUNK || exchange.data.length + arg.length > SASL_MAX_DATA) {
+  const { server } = ctx;
+  const chunkBytes = Buffer.byteLength(arg);
+  // 905 is for one parameter over 400 bytes (IRCv3 SASL 3.1); a response longer than the
+  // server takes, in whole chunks, is a failed authentication (904), as in ergo. Either way
+  // the exchange starts over from the mechanism.
+  if (chunkBytes > SASL_CHUNK) {
     session.sasl = undefined;
     ctx.reply(ERR_SASLTOOLONG, 'SASL message too long');
     return;
   }
-  if (arg !== '+') exchange.data += arg;
-  if (arg.length === SASL_CHUNK) return; // a full chunk: more follows, or `+`
+  const chunk = arg === '+' ? '' : arg;
+  if (Buffer.byteLength(exchange.data) + Buffer.byteLength(chunk) > server.config.accounts.saslMaxResponseBytes) {
+    session.sasl = undefined;
+    ctx.reply(ERR_SASLFAIL, 'SASL authentication failed: response too long');
+    return;
+  }
+  exchange.data += chunk;
+  if (chunkBytes === SASL_CHUNK) return; // a full chunk: more follows, or `+`
   session.sasl = undefined;
-  const { server } = ctx;
   const address = session.conn.remoteAddress;
   const credentials = decodePlain(exchange.data);
   if (!credentials) {

@@ -80,11 +80,14 @@ export function sendHistory(session: Session, server: ParlorServer, messages: St
  * CHATHISTORY's answer, as sendHistory, paced to the client's send queue: up to maxQuery
  * messages with their tags may not fit it at once.
  */
-function sendHistoryPaced(ctx: Context, messages: StoredMessage[], shown: string): void | Promise<void> {
+function sendHistoryPaced(ctx: Context, messages: StoredMessage[], shown: string, asked: string): void | Promise<void> {
   const { session, server } = ctx;
   if (!session.hasCap('batch')) return sendPaced(ctx, historyEntries(session, messages, shown));
   const ref = session.nextBatchId();
-  ctx.rb.add(new Outgoing(server.serverName, 'BATCH', [`+${ref}`, 'chathistory', shown], server.now()));
+  // The batch names the target as the client wrote it (irctest asks `CHATHISTORY … NICK` and
+  // matches the batch on `NICK`), so a client finds the answer to the query it made; the
+  // lines inside name it as it was relayed.
+  ctx.rb.add(new Outgoing(server.serverName, 'BATCH', [`+${ref}`, 'chathistory', asked], server.now()));
   const end = (): void => ctx.rb.add(new Outgoing(server.serverName, 'BATCH', [`-${ref}`], server.now()));
   return sendPaced(ctx, historyEntries(session, messages, shown), { batch: ref, end });
 }
@@ -125,6 +128,9 @@ export const historyCommands: CommandGroup = {
         if (!isTime(from) || !isTime(to)) throw fail(sub, 'INVALID_PARAMS', [isTime(from) ? params[2]! : params[1]!], 'TARGETS takes two timestamp= references');
         const limit = limitOf(ctx, sub, params[3]);
         const me = ctx.user;
+        // "Channels the user has visible history in" (IRCv3): the rooms they are in, as for the
+        // other subcommands. Each target is listed when its newest line is inside the window,
+        // oldest first; the limit counts from the first timestamp, as BETWEEN's does.
         const channels = [...me.joined].map((c: Channel) => c.folded);
         // Private conversations are listed to their accounts only; without one, rooms alone.
         const found = await store.targets(me.account === undefined ? undefined : foldCase(me.account), channels, from.time, to.time, limit);
@@ -172,7 +178,7 @@ export const historyCommands: CommandGroup = {
         default:
           return; // every subcommand of PARAMS has its case above
       }
-      await sendHistoryPaced(ctx, messages, conv.shown);
+      await sendHistoryPaced(ctx, messages, conv.shown, target);
     },
   },
 };
