@@ -1,9 +1,11 @@
 // The one command table: verb → parameters needed, allowed before registration?, operator
-// only?, handler. Checked once, in dispatch.ts, before any handler runs.
+// only?, handler. Checked once, in dispatch.ts, before any handler runs. Each verb has its
+// HELP topic (help-topics.ts), checked as the table is built.
 import { accountCommands } from './commands/account.ts';
 import { capCommands } from './commands/cap.ts';
 import { channelCommands } from './commands/channels.ts';
 import { connectionCommands } from './commands/connection.ts';
+import { helpCommands } from './commands/help.ts';
 import { infoCommands } from './commands/info.ts';
 import { messagingCommands } from './commands/messaging.ts';
 import { modeCommands } from './commands/modes.ts';
@@ -14,8 +16,10 @@ import { queryCommands } from './commands/queries.ts';
 import { registrationCommands } from './commands/registration.ts';
 import { userCommands } from './commands/user.ts';
 import type { CommandGroup, CommandSpec } from './context.ts';
+import { checkHelpTopics } from './help-topics.ts';
 
-function buildTable(groups: CommandGroup[]): Map<string, CommandSpec> {
+/** The table of these groups; throws if a verb is defined twice or HELP is not in step with it. */
+export function buildTable(groups: CommandGroup[]): Map<string, CommandSpec> {
   const table = new Map<string, CommandSpec>();
   for (const group of groups) {
     for (const [verb, spec] of Object.entries(group)) {
@@ -23,6 +27,8 @@ function buildTable(groups: CommandGroup[]): Map<string, CommandSpec> {
       table.set(verb, spec);
     }
   }
+  // A command without a HELP topic, or a topic without its command, stops the server here.
+  checkHelpTopics(table.keys());
   return table;
 }
 
@@ -40,4 +46,5 @@ export const COMMANDS = buildTable([
   operCommands,
   historyCommands,
   accountCommands,
+  helpCommands(() => COMMANDS),
 ]);
