@@ -10,6 +10,7 @@ test('defaults: 127.0.0.1:6666 and a limit for everything', () => {
   assert.equal(c.server.password, undefined);
   assert.equal(c.limits.lineBytes, 512);
   assert.equal(c.limits.tagBytes, 8191);
+  assert.equal(c.limits.clientTagBytes, 4094);
   assert.equal(c.limits.nickLength, 30);
   assert.equal(c.limits.sendQueueBytes, 512 * 1024);
   assert.equal(c.limits.registrationTimeoutMs, 60_000);
@@ -25,6 +26,13 @@ test('unknown keys and wrong types are refused, naming the path', () => {
   assert.throws(() => parseConfig({ server: { port: 70000 } }), /server\.port/);
   assert.throws(() => parseConfig({ server: { name: 'has space' } }), /server\.name/);
   assert.throws(() => parseConfig({ extra: true }), /extra/);
+});
+
+test('client tags must fit in the tag section the decoder frames', () => {
+  assert.equal(parseConfig({ limits: { tagBytes: 4096 } }).limits.clientTagBytes, 4094);
+  assert.throws(() => parseConfig({ limits: { tagBytes: 4095 } }), /limits\.clientTagBytes/);
+  assert.throws(() => parseConfig({ limits: { clientTagBytes: 8190 } }), /limits\.clientTagBytes/);
+  assert.throws(() => parseConfig({ limits: { clientTagBytes: 509 } }), /limits\.clientTagBytes/);
 });
 
 test('merge: the override wins per key, sections merge', () => {
@@ -50,10 +58,10 @@ test('admin defaults: connection limits, flood control, audit log, no operators'
   assert.deepEqual(c.flood, { burst: 20, commandsPerSecond: 4, recvQueueBytes: 16_384, exemptOpers: true });
   assert.deepEqual(c.opers, []);
   assert.deepEqual(c.plainText, { enabled: true, greetAfterMs: 1000, defaultRoom: '#lobby', keepAliveMs: 60_000 });
-  assert.deepEqual(c.admin, { nick: 'admin', auditMemory: 1000, textBytes: 400, panelSessionMs: 43_200_000, panelSessions: 100 });
+  assert.deepEqual(c.admin, { nick: 'admin', pseudoUser: true, auditMemory: 1000, textBytes: 400, panelSessionMs: 43_200_000, panelSessions: 100 });
   assert.deepEqual(c.storage, { backend: 'sqlite', dataDir: 'data', flushIntervalMs: 100, quickCheck: true });
   assert.deepEqual(c.history, { enabled: true, replayOnJoin: 10, maxQuery: 100, maxAgeDays: 0, maxPerTarget: 0 });
-  assert.deepEqual(c.accounts, { registration: true, nickGraceMs: 60_000, minPasswordLength: 8, passwordCost: 15, maxRoomsPerAccount: 10, maxRegisteredRooms: 1000, registrationsPerAddress: 5, registrationWindowMs: 3_600_000 });
+  assert.deepEqual(c.accounts, { registration: true, nickGraceMs: 60_000, minPasswordLength: 8, passwordCost: 15, maxRoomsPerAccount: 10, maxRegisteredRooms: 1000, registrationsPerAddress: 5, registrationWindowMs: 3_600_000, saslMaxResponseBytes: 1600 });
 });
 
 test('admin sections are validated, naming the field', () => {

@@ -63,6 +63,8 @@ export const RPL_WHOISMODES = '379';
 export const RPL_YOUREOPER = '381';
 export const RPL_REHASHING = '382';
 export const RPL_TIME = '391';
+/** `<nick> <host> :is now your displayed host` (a cloak), sent by other servers; Parlor's clients read it. */
+export const RPL_VISIBLEHOST = '396';
 
 export const ERR_UNKNOWNERROR = '400';
 export const ERR_NOSUCHNICK = '401';

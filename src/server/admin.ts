@@ -53,9 +53,13 @@ export interface BanResult {
 export class AdminActions {
   constructor(private readonly server: ParlorServer) {}
 
-  /** The console's identity: it acts as the server, and speaks as the admin pseudo-user. */
+  /**
+   * The console's identity: it acts as the server, and speaks and kicks as the admin
+   * pseudo-user; with none (admin.pseudoUser off) it kicks as the server and cannot speak.
+   */
   get consoleActor(): Actor {
-    return { id: 'console', nick: this.server.config.admin.nick, source: this.server.serverName, uid: ADMIN_UID };
+    const s = this.server;
+    return { id: 'console', nick: s.network.admin?.nick ?? s.serverName, source: s.serverName, uid: ADMIN_UID };
   }
 
   private audit(actor: Actor, action: string, target?: string, detail?: string): void {
@@ -96,7 +100,7 @@ export class AdminActions {
   /** Speak as the admin pseudo-user in a room or to one person. */
   say(actor: Actor, target: string, raw: string): string {
     const s = this.server;
-    if (!s.network.admin) throw new AdminError('unavailable', 'The admin nick is not set up');
+    if (!s.network.admin) throw new AdminError('unavailable', 'There is no admin nick to speak as (admin.pseudoUser is off); broadcast instead');
     const text = this.messageText(raw, 'Nothing to say');
     const time = s.now();
     const msgid = s.newMsgid();

@@ -20,7 +20,11 @@ export const ConfigSchema = z.strictObject({
       /** The server's own name, the source of its replies. */
       name: serverName.default('parlor.local'),
       /** Network name announced in ISUPPORT. */
-      network: z.string().regex(/^[^\s\p{Cc}]+$/u, 'no spaces or control characters (it goes into 001 and ISUPPORT)').default('Parlor'),
+      network: z
+        .string()
+        .max(64, 'at most 64 characters (the 001 line holds it with the longest nick and mask)')
+        .regex(/^[^\s\p{Cc}]+$/u, 'no spaces or control characters (it goes into 001 and ISUPPORT)')
+        .default('Parlor'),
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(6666),
       /** Connection password (PASS) every client must give; none by default. */
@@ -55,6 +59,8 @@ export const ConfigSchema = z.strictObject({
       lineBytes: z.number().int().min(512).max(16384).default(512),
       /** Bytes of a line's tag section (IRCv3 message-tags: 8191). */
       tagBytes: z.number().int().min(512).max(65536).default(8191),
+      /** Bytes of a client's tag data, between '@' and the space (IRCv3 message-tags: 4094); more gets 417. */
+      clientTagBytes: z.number().int().min(510).max(65534).default(4094),
       /** Output that may wait for one slow client before it is disconnected; long replies wait for the client past half of it. */
       sendQueueBytes: z.number().int().min(4096).default(512 * 1024),
       registrationTimeoutMs: ms.default(60_000),
@@ -65,7 +71,9 @@ export const ConfigSchema = z.strictObject({
       /** How long a closing connection may flush its output. */
       closeTimeoutMs: ms.default(5_000),
     })
-    .prefault({}),
+    .prefault({})
+    // The decoder frames lines of lineBytes + tagBytes: client tags must fit in the tag section.
+    .refine((l) => l.clientTagBytes + 2 <= l.tagBytes, 'limits.clientTagBytes + 2 (the @ and the space) may not exceed limits.tagBytes'),
   connections: z
     .strictObject({
       /** Connections the server accepts at once; the next is told the server is full. */
@@ -99,7 +107,7 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   web: z
     .strictObject({
-      /** Serve the web client and the IRC WebSocket endpoint (/irc) over HTTP. */
+      /** Serve the web client and the IRC WebSocket endpoint (ircPaths) over HTTP. */
       enabled: z.boolean().default(true),
       /** Defaults to server.host. */
       host: z.string().min(1).optional(),
@@ -116,6 +124,14 @@ export const ConfigSchema = z.strictObject({
        * Admin API POSTs are held to the same list, '*' excepted: only listed sites or the page's own.
        */
       allowedOrigins: z.array(z.string()).default([]),
+      /**
+       * Paths of the IRC WebSocket endpoint: web IRC clients default to different ones (/ or /irc).
+       * A WebSocket upgrade elsewhere gets 404; page loads at / are unaffected.
+       */
+      ircPaths: z
+        .array(z.string().regex(/^\/[^\s?#]*$/, 'a path starting with /, without spaces, ? or #'))
+        .min(1)
+        .default(['/irc', '/']),
       /** The built web client; defaults to dist/web of this package. */
       staticDir: z.string().min(1).optional(),
       /** Bearer token for the admin panel's API (/admin/api/…); unset turns the API off. Keep it secret. */
@@ -209,6 +225,8 @@ export const ConfigSchema = z.strictObject({
       /** Accounts one address (as connections groups them) may create per registrationWindowMs; 0: no limit. */
       registrationsPerAddress: z.number().int().min(0).default(5),
       registrationWindowMs: ms.default(3_600_000),
+      /** Longest SASL response (its base64, all AUTHENTICATE chunks together); longer fails (904). */
+      saslMaxResponseBytes: z.number().int().min(400).default(1600),
     })
     .prefault({}),
   /**
@@ -279,6 +297,12 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** The reserved nick through which clients talk to the operator at the console. */
       nick: z.string().regex(/^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/, 'a valid nickname').default('admin'),
+      /**
+       * Whether that nick is a user on the network (a service: reachable by PRIVMSG, WHOIS and an
+       * exact WHO, left out of WHO masks and user counts). false: no such user, the nick is free,
+       * messages to it get 401, and the console kicks as the server. Changes at a restart.
+       */
+      pseudoUser: z.boolean().default(true),
       /** Where admin actions are appended as JSON lines; unset: <dataDir>/audit.log; null: memory and the log only. */
       auditLog: z.string().min(1).nullable().optional(),
       /** Audit entries kept in memory for `audit` and the web panel. */

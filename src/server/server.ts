@@ -1,5 +1,6 @@
 // createServer(): wires config, store, bus, clock and logger into a running IRC server.
 // No globals: a test may start as many servers as it likes.
+import { clipToBytes } from '../protocol/clip-text.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,7 +137,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.logger = deps.logger ?? pino({ level: 'silent' });
     this.serverName = this.config.server.name;
     this.createdAt = this.clock.now();
-    this.network = new Network(this, this.config.limits.whowasEntries, this.config.admin.nick);
+    this.network = new Network(this, this.config.limits.whowasEntries, this.config.admin.pseudoUser ? this.config.admin.nick : undefined);
     this.isupport = isupportFor(this.config);
     this.gate = new ConnectionGate(this.config.connections);
     const { auditLog } = this.config.admin;
@@ -322,7 +323,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
     const left = ban.expiresAt === undefined ? '' : ` (expires in ${formatDuration(Math.ceil((ban.expiresAt - this.now()) / 1000) * 1000)})`;
     // These go out as a connection's last lines, which no serializer checks: the reason, from the
     // bus or the store, is made one line here.
-    const reason = toWireText(ban.reason);
+    // Cut so that the 465 line fits 512 bytes with the longest server name and nick.
+    const reason = clipToBytes(toWireText(ban.reason), 300);
     return [
       `:${this.serverName} ${ERR_YOUREBANNEDCREEP} ${nick} :You are banned from this server: ${reason}${left}`,
       `ERROR :Closing Link: ${address} (Banned: ${reason})`,
@@ -428,6 +430,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
       if (next.server[key] !== old.server[key]) notes.push(`server.${key} changes at the next restart`);
     }
     if (next.admin.nick !== old.admin.nick) notes.push('admin.nick changes at the next restart');
+    if (next.admin.pseudoUser !== old.admin.pseudoUser) notes.push('admin.pseudoUser changes at the next restart');
     if (next.admin.auditLog !== old.admin.auditLog) notes.push('admin.auditLog changes at the next restart');
     // A renewed certificate takes effect for new connections; open ones keep theirs.
     const credentials = await this.readTlsCredentials(next);
@@ -441,7 +444,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.config = {
       ...next,
       server: { ...next.server, host: old.server.host, port: old.server.port, name: old.server.name },
-      admin: { ...next.admin, nick: old.admin.nick, auditLog: old.admin.auditLog },
+      admin: { ...next.admin, nick: old.admin.nick, pseudoUser: old.admin.pseudoUser, auditLog: old.admin.auditLog },
       tls: { ...next.tls, host: old.tls.host, port: old.tls.port, web: old.tls.web },
     };
     if (this.gate.maxConnections !== old.connections.max || this.gate.maxPerIp !== old.connections.perIp) {

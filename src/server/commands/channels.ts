@@ -7,6 +7,7 @@ import {
   ERR_CHANNELISFULL,
   ERR_CHANOPRIVSNEEDED,
   ERR_INVITEONLYCHAN,
+  ERR_NEEDMOREPARAMS,
   ERR_NOSUCHCHANNEL,
   ERR_NOSUCHNICK,
   ERR_NOTONCHANNEL,
@@ -165,37 +166,70 @@ export const channelCommands: CommandGroup = {
     },
   },
 
-  // KICK <channel> <user>{,<user>} [<comment>]
+  // KICK <channel>{,<channel>} <user>{,<user>} [<comment>]
+  // One room and many users, as many rooms as users (RFC 2812: pairwise), or, as ergo
+  // allows, many rooms and one user. One KICK line per target, each failure its own reply.
   KICK: {
     minParams: 2,
-    handler(ctx, [name, nicks, comment]) {
+    handler(ctx, [names, nicks, comment]) {
       const user = ctx.user;
-      const ch = requireChannel(ctx, name!);
-      const membership = ch.members.get(user);
-      // IRC operators may remove anyone from any room (an override, written to the audit log).
-      const override = user.hasMode('o') && !membership?.has('o');
-      if (!override) {
-        if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
-        if (!membership.has('o')) throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+      const rooms = names!.split(',');
+      const targets = nicks!.split(',');
+      if (rooms.length !== 1 && targets.length !== 1 && rooms.length !== targets.length) {
+        throw new IrcError(ERR_NEEDMOREPARAMS, ['KICK'], 'Not enough parameters');
       }
       const reason = clipUtf8(comment || user.nick, ctx.server.limits.kickLength);
-      eachTarget(ctx, nicks!, (nick) => {
-        const target = ctx.server.network.userByNick(nick);
-        if (!target || !ch.members.has(target)) {
-          throw new IrcError(ERR_USERNOTINCHANNEL, [nick, ch.name], "They aren't on that channel");
+      const count = Math.max(rooms.length, targets.length);
+      // Each room is checked once: `KICK #a x,y` by a non-operator is one 482, not two.
+      const checked = new Map<string, { ch: Channel; override: boolean } | IrcError>();
+      for (let i = 0; i < count; i++) {
+        const name = rooms.length === 1 ? rooms[0]! : rooms[i]!;
+        const nick = targets.length === 1 ? targets[0]! : targets[i]!;
+        if (name === '' || nick === '') continue;
+        const folded = foldCase(name);
+        let room = checked.get(folded);
+        if (room === undefined) {
+          room = kickableRoom(ctx, name);
+          checked.set(folded, room);
+          if (room instanceof IrcError) ctx.reply(room.numeric, ...room.params, room.text);
         }
-        const time = ctx.now();
-        const msgid = ctx.server.newMsgid();
-        ctx.rb.add(new Outgoing(user.mask, 'KICK', [ch.name, target.nick, reason], time, msgid));
-        ctx.server.publish({ type: 'channel.kick', uid: user.uid, channel: ch.name, targetUid: target.uid, reason, time, msgid });
-        if (override) {
-          const actor = `oper:${ctx.session.operName ?? user.nick}`;
-          ctx.server.audit.record({ time, actor, action: 'kick', target: `${ch.name} ${target.nick}`, detail: reason });
-        }
-      });
+        if (room instanceof IrcError) continue;
+        kickOne(ctx, room.ch, nick, reason, room.override);
+      }
     },
   },
 };
+
+/** The room `name` if the user may kick there (an IRC operator may anywhere), else the refusal. */
+function kickableRoom(ctx: Context, name: string): { ch: Channel; override: boolean } | IrcError {
+  const ch = ctx.server.network.channel(name);
+  if (!ch) return new IrcError(ERR_NOSUCHCHANNEL, [name], 'No such channel');
+  const membership = ch.members.get(ctx.user);
+  // IRC operators may remove anyone from any room (an override, written to the audit log).
+  const override = ctx.user.hasMode('o') && !membership?.has('o');
+  if (!override) {
+    if (!membership) return new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
+    if (!membership.has('o')) return new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+  }
+  return { ch, override };
+}
+
+function kickOne(ctx: Context, ch: Channel, nick: string, reason: string, override: boolean): void {
+  const user = ctx.user;
+  const target = ctx.server.network.userByNick(nick);
+  if (!target || !ch.members.has(target)) {
+    ctx.reply(ERR_USERNOTINCHANNEL, nick, ch.name, "They aren't on that channel");
+    return;
+  }
+  const time = ctx.now();
+  const msgid = ctx.server.newMsgid();
+  ctx.rb.add(new Outgoing(user.mask, 'KICK', [ch.name, target.nick, reason], time, msgid));
+  ctx.server.publish({ type: 'channel.kick', uid: user.uid, channel: ch.name, targetUid: target.uid, reason, time, msgid });
+  if (override) {
+    const actor = `oper:${ctx.session.operName ?? user.nick}`;
+    ctx.server.audit.record({ time, actor, action: 'kick', target: `${ch.name} ${target.nick}`, detail: reason });
+  }
+}
 
 /**
  * Joins each room of the list in turn, as the paced reply asks: the JOIN and topic go out at

@@ -111,13 +111,18 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
       }
       case 'k': {
         const key = args.shift(); // -k takes the key too, for compatibility
-        if (add && (key === undefined || key === '' || /[\s,]/.test(key))) {
-          if (key === undefined) ctx.reply(ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
-          else ctx.reply(ERR_INVALIDMODEPARAM, ch.name, 'k', key, 'Invalid key');
+        if (add && key === undefined) {
+          ctx.reply(ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
+          continue;
+        }
+        const refusal = add ? keyRefusal(key!) : undefined;
+        if (refusal !== undefined) {
+          // Refused, not rewritten (Modern IRC); the key itself is not echoed: '*' in its place.
+          ctx.reply(ERR_INVALIDMODEPARAM, ch.name, 'k', '*', refusal);
           continue;
         }
         if (!needOp()) continue;
-        changes.push(add ? { add, mode, arg: key!.slice(0, 32) } : { add, mode });
+        changes.push(add ? { add, mode, arg: [...key!].slice(0, 32).join('') } : { add, mode });
         continue;
       }
       case 'l': {
@@ -153,6 +158,20 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
   const msgid = ctx.server.newMsgid();
   ctx.rb.add(new Outgoing(user.mask, 'MODE', [ch.name, ...formatModes(ctx, effective)], time, msgid));
   ctx.server.publish({ type: 'channel.mode', uid: user.uid, channel: ch.name, changes: effective, time, msgid });
+}
+
+/**
+ * Why a key cannot be used, if it cannot: it must be typeable as one JOIN parameter, so no
+ * spaces (of any kind), no commas (they separate JOIN's keys), no ':' first (it would read as
+ * the trailing parameter) and no control characters. ergo refuses the empty key, spaces and
+ * ':' first too; InspIRCd strips commas; control characters are refused here as well.
+ */
+function keyRefusal(key: string): string | undefined {
+  if (key.trim() === '') return 'A channel key cannot be empty';
+  // eslint-disable-next-line no-control-regex
+  if (/[\s,\x00-\x1f\x7f]/.test(key)) return 'A channel key cannot hold spaces, commas or control characters';
+  if (key.startsWith(':')) return "A channel key cannot start with ':'";
+  return undefined;
 }
 
 /** The ban masks of `ch` once the pending +b/-b `changes` are applied. */

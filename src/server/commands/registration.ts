@@ -6,6 +6,7 @@ import {
   ERR_SASLABORTED,
   ERR_ERRONEUSNICKNAME,
   ERR_NICKCHANGEFORBIDDEN,
+  ERR_NEEDMOREPARAMS,
   ERR_NICKNAMEINUSE,
   ERR_NONICKNAMEGIVEN,
   ERR_PASSWDMISMATCH,
@@ -82,10 +83,13 @@ export const registrationCommands: CommandGroup = {
       if (session.registered || session.username !== undefined) {
         throw new IrcError(ERR_ALREADYREGISTERED, [], 'You may not reregister');
       }
+      // Modern IRC: an empty realname SHOULD be refused, the client staying unregistered. One of
+      // spaces only is refused too (ergo takes it), as it would show as nothing in WHOIS.
+      if (realname!.trim() === '') throw new IrcError(ERR_NEEDMOREPARAMS, ['USER'], 'Not enough parameters');
       const limits = ctx.server.limits;
       // An unusable ident is replaced rather than refused, as other servers do.
       session.username = sanitizeUsername(username!, limits.userLength) ?? 'user';
-      session.realname = clipUtf8(realname || session.username, limits.realnameLength);
+      session.realname = clipUtf8(realname!, limits.realnameLength);
       tryCompleteRegistration(ctx);
     },
   },
