@@ -21,6 +21,8 @@ export interface IsupportLimits {
   chathistory: number;
 }
 
+/** Characters of a channel key (+k) kept; a longer key is cut to it (ISUPPORT KEYLEN). */
+export const CHANNEL_KEY_LENGTH = 32;
 export const CHANNEL_MODES = { list: 'b', withArg: 'k', withArgOnSet: 'l', flags: 'imnst' } as const;
 export const MEMBER_PREFIXES = [
   { mode: 'o', prefix: '@' },
@@ -39,6 +41,7 @@ export function isupportTokens(l: IsupportLimits): string[] {
     ...(l.chathistory > 0 ? [`CHATHISTORY=${l.chathistory}`] : []),
     'ELIST=U',
     `HOSTLEN=${l.hostLen}`,
+    `KEYLEN=${CHANNEL_KEY_LENGTH}`,
     `KICKLEN=${l.kickLen}`,
     `LINELEN=${l.lineLen}`,
     `MAXLIST=b:${l.maxBans}`,

@@ -52,6 +52,8 @@ export const ConfigSchema = z.strictObject({
       /** Mode changes with a parameter in one MODE command. */
       modesPerCommand: z.number().int().min(1).default(6),
       bansPerChannel: z.number().int().min(1).default(100),
+      /** Bytes of one ban mask (+b): its 367 line, with the setter's mask, must fit 512 bytes. */
+      banMaskBytes: z.number().int().min(16).max(300).default(200),
       monitorEntries: z.number().int().min(0).default(100),
       /** Nick history kept for WHOWAS. */
       whowasEntries: z.number().int().min(0).default(1000),
@@ -226,7 +228,7 @@ export const ConfigSchema = z.strictObject({
       registrationsPerAddress: z.number().int().min(0).default(5),
       registrationWindowMs: ms.default(3_600_000),
       /** Longest SASL response (its base64, all AUTHENTICATE chunks together); longer fails (904). */
-      saslMaxResponseBytes: z.number().int().min(400).default(1600),
+      saslMaxResponseBytes: z.number().int().min(400).max(65536).default(1600),
     })
     .prefault({}),
   /**

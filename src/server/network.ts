@@ -5,6 +5,7 @@ import { foldCase } from '../protocol/casemapping.ts';
 import { RPL_LOGGEDOUT, RPL_MONOFFLINE, RPL_MONONLINE } from '../protocol/numerics.ts';
 import { BanList } from './bans.ts';
 import type { NetworkEvent, ModeChange } from './events.ts';
+import { channelModeLines } from './mode-outgoing.ts';
 import { Outgoing, TAGS_MESSAGE_TAGS } from './outgoing.ts';
 import { Channel, Membership, User, userMask, type ChannelFlag, type StatusMode, type UserInit } from './state.ts';
 
@@ -175,8 +176,8 @@ export class Network {
         const by = e.uid === undefined ? undefined : this.users.get(e.uid);
         const params = this.applyChannelModes(ch, e.changes, by?.mask ?? this.node.serverName, e.time);
         if (params.length === 0) return;
-        const out = new Outgoing(by?.mask ?? this.node.serverName, 'MODE', [ch.name, ...params], e.time, e.msgid, undefined, by?.account);
-        return this.toChannel(ch, out, e.uid);
+        for (const out of channelModeLines(by?.mask ?? this.node.serverName, ch.name, params, e.time, e.msgid, by?.account)) this.toChannel(ch, out, e.uid);
+        return;
       }
       case 'channel.invite': {
         const by = this.users.get(e.uid);

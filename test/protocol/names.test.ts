@@ -274,6 +274,7 @@ describe('RPL_ISUPPORT tokens', () => {
     'CHATHISTORY=100',
     'ELIST=U',
     'HOSTLEN=64',
+    'KEYLEN=32',
     'KICKLEN=255',
     'LINELEN=512',
     'MAXLIST=b:60',

@@ -21,6 +21,9 @@ import { isChannelName } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import type { ModeChange } from '../events.ts';
 import { IrcError } from '../irc-error.ts';
+import { utf8ByteLength } from '../../protocol/wire-text.ts';
+import { CHANNEL_KEY_LENGTH } from '../../protocol/isupport.ts';
+import { channelModeLines } from '../mode-outgoing.ts';
 import { Outgoing } from '../outgoing.ts';
 import type { Channel, ChannelFlag } from '../state.ts';
 import { requireChannel } from './channels.ts';
@@ -76,6 +79,11 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
           continue;
         }
         if (!needOp() || ++withArg > limits.modesPerCommand) continue;
+        // A longer mask would not fit its 367 line (or a MODE line) without being cut.
+        if (add && utf8ByteLength(normalizeBanMask(mask)) > limits.banMaskBytes) {
+          ctx.reply(ERR_INVALIDMODEPARAM, ch.name, 'b', '*', `Ban mask too long (at most ${limits.banMaskBytes} bytes)`);
+          continue;
+        }
         const folded = foldCase(normalizeBanMask(mask));
         // The list as it will be once the changes so far in this command are applied, so
         // that `+bbb a b c` cannot go past MAXLIST.
@@ -122,7 +130,7 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
           continue;
         }
         if (!needOp()) continue;
-        changes.push(add ? { add, mode, arg: [...key!].slice(0, 32).join('') } : { add, mode });
+        changes.push(add ? { add, mode, arg: [...key!].slice(0, CHANNEL_KEY_LENGTH).join('') } : { add, mode });
         continue;
       }
       case 'l': {
@@ -156,7 +164,7 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
   if (effective.length === 0) return;
   const time = ctx.now();
   const msgid = ctx.server.newMsgid();
-  ctx.rb.add(new Outgoing(user.mask, 'MODE', [ch.name, ...formatModes(ctx, effective)], time, msgid));
+  for (const out of channelModeLines(user.mask, ch.name, formatModes(ctx, effective), time, msgid)) ctx.rb.add(out);
   ctx.server.publish({ type: 'channel.mode', uid: user.uid, channel: ch.name, changes: effective, time, msgid });
 }
 
