@@ -73,7 +73,8 @@ function roomTarget(m: ChatModel, target: string): string | undefined {
 function say(m: ChatModel, msg: IrcMessage, s: InboundState): void {
   const [target = '', body = ''] = msg.params;
   const from = nickOf(msg.source);
-  if (isSelf(m, from) && repeatsOwnMessage(s, msg.tags.msgid)) return;
+  // Only a message to oneself comes twice; own lines replayed from history must still show.
+  if (isSelf(m, from) && isSelf(m, target) && repeatsOwnMessage(s, msg.tags.msgid)) return;
   const notice = msg.command === 'NOTICE';
   let kind: LineKind = notice ? 'notice' : 'message';
   let text = body;

@@ -1,5 +1,5 @@
 // The one place commands are checked against the table and errors become replies.
-import { shownCommand, type IrcMessage } from '../protocol/message.ts';
+import { isUsableLabel, shownCommand, type IrcMessage } from '../protocol/message.ts';
 import {
   ERR_NEEDMOREPARAMS,
   ERR_NOPRIVILEGES,
@@ -15,7 +15,8 @@ import type { ParlorServer } from './server.ts';
 import type { Session } from './session.ts';
 
 export function dispatch(server: ParlorServer, session: Session, msg: IrcMessage): void | Promise<void> {
-  const label = msg.tags.label !== undefined && session.hasCap('labeled-response') ? msg.tags.label : undefined;
+  // An empty or over-long label (labeled-response: 64 bytes at most) is no label at all.
+  const label = msg.tags.label !== undefined && session.hasCap('labeled-response') && isUsableLabel(msg.tags.label) ? msg.tags.label : undefined;
   const rb = new ResponseBuffer(session, server.serverName, server.now, label);
   const ctx = new Context(server, session, msg, rb);
   try {

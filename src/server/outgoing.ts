@@ -147,14 +147,28 @@ export function middleParam(p: string): string {
 
 /**
  * `body` (`head` and the serialized `params`), or when it passes `maxBytes` of UTF-8, the
- * same with its last parameter cut to fit. Most bodies are short enough to need no count.
+ * same with its longest parameter cut to fit: the text of a message, or the over-long word a
+ * reply echoes back (`401 nick <504 bytes> :No such nick`), never the short ones around it.
+ * Most bodies are short enough to need no count.
  */
 function fitBody(head: string, params: readonly string[], body: string, maxBytes: number): string {
   if (body.length * 3 <= maxBytes || params.length === 0) return body;
-  const bytes = utf8ByteLength(body);
+  let bytes = utf8ByteLength(body);
   if (bytes <= maxBytes) return body;
-  const last = params[params.length - 1]!;
-  // What the other parts take, and one byte more: a cut parameter may need a ':' it had not.
-  const room = maxBytes - (bytes - utf8ByteLength(last)) - 1;
-  return head + serializeParams([...params.slice(0, -1), clipToBytes(last, Math.max(0, room))]);
+  const parts = [...params];
+  // Each round cuts one parameter; a few rounds at most, when several are long.
+  for (let round = 0; round < parts.length && bytes > maxBytes; round++) {
+    let longest = 0;
+    let longestBytes = -1;
+    for (let i = 0; i < parts.length; i++) {
+      const size = utf8ByteLength(parts[i]!);
+      if (size > longestBytes) [longest, longestBytes] = [i, size];
+    }
+    // One byte more than the excess: a cut parameter may need a ':' it had not.
+    const keep = Math.max(longest === parts.length - 1 ? 0 : 1, longestBytes - (bytes - maxBytes) - 1);
+    parts[longest] = clipToBytes(parts[longest]!, keep);
+    body = head + serializeParams(parts);
+    bytes = utf8ByteLength(body);
+  }
+  return body;
 }

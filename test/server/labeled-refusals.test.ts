@@ -113,6 +113,16 @@ describe('unknown commands and refused lines carry the label', () => {
     assert.equal(r.msg.tags.label, undefined);
   });
 
+  test('an empty or over-long label on a command that runs is no label either: no empty label tag comes back', async () => {
+    for (const tags of ['label=', 'label', `label=${'q'.repeat(65)}`]) {
+      for (const command of ['NONEXISTENT', 'TIME']) {
+        const r = await onlyReply(c, () => c.send(`@${tags} ${command}`));
+        assert.ok(!('label' in r.msg.tags), `@${tags} ${command} → ${r.raw}`);
+        assert.ok(!r.raw.startsWith('@label'), r.raw);
+      }
+    }
+  });
+
   test('without labeled-response the same refusals carry no label', async () => {
     const unknown = await onlyReply(plain, () => plain.send('@label=deadbeef NONEXISTENT_COMMAND'));
     assert.deepEqual(unknown.msg.params, ['nolab', 'NONEXISTENT_COMMAND', 'Unknown command']);

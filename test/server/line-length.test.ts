@@ -220,3 +220,33 @@ describe('lines made as text', () => {
     assert.ok(`- ${motdLine}`.startsWith(long.msg.params[1]!) && long.msg.params[1]!.length > 100, `cut between characters: ${long.raw}`);
   });
 });
+
+describe('replies that echo an over-long word', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startServer();
+  });
+  after(() => t.close());
+
+  test('each reply fits 512 bytes: the echoed word is cut, the rest of the reply kept', async () => {
+    const c = await t.register(nickOf(30, 'e'), ['labeled-response', 'batch', 'draft/chathistory']);
+    // Each command is one line of at most 510 bytes; its reply names the long word back.
+    const word = (prefix: string, command: string): string => prefix + 'x'.repeat(509 - command.length - 1 - prefix.length);
+    for (const command of ['WHOIS', 'WHOWAS', 'JOIN', 'PART', 'NAMES', 'TAGMSG', 'CAP']) {
+      const prefix = command === 'JOIN' || command === 'PART' || command === 'NAMES' ? '#' : '';
+      const long = word(prefix, command);
+      const mark = c.received.length;
+      c.send(`${command} ${long}`);
+      await c.sync(); // the replies come before the PONG
+      const replies = c.since(mark).filter((r) => r.msg.command !== 'PONG');
+      assert.ok(replies.length > 0, command);
+      for (const r of replies) {
+        fitsLine(r);
+        const shown = r.msg.params.find((p) => p.startsWith(long.slice(0, 20)));
+        assert.ok(shown !== undefined, `${command}: ${r.raw.slice(0, 100)}`);
+        assert.ok(long.startsWith(shown), `${command}: the word cut, not changed`);
+        assert.ok(!r.msg.params.at(-1)!.startsWith('xxxx') || r.msg.params.length === 2, `${command}: the reply's text kept: ${r.raw.slice(-60)}`);
+      }
+    }
+  });
+});
