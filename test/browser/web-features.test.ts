@@ -47,6 +47,13 @@ async function say(page: Page, text: string): Promise<void> {
   await page.locator('#message-input').press('Enter');
 }
 
+/** /join, then wait until the room is listed: a line typed or a join seen before the JOIN comes back would land elsewhere. */
+async function joinRoomOn(page: Page, room: string): Promise<void> {
+  await say(page, `/join ${room}`);
+  // Attached, not visible: on a phone the room list is folded away.
+  await page.getByRole('navigation', { includeHidden: true }).getByText(room).waitFor({ state: 'attached' });
+}
+
 test('the connect form logs in to an account with SASL PLAIN, and shows a wrong password', { skip }, async () => {
   const reg = await t.connect();
   reg.send('NICK saslweb', 'USER saslweb 0 * :SASL web');
@@ -72,8 +79,8 @@ test('the connect form logs in to an account with SASL PLAIN, and shows a wrong 
 test('typing in a room shows on the other members’ pages', { skip }, async () => {
   const alice = await connect('webalice');
   const bob = await connect('webbob');
-  await say(alice, '/join #lobby');
-  await say(bob, '/join #lobby');
+  await joinRoomOn(alice, '#lobby');
+  await joinRoomOn(bob, '#lobby');
   await alice.getByRole('log').getByText('webbob').first().waitFor();
   await alice.locator('#message-input').pressSequentially('hello th');
   await bob.getByText('webalice is typing…').waitFor();
@@ -87,7 +94,7 @@ test('typing in a room shows on the other members’ pages', { skip }, async () 
 
 test('a paste of five lines asks first, then sends each line as a message', { skip }, async () => {
   const page = await connect('webpaster');
-  await say(page, '/join #paste');
+  await joinRoomOn(page, '#paste');
   const irc = await t.register('pastewatch');
   await joinRoom(irc, 'pastewatch', '#paste');
   await page.getByRole('log').getByText('pastewatch').first().waitFor();
