@@ -7,8 +7,8 @@ import { terminalSafe } from '../protocol/terminal-safe.ts';
 import { isChannelName } from '../protocol/validate.ts';
 import { listAccounts, removeAccount, setSuspended } from '../server/accounts.ts';
 import { AdminError } from '../server/admin.ts';
-import type { ServerBan } from '../server/bans.ts';
-import type { BanListName } from '../server/events.ts';
+import type { ServerBan } from '../network/bans.ts';
+import type { BanListName } from '../network/events.ts';
 import type { ParlorServer } from '../server/server.ts';
 
 export interface ConsoleCommand {

@@ -1,15 +1,32 @@
-// The seam for events that cross sessions. Every change to shared state (users, nicks,
-// channels) and every message between users is published here; each node applies what it
-// receives to its replica of the network and delivers to its own sessions.
-//
-// Contract: publish() delivers to this node's subscribers synchronously, before it returns,
-// so a handler can rely on its own change being applied; other nodes receive it later, in
-// the order it was published.
+// The seam between a node and the network's one ordered log (docs/architecture.md). Every
+// change to shared state is appended here; the log gives it a position and a time, and every
+// node — the writer too — reads it back in that order and applies it. A real transport
+// (Redis, issue 14) may deliver an entry late, twice, or not at all: the node's LogCursor
+// passes over duplicates and, on a gap, reads the missing entries back with readAfter().
+import type { LogEntry } from './log-cursor.ts';
+
+/** The network state at a position, serialized (src/network/snapshot.ts). */
+export interface Snapshot {
+  readonly position: number;
+  readonly data: string;
+}
 
 export interface Bus<E> {
-  /** Identifies this node; part of every user id it creates. */
-  readonly nodeId: string;
-  publish(event: E): void;
-  subscribe(handler: (event: E) => void): () => void;
+  /**
+   * Appends an event written by the node incarnation `epoch`; `ref` is that node's own number
+   * for it (its pending commit), or 0. The entry comes back through subscribe(), possibly
+   * before this returns (an in-process log). Rejects, or throws, when the log cannot take it.
+   */
+  append(epoch: string, ref: number, event: E): void | Promise<void>;
+  /** Entries as the log delivers them to this node: in order, but perhaps repeated or missing. */
+  subscribe(handler: (entry: LogEntry<E>) => void): () => void;
+  /** The entries after `position`, in order, as far as the log still holds them (catch-up, resync). */
+  readAfter(position: number): Promise<LogEntry<E>[]>;
+  /** Keeps a snapshot; entries at or below its position may then be let go. */
+  saveSnapshot(snapshot: Snapshot): Promise<void>;
+  /** The newest snapshot kept, if any. */
+  latestSnapshot(): Promise<Snapshot | undefined>;
+  /** Called when the log's liveness watch finds a node gone; a node then appends its node.down. */
+  onNodeLost(handler: (nodeId: string) => void): () => void;
   close(): Promise<void>;
 }

@@ -13,6 +13,8 @@ export interface LogEntry<E> {
   readonly epoch: string;
   /** Milliseconds, from the log: the time people see (server-time, msgids, history). */
   readonly time: number;
+  /** The writer's own number for the entry (its pending commit), or 0. */
+  readonly ref: number;
   readonly event: E;
 }
 

@@ -7,12 +7,12 @@ import { RPL_LOGGEDIN, RPL_LOGGEDOUT } from '../protocol/numerics.ts';
 import { isValidNick } from '../protocol/validate.ts';
 import type { AccountRecord, ChannelRecord } from '../storage/store.ts';
 import { AdminError, type Actor } from './admin.ts';
-import type { NetworkEvent } from './events.ts';
 import { Outgoing } from './outgoing.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { ParlorServer } from './server.ts';
 import type { Session } from './session.ts';
-import { Channel, type ChannelFlag } from './state.ts';
+import type { Channel } from '../network/state.ts';
+import { afterCommit } from '../node/log-follower.ts';
 
 /** Guest nicks are what squatters on an account's nick become; nobody may register one. */
 const GUEST = /^guest\d*$/i;
@@ -42,7 +42,7 @@ export async function createAccount(
   if (!created) return false;
   // Logged in before anyone on the nick is guarded: the registrant is usually the one on it,
   // and guarded first it was told the nick belongs to an account it must log in to.
-  if (!registrant.conn.closed) logIn(server, registrant, name, reply);
+  if (!registrant.conn.closed) await logIn(server, registrant, name, reply);
   // Someone who took the nick while its registrant was still connecting holds it now.
   const holder = server.network.userByNick(name);
   const session = holder && server.local(holder.uid);
@@ -81,31 +81,38 @@ function maskOf(session: Session): string {
  * after, the network learns of it (account-notify). `reply` sends 900 (through the command's
  * response buffer, for labeled-response).
  */
-export function logIn(server: ParlorServer, session: Session, account: string, reply: (numeric: string, params: string[]) => void): void {
+export function logIn(server: ParlorServer, session: Session, account: string, reply: (numeric: string, params: string[]) => void): void | Promise<void> {
   const user = session.user;
-  if (user) server.publish({ type: 'user.account', uid: user.uid, account, time: server.now() });
-  else session.preAccount = account;
-  reply(RPL_LOGGEDIN, [maskOf(session), account, `You are now logged in as ${account}`]);
-  server.logger.info({ nick: session.nickOrStar, account }, 'logged in');
-  guardNick(server, session);
+  const loggedIn = (): void => {
+    reply(RPL_LOGGEDIN, [maskOf(session), account, `You are now logged in as ${account}`]);
+    server.logger.info({ nick: session.nickOrStar, account }, 'logged in');
+    guardNick(server, session);
+  };
+  if (!user) {
+    session.preAccount = account;
+    return loggedIn();
+  }
+  // Answered (and the nick guarded) once the network has the login.
+  return afterCommit(server.commit({ type: 'user.account', uid: user.uid, account }), loggedIn);
 }
 
-/** Logs out every connection on this node logged in to `account`; returns how many. */
+/**
+ * Logs out everyone logged in to `account`, on every node (the network tells them: ACCOUNT *,
+ * 901, and their nick guard starts again), and this node's connections still registering;
+ * returns how many were logged in.
+ */
 function logOutEverywhere(server: ParlorServer, account: string): number {
   const folded = foldCase(account);
   let count = 0;
+  for (const user of server.network.users.values()) {
+    if (user.account !== undefined && foldCase(user.account) === folded) count++;
+  }
+  if (count > 0) server.publish({ type: 'account.logout', account });
   for (const session of server.sessions) {
-    if (session.account === undefined || foldCase(session.account) !== folded) continue;
+    if (session.user || session.preAccount === undefined || foldCase(session.preAccount) !== folded) continue;
     count++;
-    const user = session.user;
-    if (user) {
-      // The network tells them (ACCOUNT *, 901) wherever their session is.
-      server.publish({ type: 'user.account', uid: user.uid, account: undefined, time: server.now() });
-      guardNick(server, session);
-    } else {
-      session.preAccount = undefined;
-      session.numeric(RPL_LOGGEDOUT, [maskOf(session), 'You are now logged out']);
-    }
+    session.preAccount = undefined;
+    session.numeric(RPL_LOGGEDOUT, [maskOf(session), 'You are now logged out']);
   }
   return count;
 }
@@ -163,10 +170,12 @@ async function renameIfStillHeld(server: ParlorServer, session: Session, folded:
   const user = session.user;
   if (!account || !user || !stillThere()) return;
   const guest = guestNick(server);
-  const time = server.now();
   const msgid = server.newMsgid();
-  session.sendReply(new Outgoing(user.mask, 'NICK', [guest], time, msgid, undefined, user.account));
-  server.publish({ type: 'user.nick', uid: user.uid, nick: guest, time, msgid });
+  const mask = user.mask;
+  const verdict = await server.commit({ type: 'user.nick', uid: user.uid, nick: guest, msgid });
+  // Taken meanwhile: the next check of the guard tries another.
+  if (!verdict.ok) return;
+  session.sendReply(new Outgoing(mask, 'NICK', [guest], verdict.time, msgid, undefined, user.account));
   session.serverNotice(`You did not log in to the account ${account.name} in time, so you are now ${guest}.`);
   server.logger.info({ nick: account.name, guest }, 'renamed off a registered nick');
 }
@@ -242,7 +251,7 @@ export async function removeAccount(server: ParlorServer, actor: Actor, name: st
     const ch = server.network.channel(record.name);
     if (foldCase(record.founder) === folded) {
       rooms.push(record.name);
-      if (ch?.registration) server.publish({ type: 'channel.unregister', channel: ch.name, time: server.now() });
+      if (ch?.registration) server.publish({ type: 'channel.unregister', channel: ch.name });
       await server.store.deleteChannel(record.name);
     } else if (record.operators.some((o) => foldCase(o) === folded)) {
       const operators = record.operators.filter((o) => foldCase(o) !== folded);
@@ -259,8 +268,6 @@ export async function removeAccount(server: ParlorServer, actor: Actor, name: st
 }
 
 // ---- registered rooms ----
-
-const FLAGS: ReadonlySet<string> = new Set<ChannelFlag>(['i', 'm', 'n', 's', 't']);
 
 /** What is saved of a registered room. */
 export function roomRecord(ch: Channel): ChannelRecord {
@@ -280,71 +287,39 @@ export function roomRecord(ch: Channel): ChannelRecord {
   };
 }
 
-/** Puts a saved room back in the network as it was saved, members or not. */
-function restoreRoom(server: ParlorServer, record: ChannelRecord): void {
-  const network = server.network;
-  let ch = network.channel(record.name);
-  if (!ch) {
-    ch = new Channel(record.name, record.registeredAt);
-    network.channels.set(ch.folded, ch);
-  }
-  ch.flags.clear();
-  for (const f of record.modes) if (FLAGS.has(f)) ch.flags.add(f as ChannelFlag);
-  ch.key = record.key;
-  ch.limit = record.limit;
-  ch.topic = record.topic;
-  ch.topicSetBy = record.topicSetBy;
-  ch.topicSetAt = record.topicSetAt;
-  ch.bans = record.bans.map((b) => ({ ...b }));
-  const operators = new Map<string, string>();
-  for (const account of [record.founder, ...record.operators]) operators.set(foldCase(account), account);
-  ch.registration = { founder: record.founder, registeredAt: record.registeredAt, operators };
-}
-
 /** Saves a registered room (errors are logged: the chat goes on). */
 export function saveRoom(server: ParlorServer, ch: Channel): void {
   if (ch.registration) server.persist(server.store.saveChannel(roomRecord(ch)), `saving the room ${ch.name}`);
 }
 
-const started = new WeakMap<ParlorServer, () => void>();
-
 /**
- * Loads the registered rooms from the store into the network, and from then on saves each
- * one whenever its topic or modes (flags, key, limit, bans, operators) change. Called once
- * by ParlorServer.listen(), after it subscribed to the bus and before it accepts
- * connections; calling it again does nothing. Returns what stops the saving (for close()).
+ * Puts the registered rooms saved in the store back in the network, members or not (a room
+ * the network has registered already is left as it is). Called once by ParlorServer.listen(),
+ * after it caught up with the network and before it accepts connections.
  */
-export async function loadRegisteredRooms(server: ParlorServer): Promise<() => void> {
-  const existing = started.get(server);
-  if (existing) return existing;
-  const pending = new Set<string>();
-  const unsubscribe = server.bus.subscribe((e) => {
-    if ((e.type === 'channel.topic' || e.type === 'channel.mode') && changedHere(server, e)) {
-      // Saved once the event is applied (whatever the order of the bus's subscribers) and
-      // once for several changes in a row.
-      if (pending.size === 0) queueMicrotask(() => flushRooms(server, pending));
-      pending.add(e.channel);
-    }
-  });
-  const stop = (): void => {
-    unsubscribe();
-    started.delete(server);
-  };
-  started.set(server, stop);
-  for (const record of await server.store.listChannels()) restoreRoom(server, record);
-  return stop;
-}
-
-/** Each change is saved by the node it was made on (every node shares the store). */
-function changedHere(server: ParlorServer, e: Extract<NetworkEvent, { type: 'channel.topic' | 'channel.mode' }>): boolean {
-  const by = e.uid === undefined ? undefined : server.network.users.get(e.uid);
-  return !by || by.nodeId === '*' || by.nodeId === server.bus.nodeId;
-}
-
-function flushRooms(server: ParlorServer, pending: Set<string>): void {
-  for (const name of pending) {
-    const ch = server.network.channel(name);
-    if (ch) saveRoom(server, ch);
+export async function restoreRegisteredRooms(server: ParlorServer): Promise<void> {
+  for (const record of await server.store.listChannels()) {
+    if (server.network.channel(record.name)?.registration) continue;
+    await server.commit({ type: 'channel.restore', record });
   }
-  pending.clear();
+}
+
+/** Registered rooms whose topic or modes changed: saved once the entry is applied, once for several changes in a row. */
+export class RoomSaver {
+  private readonly pending = new Set<Channel>();
+
+  constructor(private readonly server: ParlorServer) {}
+
+  add(channel: Channel): void {
+    if (this.pending.size === 0) queueMicrotask(() => this.flush());
+    this.pending.add(channel);
+  }
+
+  flush(): void {
+    for (const ch of this.pending) {
+      // Gone or unregistered meanwhile: nothing to save.
+      if (this.server.network.channel(ch.name) === ch) saveRoom(this.server, ch);
+    }
+    this.pending.clear();
+  }
 }

@@ -11,7 +11,7 @@ import { AdminError, type Actor } from './admin.ts';
 import type { AdminState } from '../admin/api-contract.ts';
 import type { ApiRequestHeaders } from '../transport/http.ts';
 import { InvalidAdminBodyError, readBody, refusePost } from './admin-api-guard.ts';
-import { ADMIN_UID } from './network.ts';
+import { ADMIN_UID } from '../network/network-state.ts';
 import type { ParlorServer } from './server.ts';
 
 export interface AdminApiRequest {

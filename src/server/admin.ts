@@ -7,9 +7,9 @@ import { foldCase } from '../protocol/casemapping.ts';
 import { clipUtf8 } from '../protocol/text.ts';
 import { toWireText, utf8ByteLength } from '../protocol/wire-text.ts';
 import { isChannelName } from '../protocol/validate.ts';
-import { parseBanTarget, type ServerBan } from './bans.ts';
-import type { BanListName } from './events.ts';
-import { ADMIN_UID } from './network.ts';
+import { parseBanTarget, type ServerBan } from '../network/bans.ts';
+import type { BanListName } from '../network/events.ts';
+import { ADMIN_UID } from '../network/network-state.ts';
 import type { ParlorServer } from './server.ts';
 
 export interface Actor {
@@ -92,7 +92,7 @@ export class AdminActions {
   broadcast(actor: Actor, raw: string, command: 'NOTICE' | 'PRIVMSG' = 'NOTICE'): number {
     const text = this.messageText(raw, 'Nothing to broadcast');
     const s = this.server;
-    s.publish({ type: 'server.notice', command, source: actor.source, text, time: s.now(), msgid: s.newMsgid() });
+    s.publish({ type: 'server.notice', command, source: actor.source, text, msgid: s.newMsgid() });
     this.audit(actor, 'broadcast', '$*', text);
     return s.network.userCount;
   }
@@ -102,18 +102,17 @@ export class AdminActions {
     const s = this.server;
     if (!s.network.admin) throw new AdminError('unavailable', 'There is no admin nick to speak as (admin.pseudoUser is off); broadcast instead');
     const text = this.messageText(raw, 'Nothing to say');
-    const time = s.now();
     const msgid = s.newMsgid();
     let shown: string;
     if (isChannelName(target)) {
       const ch = s.network.channel(target);
       if (!ch) throw new AdminError('no-such-channel', `No such room: ${target}`);
-      s.publish({ type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'channel', name: ch.name }, text, clientTags: {}, time, msgid });
+      s.publish({ type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'channel', name: ch.name }, text, clientTags: {}, msgid });
       shown = ch.name;
     } else {
       const u = s.network.userByNick(target);
       if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${target}`);
-      s.publish({ type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'user', uid: u.uid }, text, clientTags: {}, time, msgid });
+      s.publish({ type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'user', uid: u.uid }, text, clientTags: {}, msgid });
       shown = u.nick;
     }
     this.audit(actor, 'say', shown, text);
@@ -126,7 +125,7 @@ export class AdminActions {
     const reason = this.reasonText(rawReason);
     const u = s.network.userByNick(nick);
     if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${nick}`);
-    s.publish({ type: 'user.kill', uid: u.uid, source: actor.source, reason: `Killed (${actor.nick} (${reason}))`, time: s.now() });
+    s.publish({ type: 'user.kill', uid: u.uid, source: actor.source, reason: `Killed (${actor.nick} (${reason}))` });
     this.audit(actor, 'kill', u.nick, reason);
     return u.nick;
   }
@@ -140,7 +139,7 @@ export class AdminActions {
     const u = s.network.userByNick(nick);
     if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${nick}`);
     if (!ch.members.has(u)) throw new AdminError('not-on-channel', `${u.nick} is not in ${ch.name}`);
-    s.publish({ type: 'channel.kick', uid: actor.uid, channel: ch.name, targetUid: u.uid, reason, time: s.now(), msgid: s.newMsgid() });
+    s.publish({ type: 'channel.kick', uid: actor.uid, channel: ch.name, targetUid: u.uid, reason, override: true, msgid: s.newMsgid() });
     this.audit(actor, 'kick', `${ch.name} ${u.nick}`, reason);
     return { room: ch.name, nick: u.nick };
   }
@@ -218,7 +217,7 @@ export class AdminActions {
   wallops(actor: Actor, raw: string): void {
     const s = this.server;
     const text = toWireText(raw);
-    s.publish({ type: 'wallops', source: actor.source, text, time: s.now(), msgid: s.newMsgid() });
+    s.publish({ type: 'wallops', source: actor.source, text, msgid: s.newMsgid() });
     this.audit(actor, 'wallops', undefined, text);
   }
 

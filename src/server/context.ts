@@ -5,7 +5,10 @@ import { IrcError } from './irc-error.ts';
 import type { ResponseBuffer } from './response.ts';
 import type { ParlorServer } from './server.ts';
 import type { Session } from './session.ts';
-import type { User } from './state.ts';
+import type { Verdict } from '../network/effects.ts';
+import type { NetworkEvent } from '../network/events.ts';
+import type { User } from '../network/state.ts';
+import type { Committed } from '../node/log-follower.ts';
 
 export class Context {
   constructor(
@@ -24,6 +27,17 @@ export class Context {
 
   now(): number {
     return this.server.now();
+  }
+
+  /** Appends an event to the network's log; the verdict comes when it has been applied. */
+  commit(event: NetworkEvent): Committed {
+    return this.server.commit(event);
+  }
+
+  /** Answers a refused event with the reducer's numeric (a silent refusal says nothing). */
+  replyRefusal(verdict: Verdict): void {
+    const r = verdict.refusal;
+    if (r) this.reply(r.numeric, ...r.params, r.text);
   }
 
   /** A numeric reply to this client: `:server <numeric> <nick> ...params`. */

@@ -130,7 +130,7 @@ export class ServerMetrics {
       registrations: st.registrations,
       messages: {
         received: st.messages.total,
-        delivered: server.network.messagesDelivered,
+        delivered: server.replica.delivery.messagesDelivered,
         perSecondLast10s: st.messages.rate(now, 10),
         perSecondLastMinute: st.messages.rate(now, 59),
       },
@@ -140,7 +140,7 @@ export class ServerMetrics {
       refused: { ...st.refused },
       bans: server.network.bans.size,
       mutes: server.network.mutes.size,
-      bansSet: server.network.bansSet,
+      bansSet: server.replica.delivery.bansSet,
       eventLoopLag: this.lag.read(),
       memory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal },
     };

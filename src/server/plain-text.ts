@@ -228,7 +228,8 @@ export class PlainTextView {
         return `${time} <-- ${mine ? 'You were' : `${kicked} was`} kicked from ${p[0]} by ${from}${p[2] ? ` (${p[2]})` : ''}`;
       }
       case 'NICK':
-        return `${time} --- ${self ? 'You are' : `${from} is`} now known as ${p[0]}`;
+        // The echo of one's own change is rendered once the nick is already the new one.
+        return `${time} --- ${self || foldCase(p[0] ?? '') === foldCase(me) ? 'You are' : `${from} is`} now known as ${p[0]}`;
       case 'TOPIC':
         return `${time} --- ${from} set the topic of ${p[0]}: ${p[1] ?? ''}`;
       case 'MODE':

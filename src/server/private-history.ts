@@ -10,8 +10,8 @@
 import { foldCase } from '../protocol/casemapping.ts';
 import { conversationAccounts } from '../storage/records.ts';
 import { conversationKey, type Store, type StoredMessage } from '../storage/store.ts';
-import type { Network } from './network.ts';
-import type { User } from './state.ts';
+import type { NetworkView } from '../network/network-state.ts';
+import type { User } from '../network/state.ts';
 
 /** The key a private message from `from` to `to` is stored under; undefined: it is not stored. */
 export function storedConversation(from: User, to: User): string | undefined {
@@ -25,13 +25,13 @@ export function storedConversation(from: User, to: User): string | undefined {
  * this holds even while someone else sits on the nick in its grace period), else the account
  * of whoever is online with that nick. A name with neither names no conversation with data.
  */
-export async function accountNamed(network: Network, store: Store, name: string): Promise<string> {
+export async function accountNamed(network: NetworkView, store: Store, name: string): Promise<string> {
   if ((await store.getAccount(name)) !== undefined) return foldCase(name);
   return foldCase(network.userByNick(name)?.account ?? name);
 }
 
 /** The conversation `reader` may read with `name`; undefined when it has none (no account). */
-export async function readableConversation(network: Network, store: Store, reader: User, name: string): Promise<string | undefined> {
+export async function readableConversation(network: NetworkView, store: Store, reader: User, name: string): Promise<string | undefined> {
   const mine = reader.account;
   if (mine === undefined) return undefined;
   return conversationKey(foldCase(mine), await accountNamed(network, store, name));
@@ -42,7 +42,7 @@ export async function readableConversation(network: Network, store: Store, reade
  * name, as its owner spells the nick when online with it (asked for again, the name finds
  * this conversation).
  */
-export function peerName(network: Network, reader: User, target: string): string | undefined {
+export function peerName(network: NetworkView, reader: User, target: string): string | undefined {
   const sides = conversationAccounts(target);
   if (!sides || reader.account === undefined) return undefined;
   const mine = foldCase(reader.account);

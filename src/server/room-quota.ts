@@ -5,7 +5,7 @@
 import { foldCase } from '../protocol/casemapping.ts';
 import type { Config } from './config.ts';
 import { StandardReplyError } from './irc-error.ts';
-import type { Channel } from './state.ts';
+import type { Channel } from '../network/state.ts';
 
 export interface RoomCounts {
   /** Registered rooms whose founder is the account. */

@@ -16,21 +16,23 @@ import { listenTcp } from '../transport/tcp.ts';
 import { ERR_YOUREBANNEDCREEP } from '../protocol/numerics.ts';
 import { formatDuration } from '../protocol/duration.ts';
 import { toWireText } from '../protocol/wire-text.ts';
-import { loadRegisteredRooms } from './accounts.ts';
+import { guardNick, restoreRegisteredRooms, RoomSaver } from './accounts.ts';
 import { AdminActions } from './admin.ts';
 import { handleAdminApi } from './admin-api.ts';
 import { ConnectionGate } from './admission.ts';
 import { AuditLog } from './audit.ts';
 import { AuthGuard } from './auth-guard.ts';
-import { BanList, type ServerBan } from './bans.ts';
+import { BanList, type ServerBan } from '../network/bans.ts';
+import type { NetworkState } from '../network/network-state.ts';
+import { LocalEffects } from '../node/local-effects.ts';
+import { NetworkReplica } from '../node/network-replica.ts';
+import type { Committed } from '../node/log-follower.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import type { Config } from './config.ts';
 import { dispatch } from './dispatch.ts';
-import type { NetworkEvent } from './events.ts';
+import type { NetworkEvent } from '../network/events.ts';
 import { ServerMetrics, serveMetrics } from './metrics.ts';
-import { applyLocally } from './local-events.ts';
-import { Network, type LocalSessions } from './network.ts';
-import { Outgoing } from './outgoing.ts';
+import { SPLIT_REASON } from '../network/reducer.ts';
 import { PanelSessions } from './panel-sessions.ts';
 import { RateMeter } from './rate-meter.ts';
 import { RegistrationThrottle } from './registration-throttle.ts';
@@ -39,14 +41,16 @@ import { isupportFor, loadMotd } from './server-texts.ts';
 import { Session, type SessionHost } from './session.ts';
 import { loadCertificate, stsPolicy } from './tls.ts';
 import { WebSlots, type WebSlot } from './web-slots.ts';
-import type { User } from './state.ts';
 
 export { VERSION } from './version.ts';
 
 export interface ServerDeps {
   config: Config;
   store?: Store;
+  /** The network's log; without one the node is a network of its own (in-process). */
   bus?: Bus<NetworkEvent>;
+  /** This node's name in the network; the server's name by default. */
+  nodeId?: string;
   clock?: Clock;
   logger?: Logger;
   /** Reads the configuration again (REHASH, `reload`, SIGHUP); without it reload is refused. */
@@ -68,13 +72,16 @@ export function createServer(deps: ServerDeps): ParlorServer {
   return new ParlorServer(deps);
 }
 
-export class ParlorServer implements SessionHost, LocalSessions {
+export class ParlorServer implements SessionHost {
   config: Config;
   readonly store: Store;
   readonly bus: Bus<NetworkEvent>;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly network: Network;
+  /** The network as the log has made it so far: read it, change it only by committing events. */
+  readonly network: NetworkState;
+  readonly replica: NetworkReplica;
+  readonly nodeId: string;
   readonly serverName: string;
   readonly createdAt: number;
   isupport: string[];
@@ -102,7 +109,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
   private readonly reloadConfig: (() => Promise<Config>) | undefined;
   private readonly onShutdown: ((clean: boolean) => void) | undefined;
   private closing: Promise<void> | undefined;
-  private stopRooms: (() => void) | undefined;
+  /** Registered rooms changed by this node's users, saved in a moment. */
+  readonly roomsToSave = new RoomSaver(this);
 
   /** Registered local sessions by uid. */
   private readonly byUid = new Map<string, Session>();
@@ -116,7 +124,6 @@ export class ParlorServer implements SessionHost, LocalSessions {
   private sweeper: Timer | undefined;
   private readonly idPrefix = randomBytes(6).toString('base64url');
   private idCounter = 0;
-  private unsubscribe: (() => void) | undefined;
   readonly stats = {
     maxLocalUsers: 0,
     peakConnections: 0,
@@ -132,12 +139,19 @@ export class ParlorServer implements SessionHost, LocalSessions {
   constructor(deps: ServerDeps) {
     this.config = deps.config;
     this.store = deps.store ?? new MemoryStore();
-    this.bus = deps.bus ?? new InProcessBus<NetworkEvent>();
     this.clock = deps.clock ?? systemClock;
+    this.bus = deps.bus ?? new InProcessBus<NetworkEvent>({ now: () => this.clock.now(), retain: 0 });
     this.logger = deps.logger ?? pino({ level: 'silent' });
     this.serverName = this.config.server.name;
+    this.nodeId = deps.nodeId ?? this.serverName;
     this.createdAt = this.clock.now();
-    this.network = new Network(this, this.config.limits.whowasEntries, this.config.admin.pseudoUser ? this.config.admin.nick : undefined);
+    this.replica = new NetworkReplica(this.bus, new LocalEffects(this), {
+      nodeId: this.nodeId,
+      serverName: this.serverName,
+      whowasLimit: this.config.limits.whowasEntries,
+      adminNick: this.config.admin.pseudoUser ? this.config.admin.nick : undefined,
+    });
+    this.network = this.replica.state;
     this.isupport = isupportFor(this.config);
     this.gate = new ConnectionGate(this.config.connections);
     const { auditLog } = this.config.admin;
@@ -167,25 +181,11 @@ export class ParlorServer implements SessionHost, LocalSessions {
 
   async listen(): Promise<{ host: string; port: number }> {
     this.motd = await loadMotd(this.config, this.logger);
-    // Server bans and mutes outlive restarts; expired ones are left behind.
-    const now = this.now();
-    for (const b of await this.store.listBans()) {
-      if (b.expiresAt !== undefined && b.expiresAt <= now) continue;
-      const { list, ...ban } = b;
-      // Saved by an older version, a reason may still hold CR or LF: made one line as it comes back.
-      (list === 'ban' ? this.network.bans : this.network.mutes).add({ ...ban, reason: toWireText(ban.reason), expiresAt: ban.expiresAt });
-    }
-    this.unsubscribe = this.bus.subscribe((event) => {
-      // A fault applying one event must not take the node down; it is logged loudly.
-      try {
-        this.network.apply(event);
-        applyLocally(this, event);
-      } catch (err) {
-        this.logError(err, `applying ${event.type}`);
-      }
-    });
+    // Caught up with the network before taking anyone in.
+    await this.replica.join();
+    await this.restoreBans();
     // Registered rooms exist from the start, members or not; their changes are saved.
-    this.stopRooms = await loadRegisteredRooms(this);
+    await restoreRegisteredRooms(this);
     const l = this.config.limits;
     const limits = { maxLineBytes: l.lineBytes + l.tagBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs };
     const credentials = await this.readTlsCredentials(this.config);
@@ -275,8 +275,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
     const listeners = Promise.all([this.listener?.close(graceMs), this.tlsListener?.close(graceMs), this.webListener?.close(graceMs)]);
     for (const s of [...this.sessions]) s.disconnect(reason);
     await listeners;
-    this.unsubscribe?.();
-    this.stopRooms?.();
+    this.replica.leave();
+    this.roomsToSave.flush();
     this.panelSessions.clear();
     await this.store.close();
     await this.audit.close();
@@ -355,19 +355,35 @@ export class ParlorServer implements SessionHost, LocalSessions {
     return this.byUid.size;
   }
 
+  /** Appends an event to the network's log; its verdict comes when it is applied. */
+  commit(event: NetworkEvent): Committed {
+    return this.replica.commit(event);
+  }
+
+  /** Appends an event whose verdict nobody waits for. */
   publish(event: NetworkEvent): void {
-    this.bus.publish(event);
+    this.replica.send(event);
   }
 
   newUid(): string {
-    return `${this.bus.nodeId}-${this.idPrefix}${(++this.idCounter).toString(36)}`;
+    return `${this.nodeId}-${this.idPrefix}${(++this.idCounter).toString(36)}`;
   }
 
   newMsgid(): string {
     return `${this.idPrefix}${(++this.idCounter).toString(36)}`;
   }
 
-  /** Called once registration is complete and the user introduced on the bus. */
+  /** Before its user.introduce is committed: deliveries to the uid reach the session from then on. */
+  claimUid(session: Session, uid: string): void {
+    this.byUid.set(uid, session);
+  }
+
+  /** The introduce was refused (the nick taken meanwhile). */
+  releaseUid(uid: string): void {
+    this.byUid.delete(uid);
+  }
+
+  /** Called once registration is complete and the user introduced on the network. */
   registered(session: Session): void {
     this.byUid.set(session.user!.uid, session);
     this.stats.registrations++;
@@ -383,11 +399,7 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.gate.release(session.admissionKey);
     if (reason === 'Excess Flood') this.stats.floodDisconnects++;
     else if (reason === 'SendQ exceeded') this.stats.sendQueueDrops++;
-    for (const folded of session.monitoredNicks()) {
-      const set = this.network.monitors.get(folded);
-      set?.delete(session);
-      if (set?.size === 0) this.network.monitors.delete(folded);
-    }
+    this.replica.delivery.forget(session, session.monitoredNicks());
     const user = session.user;
     // A QUIT's own words are the user's text: logged only where message text is.
     const logReason = reason.startsWith('Quit:') && !this.config.logging.messages ? 'Quit' : reason;
@@ -395,7 +407,8 @@ export class ParlorServer implements SessionHost, LocalSessions {
       this.logger.debug({ id: session.conn.id, address: session.conn.remoteAddress, reason: logReason }, 'connection closed before registering');
       return;
     }
-    this.publish({ type: 'user.quit', uid: user.uid, reason: session.quitReason ?? reason, time: this.now(), msgid: this.newMsgid() });
+    // A user the network has dropped already (its node declared down) needs no quit.
+    if (this.network.users.get(user.uid) === user) this.publish({ type: 'user.quit', uid: user.uid, reason: session.quitReason ?? reason, msgid: this.newMsgid() });
     this.byUid.delete(user.uid);
     this.logger.info({ id: session.conn.id, nick: user.nick, reason: logReason }, 'quit');
   }
@@ -409,14 +422,26 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.logger.error({ err }, `error in ${context}`);
   }
 
-  messageToAdmin(from: User, command: string, text: string, time: number): void {
-    this.logger.info({ from: from.mask, command }, 'message to the admin nick');
-    for (const listener of this.adminInbox) listener({ from: from.nick, mask: from.mask, command, text, time });
-    // Nobody reads it here: say so, rather than let the sender wait for an answer.
-    const sender = this.byUid.get(from.uid);
-    if (this.adminInbox.size === 0 && sender && command === 'PRIVMSG' && this.network.admin) {
-      const out = new Outgoing(this.network.admin.mask, 'NOTICE', [from.nick, 'Nobody is at the server console right now.'], time);
-      sender.sendReply(out);
+  /** Logged out by the network (the account suspended or deleted): the nick guard starts again. */
+  accountLost(session: Session): void {
+    guardNick(this, session);
+  }
+
+  /** Declared dead by the network: this node's users are gone, so their connections go; then it comes back. */
+  rejoinNetwork(): void {
+    for (const s of [...this.byUid.values()]) s.disconnect(SPLIT_REASON);
+    this.replica.rejoin().catch((err: unknown) => this.logError(err, 'rejoining the network'));
+  }
+
+  /** Server bans and mutes outlive restarts: those the network lacks are added again (expired ones left behind). */
+  private async restoreBans(): Promise<void> {
+    const now = this.now();
+    for (const b of await this.store.listBans()) {
+      if (b.expiresAt !== undefined && b.expiresAt <= now) continue;
+      const { list, ...ban } = b;
+      if ((list === 'ban' ? this.network.bans : this.network.mutes).list(now).some((x) => x.mask === ban.mask)) continue;
+      // Saved by an older version, a reason may still hold CR or LF: made one line as it comes back.
+      await this.commit({ type: 'ban.add', list, ban: { ...ban, reason: toWireText(ban.reason), expiresAt: ban.expiresAt } });
     }
   }
 
@@ -468,8 +493,6 @@ export class ParlorServer implements SessionHost, LocalSessions {
     this.panelSessions.sweep();
     this.authGuard.sweep();
     this.registrations.sweep(now);
-    this.network.bans.expire(now);
-    this.network.mutes.expire(now);
     this.pruneHistory(now);
     for (const s of this.sessions) {
       if (!s.registered) {

@@ -7,11 +7,11 @@ import type { Config } from './config.ts';
 import { COMMANDS } from './command-table.ts';
 import { TokenBucket } from './flood.ts';
 import { greeting, looksLikeIrc, PlainTextView } from './plain-text.ts';
-import type { LocalSession } from './network.ts';
+import type { LocalSession } from '../node/delivery.ts';
 import { Outgoing, TAGS_ACCOUNT, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
 import { ResponseBuffer } from './response.ts';
 import { breaksLine, UnsafeLineError } from '../protocol/wire-text.ts';
-import type { User } from './state.ts';
+import type { User } from '../network/state.ts';
 
 /** What a session needs from its server. */
 export interface SessionHost {

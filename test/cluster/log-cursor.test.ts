@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { LogCursor, type LogEntry } from '../../src/cluster/log-cursor.ts';
 
-const entry = (position: number, epoch = 'a1'): LogEntry<string> => ({ position, epoch, time: 1000 + position, event: `e${position}` });
+const entry = (position: number, epoch = 'a1'): LogEntry<string> => ({ position, epoch, time: 1000 + position, ref: 0, event: `e${position}` });
 
 test('entries in order are applied; a repeat is a duplicate; a skipped position is a gap', () => {
   const cursor = new LogCursor();

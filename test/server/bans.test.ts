@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { cidrContains, formatCidr, formatIp, networkKey, parseCidr, parseIp, type IpAddress } from '../../src/protocol/address.ts';
 import { formatDuration, parseDuration } from '../../src/protocol/duration.ts';
 import { ConnectionGate } from '../../src/server/admission.ts';
-import { BanList, parseBanTarget, type ServerBan } from '../../src/server/bans.ts';
+import { BanList, parseBanTarget, type ServerBan } from '../../src/network/bans.ts';
 import { parseConfig, type ConfigInput } from '../../src/server/config.ts';
 import { TokenBucket } from '../../src/server/flood.ts';
 

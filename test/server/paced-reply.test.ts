@@ -7,7 +7,6 @@
 // to cut the asker off.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadRegisteredRooms } from '../../src/server/accounts.ts';
 import type { Session } from '../../src/server/session.ts';
 import { MemoryStore } from '../../src/storage/memory-store.ts';
 import { is, joinAll } from '../helpers/irc.ts';
@@ -76,7 +75,6 @@ describe(`LIST of ${ROOMS} registered rooms with long topics`, () => {
       });
     }
     t = await startServer({}, { store });
-    await loadRegisteredRooms(t.server);
   });
   after(() => t.close());
 
@@ -153,12 +151,11 @@ describe('WHO, NAMES, JOIN and CHATHISTORY under a 32 KiB send queue', () => {
     alice = await t.register('alice');
     bob = await t.register('bob');
     await joinAll('#chat', alice, bob);
-    // Users of another server in the network, so that the room is huge without 2,000 sockets.
-    const now = Date.now();
+    // Users without sockets (as if connected elsewhere), so that the room is huge without 2,000 sockets.
     for (let i = 0; i < MEMBERS; i++) {
       const nick = `member${String(i).padStart(4, '0')}`.padEnd(30, 'x');
-      t.server.publish({ type: 'user.introduce', uid: `far-${i}`, nodeId: 'far-node', nick, username: 'member', hostname: 'far.example.org', realname: 'A member from far away', signonAt: now, secure: false, modes: '' });
-      t.server.publish({ type: 'channel.join', uid: `far-${i}`, channel: '#huge', time: now, msgid: `far-join-${i}` });
+      t.server.publish({ type: 'user.introduce', uid: `far-${i}`, nodeId: t.server.nodeId, nick, username: 'member', hostname: 'far.example.org', realname: 'A member from far away', secure: false, address: '192.0.2.1', modes: '' });
+      t.server.publish({ type: 'channel.join', uid: `far-${i}`, channel: '#huge', key: undefined, msgid: `far-join-${i}` });
     }
   });
   after(() => t.close());

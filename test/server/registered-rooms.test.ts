@@ -6,7 +6,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runConsoleLine } from '../../src/admin/console-commands.ts';
-import { loadRegisteredRooms } from '../../src/server/accounts.ts';
 import { hashPassword } from '../../src/server/passwords.ts';
 import { MemoryStore } from '../../src/storage/memory-store.ts';
 import { during, is, joinAll, mask, settle } from '../helpers/irc.ts';
@@ -21,10 +20,8 @@ const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64
 const fail = (r: Received): boolean => r.msg.command === 'FAIL';
 
 async function start(store: MemoryStore): Promise<TestServer> {
-  const t = await startServer({ accounts: { passwordCost: COST } }, { store });
-  // ParlorServer.listen() loads them once the hook is in; a second call does nothing.
-  await loadRegisteredRooms(t.server);
-  return t;
+  // ParlorServer.listen() has restored them before it takes clients.
+  return startServer({ accounts: { passwordCost: COST } }, { store });
 }
 
 /** Registers `nick`, logged in to `account` with SASL PLAIN (password: the account, twice). */

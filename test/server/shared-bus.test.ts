@@ -3,14 +3,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InProcessBus } from '../../src/cluster/in-process-bus.ts';
-import type { NetworkEvent } from '../../src/server/events.ts';
+import type { NetworkEvent } from '../../src/network/events.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let a: TestServer;
 let b: TestServer;
 
 before(async () => {
-  const bus = new InProcessBus<NetworkEvent>('shared');
+  const bus = new InProcessBus<NetworkEvent>();
   a = await startServer({ server: { name: 'a.parlor' } }, { bus });
   b = await startServer({ server: { name: 'b.parlor' } }, { bus });
 });

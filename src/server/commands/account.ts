@@ -210,7 +210,7 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
   }
   server.authGuard.succeeded(attempt);
   if (session.conn.closed) return;
-  logIn(server, session, account.name, replier(ctx));
+  await logIn(server, session, account.name, replier(ctx));
   ctx.reply(RPL_SASLSUCCESS, 'SASL authentication successful');
 }
 
@@ -260,7 +260,7 @@ async function registerRoom(ctx: Context, name: string): Promise<void> {
     await server.store.saveChannel(record);
   } catch (err) {
     server.logError(err, `registering the room ${ch.name}`);
-    server.publish({ type: 'channel.unregister', channel: ch.name, time: ctx.now() });
+    server.publish({ type: 'channel.unregister', channel: ch.name });
     throw roomFail('REGISTER', 'TEMPORARILY_UNAVAILABLE', ch.name, 'Rooms cannot be registered right now; try again later');
   }
   server.logger.info({ room: ch.name, founder: account }, 'room registered');
@@ -282,7 +282,7 @@ async function unregisterRoom(ctx: Context, name: string): Promise<void> {
   if (!isFounder && !user.hasMode('o')) {
     throw roomFail('UNREGISTER', 'NOT_FOUNDER', ch.name, `Only ${founder}, who registered ${ch.name}, or an IRC operator may unregister it`);
   }
-  server.publish({ type: 'channel.unregister', channel: ch.name, time: ctx.now() });
+  server.publish({ type: 'channel.unregister', channel: ch.name });
   await server.store.deleteChannel(ch.name);
   if (!isFounder) {
     server.audit.record({ time: ctx.now(), actor: `oper:${ctx.session.operName ?? user.nick}`, action: 'unregister', target: ch.name, detail: `founder ${founder}` });

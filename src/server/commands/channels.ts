@@ -29,11 +29,13 @@ import { clipUtf8 } from '../../protocol/text.ts';
 import { isValidChannel } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
-import { joinMessage } from '../network.ts';
+import { joinMessage } from '../../network/reduce-channels.ts';
 import { Outgoing } from '../outgoing.ts';
 import { numericReply, sendPaced } from '../paced-reply.ts';
 import { replayOnJoin } from './history.ts';
-import type { Channel, User } from '../state.ts';
+import { afterCommit } from '../../node/log-follower.ts';
+import { inTurn } from '../in-turn.ts';
+import type { Channel, User } from '../../network/state.ts';
 
 /** The channel, or ERR_NOSUCHCHANNEL. */
 export function requireChannel(ctx: Context, name: string): Channel {
@@ -66,12 +68,9 @@ export const channelCommands: CommandGroup = {
     minParams: 1,
     handler(ctx, [names, keyList]) {
       const user = ctx.user;
-      if (names === '0') {
-        for (const ch of [...user.channels]) part(ctx, ch, undefined);
-        return;
-      }
-      // A huge room's names may not fit the send queue at once: paced.
-      return sendPaced(ctx, joinEach(ctx, user, names!, (keyList ?? '').split(',')));
+      if (names === '0') return inTurn([...user.channels], (ch) => part(ctx, ch, undefined));
+      const keys = (keyList ?? '').split(',');
+      return inTurn(names!.split(','), (name, i) => (name === '' ? undefined : joinOne(ctx, user, name, keys[i])));
     },
   },
 
@@ -80,10 +79,13 @@ export const channelCommands: CommandGroup = {
     minParams: 1,
     handler(ctx, [names, reason]) {
       const user = ctx.user;
-      eachTarget(ctx, names!, (name) => {
-        const ch = requireChannel(ctx, name);
-        if (!ch.members.has(user)) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
-        part(ctx, ch, reason === undefined ? undefined : clipUtf8(reason, ctx.server.limits.kickLength));
+      const text = reason === undefined ? undefined : clipUtf8(reason, ctx.server.limits.kickLength);
+      return inTurn(names!.split(','), (name) => {
+        if (name === '') return;
+        const ch = ctx.server.network.channel(name);
+        if (!ch) return ctx.reply(ERR_NOSUCHCHANNEL, name, 'No such channel');
+        if (!ch.members.has(user)) return ctx.reply(ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
+        return part(ctx, ch, text);
       });
     },
   },
@@ -104,10 +106,12 @@ export const channelCommands: CommandGroup = {
         throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
       }
       const text = clipUtf8(topic, ctx.server.limits.topicLength);
-      const time = ctx.now();
       const msgid = ctx.server.newMsgid();
-      ctx.rb.add(new Outgoing(user.mask, 'TOPIC', [ch.name, text], time, msgid));
-      ctx.server.publish({ type: 'channel.topic', uid: user.uid, channel: ch.name, topic: text, time, msgid });
+      const mask = user.mask;
+      return afterCommit(ctx.commit({ type: 'channel.topic', uid: user.uid, channel: ch.name, topic: text, msgid }), (verdict) => {
+        if (verdict.ok) ctx.rb.add(new Outgoing(mask, 'TOPIC', [ch.name, text], verdict.time, msgid));
+        else ctx.replyRefusal(verdict);
+      });
     },
   },
 
@@ -161,8 +165,12 @@ export const channelCommands: CommandGroup = {
         if (ch.members.has(target)) throw new IrcError(ERR_USERONCHANNEL, [target.nick, ch.name], 'is already on channel');
       }
       const channel = ch?.name ?? name;
-      ctx.reply(RPL_INVITING, target.nick, channel);
-      ctx.server.publish({ type: 'channel.invite', uid: user.uid, channel, targetUid: target.uid, time: ctx.now(), msgid: ctx.server.newMsgid() });
+      const targetNick = target.nick;
+      return afterCommit(ctx.commit({ type: 'channel.invite', uid: user.uid, channel, targetUid: target.uid, msgid: ctx.server.newMsgid() }), (verdict) => {
+        if (verdict.ok) ctx.reply(RPL_INVITING, targetNick, channel);
+        else if (verdict.refusal?.numeric === ERR_NOSUCHNICK) ctx.reply(ERR_NOSUCHNICK, nick, 'No such nick/channel');
+        else ctx.replyRefusal(verdict);
+      });
     },
   },
 
@@ -182,10 +190,9 @@ export const channelCommands: CommandGroup = {
       const count = Math.max(rooms.length, targets.length);
       // Each room is checked once: `KICK #a x,y` by a non-operator is one 482, not two.
       const checked = new Map<string, { ch: Channel; override: boolean } | IrcError>();
-      for (let i = 0; i < count; i++) {
-        const name = rooms.length === 1 ? rooms[0]! : rooms[i]!;
-        const nick = targets.length === 1 ? targets[0]! : targets[i]!;
-        if (name === '' || nick === '') continue;
+      const pairs = Array.from({ length: count }, (_, i) => [rooms.length === 1 ? rooms[0]! : rooms[i]!, targets.length === 1 ? targets[0]! : targets[i]!] as const);
+      return inTurn(pairs, ([name, nick]) => {
+        if (name === '' || nick === '') return;
         const folded = foldCase(name);
         let room = checked.get(folded);
         if (room === undefined) {
@@ -193,9 +200,9 @@ export const channelCommands: CommandGroup = {
           checked.set(folded, room);
           if (room instanceof IrcError) ctx.reply(room.numeric, ...room.params, room.text);
         }
-        if (room instanceof IrcError) continue;
-        kickOne(ctx, room.ch, nick, reason, room.override);
-      }
+        if (room instanceof IrcError) return;
+        return kickOne(ctx, room.ch, nick, reason, room.override);
+      });
     },
   },
 };
@@ -214,77 +221,74 @@ function kickableRoom(ctx: Context, name: string): { ch: Channel; override: bool
   return { ch, override };
 }
 
-function kickOne(ctx: Context, ch: Channel, nick: string, reason: string, override: boolean): void {
+function kickOne(ctx: Context, ch: Channel, nick: string, reason: string, override: boolean): void | Promise<void> {
   const user = ctx.user;
   const target = ctx.server.network.userByNick(nick);
   if (!target || !ch.members.has(target)) {
     ctx.reply(ERR_USERNOTINCHANNEL, nick, ch.name, "They aren't on that channel");
     return;
   }
-  const time = ctx.now();
   const msgid = ctx.server.newMsgid();
-  ctx.rb.add(new Outgoing(user.mask, 'KICK', [ch.name, target.nick, reason], time, msgid));
-  ctx.server.publish({ type: 'channel.kick', uid: user.uid, channel: ch.name, targetUid: target.uid, reason, time, msgid });
-  if (override) {
-    const actor = `oper:${ctx.session.operName ?? user.nick}`;
-    ctx.server.audit.record({ time, actor, action: 'kick', target: `${ch.name} ${target.nick}`, detail: reason });
-  }
+  const mask = user.mask;
+  const targetNick = target.nick;
+  const event = { type: 'channel.kick', uid: user.uid, channel: ch.name, targetUid: target.uid, reason, override, msgid } as const;
+  return afterCommit(ctx.commit(event), (verdict) => {
+    if (!verdict.ok) {
+      if (verdict.refusal?.numeric === ERR_USERNOTINCHANNEL) ctx.reply(ERR_USERNOTINCHANNEL, nick, ch.name, "They aren't on that channel");
+      else ctx.replyRefusal(verdict);
+      return;
+    }
+    ctx.rb.add(new Outgoing(mask, 'KICK', [ch.name, targetNick, reason], verdict.time, msgid));
+    if (override) {
+      const actor = `oper:${ctx.session.operName ?? user.nick}`;
+      ctx.server.audit.record({ time: verdict.time, actor, action: 'kick', target: `${ch.name} ${targetNick}`, detail: reason });
+    }
+  });
 }
 
 /**
- * Joins each room of the list in turn, as the paced reply asks: the JOIN and topic go out at
- * once, the names as entries, then the room's replay; each refusal is a reply of its own.
+ * Joins one room: early checks for a quick refusal, then the JOIN is committed and the
+ * network's verdict answered — the JOIN and topic at once, then the names paced to the
+ * client's send queue, then the room's replay.
  */
-function* joinEach(ctx: Context, user: User, list: string, keys: string[]): Generator<Outgoing> {
-  const names = list.split(',');
-  for (let i = 0; i < names.length; i++) {
-    if (names[i] === '') continue;
-    let joined: Channel | undefined;
-    try {
-      joined = join(ctx, user, names[i]!, keys[i]);
-    } catch (err) {
-      if (!(err instanceof IrcError)) throw err;
-      yield numericReply(ctx, err.numeric, ...err.params, err.text);
-      continue;
-    }
-    if (joined === undefined) continue;
-    yield* namesLines(ctx, joined);
-    replayOnJoin(ctx.server, ctx.session, joined);
-  }
-}
-
-/** Joins one room: the JOIN and its topic; the room joined, if the user was not in it. */
-function join(ctx: Context, user: User, name: string, key: string | undefined): Channel | undefined {
+function joinOne(ctx: Context, user: User, name: string, key: string | undefined): void | Promise<void> {
   const { server } = ctx;
-  if (!isValidChannel(name, server.limits.channelLength)) throw new IrcError(ERR_BADCHANMASK, [name], 'Bad Channel Mask');
+  if (!isValidChannel(name, server.limits.channelLength)) return ctx.reply(ERR_BADCHANMASK, name, 'Bad Channel Mask');
   const ch = server.network.channel(name);
-  if (ch?.members.has(user)) return undefined;
-  if (user.channels.size >= server.limits.channelsPerUser) {
-    throw new IrcError(ERR_TOOMANYCHANNELS, [name], 'You have joined too many channels');
-  }
-  if (ch) {
-    const invited = ch.invited.has(user.uid);
-    if (ch.key !== undefined && key !== ch.key) throw new IrcError(ERR_BADCHANNELKEY, [ch.name], 'Cannot join channel (+k)');
-    if (ch.limit !== undefined && ch.members.size >= ch.limit) throw new IrcError(ERR_CHANNELISFULL, [ch.name], 'Cannot join channel (+l)');
-    if (ch.flags.has('i') && !invited) throw new IrcError(ERR_INVITEONLYCHAN, [ch.name], 'Cannot join channel (+i)');
-    if (!invited && ch.isBanned(user)) throw new IrcError(ERR_BANNEDFROMCHAN, [ch.name], 'Cannot join channel (+b)');
-  }
-  const time = ctx.now();
+  if (ch?.members.has(user)) return;
+  if (user.channels.size >= server.limits.channelsPerUser) return ctx.reply(ERR_TOOMANYCHANNELS, name, 'You have joined too many channels');
+  const refusal = ch && joinRefusal(ch, user, key);
+  if (refusal) return ctx.reply(refusal.numeric, ...refusal.params, refusal.text);
   const msgid = server.newMsgid();
-  server.publish({ type: 'channel.join', uid: user.uid, channel: ch?.name ?? name, time, msgid });
-  const joined = server.network.channel(name);
-  if (!joined) return undefined;
-  ctx.rb.add(joinMessage(user, joined.name, time, msgid, ctx.session.hasCap('extended-join')));
-  if (joined.topic !== '') sendTopic(ctx, joined, false);
-  return joined;
+  return afterCommit(ctx.commit({ type: 'channel.join', uid: user.uid, channel: ch?.name ?? name, key, msgid }), (verdict) => {
+    if (!verdict.ok) return ctx.replyRefusal(verdict);
+    const joined = server.network.channel(name);
+    if (!joined?.members.has(user)) return;
+    ctx.rb.add(joinMessage(user, joined.name, verdict.time, msgid, ctx.session.hasCap('extended-join')));
+    if (joined.topic !== '') sendTopic(ctx, joined, false);
+    // A huge room's names may not fit the send queue at once: paced.
+    return sendPaced(ctx, namesLines(ctx, joined), { end: () => replayOnJoin(server, ctx.session, joined) });
+  });
 }
 
-function part(ctx: Context, ch: Channel, reason: string | undefined): void {
+/** Why `user` may not join `ch` as it is now (the network checks again when it applies the JOIN). */
+function joinRefusal(ch: Channel, user: User, key: string | undefined): IrcError | undefined {
+  const invited = ch.invited.has(user.uid);
+  if (ch.key !== undefined && key !== ch.key) return new IrcError(ERR_BADCHANNELKEY, [ch.name], 'Cannot join channel (+k)');
+  if (ch.limit !== undefined && ch.members.size >= ch.limit) return new IrcError(ERR_CHANNELISFULL, [ch.name], 'Cannot join channel (+l)');
+  if (ch.flags.has('i') && !invited) return new IrcError(ERR_INVITEONLYCHAN, [ch.name], 'Cannot join channel (+i)');
+  if (!invited && ch.isBanned(user)) return new IrcError(ERR_BANNEDFROMCHAN, [ch.name], 'Cannot join channel (+b)');
+  return undefined;
+}
+
+function part(ctx: Context, ch: Channel, reason: string | undefined): void | Promise<void> {
   const user = ctx.user;
-  const time = ctx.now();
   const msgid = ctx.server.newMsgid();
-  ctx.rb.add(new Outgoing(user.mask, 'PART', reason === undefined ? [ch.name] : [ch.name, reason], time, msgid));
-  ctx.server.publish({ type: 'channel.part', uid: user.uid, channel: ch.name, reason, time, msgid });
+  const mask = user.mask;
+  return afterCommit(ctx.commit({ type: 'channel.part', uid: user.uid, channel: ch.name, reason, msgid }), (verdict) => {
+    if (!verdict.ok) return ctx.replyRefusal(verdict);
+    ctx.rb.add(new Outgoing(mask, 'PART', reason === undefined ? [ch.name] : [ch.name, reason], verdict.time, msgid));
+  });
 }
 
 function sendTopic(ctx: Context, ch: Channel, sayIfNone: boolean): void {

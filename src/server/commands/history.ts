@@ -10,7 +10,7 @@ import { sendPaced } from '../paced-reply.ts';
 import { peerName, readableConversation, sentBy } from '../private-history.ts';
 import type { ParlorServer } from '../server.ts';
 import type { Session } from '../session.ts';
-import type { Channel } from '../state.ts';
+import type { Channel } from '../../network/state.ts';
 
 export const CHATHISTORY_CAP = 'draft/chathistory';
 

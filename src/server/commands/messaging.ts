@@ -15,14 +15,16 @@ import { clipMessageText } from '../../protocol/clip-text.ts';
 import { matchMask } from '../../protocol/mask.ts';
 import { isChannelName } from '../../protocol/validate.ts';
 import { utf8ByteLength } from '../../protocol/wire-text.ts';
-import { ADMIN_UID } from '../network.ts';
+import { ADMIN_UID } from '../../network/network-state.ts';
+import { afterCommit } from '../../node/log-follower.ts';
+import { inTurn } from '../in-turn.ts';
 import { operActor } from './oper.ts';
 import { storedConversation } from '../private-history.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
-import type { MessageTarget } from '../events.ts';
+import type { MessageTarget } from '../../network/events.ts';
 import { IrcError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
-import type { Channel, User } from '../state.ts';
+import type { Channel, User } from '../../network/state.ts';
 
 type MessageCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
 
@@ -33,7 +35,7 @@ function messageCommand(command: MessageCommand): CommandSpec {
     minParams: 0,
     handler(ctx, params) {
       try {
-        deliver(ctx, command, params);
+        return deliver(ctx, command, params);
       } catch (err) {
         // NOTICE never draws automatic error replies, so that bots cannot loop (Modern IRC:
         // this applies to servers too), whether the error is about the whole command or
@@ -44,7 +46,7 @@ function messageCommand(command: MessageCommand): CommandSpec {
   };
 }
 
-function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[]): void {
+function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[]): void | Promise<void> {
   if (targets === undefined || targets === '') {
     throw new IrcError(ERR_NORECIPIENT, [], `No recipient given (${command})`);
   }
@@ -60,20 +62,24 @@ function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[
   ctx.server.stats.messages.mark(ctx.now(), list.length);
   // Message text is private: logged only where the operator asked for it (logging.messages).
   if (command !== 'TAGMSG' && ctx.server.config.logging.messages) ctx.server.logger.debug({ from: ctx.user.nick, target: targets, command, text }, 'message');
-  for (const target of list) {
+  const answer = (err: unknown): void => {
+    if (!(err instanceof IrcError)) throw err;
+    // A refused server-mask notice is answered all the same: it is a privilege, not a
+    // conversation a bot could loop on, and the operator needs to know it went nowhere.
+    if (command !== 'NOTICE' || err.numeric === ERR_NOPRIVILEGES) ctx.reply(err.numeric, ...err.params, err.text);
+  };
+  return inTurn(list, (target) => {
     try {
       if (target.startsWith('$')) {
         if (command !== 'TAGMSG') sendToServerMask(ctx, command, target, text!);
-        continue;
+        return;
       }
-      send(ctx, command, target, text ?? '', clientTags);
+      const pending = send(ctx, command, target, text ?? '', clientTags);
+      if (pending) return pending.catch(answer);
     } catch (err) {
-      if (!(err instanceof IrcError)) throw err;
-      // A refused server-mask notice is answered all the same: it is a privilege, not a
-      // conversation a bot could loop on, and the operator needs to know it went nowhere.
-      if (command !== 'NOTICE' || err.numeric === ERR_NOPRIVILEGES) ctx.reply(err.numeric, ...err.params, err.text);
+      answer(err);
     }
-  }
+  });
 }
 
 /** `NOTICE $*` (or `$server.name`, `$$*`): an operator's message to everyone on the network. */
@@ -101,7 +107,7 @@ function pickClientTags(tags: Tags): Tags {
   return picked ?? {};
 }
 
-function send(ctx: Context, command: MessageCommand, rawTarget: string, text: string, clientTags: Tags): void {
+function send(ctx: Context, command: MessageCommand, rawTarget: string, text: string, clientTags: Tags): void | Promise<void> {
   const user = ctx.user;
   const { server } = ctx;
   let statusPrefix: string | undefined;
@@ -145,16 +151,24 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     text = clipMessageText(text, maxBody - utf8ByteLength(`:${user.mask} ${command} ${shown} :`));
   }
 
-  const time = ctx.now();
   const msgid = server.newMsgid();
-  server.publish({ type: 'message', command, uid: user.uid, target, text, clientTags, time, msgid });
-  if (ctx.session.hasCap('echo-message')) {
-    const tags = Object.keys(clientTags).length > 0 ? clientTags : undefined;
-    ctx.rb.add(new Outgoing(user.mask, command, command === 'TAGMSG' ? [shown] : [shown, text], time, msgid, tags, user.account));
-  }
-  if (command !== 'TAGMSG' && storeKey !== undefined && server.config.history.enabled) {
-    server.store.appendMessage({ msgid, target: storeKey, time, source: user.mask, account: user.account, command, text, tags: storedTags(clientTags) });
-  }
+  const { mask, account } = user;
+  return afterCommit(server.commit({ type: 'message', command, uid: user.uid, target, text, clientTags, msgid }), (verdict) => {
+    if (!verdict.ok) {
+      const r = verdict.refusal;
+      if (!r) return;
+      // The recipient left meanwhile: named as the sender named them.
+      throw r.numeric === ERR_NOSUCHNICK ? new IrcError(ERR_NOSUCHNICK, [name], 'No such nick/channel') : new IrcError(r.numeric, r.params, r.text);
+    }
+    const time = verdict.time;
+    if (ctx.session.hasCap('echo-message')) {
+      const tags = Object.keys(clientTags).length > 0 ? clientTags : undefined;
+      ctx.rb.add(new Outgoing(mask, command, command === 'TAGMSG' ? [shown] : [shown, text], time, msgid, tags, account));
+    }
+    if (command !== 'TAGMSG' && storeKey !== undefined && server.config.history.enabled) {
+      server.store.appendMessage({ msgid, target: storeKey, time, source: mask, account, command, text, tags: storedTags(clientTags) });
+    }
+  });
 }
 
 /** Client tags worth keeping with a message (+reply, +react…), not passing ones like +typing. */

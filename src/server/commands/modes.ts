@@ -19,14 +19,15 @@ import {
 } from '../../protocol/numerics.ts';
 import { isChannelName } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
-import type { ModeChange } from '../events.ts';
+import type { ModeChange } from '../../network/events.ts';
 import { IrcError } from '../irc-error.ts';
 import { utf8ByteLength } from '../../protocol/wire-text.ts';
 import { CHANNEL_KEY_LENGTH } from '../../protocol/isupport.ts';
 import { channelModeLines } from '../mode-outgoing.ts';
 import { Outgoing } from '../outgoing.ts';
-import type { Channel, ChannelFlag } from '../state.ts';
+import type { Channel, ChannelFlag } from '../../network/state.ts';
 import { requireChannel } from './channels.ts';
+import { afterCommit } from '../../node/log-follower.ts';
 
 const FLAGS = new Set(['i', 'm', 'n', 's', 't']);
 const USER_MODES = new Set(['i', 'w', 'o']);
@@ -42,7 +43,7 @@ export const modeCommands: CommandGroup = {
   },
 };
 
-function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, args: string[]): void {
+function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, args: string[]): void | Promise<void> {
   const user = ctx.user;
   const membership = ch.members.get(user);
   if (modestring === undefined) {
@@ -162,10 +163,14 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
   // Letters are read in order, so `+m-m` ends with -m; what ends as it began is not sent.
   const effective = lastPerTarget(changes).filter((c) => !alreadySo(ctx, ch, c));
   if (effective.length === 0) return;
-  const time = ctx.now();
   const msgid = ctx.server.newMsgid();
-  for (const out of channelModeLines(user.mask, ch.name, formatModes(ctx, effective), time, msgid)) ctx.rb.add(out);
-  ctx.server.publish({ type: 'channel.mode', uid: user.uid, channel: ch.name, changes: effective, time, msgid });
+  const mask = user.mask;
+  // The echo is what the network applied: a change made moot meanwhile is left out.
+  return afterCommit(ctx.commit({ type: 'channel.mode', uid: user.uid, setBy: mask, channel: ch.name, changes: effective, msgid }), (verdict) => {
+    if (!verdict.ok) return ctx.replyRefusal(verdict);
+    const params = verdict.modeParams ?? [];
+    if (params.length > 0) for (const out of channelModeLines(mask, ch.name, params, verdict.time, msgid)) ctx.rb.add(out);
+  });
 }
 
 /**
@@ -225,28 +230,12 @@ function lastPerTarget(changes: ModeChange[]): ModeChange[] {
   return [...byKey.values()];
 }
 
-/** The MODE parameters as clients see them (nicks for o/v). */
-export function formatModes(ctx: Context, changes: ModeChange[]): string[] {
-  let modes = '';
-  let sign = '';
-  const args: string[] = [];
-  for (const c of changes) {
-    const s = c.add ? '+' : '-';
-    if (s !== sign) modes += sign = s;
-    modes += c.mode;
-    if (c.mode === 'o' || c.mode === 'v') args.push(ctx.server.network.users.get(c.arg!)?.nick ?? c.arg!);
-    else if (c.mode === 'k') args.push(c.add ? c.arg! : '*');
-    else if (c.arg !== undefined) args.push(c.arg);
-  }
-  return [modes, ...args];
-}
-
 function sendBanList(ctx: Context, ch: Channel): void {
   for (const b of ch.bans) ctx.reply(RPL_BANLIST, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
   ctx.reply(RPL_ENDOFBANLIST, ch.name, 'End of channel ban list');
 }
 
-function userMode(ctx: Context, nick: string, modestring: string | undefined): void {
+function userMode(ctx: Context, nick: string, modestring: string | undefined): void | Promise<void> {
   const user = ctx.user;
   const target = ctx.server.network.userByNick(nick);
   if (!target) throw new IrcError(ERR_NOSUCHNICK, [nick], 'No such nick/channel');
@@ -273,7 +262,6 @@ function userMode(ctx: Context, nick: string, modestring: string | undefined): v
   }
   if (unknown) ctx.reply(ERR_UMODEUNKNOWNFLAG, 'Unknown MODE flag');
   if (changes.length === 0) return;
-  const time = ctx.now();
   let text = '';
   let sign = '';
   for (const c of changes) {
@@ -281,6 +269,9 @@ function userMode(ctx: Context, nick: string, modestring: string | undefined): v
     if (s !== sign) text += sign = s;
     text += c.mode;
   }
-  ctx.rb.add(new Outgoing(user.mask, 'MODE', [user.nick, text], time));
-  ctx.server.publish({ type: 'user.mode', uid: user.uid, changes, time });
+  const mask = user.mask;
+  const ownNick = user.nick;
+  return afterCommit(ctx.commit({ type: 'user.mode', uid: user.uid, changes }), (verdict) => {
+    if (verdict.ok) ctx.rb.add(new Outgoing(mask, 'MODE', [ownNick, text], verdict.time));
+  });
 }

@@ -16,7 +16,7 @@ export const monitorCommands: CommandGroup = {
     minParams: 1,
     handler(ctx, [sub, targetList]) {
       const session = ctx.session;
-      const monitors = ctx.server.network.monitors;
+      const monitors = ctx.server.replica.delivery.monitors;
       const targets = (targetList ?? '').split(',').filter((t) => t !== '');
       switch (sub) {
         case '+': {
@@ -61,9 +61,9 @@ export const monitorCommands: CommandGroup = {
 
 function unwatch(ctx: Context, folded: string): void {
   ctx.session.monitoring.delete(folded);
-  const set = ctx.server.network.monitors.get(folded);
+  const set = ctx.server.replica.delivery.monitors.get(folded);
   set?.delete(ctx.session);
-  if (set?.size === 0) ctx.server.network.monitors.delete(folded);
+  if (set?.size === 0) ctx.server.replica.delivery.monitors.delete(folded);
 }
 
 function sendStatus(ctx: Context, nicks: string[]): void {

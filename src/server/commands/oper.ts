@@ -18,9 +18,9 @@ import {
 import { listAccounts, removeAccount, setSuspended } from '../accounts.ts';
 import { AdminError, type Actor } from '../admin.ts';
 import { lockoutText, operKey, type AuthAttempt } from '../auth-guard.ts';
-import type { ServerBan } from '../bans.ts';
+import type { ServerBan } from '../../network/bans.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
-import type { BanListName } from '../events.ts';
+import type { BanListName } from '../../network/events.ts';
 import { IrcError, StandardReplyError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
 import { verifyPassword } from '../passwords.ts';
@@ -173,8 +173,8 @@ export const operCommands: CommandGroup = {
       server.authGuard.succeeded(attempt);
       ctx.session.operName = entry.name;
       if (!user.hasMode('o')) {
-        ctx.server.publish({ type: 'user.mode', uid: user.uid, changes: [{ add: true, mode: 'o' }], time: ctx.now() });
-        ctx.rb.add(new Outgoing(user.mask, 'MODE', [user.nick, '+o'], ctx.now()));
+        const verdict = await ctx.commit({ type: 'user.mode', uid: user.uid, changes: [{ add: true, mode: 'o' }] });
+        if (verdict.ok) ctx.rb.add(new Outgoing(user.mask, 'MODE', [user.nick, '+o'], verdict.time));
       }
       ctx.reply(RPL_YOUREOPER, 'You are now an IRC operator');
       ctx.server.audit.record({ time: ctx.now(), actor: `oper:${entry.name}`, action: 'oper', target: user.mask });

@@ -29,7 +29,7 @@ import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
 import type { Outgoing } from '../outgoing.ts';
 import { numericReply, sendPaced } from '../paced-reply.ts';
-import type { Channel, User } from '../state.ts';
+import type { Channel, User } from '../../network/state.ts';
 
 const WHO_RESULT_LIMIT = 500;
 const WHOX_ORDER = 'tcuihsnfdlaor';

@@ -26,6 +26,7 @@ import { FixedNumeric, Outgoing } from '../outgoing.ts';
 import type { ParlorServer } from '../server.ts';
 import { VERSION } from '../version.ts';
 import { lusersLines, motdLines } from './info.ts';
+import { afterCommit } from '../../node/log-follower.ts';
 
 export const registrationCommands: CommandGroup = {
   // PASS <password>
@@ -65,12 +66,14 @@ export const registrationCommands: CommandGroup = {
       if (ctx.server.network.bans.match(ctx.now(), session.conn.remoteAddress, `${nick}!${user.username}@${user.hostname}`)) {
         throw new IrcError(ERR_ERRONEUSNICKNAME, [nick], 'That nickname is banned on this server');
       }
-      const time = ctx.now();
       const msgid = ctx.server.newMsgid();
-      ctx.rb.add(new Outgoing(user.mask, 'NICK', [nick], time, msgid, undefined, user.account));
-      ctx.server.publish({ type: 'user.nick', uid: user.uid, nick, time, msgid });
-      // Someone else's registered nick must be logged in to, or given back.
-      guardNick(ctx.server, session);
+      const mask = user.mask;
+      return afterCommit(ctx.commit({ type: 'user.nick', uid: user.uid, nick, msgid }), (verdict) => {
+        if (!verdict.ok) return ctx.replyRefusal(verdict);
+        ctx.rb.add(new Outgoing(mask, 'NICK', [nick], verdict.time, msgid, undefined, user.account));
+        // Someone else's registered nick must be logged in to, or given back.
+        guardNick(ctx.server, session);
+      });
     },
   },
 
@@ -90,7 +93,7 @@ export const registrationCommands: CommandGroup = {
       // An unusable ident is replaced rather than refused, as other servers do.
       session.username = sanitizeUsername(username!, limits.userLength) ?? 'user';
       session.realname = clipUtf8(realname!, limits.realnameLength);
-      tryCompleteRegistration(ctx);
+      return tryCompleteRegistration(ctx);
     },
   },
 };
@@ -104,7 +107,7 @@ function asMiddleParam(text: string): string {
 }
 
 /** Registration completes once NICK and USER are in and CAP negotiation (if any) ended. */
-export function tryCompleteRegistration(ctx: Context): void {
+export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
   const { session, server } = ctx;
   if (session.registered || session.capNegotiating) return;
   if (session.nick === undefined || session.username === undefined) return;
@@ -150,26 +153,44 @@ export function tryCompleteRegistration(ctx: Context): void {
     session.close(`Banned: ${ban.reason}`, error!);
     return;
   }
-  server.publish({
+  const nick = session.nick;
+  // Deliveries to the new uid reach this session as soon as the network has the user.
+  server.claimUid(session, uid);
+  const committed = ctx.commit({
     type: 'user.introduce',
     uid,
-    nodeId: server.bus.nodeId,
-    nick: session.nick,
+    nodeId: server.nodeId,
+    nick,
     username: session.username,
     hostname,
     realname: session.realname ?? session.username,
-    signonAt: ctx.now(),
     secure: session.conn.secure,
+    address: session.conn.remoteAddress,
     modes: '',
     account: session.preAccount,
   });
-  session.user = server.network.users.get(uid);
-  if (!session.user) throw new Error('user.introduce was not applied');
-  server.registered(session);
-  const { conn } = session;
-  server.logger.info({ id: conn.id, nick: session.nick, user: session.username, address: conn.remoteAddress, transport: conn.transport, account: session.preAccount }, 'registered');
-  sendWelcome(ctx);
-  guardNick(server, session);
+  return afterCommit(committed, (verdict) => {
+    const user = server.network.users.get(uid);
+    if (!verdict.ok || !user) {
+      server.releaseUid(uid);
+      // Taken meanwhile on another node: the client picks another and registration goes on.
+      if (session.nick === nick) session.nick = undefined;
+      if (!session.conn.closed) ctx.replyRefusal(verdict);
+      return;
+    }
+    // Hung up while the network took it in (its close found no user to quit): the user leaves at once.
+    if (session.conn.closed) {
+      server.releaseUid(uid);
+      server.publish({ type: 'user.quit', uid, reason: session.quitReason ?? 'Connection closed', msgid: server.newMsgid() });
+      return;
+    }
+    session.user = user;
+    server.registered(session);
+    const { conn } = session;
+    server.logger.info({ id: conn.id, nick, user: session.username, address: conn.remoteAddress, transport: conn.transport, account: session.preAccount }, 'registered');
+    sendWelcome(ctx);
+    guardNick(server, session);
+  });
 }
 
 /** Compared in constant time (digests of equal length), so that timing tells nothing of the password. */

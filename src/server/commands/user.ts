@@ -4,6 +4,7 @@ import { clipUtf8 } from '../../protocol/text.ts';
 import type { CommandGroup } from '../context.ts';
 import { StandardReplyError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
+import { afterCommit } from '../../node/log-follower.ts';
 
 export const userCommands: CommandGroup = {
   // AWAY [<text>]
@@ -13,9 +14,12 @@ export const userCommands: CommandGroup = {
       const user = ctx.user;
       const away = text === undefined || text === '' ? undefined : clipUtf8(text, ctx.server.limits.awayLength);
       // Neighbours hear (away-notify) only of a state that set, changed or was removed.
-      if (away !== user.away) ctx.server.publish({ type: 'user.away', uid: user.uid, away, time: ctx.now() });
-      if (away === undefined) ctx.reply(RPL_UNAWAY, 'You are no longer marked as being away');
-      else ctx.reply(RPL_NOWAWAY, 'You have been marked as being away');
+      const answer = (): void => {
+        if (away === undefined) ctx.reply(RPL_UNAWAY, 'You are no longer marked as being away');
+        else ctx.reply(RPL_NOWAWAY, 'You have been marked as being away');
+      };
+      if (away === user.away) return answer();
+      return afterCommit(ctx.commit({ type: 'user.away', uid: user.uid, away }), answer);
     },
   },
 
@@ -27,11 +31,12 @@ export const userCommands: CommandGroup = {
       if (realname === '' || realname!.length > ctx.server.limits.realnameLength) {
         throw new StandardReplyError('SETNAME', 'INVALID_REALNAME', [], 'Realname is empty or too long');
       }
-      const time = ctx.now();
-      ctx.server.publish({ type: 'user.setname', uid: user.uid, realname: realname!, time });
-      // IRCv3 setname: SETNAME is never sent to a client without the capability; a client
-      // that sends it anyway is served silently.
-      if (ctx.session.hasCap('setname')) ctx.rb.add(new Outgoing(user.mask, 'SETNAME', [realname!], time));
+      const mask = user.mask;
+      return afterCommit(ctx.commit({ type: 'user.setname', uid: user.uid, realname: realname! }), (verdict) => {
+        // IRCv3 setname: SETNAME is never sent to a client without the capability; a client
+        // that sends it anyway is served silently.
+        if (verdict.ok && ctx.session.hasCap('setname')) ctx.rb.add(new Outgoing(mask, 'SETNAME', [realname!], verdict.time));
+      });
     },
   },
 };

@@ -1,5 +1,5 @@
-// The network's shared state as this node sees it: users and channels. Changed only by
-// applying bus events (network.ts), so every node holds the same picture.
+// The network's shared state: users and channels. Changed only by the reducer applying the
+// log's entries in order (reducer.ts), so every node holds the same picture.
 import { foldCase } from '../protocol/casemapping.ts';
 import { matchMask } from '../protocol/mask.ts';
 
@@ -13,6 +13,8 @@ export interface UserInit {
   realname: string;
   signonAt: number;
   secure: boolean;
+  /** The address connected from: CIDR bans and mutes match it. */
+  address: string;
   modes: string;
   /** The account the user logged in to before registration completed (SASL, REGISTER). */
   account?: string | undefined;
@@ -35,6 +37,7 @@ export class User {
   signonAt: number;
   away: string | undefined = undefined;
   secure: boolean;
+  readonly address: string;
   /** The account the user is logged in to (SASL or REGISTER), as it was registered. */
   account: string | undefined;
   // Most users never set a mode or join a channel, and there may be tens of thousands of
@@ -53,6 +56,7 @@ export class User {
     this.mask = userMask(init);
     this.signonAt = init.signonAt;
     this.secure = init.secure;
+    this.address = init.address;
     this.account = init.account;
     if (init.modes !== '') this.modeSet = new Set(init.modes);
   }

@@ -47,6 +47,8 @@ interface Entry {
 
 export class BanList {
   private readonly entries = new Map<string, Entry>();
+  /** Never later than the earliest expiry among the entries: expire() before it has nothing to do. */
+  private soonestExpiry = Infinity;
 
   get size(): number {
     return this.entries.size;
@@ -55,6 +57,7 @@ export class BanList {
   /** Adds or replaces (same mask) an entry. */
   add(ban: ServerBan): void {
     this.entries.set(foldCase(ban.mask), { ban, cidr: ban.kind === 'cidr' ? parseCidr(ban.mask) : undefined });
+    if (ban.expiresAt !== undefined) this.soonestExpiry = Math.min(this.soonestExpiry, ban.expiresAt);
   }
 
   remove(mask: string): ServerBan | undefined {
@@ -71,13 +74,30 @@ export class BanList {
     return [...this.entries.values()].map((e) => e.ban);
   }
 
+  /** Entries in force at `now`, without dropping the expired ones: reading, not changing (snapshots). */
+  inForceAt(now: number): ServerBan[] {
+    const out: ServerBan[] = [];
+    for (const { ban } of this.entries.values()) if (ban.expiresAt === undefined || ban.expiresAt > now) out.push(ban);
+    return out;
+  }
+
+  /** Empties the list (loading a snapshot replaces it). */
+  clear(): void {
+    this.entries.clear();
+    this.soonestExpiry = Infinity;
+  }
+
   expire(now: number): ServerBan[] {
+    if (now < this.soonestExpiry) return [];
     const gone: ServerBan[] = [];
+    this.soonestExpiry = Infinity;
     for (const [key, e] of this.entries) {
-      if (e.ban.expiresAt !== undefined && e.ban.expiresAt <= now) {
+      const at = e.ban.expiresAt;
+      if (at === undefined) continue;
+      if (at <= now) {
         this.entries.delete(key);
         gone.push(e.ban);
-      }
+      } else this.soonestExpiry = Math.min(this.soonestExpiry, at);
     }
     return gone;
   }

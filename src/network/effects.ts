@@ -1,0 +1,75 @@
+// What applying one log entry yields besides the new state: the verdict its writer answers
+// from, and the deliveries each node turns into writes to its own sessions (src/node/
+// delivery.ts). Both are plain data; producing them does no I/O.
+import type { Outgoing } from '../server/outgoing.ts';
+import type { BanListName } from './events.ts';
+import type { ServerBan } from './bans.ts';
+import type { Channel, StatusMode, User } from './state.ts';
+
+/** Why an event changed nothing: the numeric its writer answers with. */
+export interface Refusal {
+  numeric: string;
+  params: string[];
+  text: string;
+}
+
+export interface Verdict {
+  /** Whether the event took effect. */
+  readonly ok: boolean;
+  readonly position: number;
+  /** The log's time of the entry: what server-time, history and echoes show. */
+  readonly time: number;
+  /** A refused event's answer; none when the refusal needs no words (already in the room…). */
+  readonly refusal?: Refusal;
+  /** channel.mode: the MODE parameters that took effect. */
+  readonly modeParams?: string[];
+}
+
+export type Delivery =
+  /** To the room's members on this node; `minimum` for `@#room`/`+#room`; `extended`: the extended-join variant. */
+  | {
+      to: 'channel';
+      channel: Channel;
+      out: Outgoing;
+      except?: string | undefined;
+      exceptAlso?: string | undefined;
+      minimum?: StatusMode | undefined;
+      cap?: string | undefined;
+      tagOnly?: boolean;
+      extended?: Outgoing | undefined;
+      /** Counted as a message delivered (metrics). */
+      message?: boolean;
+    }
+  /** To everyone sharing one of `channels` with `user` (the rooms it was in), once each, not the user. */
+  | { to: 'neighbours'; user: User; channels: readonly Channel[]; out: Outgoing; cap?: string | undefined }
+  | { to: 'user'; uid: string; out: Outgoing; cap?: string | undefined; tagOnly?: boolean; message?: boolean }
+  /** A local member index change: the reducer changed the room's membership. */
+  | { to: 'member'; channel: Channel; user: User; joined: boolean }
+  /** MONITOR: the nick came online (`target` its mask) or went offline (`target` the nick). */
+  | { to: 'monitors'; folded: string; online: boolean; target: string; time: number }
+  | { to: 'everyone'; out: Outgoing; userMode?: string | undefined }
+  | { to: 'kill'; uid: string; out: Outgoing; reason: string }
+  /** The user was logged out by the network (not by their own command): their node says so. */
+  | { to: 'logged-out'; uid: string; out: Outgoing }
+  | { to: 'admin-inbox'; from: User; command: string; text: string; time: number }
+  | { to: 'server-ban'; list: BanListName; ban: ServerBan }
+  | { to: 'server-unban'; list: BanListName; mask: string }
+  /** A registered room's topic or modes changed: saved by the node whose user changed it. */
+  | { to: 'room-changed'; channel: Channel; byNode: string | undefined }
+  /** A node incarnation left the network (node.down, or replaced by its node's new epoch). */
+  | { to: 'epoch-dead'; nodeId: string; epoch: string };
+
+export interface Outcome {
+  verdict: Verdict;
+  deliveries: Delivery[];
+}
+
+/** A refusal that needs no words: the event changes nothing (the user is gone, already in the room…). */
+export const NO_CHANGE = Symbol('no change');
+
+/** What reducing one event gives: undefined when it took effect. */
+export type Reduced = Refusal | typeof NO_CHANGE | { modeParams: string[] } | undefined;
+
+export function refuse(numeric: string, params: string[], text: string): Refusal {
+  return { numeric, params, text };
+}

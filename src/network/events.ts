@@ -1,0 +1,69 @@
+// Events in the network's log. Plain data only (ids and strings), so that they can cross
+// processes. No event carries a time: the log's entry does (LogEntry.time), so every node
+// shows the same. `uid` is the user who acts; nodes deliver to everyone concerned except that
+// user, whose own session answers when its event comes back from the log (with its label,
+// for labeled-response). The reducer (reducer.ts) checks each one again when applying it.
+import type { ChannelRecord } from '../storage/store.ts';
+import type { ServerBan } from './bans.ts';
+import type { UserInit } from './state.ts';
+
+export interface ModeChange {
+  add: boolean;
+  mode: string;
+  arg?: string | undefined;
+}
+
+/** Server bans refuse connections; mutes let a user read but not speak. */
+export type BanListName = 'ban' | 'mute';
+
+export type MessageTarget = { kind: 'channel'; name: string; statusPrefix?: string } | { kind: 'user'; uid: string };
+
+export type NetworkEvent =
+  // A node incarnation (the entry's epoch) joins the network; one already up under an older
+  // epoch is gone: its users quit.
+  | { type: 'node.up'; nodeId: string }
+  // A node declared gone (by itself at shutdown, or by another that lost sight of it): its
+  // users quit everywhere, and later entries of that epoch are passed over.
+  | { type: 'node.down'; nodeId: string; epoch: string; reason: string }
+  | ({ type: 'user.introduce' } & Omit<UserInit, 'signonAt'>)
+  | { type: 'user.nick'; uid: string; nick: string; msgid: string }
+  | { type: 'user.quit'; uid: string; reason: string; msgid: string }
+  | { type: 'user.away'; uid: string; away: string | undefined }
+  | { type: 'user.setname'; uid: string; realname: string }
+  | { type: 'user.mode'; uid: string; changes: ModeChange[] }
+  // Logged in to an account (SASL, REGISTER) or out of it (undefined).
+  | { type: 'user.account'; uid: string; account: string | undefined }
+  // Everyone logged in to the account is logged out (suspended, deleted), on every node.
+  | { type: 'account.logout'; account: string }
+  | { type: 'channel.join'; uid: string; channel: string; key: string | undefined; msgid: string }
+  | { type: 'channel.part'; uid: string; channel: string; reason: string | undefined; msgid: string }
+  // `override`: an IRC operator (or the console) acting without the room's operator status.
+  | { type: 'channel.kick'; uid: string; channel: string; targetUid: string; reason: string; override: boolean; msgid: string }
+  | { type: 'channel.topic'; uid: string; channel: string; topic: string; msgid: string }
+  // `uid` undefined: the server sets them (`setBy` names it).
+  | { type: 'channel.mode'; uid: string | undefined; setBy: string; channel: string; changes: ModeChange[]; msgid: string }
+  | { type: 'channel.invite'; uid: string; channel: string; targetUid: string; msgid: string }
+  // A registered room keeps its topic, modes, bans and operator accounts when empty and
+  // across restarts; `operators` are the accounts given +o on join (the founder included).
+  | { type: 'channel.register'; channel: string; founder: string; operators: string[]; registeredAt: number }
+  | { type: 'channel.unregister'; channel: string }
+  // A registered room as it was saved, put back at start (a no-op if the network has it).
+  | { type: 'channel.restore'; record: ChannelRecord }
+  // Server administration: bans and mutes are network-wide state; a kill closes the
+  // victim's session on the node that holds it; notices reach every user (or +w users).
+  | { type: 'ban.add'; list: BanListName; ban: ServerBan }
+  | { type: 'ban.remove'; list: BanListName; mask: string }
+  | { type: 'user.kill'; uid: string; source: string; reason: string }
+  | { type: 'server.notice'; command: 'NOTICE' | 'PRIVMSG'; source: string; text: string; msgid: string }
+  | { type: 'wallops'; source: string; text: string; msgid: string }
+  | {
+      type: 'message';
+      command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
+      uid: string;
+      target: MessageTarget;
+      text: string;
+      clientTags: Record<string, string>;
+      msgid: string;
+    };
+
+export type NetworkEventType = NetworkEvent['type'];

@@ -1,0 +1,259 @@
+// Applies one log entry to the network state: the only code that changes it. Deterministic
+// and free of I/O: the same entries in the same order give the same state on every node.
+// Each event is checked again here, against the state at its position, because the check
+// its writer made against its own (older) view may no longer hold; a refused event changes
+// nothing anywhere and its writer answers with the refusal. What people are to see comes out
+// as deliveries (effects.ts), which each node writes to its own sessions.
+import type { LogEntry } from '../cluster/log-cursor.ts';
+import { foldCase } from '../protocol/casemapping.ts';
+import { ERR_CANNOTSENDTOUSER, ERR_NICKNAMEINUSE, ERR_NOSUCHNICK, RPL_LOGGEDOUT } from '../protocol/numerics.ts';
+import { Outgoing } from '../server/outgoing.ts';
+import { ChannelReducer } from './reduce-channels.ts';
+import { NO_CHANGE, refuse, type Delivery, type Outcome, type Reduced, type Refusal, type Verdict } from './effects.ts';
+import type { NetworkEvent } from './events.ts';
+import { ADMIN_UID, type NetworkState } from './network-state.ts';
+import { User, userMask } from './state.ts';
+
+export interface ReducerOptions {
+  /** This node's name: the source of what the server itself says (deliveries only, never state). */
+  serverName: string;
+  whowasLimit: number;
+}
+
+/** The quit reason of a node's users when the node is gone (a netsplit, as hidden-server networks show it). */
+export const SPLIT_REASON = '*.net *.split';
+
+export class Reducer {
+  private readonly channels: ChannelReducer;
+
+  constructor(
+    readonly state: NetworkState,
+    private readonly options: ReducerOptions,
+  ) {
+    this.channels = new ChannelReducer(state, options.serverName);
+  }
+
+  apply(entry: LogEntry<NetworkEvent>): Outcome {
+    const s = this.state;
+    s.position = entry.position;
+    s.time = entry.time;
+    s.bans.expire(entry.time);
+    s.mutes.expire(entry.time);
+    const deliveries: Delivery[] = [];
+    const refusal = this.reduce(entry, deliveries);
+    const verdict: Verdict =
+      refusal === undefined
+        ? { ok: true, position: entry.position, time: entry.time }
+        : refusal === NO_CHANGE
+          ? { ok: false, position: entry.position, time: entry.time }
+          : 'modeParams' in refusal
+            ? { ok: true, position: entry.position, time: entry.time, modeParams: refusal.modeParams }
+            : { ok: false, position: entry.position, time: entry.time, refusal };
+    return { verdict, deliveries };
+  }
+
+  /** Undefined: applied. */
+  private reduce(entry: LogEntry<NetworkEvent>, out: Delivery[]): Reduced {
+    const e = entry.event;
+    const time = entry.time;
+    const s = this.state;
+    switch (e.type) {
+      case 'node.up': {
+        const old = s.nodes.get(e.nodeId);
+        if (old === entry.epoch) return NO_CHANGE;
+        // The node came back without anyone declaring it gone: what it had is gone.
+        if (old !== undefined) this.nodeGone(e.nodeId, old, SPLIT_REASON, entry, out);
+        s.nodes.set(e.nodeId, entry.epoch);
+        return undefined;
+      }
+      case 'node.down':
+        if (s.deadEpochs.has(e.epoch)) return NO_CHANGE;
+        this.nodeGone(e.nodeId, e.epoch, e.reason, entry, out);
+        return undefined;
+      case 'user.introduce': {
+        if (!s.isUp(e.nodeId, entry.epoch) || s.users.has(e.uid)) return NO_CHANGE;
+        if (s.nicks.has(foldCase(e.nick))) return refuse(ERR_NICKNAMEINUSE, [e.nick], 'Nickname is already in use');
+        const user = new User({ ...e, signonAt: time });
+        s.users.set(user.uid, user);
+        s.nicks.set(user.foldedNick, user);
+        this.countModes(user, 1);
+        out.push({ to: 'monitors', folded: user.foldedNick, online: true, target: user.mask, time });
+        return undefined;
+      }
+      case 'user.nick':
+        return this.changeNick(e.uid, e.nick, time, e.msgid, out);
+      case 'user.quit': {
+        const u = s.users.get(e.uid);
+        if (!u) return NO_CHANGE;
+        this.quit(u, e.reason, time, e.msgid, out);
+        return undefined;
+      }
+      case 'user.away': {
+        const u = s.users.get(e.uid);
+        if (!u) return NO_CHANGE;
+        u.away = e.away;
+        const msg = new Outgoing(u.mask, 'AWAY', e.away === undefined ? [] : [e.away], time, undefined, undefined, u.account);
+        out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'away-notify' });
+        return undefined;
+      }
+      case 'user.setname': {
+        const u = s.users.get(e.uid);
+        if (!u) return NO_CHANGE;
+        u.realname = e.realname;
+        const msg = new Outgoing(u.mask, 'SETNAME', [e.realname], time, undefined, undefined, u.account);
+        out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'setname' });
+        return undefined;
+      }
+      case 'user.account':
+        return this.changeAccount(e.uid, e.account, time, false, out);
+      case 'account.logout': {
+        const folded = foldCase(e.account);
+        for (const u of s.users.values()) {
+          if (u.account !== undefined && foldCase(u.account) === folded) this.changeAccount(u.uid, undefined, time, true, out);
+        }
+        return undefined;
+      }
+      case 'user.mode': {
+        const u = s.users.get(e.uid);
+        if (!u) return NO_CHANGE;
+        this.countModes(u, -1);
+        for (const c of e.changes) {
+          if (c.add) u.modes.add(c.mode);
+          else u.modes.delete(c.mode);
+        }
+        this.countModes(u, 1);
+        return undefined;
+      }
+      case 'user.kill': {
+        const u = s.users.get(e.uid);
+        if (!u) return NO_CHANGE;
+        out.push({ to: 'kill', uid: u.uid, out: new Outgoing(e.source, 'KILL', [u.nick, e.reason], time), reason: e.reason });
+        return undefined;
+      }
+      case 'message':
+        return this.message(e, time, out);
+      case 'ban.add':
+        (e.list === 'ban' ? s.bans : s.mutes).add(e.ban);
+        out.push({ to: 'server-ban', list: e.list, ban: e.ban });
+        return undefined;
+      case 'ban.remove':
+        if (!(e.list === 'ban' ? s.bans : s.mutes).remove(e.mask)) return NO_CHANGE;
+        out.push({ to: 'server-unban', list: e.list, mask: e.mask });
+        return undefined;
+      case 'server.notice':
+        out.push({ to: 'everyone', out: new Outgoing(e.source, e.command, ['$*', e.text], time, e.msgid) });
+        return undefined;
+      case 'wallops':
+        out.push({ to: 'everyone', out: new Outgoing(e.source, 'WALLOPS', [e.text], time, e.msgid), userMode: 'w' });
+        return undefined;
+      default:
+        return this.channels.reduce(e, time, out);
+    }
+  }
+
+  /** A node incarnation is gone: its users quit everywhere, and its later entries are passed over. */
+  private nodeGone(nodeId: string, epoch: string, reason: string, entry: LogEntry<NetworkEvent>, out: Delivery[]): void {
+    const s = this.state;
+    s.deadEpochs.add(epoch);
+    out.push({ to: 'epoch-dead', nodeId, epoch });
+    if (s.nodes.get(nodeId) !== epoch) return;
+    s.nodes.delete(nodeId);
+    let n = 0;
+    for (const u of [...s.users.values()]) {
+      if (u.nodeId === nodeId) this.quit(u, reason, entry.time, `${entry.position}.${++n}`, out);
+    }
+  }
+
+  private changeNick(uid: string, nick: string, time: number, msgid: string, out: Delivery[]): Refusal | typeof NO_CHANGE | undefined {
+    const s = this.state;
+    const u = s.users.get(uid);
+    if (!u) return NO_CHANGE;
+    const newFolded = foldCase(nick);
+    const holder = s.nicks.get(newFolded);
+    if (holder && holder !== u) return refuse(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
+    if (nick === u.nick) return NO_CHANGE;
+    const msg = new Outgoing(u.mask, 'NICK', [nick], time, msgid, undefined, u.account);
+    out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg });
+    this.rememberWhowas(u, time);
+    const oldFolded = u.foldedNick;
+    const oldNick = u.nick;
+    if (s.nicks.get(oldFolded) === u) s.nicks.delete(oldFolded);
+    u.nick = nick;
+    u.foldedNick = newFolded;
+    u.mask = userMask(u);
+    s.nicks.set(newFolded, u);
+    if (oldFolded !== newFolded) {
+      out.push({ to: 'monitors', folded: oldFolded, online: false, target: oldNick, time });
+      out.push({ to: 'monitors', folded: newFolded, online: true, target: u.mask, time });
+    }
+    return undefined;
+  }
+
+  private quit(u: User, reason: string, time: number, msgid: string, out: Delivery[]): void {
+    const s = this.state;
+    const channels = [...u.joined];
+    out.push({ to: 'neighbours', user: u, channels, out: new Outgoing(u.mask, 'QUIT', [reason], time, msgid, undefined, u.account) });
+    for (const ch of channels) this.channels.removeMember(ch, u, out);
+    this.rememberWhowas(u, time);
+    this.countModes(u, -1);
+    s.users.delete(u.uid);
+    if (s.nicks.get(u.foldedNick) === u) s.nicks.delete(u.foldedNick);
+    out.push({ to: 'monitors', folded: u.foldedNick, online: false, target: u.nick, time });
+  }
+
+  /** Logs a user in to an account or out (undefined); account-notify tells whoever asked. */
+  private changeAccount(uid: string, account: string | undefined, time: number, byNetwork: boolean, out: Delivery[]): typeof NO_CHANGE | undefined {
+    const u = this.state.users.get(uid);
+    if (!u || u.account === account) return NO_CHANGE;
+    // account-tag carries the account the user had when they sent it: the old one.
+    const msg = new Outgoing(u.mask, 'ACCOUNT', [account ?? '*'], time, undefined, undefined, u.account);
+    u.account = account;
+    out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'account-notify' });
+    // account-notify: users hear of their own account changes too.
+    out.push({ to: 'user', uid: u.uid, out: msg, cap: 'account-notify' });
+    // Logging in is answered by the command that did it; a logout by the network (the account
+    // suspended or deleted) comes from elsewhere, so the node holding the session says so.
+    if (account === undefined && byNetwork) {
+      out.push({ to: 'logged-out', uid: u.uid, out: new Outgoing(this.options.serverName, RPL_LOGGEDOUT, [u.nick, u.mask, 'You are now logged out'], time) });
+    }
+    return undefined;
+  }
+
+  private message(e: Extract<NetworkEvent, { type: 'message' }>, time: number, out: Delivery[]): Reduced {
+    const s = this.state;
+    const from = s.users.get(e.uid);
+    if (!from) return NO_CHANGE;
+    const tagOnly = e.command === 'TAGMSG';
+    const clientTags = Object.keys(e.clientTags).length > 0 ? e.clientTags : undefined;
+    const muted = from.uid !== ADMIN_UID && s.mutes.size > 0 ? s.mutes.match(time, from.address, from.mask) : undefined;
+    if (e.target.kind === 'user') {
+      const to = s.users.get(e.target.uid);
+      if (!to) return refuse(ERR_NOSUCHNICK, ['*'], 'No such nick/channel');
+      if (to.uid === ADMIN_UID) {
+        // A muted user may still appeal to the operator.
+        if (!tagOnly) out.push({ to: 'admin-inbox', from, command: e.command, text: e.text, time });
+        return undefined;
+      }
+      if (muted) return refuse(ERR_CANNOTSENDTOUSER, [to.nick], `You are muted: ${muted.reason}`);
+      // A message to oneself is delivered even with echo-message: the echo (labelled, with
+      // labeled-response) is the reply to the sender, this is what the recipient receives.
+      const params = tagOnly ? [to.nick] : [to.nick, e.text];
+      out.push({ to: 'user', uid: to.uid, out: new Outgoing(from.mask, e.command, params, time, e.msgid, clientTags, from.account), tagOnly, message: true });
+      return undefined;
+    }
+    return this.channels.message(from, e, time, muted, clientTags, out);
+  }
+
+  private countModes(u: User, sign: 1 | -1): void {
+    if (u.hasMode('i')) this.state.invisibleCount += sign;
+    if (u.hasMode('o')) this.state.operCount += sign;
+  }
+
+  private rememberWhowas(u: User, time: number): void {
+    const { whowas } = this.state;
+    if (this.options.whowasLimit === 0) return;
+    whowas.push({ nick: u.nick, username: u.username, hostname: u.hostname, realname: u.realname, time });
+    if (whowas.length > this.options.whowasLimit) whowas.splice(0, whowas.length - this.options.whowasLimit);
+  }
+}
+

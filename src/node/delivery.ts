@@ -1,0 +1,158 @@
+// One node's side of applying an entry: the reducer's deliveries become writes to this node's
+// own sessions. It owns what only this node knows — which local sessions are in which room,
+// and who MONITORs whom — so a room with nobody here costs it nothing.
+import { RPL_MONOFFLINE, RPL_MONONLINE } from '../protocol/numerics.ts';
+import type { ServerBan } from '../network/bans.ts';
+import type { Delivery as Deliverable } from '../network/effects.ts';
+import type { BanListName } from '../network/events.ts';
+import type { Channel, User } from '../network/state.ts';
+import { Outgoing, TAGS_MESSAGE_TAGS } from '../server/outgoing.ts';
+
+export interface LocalSession {
+  readonly tagVariant: number;
+  deliveryMark: number;
+  readonly user: User | undefined;
+  hasCap(name: string): boolean;
+  sendOutgoing(out: Outgoing): void;
+  readonly nickOrStar: string;
+}
+
+/** What deliveries need from the node beyond writing to sessions. */
+export interface DeliveryHost {
+  readonly serverName: string;
+  /** This node's session of a user, if the user is connected here. */
+  local(uid: string): LocalSession | undefined;
+  registeredSessions(): Iterable<LocalSession>;
+  kill(uid: string, out: Outgoing, reason: string): void;
+  loggedOut(uid: string, out: Outgoing): void;
+  messageToAdmin(from: User, command: string, text: string, time: number): void;
+  serverBan(list: BanListName, ban: ServerBan): void;
+  serverUnban(list: BanListName, mask: string): void;
+  roomChanged(channel: Channel, byNode: string | undefined): void;
+  epochDead(nodeId: string, epoch: string): void;
+}
+
+export class Delivery {
+  /** folded nick → local sessions that MONITOR it. */
+  readonly monitors = new Map<string, Set<LocalSession>>();
+  /** folded room name → this node's members of it, by uid. */
+  private readonly localMembers = new Map<string, Map<string, LocalSession>>();
+  private mark = 0;
+  /** PRIVMSG/NOTICE/TAGMSG copies handed to local sessions: read at a scrape (metrics.ts). */
+  messagesDelivered = 0;
+  /** Server bans applied since the start (metrics.ts). */
+  bansSet = 0;
+
+  constructor(private readonly host: DeliveryHost) {}
+
+  run(deliveries: readonly Deliverable[]): void {
+    for (const d of deliveries) this.deliver(d);
+  }
+
+  /** This node's sessions in a room. */
+  membersHere(channel: Channel): ReadonlyMap<string, LocalSession> | undefined {
+    return this.localMembers.get(channel.folded);
+  }
+
+  private deliver(d: Deliverable): void {
+    switch (d.to) {
+      case 'channel':
+        return this.toChannel(d);
+      case 'user': {
+        const s = this.host.local(d.uid);
+        if (!s || (d.cap !== undefined && !s.hasCap(d.cap))) return;
+        if (d.tagOnly && !(s.tagVariant & TAGS_MESSAGE_TAGS)) return;
+        s.sendOutgoing(d.out);
+        if (d.message) this.messagesDelivered++;
+        return;
+      }
+      case 'neighbours':
+        return this.toNeighbours(d.user, d.channels, d.out, d.cap);
+      case 'member': {
+        const key = d.channel.folded;
+        if (d.joined) {
+          const s = this.host.local(d.user.uid);
+          if (!s) return;
+          let members = this.localMembers.get(key);
+          if (!members) this.localMembers.set(key, (members = new Map()));
+          members.set(d.user.uid, s);
+        } else {
+          const members = this.localMembers.get(key);
+          if (!members?.delete(d.user.uid)) return;
+          if (members.size === 0) this.localMembers.delete(key);
+        }
+        return;
+      }
+      case 'monitors': {
+        const watchers = this.monitors.get(d.folded);
+        if (!watchers) return;
+        const numeric = d.online ? RPL_MONONLINE : RPL_MONOFFLINE;
+        for (const s of watchers) s.sendOutgoing(new Outgoing(this.host.serverName, numeric, [s.nickOrStar, d.target], d.time));
+        return;
+      }
+      case 'everyone':
+        for (const s of this.host.registeredSessions()) {
+          if (d.userMode === undefined || s.user?.hasMode(d.userMode)) s.sendOutgoing(d.out);
+        }
+        return;
+      case 'kill':
+        return this.host.kill(d.uid, d.out, d.reason);
+      case 'logged-out':
+        return this.host.loggedOut(d.uid, d.out);
+      case 'admin-inbox':
+        return this.host.messageToAdmin(d.from, d.command, d.text, d.time);
+      case 'server-ban':
+        if (d.list === 'ban') this.bansSet++;
+        return this.host.serverBan(d.list, d.ban);
+      case 'server-unban':
+        return this.host.serverUnban(d.list, d.mask);
+      case 'room-changed':
+        return this.host.roomChanged(d.channel, d.byNode);
+      case 'epoch-dead':
+        return this.host.epochDead(d.nodeId, d.epoch);
+    }
+  }
+
+  private toChannel(d: Extract<Deliverable, { to: 'channel' }>): void {
+    const members = this.localMembers.get(d.channel.folded);
+    if (!members) return;
+    let delivered = 0;
+    for (const [uid, s] of members) {
+      if (uid === d.except || uid === d.exceptAlso) continue;
+      if (d.minimum !== undefined) {
+        const m = s.user && d.channel.members.get(s.user);
+        if (!m || (!m.has('o') && (d.minimum === 'o' || !m.has('v')))) continue;
+      }
+      if (d.cap !== undefined && !s.hasCap(d.cap)) continue;
+      if (d.tagOnly && !(s.tagVariant & TAGS_MESSAGE_TAGS)) continue;
+      s.sendOutgoing(d.extended !== undefined && s.hasCap('extended-join') ? d.extended : d.out);
+      delivered++;
+    }
+    if (d.message) this.messagesDelivered += delivered;
+  }
+
+  /** Everyone here who shares one of `channels` with `u`, once each, except `u` itself. */
+  private toNeighbours(u: User, channels: readonly Channel[], out: Outgoing, cap: string | undefined): void {
+    const mark = ++this.mark;
+    const self = this.host.local(u.uid);
+    if (self) self.deliveryMark = mark;
+    for (const ch of channels) {
+      const members = this.localMembers.get(ch.folded);
+      if (!members) continue;
+      for (const s of members.values()) {
+        if (s.deliveryMark === mark) continue;
+        s.deliveryMark = mark;
+        if (cap === undefined || s.hasCap(cap)) s.sendOutgoing(out);
+      }
+    }
+  }
+
+  /** A session that closes leaves every room's index and every MONITOR list. */
+  forget(session: LocalSession, monitored: Iterable<string>): void {
+    for (const folded of monitored) {
+      const set = this.monitors.get(folded);
+      set?.delete(session);
+      if (set?.size === 0) this.monitors.delete(folded);
+    }
+  }
+}

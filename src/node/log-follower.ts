@@ -1,0 +1,202 @@
+// How one node follows the network's log: it appends its own events, reads every entry back in
+// position order (duplicates passed over, a gap filled by reading the log again), has the
+// reducer apply each, hands the deliveries to the node's Delivery, and answers a pending commit
+// when the node's own entry comes back. A command's answer must reach its client before the
+// entries after its event do: when a commit is answered asynchronously, the rest of the batch
+// waits for the next turn of the event loop, by which time the handler has replied.
+import { randomBytes } from 'node:crypto';
+import type { Bus } from '../cluster/bus.ts';
+import { LogCursor, type LogEntry } from '../cluster/log-cursor.ts';
+import type { Verdict } from '../network/effects.ts';
+import type { NetworkEvent } from '../network/events.ts';
+import type { Reducer } from '../network/reducer.ts';
+import type { Delivery } from './delivery.ts';
+
+/** A commit's answer: at once when the log is in-process, later when it is a network away. */
+export type Committed = Verdict | Promise<Verdict>;
+
+/** Runs `then` on the verdict, synchronously when it is already there. */
+export function afterCommit<T>(committed: Committed, then: (verdict: Verdict) => T): T | Promise<Awaited<T>> {
+  return committed instanceof Promise ? committed.then(then) as Promise<Awaited<T>> : then(committed);
+}
+
+export class CommitRefusedError extends Error {
+  readonly code = 'log-unavailable';
+}
+
+export class LogFollower {
+  /** This incarnation of the node: entries written under an epoch declared dead are passed over. */
+  epoch: string;
+  private readonly cursor = new LogCursor();
+  private readonly pending = new Map<number, (verdict: Verdict) => void>();
+  private nextRef = 0;
+  /** The commit being appended right now, answered before append() returns (an in-process log). */
+  private syncRef = 0;
+  private syncVerdict: Verdict | undefined;
+  private readonly queue: LogEntry<NetworkEvent>[] = [];
+  private draining = false;
+  private resyncing = false;
+  private deferred = false;
+  private unsubscribe: (() => void) | undefined;
+  /** Called for each entry applied (snapshots, tests). */
+  onApplied: ((entry: LogEntry<NetworkEvent>) => void) | undefined;
+
+  constructor(
+    private readonly bus: Bus<NetworkEvent>,
+    private readonly reducer: Reducer,
+    private readonly delivery: Delivery,
+    readonly nodeId: string,
+    private readonly logError: (err: unknown, context: string) => void,
+  ) {
+    this.epoch = newEpoch(nodeId);
+  }
+
+  get position(): number {
+    return this.cursor.position;
+  }
+
+  /**
+   * Starts reading at `position` (0, or a loaded snapshot's), catching up with what the log
+   * holds after it; resolves once caught up to what was there when it started.
+   */
+  async start(position: number, deadEpochs: Iterable<string>): Promise<void> {
+    this.cursor.resetTo(position, deadEpochs);
+    this.resyncing = true;
+    this.unsubscribe = this.bus.subscribe((entry) => this.receive(entry));
+    await this.resync();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const resolve of this.pending.values()) resolve(this.unapplied());
+    this.pending.clear();
+  }
+
+  /**
+   * Appends `event` and answers with the reducer's verdict on it once it comes back from the
+   * log. Throws (or rejects) when the log cannot take it.
+   */
+  commit(event: NetworkEvent): Verdict | Promise<Verdict> {
+    const ref = ++this.nextRef;
+    const outerRef = this.syncRef;
+    this.syncRef = ref;
+    this.syncVerdict = undefined;
+    let appended: void | Promise<void>;
+    try {
+      appended = this.bus.append(this.epoch, ref, event);
+    } finally {
+      this.syncRef = outerRef;
+    }
+    const verdict = this.syncVerdict;
+    this.syncVerdict = undefined;
+    if (verdict !== undefined) return verdict;
+    return new Promise<Verdict>((resolve, reject) => {
+      this.pending.set(ref, resolve);
+      if (appended instanceof Promise) {
+        appended.catch((err: unknown) => {
+          if (!this.pending.delete(ref)) return;
+          reject(err instanceof Error ? err : new CommitRefusedError(String(err)));
+        });
+      }
+    });
+  }
+
+  /** Appends without waiting for the verdict (quits of closing sessions, node.down). */
+  send(event: NetworkEvent): void {
+    const result = this.commit(event);
+    if (result instanceof Promise) result.catch((err: unknown) => this.logError(err, `appending ${event.type}`));
+  }
+
+  /** A new incarnation (after this node was declared dead): its old commits are answered as refused. */
+  renewEpoch(): void {
+    for (const resolve of this.pending.values()) resolve(this.unapplied());
+    this.pending.clear();
+    this.epoch = newEpoch(this.nodeId);
+  }
+
+  private receive(entry: LogEntry<NetworkEvent>): void {
+    this.queue.push(entry);
+    if (!this.draining && !this.resyncing && !this.deferred) this.drain();
+  }
+
+  private drain(): void {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const entry = this.queue.shift()!;
+        switch (this.cursor.check(entry)) {
+          case 'duplicate':
+            continue;
+          case 'gap':
+            this.queue.unshift(entry);
+            this.resyncing = true;
+            this.resync().catch((err: unknown) => this.logError(err, 'reading the log after a gap'));
+            return;
+          case 'dead-epoch':
+            this.answer(entry, this.unapplied(entry));
+            continue;
+          case 'apply':
+        }
+        let answeredLater = false;
+        try {
+          const { verdict, deliveries } = this.reducer.apply(entry);
+          for (const d of deliveries) if (d.to === 'epoch-dead') this.cursor.markEpochDead(d.epoch);
+          this.delivery.run(deliveries);
+          answeredLater = this.answer(entry, verdict);
+        } catch (err) {
+          // A fault applying one entry must not take the node down; it is logged loudly.
+          this.logError(err, `applying ${entry.event.type} at ${entry.position}`);
+        }
+        this.onApplied?.(entry);
+        if (answeredLater && this.queue.length > 0) {
+          // The handler replies in the microtasks after this; the next entries wait for it.
+          this.deferred = true;
+          setImmediate(() => {
+            this.deferred = false;
+            if (!this.draining && !this.resyncing) this.drain();
+          });
+          return;
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Answers this node's own commit; true when it was waiting asynchronously. */
+  private answer(entry: LogEntry<NetworkEvent>, verdict: Verdict): boolean {
+    if (entry.ref === 0 || entry.epoch !== this.epoch) return false;
+    if (entry.ref === this.syncRef) {
+      this.syncVerdict = verdict;
+      return false;
+    }
+    const resolve = this.pending.get(entry.ref);
+    if (!resolve) return false;
+    this.pending.delete(entry.ref);
+    resolve(verdict);
+    return true;
+  }
+
+  private unapplied(entry?: LogEntry<NetworkEvent>): Verdict {
+    return { ok: false, position: entry?.position ?? this.cursor.position, time: entry?.time ?? this.reducer.state.time };
+  }
+
+  /** Reads what the log holds after the cursor, then goes on with what arrived meanwhile. */
+  private async resync(): Promise<void> {
+    try {
+      const missed = await this.bus.readAfter(this.cursor.position);
+      this.queue.unshift(...missed);
+    } finally {
+      this.resyncing = false;
+    }
+    if (this.queue.length > 0 && this.queue[0]!.position > this.cursor.position + 1 && !this.queue.some((e) => e.position === this.cursor.position + 1)) {
+      throw new Error(`the log no longer holds position ${this.cursor.position + 1}`);
+    }
+    if (!this.draining && !this.deferred) this.drain();
+  }
+}
+
+function newEpoch(nodeId: string): string {
+  return `${nodeId}~${randomBytes(6).toString('base64url')}`;
+}

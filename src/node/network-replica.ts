@@ -1,0 +1,108 @@
+// This node's replica of the network: the state, the reducer that alone changes it, the
+// delivery of what each entry means to this node's sessions, and the follower that feeds it
+// the log in order. Joining the network loads the newest snapshot, catches up with the log and
+// announces this node (node.up); only then does the node take clients.
+import type { Bus } from '../cluster/bus.ts';
+import type { NetworkEvent } from '../network/events.ts';
+import { NetworkState } from '../network/network-state.ts';
+import { Reducer, SPLIT_REASON } from '../network/reducer.ts';
+import { Delivery, type DeliveryHost } from './delivery.ts';
+import { LogFollower, type Committed } from './log-follower.ts';
+
+export interface ReplicaOptions {
+  nodeId: string;
+  serverName: string;
+  whowasLimit: number;
+  /** The admin pseudo-user's nick, when there is one. */
+  adminNick: string | undefined;
+}
+
+export interface ReplicaHost extends DeliveryHost {
+  logError(err: unknown, context: string): void;
+}
+
+export class NetworkReplica {
+  readonly state: NetworkState;
+  readonly delivery: Delivery;
+  private readonly reducer: Reducer;
+  private readonly follower: LogFollower;
+  private stopWatching: (() => void) | undefined;
+  private joined = false;
+
+  constructor(
+    private readonly bus: Bus<NetworkEvent>,
+    private readonly host: ReplicaHost,
+    private readonly options: ReplicaOptions,
+  ) {
+    this.state = new NetworkState(options.adminNick === undefined ? undefined : { nick: options.adminNick, hostname: options.serverName });
+    this.reducer = new Reducer(this.state, { serverName: options.serverName, whowasLimit: options.whowasLimit });
+    this.delivery = new Delivery(host);
+    this.follower = new LogFollower(bus, this.reducer, this.delivery, options.nodeId, (err, context) => host.logError(err, context));
+  }
+
+  get nodeId(): string {
+    return this.options.nodeId;
+  }
+
+  get epoch(): string {
+    return this.follower.epoch;
+  }
+
+  /** The last log position applied. */
+  get position(): number {
+    return this.follower.position;
+  }
+
+  /** Catches up with the log and announces this node; resolves once it may take clients. */
+  async join(): Promise<void> {
+    await this.follower.start(0, []);
+    this.stopWatching = this.bus.onNodeLost((nodeId) => this.declareDown(nodeId));
+    await this.announce();
+    this.joined = true;
+  }
+
+  private async announce(): Promise<void> {
+    const verdict = await this.follower.commit({ type: 'node.up', nodeId: this.nodeId });
+    if (!verdict.ok) throw new Error(`node ${this.nodeId} could not join the network`);
+  }
+
+  /** Appends an event and answers with its verdict when it comes back from the log. */
+  commit(event: NetworkEvent): Committed {
+    return this.follower.commit(event);
+  }
+
+  /** Appends an event whose verdict nobody waits for. */
+  send(event: NetworkEvent): void {
+    this.follower.send(event);
+  }
+
+  /** Another node is gone: its users quit everywhere (appended once by each node that noticed; the first counts). */
+  declareDown(nodeId: string): void {
+    const epoch = this.state.nodes.get(nodeId);
+    if (epoch === undefined || nodeId === this.nodeId) return;
+    this.send({ type: 'node.down', nodeId, epoch, reason: SPLIT_REASON });
+  }
+
+  /**
+   * This node was declared dead (it was paused or cut off): its users are gone from the
+   * network already. It comes back under a new epoch.
+   */
+  async rejoin(): Promise<void> {
+    this.follower.renewEpoch();
+    await this.announce();
+  }
+
+  /** Leaves the network: this node's remaining users quit everywhere. */
+  leave(reason = SPLIT_REASON): void {
+    this.stopWatching?.();
+    if (this.joined) {
+      try {
+        this.send({ type: 'node.down', nodeId: this.nodeId, epoch: this.epoch, reason });
+      } catch (err) {
+        this.host.logError(err, 'leaving the network');
+      }
+    }
+    this.joined = false;
+    this.follower.stop();
+  }
+}
