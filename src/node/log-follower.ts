@@ -104,8 +104,19 @@ export class LogFollower {
 
   /** Appends without waiting for the verdict (quits of closing sessions, node.down). */
   send(event: NetworkEvent): void {
-    const result = this.commit(event);
-    if (result instanceof Promise) result.catch((err: unknown) => this.logError(err, `appending ${event.type}`));
+    try {
+      const result = this.commit(event);
+      if (result instanceof Promise) result.catch((err: unknown) => this.logError(err, `appending ${event.type}`));
+    } catch (err) {
+      this.logError(err, `appending ${event.type}`);
+    }
+  }
+
+  /** Reads the log back after the cursor, unless a read is under way already. */
+  catchUp(): void {
+    if (this.resyncing || this.unsubscribe === undefined) return;
+    this.resyncing = true;
+    this.resync().catch((err: unknown) => this.logError(err, 'reading the log back'));
   }
 
   /** A new incarnation (after this node was declared dead): its old commits are answered as refused. */

@@ -6,6 +6,7 @@ import type { Bus } from '../cluster/bus.ts';
 import type { NetworkEvent } from '../network/events.ts';
 import { NetworkState } from '../network/network-state.ts';
 import { Reducer, SPLIT_REASON } from '../network/reducer.ts';
+import { loadSnapshot, takeSnapshot } from '../network/snapshot.ts';
 import { Delivery, type DeliveryHost } from './delivery.ts';
 import { LogFollower, type Committed } from './log-follower.ts';
 
@@ -15,6 +16,8 @@ export interface ReplicaOptions {
   whowasLimit: number;
   /** The admin pseudo-user's nick, when there is one. */
   adminNick: string | undefined;
+  /** A snapshot every this many entries (0: none — a network of one node, where nobody catches up). */
+  snapshotEvery: number;
 }
 
 export interface ReplicaHost extends DeliveryHost {
@@ -40,6 +43,11 @@ export class NetworkReplica {
     this.follower = new LogFollower(bus, this.reducer, this.delivery, options.nodeId, (err, context) => host.logError(err, context));
   }
 
+  /** Joined and not leaving. */
+  get isJoined(): boolean {
+    return this.joined;
+  }
+
   get nodeId(): string {
     return this.options.nodeId;
   }
@@ -53,9 +61,15 @@ export class NetworkReplica {
     return this.follower.position;
   }
 
-  /** Catches up with the log and announces this node; resolves once it may take clients. */
+  /**
+   * Loads the newest snapshot, catches up with the log after it and announces this node;
+   * resolves once it may take clients.
+   */
   async join(): Promise<void> {
-    await this.follower.start(0, []);
+    const snapshot = await this.bus.latestSnapshot();
+    if (snapshot) loadSnapshot(this.state, snapshot);
+    if (this.options.snapshotEvery > 0) this.follower.onApplied = (entry) => this.maybeSnapshot(entry.position);
+    await this.follower.start(snapshot?.position ?? 0, this.state.deadEpochs);
     this.stopWatching = this.bus.onNodeLost((nodeId) => this.declareDown(nodeId));
     await this.announce();
     this.joined = true;
@@ -64,6 +78,24 @@ export class NetworkReplica {
   private async announce(): Promise<void> {
     const verdict = await this.follower.commit({ type: 'node.up', nodeId: this.nodeId });
     if (!verdict.ok) throw new Error(`node ${this.nodeId} could not join the network`);
+  }
+
+  /**
+   * Every snapshotEvery positions the node with the lowest id among those up writes one (the
+   * same on every node, so the choice costs no coordination). Taken between entries, so it
+   * reflects exactly that position.
+   */
+  private maybeSnapshot(position: number): void {
+    if (position % this.options.snapshotEvery !== 0) return;
+    let writer: string | undefined;
+    for (const id of this.state.nodes.keys()) if (writer === undefined || id < writer) writer = id;
+    if (writer !== this.nodeId) return;
+    this.bus.saveSnapshot(takeSnapshot(this.state)).catch((err: unknown) => this.host.logError(err, `saving a snapshot at ${position}`));
+  }
+
+  /** Reads the log back for entries this node may have missed (a lost last entry shows no gap). */
+  catchUp(): void {
+    this.follower.catchUp();
   }
 
   /** Appends an event and answers with its verdict when it comes back from the log. */
@@ -95,14 +127,16 @@ export class NetworkReplica {
   /** Leaves the network: this node's remaining users quit everywhere. */
   leave(reason = SPLIT_REASON): void {
     this.stopWatching?.();
-    if (this.joined) {
+    const wasJoined = this.joined;
+    // Its own node.down comes back to it: not a reason to rejoin.
+    this.joined = false;
+    if (wasJoined) {
       try {
         this.send({ type: 'node.down', nodeId: this.nodeId, epoch: this.epoch, reason });
       } catch (err) {
         this.host.logError(err, 'leaving the network');
       }
     }
-    this.joined = false;
     this.follower.stop();
   }
 }

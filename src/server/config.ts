@@ -327,6 +327,15 @@ export const ConfigSchema = z.strictObject({
       token: z.string().min(8, 'at least 8 characters (longer is better)').optional(),
     })
     .prefault({}),
+  /** Several nodes on one log (docs/architecture.md). */
+  cluster: z
+    .strictObject({
+      /** A snapshot of the network every this many log entries, from which a starting node catches up. */
+      snapshotEvery: z.number().int().min(100).max(10_000_000).default(10_000),
+      /** How often a node reads the log back for entries it may have missed (a lost last entry). */
+      catchUpMs: ms.min(100).max(3_600_000).default(5_000),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
