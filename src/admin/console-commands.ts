@@ -63,15 +63,15 @@ function limitCommand(which: 'server' | 'ip'): ConsoleCommand {
     syntax: which === 'server' ? 'limit [n]' : 'limit-ip [n]',
     help:
       which === 'server'
-        ? 'show or set the most connections the server accepts (until the next reload)'
-        : 'show or set the most connections from one IP address (until the next reload)',
-    run(server, args) {
+        ? 'show or set the most connections the server accepts (set on every node, until its next reload)'
+        : 'show or set the most connections from one IP address (set on every node, until its next reload)',
+    async run(server, args) {
       const gate = server.gate;
       const actor = server.admin.consoleActor;
       if (args.trim() !== '') {
         const n = Number(args.trim());
-        if (which === 'server') server.admin.setConnectionLimit(actor, n);
-        else server.admin.setPerIpLimit(actor, n);
+        if (which === 'server') await server.admin.setConnectionLimit(actor, n);
+        else await server.admin.setPerIpLimit(actor, n);
       }
       return which === 'server'
         ? [`connection limit: ${gate.maxConnections} (${server.sessions.size} connected now, peak ${server.stats.peakConnections})`]
@@ -88,10 +88,10 @@ function entryCommands(list: BanListName): Record<string, ConsoleCommand> {
     help: ban
       ? 'disconnect everyone who matches and refuse them; durations like 30s, 10m, 2h, 7d (none = permanent)'
       : 'let them stay and read, but not speak (they may still message the admin nick)',
-    run(server, args) {
+    async run(server, args) {
       const { target, durationMs, reason } = banArgs(args, add.syntax);
       const actor = server.admin.consoleActor;
-      const { ban: entry, affected } = ban ? server.admin.ban(actor, target, durationMs, reason) : server.admin.mute(actor, target, durationMs, reason);
+      const { ban: entry, affected } = await (ban ? server.admin.ban(actor, target, durationMs, reason) : server.admin.mute(actor, target, durationMs, reason));
       const span = durationMs === undefined ? (ban ? 'permanently' : 'until unmuted') : `for ${formatDuration(durationMs)}`;
       return [`${ban ? 'banned' : 'muted'} ${entry.mask} ${span} (${reason}); ${affected} client(s) ${ban ? 'disconnected' : 'silenced'}`];
     },
@@ -99,10 +99,10 @@ function entryCommands(list: BanListName): Record<string, ConsoleCommand> {
   const remove: ConsoleCommand = {
     syntax: `un${list} <mask|IP|CIDR>`,
     help: ban ? 'lift a ban' : 'let them speak again',
-    run(server, args) {
+    async run(server, args) {
       if (args.trim() === '') needs(remove.syntax);
       const actor = server.admin.consoleActor;
-      const entry = ban ? server.admin.unban(actor, args.trim()) : server.admin.unmute(actor, args.trim());
+      const entry = await (ban ? server.admin.unban(actor, args.trim()) : server.admin.unmute(actor, args.trim()));
       return [`un${ban ? 'banned' : 'muted'} ${entry.mask}`];
     },
   };
@@ -199,10 +199,10 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
   broadcast: {
     syntax: 'broadcast <text>',
     help: 'a notice from the server to every connected client',
-    run(server, args) {
+    async run(server, args) {
       if (args.trim() === '') needs('broadcast <text>');
       server.admin.checkTextLength(args.trim());
-      const n = server.admin.broadcast(server.admin.consoleActor, args.trim());
+      const n = await server.admin.broadcast(server.admin.consoleActor, args.trim());
       return [`broadcast sent to ${n} user(s)`];
     },
   },
@@ -210,11 +210,11 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
   say: {
     syntax: 'say <#room|nick> <text>',
     help: `speak as the admin nick in a room or to one person (answer messages sent to the admin nick)`,
-    run(server, args) {
+    async run(server, args) {
       const [target, text] = firstWord(args);
       if (target === '' || text === '') needs('say <#room|nick> <text>');
       server.admin.checkTextLength(text);
-      const shown = server.admin.say(server.admin.consoleActor, target, text);
+      const shown = await server.admin.say(server.admin.consoleActor, target, text);
       return [`[${clock(server.now())}] -> ${shown}: ${text}`];
     },
   },
@@ -222,18 +222,18 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
   kick: {
     syntax: 'kick <nick> [reason] | kick <#room> <nick> [reason]',
     help: 'disconnect a client with the reason, or remove them from one room',
-    run(server, args) {
+    async run(server, args) {
       const actor = server.admin.consoleActor;
       const [first, rest] = firstWord(args);
       if (first === '') needs('kick <nick> [reason] | kick <#room> <nick> [reason]');
       if (isChannelName(first)) {
         const [nick, reason] = firstWord(rest);
         if (nick === '') needs('kick <#room> <nick> [reason]');
-        const done = server.admin.kickFromRoom(actor, first, nick, reason || 'Removed by the server operator');
+        const done = await server.admin.kickFromRoom(actor, first, nick, reason || 'Removed by the server operator');
         return [`removed ${done.nick} from ${done.room}`];
       }
       const reason = rest || 'Disconnected by the server operator';
-      const nick = server.admin.kill(actor, first, reason);
+      const nick = await server.admin.kill(actor, first, reason);
       return [`disconnected ${nick} (${reason})`];
     },
   },

@@ -54,6 +54,8 @@ export type Delivery =
   | { to: 'admin-inbox'; from: User; command: string; text: string; time: number }
   | { to: 'server-ban'; list: BanListName; ban: ServerBan }
   | { to: 'server-unban'; list: BanListName; mask: string }
+  /** Connection limits set live: each node applies them to its own gate. */
+  | { to: 'connection-limits'; max: number | undefined; perIp: number | undefined }
   /** A registered room's topic or modes changed: saved by the node whose user changed it. */
   | { to: 'room-changed'; channel: Channel; byNode: string | undefined }
   /** A node incarnation left the network (node.down, or replaced by its node's new epoch). */

@@ -54,6 +54,10 @@ export type NetworkEvent =
   | { type: 'ban.add'; list: BanListName; ban: ServerBan }
   | { type: 'ban.remove'; list: BanListName; mask: string }
   | { type: 'user.kill'; uid: string; source: string; reason: string }
+  // Connection limits set live (console, LIMIT, the admin API): every node up applies them to
+  // its own gate, until its next reload or restart (then its config's). Each counts its own
+  // connections. An omitted limit is left as it is.
+  | { type: 'connections.limit'; max?: number; perIp?: number }
   | { type: 'server.notice'; command: 'NOTICE' | 'PRIVMSG'; source: string; text: string; msgid: string }
   | { type: 'wallops'; source: string; text: string; msgid: string }
   | {

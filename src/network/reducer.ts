@@ -140,6 +140,15 @@ export class Reducer {
         if (!(e.list === 'ban' ? s.bans : s.mutes).remove(e.mask)) return NO_CHANGE;
         out.push({ to: 'server-unban', list: e.list, mask: e.mask });
         return undefined;
+      case 'connections.limit': {
+        // Checked again: an entry from another process may carry anything.
+        const limit = (n: number | undefined): number | undefined => (n !== undefined && Number.isInteger(n) && n >= 1 ? n : undefined);
+        const max = limit(e.max);
+        const perIp = limit(e.perIp);
+        if (max === undefined && perIp === undefined) return NO_CHANGE;
+        out.push({ to: 'connection-limits', max, perIp });
+        return undefined;
+      }
       case 'server.notice':
         out.push({ to: 'everyone', out: new Outgoing(e.source, e.command, ['$*', e.text], time, e.msgid) });
         return undefined;

@@ -28,6 +28,7 @@ export interface DeliveryHost {
   messageToAdmin(from: User, command: string, text: string, time: number): void;
   serverBan(list: BanListName, ban: ServerBan): void;
   serverUnban(list: BanListName, mask: string): void;
+  connectionLimits(max: number | undefined, perIp: number | undefined): void;
   roomChanged(channel: Channel, byNode: string | undefined): void;
   epochDead(nodeId: string, epoch: string): void;
 }
@@ -106,6 +107,8 @@ export class Delivery {
         return this.host.serverBan(d.list, d.ban);
       case 'server-unban':
         return this.host.serverUnban(d.list, d.mask);
+      case 'connection-limits':
+        return this.host.connectionLimits(d.max, d.perIp);
       case 'room-changed':
         return this.host.roomChanged(d.channel, d.byNode);
       case 'epoch-dead':

@@ -82,13 +82,25 @@ export class LocalEffects implements ReplicaHost {
     }
   }
 
+  /**
+   * Limits set live apply to the nodes up when they are set. A node still catching up (not yet
+   * up under its epoch) passes over older ones, so that it starts from its config whether it
+   * read them from the log or from a snapshot that does not hold them.
+   */
+  connectionLimits(max: number | undefined, perIp: number | undefined): void {
+    const server = this.server;
+    if (!server.network.isUp(server.nodeId, server.replica.epoch)) return;
+    if (max !== undefined) server.gate.setMax(max);
+    if (perIp !== undefined) server.gate.setPerIp(perIp);
+  }
+
   /** Each change is saved by the node it was made on (every node shares the store). */
   roomChanged(channel: Channel, byNode: string | undefined): void {
     if (byNode === undefined || byNode === '*' || byNode === this.server.nodeId) this.server.roomsToSave.add(channel);
   }
 
   epochDead(nodeId: string, epoch: string): void {
-    if (nodeId !== this.server.nodeId || epoch !== this.server.replica.epoch) return;
+    if (nodeId !== this.server.nodeId || epoch !== this.server.replica.epoch || !this.server.replica.isJoined) return;
     // Declared dead while it could not be heard (paused, cut off): its users are gone from
     // the network, so their connections go too, and the node comes back as a new incarnation.
     this.server.logger.warn({ epoch }, 'this node was declared down by the network; rejoining');

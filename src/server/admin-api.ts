@@ -186,30 +186,30 @@ export async function handleAdminApi(server: ParlorServer, req: AdminApiRequest)
       case 'kick': {
         const b = readBody('kick', req.body, config);
         const reason = str(b.reason) ?? 'Disconnected by the server operator';
-        message = `disconnected ${admin.kill(actor, b.nick.trim(), reason)}`;
+        message = `disconnected ${await admin.kill(actor, b.nick.trim(), reason)}`;
         break;
       }
       case 'ban':
       case 'mute': {
         const b = readBody(action, req.body, config);
         const reason = str(b.reason) ?? 'No reason given';
-        const result = admin[action](actor, b.target.trim(), durationOf(b.duration), reason);
+        const result = await admin[action](actor, b.target.trim(), durationOf(b.duration), reason);
         message = `${action === 'ban' ? 'banned' : 'muted'} ${result.ban.mask}; ${result.affected} client(s) affected`;
         break;
       }
       case 'unban':
-        message = `unbanned ${admin.unban(actor, readBody('unban', req.body, config).target.trim()).mask}`;
+        message = `unbanned ${(await admin.unban(actor, readBody('unban', req.body, config).target.trim())).mask}`;
         break;
       case 'unmute':
-        message = `unmuted ${admin.unmute(actor, readBody('unmute', req.body, config).target.trim()).mask}`;
+        message = `unmuted ${(await admin.unmute(actor, readBody('unmute', req.body, config).target.trim())).mask}`;
         break;
       case 'broadcast':
-        message = `broadcast sent to ${admin.broadcast(actor, readBody('broadcast', req.body, config).text.trim())} user(s)`;
+        message = `broadcast sent to ${await admin.broadcast(actor, readBody('broadcast', req.body, config).text.trim())} user(s)`;
         break;
       case 'limit': {
         const b = readBody('limit', req.body, config);
-        if (b.max !== undefined) admin.setConnectionLimit(actor, b.max);
-        if (b.perIp !== undefined) admin.setPerIpLimit(actor, b.perIp);
+        if (b.max !== undefined) await admin.setConnectionLimit(actor, b.max);
+        if (b.perIp !== undefined) await admin.setPerIpLimit(actor, b.perIp);
         message = `at most ${server.gate.maxConnections} connections, ${server.gate.maxPerIp} per IP`;
         break;
       }

@@ -1,6 +1,9 @@
 // What the server's operator can do, in one place for every way of asking: the console on
-// the server's terminal, IRC operator commands and (later) the web panel. Each action is
-// published on the bus where it concerns the whole network, and written to the audit log.
+// the server's terminal, IRC operator commands and the web panel. An action that changes the
+// network is committed to its log, so that every node enforces it, and is answered from its
+// verdict: the target may have gone between the check here and the entry's position (a kick
+// of someone who left meanwhile is refused as if they had left before). On an in-process log
+// the answer comes at once; on a shared one, as a promise. Done actions go to the audit log.
 // Text given here comes from outside IRC (a terminal, a JSON body): it is made fit for one
 // line (toWireText) before it goes anywhere, so no CR or LF in it can forge a line.
 import { foldCase } from '../protocol/casemapping.ts';
@@ -8,8 +11,11 @@ import { clipUtf8 } from '../protocol/text.ts';
 import { toWireText, utf8ByteLength } from '../protocol/wire-text.ts';
 import { isChannelName } from '../protocol/validate.ts';
 import { parseBanTarget, type ServerBan } from '../network/bans.ts';
-import type { BanListName } from '../network/events.ts';
+import type { Verdict } from '../network/effects.ts';
+import type { BanListName, NetworkEvent } from '../network/events.ts';
 import { ADMIN_UID } from '../network/network-state.ts';
+import { afterCommit } from '../node/log-follower.ts';
+import { ERR_NOSUCHCHANNEL } from '../protocol/numerics.ts';
 import type { ParlorServer } from './server.ts';
 
 export interface Actor {
@@ -50,8 +56,16 @@ export interface BanResult {
   affected: number;
 }
 
+/** An action's answer: at once on an in-process log, once its entry is applied on a shared one. */
+export type Answer<T> = T | Promise<T>;
+
 export class AdminActions {
   constructor(private readonly server: ParlorServer) {}
+
+  /** Commits `event`; `then` answers from its verdict (and throws an AdminError when it was refused). */
+  private commit<T>(event: NetworkEvent, then: (verdict: Verdict) => T): Answer<T> {
+    return afterCommit(this.server.commit(event), then) as Answer<T>;
+  }
 
   /**
    * The console's identity: it acts as the server, and speaks and kicks as the admin
@@ -89,49 +103,63 @@ export class AdminActions {
   }
 
   /** A notice (or message) from `actor` to everyone on the network; returns how many people. */
-  broadcast(actor: Actor, raw: string, command: 'NOTICE' | 'PRIVMSG' = 'NOTICE'): number {
+  broadcast(actor: Actor, raw: string, command: 'NOTICE' | 'PRIVMSG' = 'NOTICE'): Answer<number> {
     const text = this.messageText(raw, 'Nothing to broadcast');
     const s = this.server;
-    s.publish({ type: 'server.notice', command, source: actor.source, text, msgid: s.newMsgid() });
-    this.audit(actor, 'broadcast', '$*', text);
-    return s.network.userCount;
+    return this.commit({ type: 'server.notice', command, source: actor.source, text, msgid: s.newMsgid() }, () => {
+      this.audit(actor, 'broadcast', '$*', text);
+      return s.network.userCount;
+    });
   }
 
   /** Speak as the admin pseudo-user in a room or to one person. */
-  say(actor: Actor, target: string, raw: string): string {
+  say(actor: Actor, target: string, raw: string): Answer<string> {
     const s = this.server;
     if (!s.network.admin) throw new AdminError('unavailable', 'There is no admin nick to speak as (admin.pseudoUser is off); broadcast instead');
     const text = this.messageText(raw, 'Nothing to say');
     const msgid = s.newMsgid();
     let shown: string;
-    if (isChannelName(target)) {
+    let event: NetworkEvent;
+    const toRoom = isChannelName(target);
+    if (toRoom) {
       const ch = s.network.channel(target);
       if (!ch) throw new AdminError('no-such-channel', `No such room: ${target}`);
-      s.publish({ type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'channel', name: ch.name }, text, clientTags: {}, msgid });
+      event = { type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'channel', name: ch.name }, text, clientTags: {}, msgid };
       shown = ch.name;
     } else {
       const u = s.network.userByNick(target);
       if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${target}`);
-      s.publish({ type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'user', uid: u.uid }, text, clientTags: {}, msgid });
+      event = { type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'user', uid: u.uid }, text, clientTags: {}, msgid };
       shown = u.nick;
     }
-    this.audit(actor, 'say', shown, text);
-    return shown;
+    return this.commit(event, (verdict) => {
+      // The room emptied, or the person left, meanwhile.
+      if (!verdict.ok) {
+        if (toRoom) throw new AdminError('no-such-channel', `No such room: ${shown}`);
+        throw new AdminError('no-such-nick', `No such nick: ${shown}`);
+      }
+      this.audit(actor, 'say', shown, text);
+      return shown;
+    });
   }
 
   /** Disconnects a user with a reason (IRC KILL). */
-  kill(actor: Actor, nick: string, rawReason: string): string {
+  kill(actor: Actor, nick: string, rawReason: string): Answer<string> {
     const s = this.server;
     const reason = this.reasonText(rawReason);
     const u = s.network.userByNick(nick);
     if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${nick}`);
-    s.publish({ type: 'user.kill', uid: u.uid, source: actor.source, reason: `Killed (${actor.nick} (${reason}))` });
-    this.audit(actor, 'kill', u.nick, reason);
-    return u.nick;
+    const shown = u.nick;
+    return this.commit({ type: 'user.kill', uid: u.uid, source: actor.source, reason: `Killed (${actor.nick} (${reason}))` }, (verdict) => {
+      // Gone meanwhile: as if they had been gone before.
+      if (!verdict.ok) throw new AdminError('no-such-nick', `No such nick: ${nick}`);
+      this.audit(actor, 'kill', shown, reason);
+      return shown;
+    });
   }
 
   /** Removes a user from one room, with the server's authority. */
-  kickFromRoom(actor: Actor, room: string, nick: string, rawReason: string): { room: string; nick: string } {
+  kickFromRoom(actor: Actor, room: string, nick: string, rawReason: string): Answer<{ room: string; nick: string }> {
     const s = this.server;
     const reason = this.reasonText(rawReason);
     const ch = s.network.channel(room);
@@ -139,24 +167,33 @@ export class AdminActions {
     const u = s.network.userByNick(nick);
     if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${nick}`);
     if (!ch.members.has(u)) throw new AdminError('not-on-channel', `${u.nick} is not in ${ch.name}`);
-    s.publish({ type: 'channel.kick', uid: actor.uid, channel: ch.name, targetUid: u.uid, reason, override: true, msgid: s.newMsgid() });
-    this.audit(actor, 'kick', `${ch.name} ${u.nick}`, reason);
-    return { room: ch.name, nick: u.nick };
+    const done = { room: ch.name, nick: u.nick };
+    const event: NetworkEvent = { type: 'channel.kick', uid: actor.uid, channel: ch.name, targetUid: u.uid, reason, override: true, msgid: s.newMsgid() };
+    return this.commit(event, (verdict) => {
+      // The room, or the user's place in it, went meanwhile: the answer a check here would have given.
+      if (!verdict.ok) {
+        if (verdict.refusal?.numeric === ERR_NOSUCHCHANNEL) throw new AdminError('no-such-channel', `No such room: ${done.room}`);
+        if (!s.network.users.has(u.uid)) throw new AdminError('no-such-nick', `No such nick: ${done.nick}`);
+        throw new AdminError('not-on-channel', `${done.nick} is not in ${done.room}`);
+      }
+      this.audit(actor, 'kick', `${done.room} ${done.nick}`, reason);
+      return done;
+    });
   }
 
-  ban(actor: Actor, target: string, durationMs: number | undefined, reason: string): BanResult {
+  ban(actor: Actor, target: string, durationMs: number | undefined, reason: string): Answer<BanResult> {
     return this.addEntry('ban', actor, target, durationMs, reason);
   }
 
-  mute(actor: Actor, target: string, durationMs: number | undefined, reason: string): BanResult {
+  mute(actor: Actor, target: string, durationMs: number | undefined, reason: string): Answer<BanResult> {
     return this.addEntry('mute', actor, target, durationMs, reason);
   }
 
-  unban(actor: Actor, target: string): ServerBan {
+  unban(actor: Actor, target: string): Answer<ServerBan> {
     return this.removeEntry('ban', actor, target);
   }
 
-  unmute(actor: Actor, target: string): ServerBan {
+  unmute(actor: Actor, target: string): Answer<ServerBan> {
     return this.removeEntry('mute', actor, target);
   }
 
@@ -165,7 +202,7 @@ export class AdminActions {
     return (which === 'ban' ? s.network.bans : s.network.mutes).list(s.now());
   }
 
-  private addEntry(list: BanListName, actor: Actor, text: string, durationMs: number | undefined, rawReason: string): BanResult {
+  private addEntry(list: BanListName, actor: Actor, text: string, durationMs: number | undefined, rawReason: string): Answer<BanResult> {
     const s = this.server;
     const reason = this.reasonText(rawReason);
     const parsed = parseBanTarget(text);
@@ -175,34 +212,43 @@ export class AdminActions {
     }
     const now = s.now();
     const ban: ServerBan = { ...parsed, reason, setBy: actor.id, setAt: now, expiresAt: durationMs === undefined ? undefined : now + durationMs };
+    // Counted before: the entry's delivery on this node is what disconnects (or silences) them.
     const affected = s.localSessionsMatching(ban).length;
-    s.publish({ type: 'ban.add', list, ban });
-    s.persist(s.store.saveBan({ list, ...ban }), `saving a ${list}`);
-    this.audit(actor, list, ban.mask, `${durationMs === undefined ? 'permanent' : `${Math.round(durationMs / 1000)}s`}: ${reason}`);
-    return { ban, affected };
+    return this.commit({ type: 'ban.add', list, ban }, () => {
+      s.persist(s.store.saveBan({ list, ...ban }), `saving a ${list}`);
+      this.audit(actor, list, ban.mask, `${durationMs === undefined ? 'permanent' : `${Math.round(durationMs / 1000)}s`}: ${reason}`);
+      return { ban, affected };
+    });
   }
 
-  private removeEntry(list: BanListName, actor: Actor, text: string): ServerBan {
+  private removeEntry(list: BanListName, actor: Actor, text: string): Answer<ServerBan> {
     const s = this.server;
     const mask = parseBanTarget(text)?.mask ?? text;
     const existing = this.list(list).find((b) => b.mask.toLowerCase() === mask.toLowerCase());
     if (!existing) throw new AdminError('not-found', `No ${list} on ${mask}`);
-    s.publish({ type: 'ban.remove', list, mask: existing.mask });
-    s.persist(s.store.deleteBan(list, existing.mask), `removing a ${list}`);
-    this.audit(actor, list === 'ban' ? 'unban' : 'unmute', existing.mask);
-    return existing;
+    return this.commit({ type: 'ban.remove', list, mask: existing.mask }, (verdict) => {
+      // Lifted (or expired) meanwhile.
+      if (!verdict.ok) throw new AdminError('not-found', `No ${list} on ${mask}`);
+      s.persist(s.store.deleteBan(list, existing.mask), `removing a ${list}`);
+      this.audit(actor, list === 'ban' ? 'unban' : 'unmute', existing.mask);
+      return existing;
+    });
   }
 
-  setConnectionLimit(actor: Actor, max: number): void {
+  /**
+   * Every node up takes the limit for its own connections (each counts its own), until its
+   * next reload or restart, when its config's limits are in force again (reload says so in a
+   * note); a node that joins later starts from its config.
+   */
+  setConnectionLimit(actor: Actor, max: number): Answer<void> {
     if (!Number.isInteger(max) || max < 1) throw new AdminError('invalid-value', 'The connection limit is a whole number of at least 1');
-    this.server.gate.setMax(max);
-    this.audit(actor, 'limit', 'connections', String(max));
+    return this.commit({ type: 'connections.limit', max }, () => this.audit(actor, 'limit', 'connections', String(max)));
   }
 
-  setPerIpLimit(actor: Actor, max: number): void {
+  /** As setConnectionLimit, for the connections from one address. */
+  setPerIpLimit(actor: Actor, max: number): Answer<void> {
     if (!Number.isInteger(max) || max < 1) throw new AdminError('invalid-value', 'The per-IP limit is a whole number of at least 1');
-    this.server.gate.setPerIp(max);
-    this.audit(actor, 'limit-ip', 'connections per IP', String(max));
+    return this.commit({ type: 'connections.limit', perIp: max }, () => this.audit(actor, 'limit-ip', 'connections per IP', String(max)));
   }
 
   /** Deletes a room's history; returns how many messages went. */
@@ -214,11 +260,10 @@ export class AdminActions {
     return n;
   }
 
-  wallops(actor: Actor, raw: string): void {
+  wallops(actor: Actor, raw: string): Answer<void> {
     const s = this.server;
     const text = toWireText(raw);
-    s.publish({ type: 'wallops', source: actor.source, text, msgid: s.newMsgid() });
-    this.audit(actor, 'wallops', undefined, text);
+    return this.commit({ type: 'wallops', source: actor.source, text, msgid: s.newMsgid() }, () => this.audit(actor, 'wallops', undefined, text));
   }
 
   /** Re-reads the config; on failure the old config stays and the reason is thrown. */
