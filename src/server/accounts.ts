@@ -9,6 +9,7 @@ import type { AccountRecord, ChannelRecord } from '../storage/store.ts';
 import { AdminError, type Actor } from './admin.ts';
 import { Outgoing } from './outgoing.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import type { CommandHost } from './command-services.ts';
 import type { ParlorServer } from './server.ts';
 import type { Session } from './session.ts';
 import type { Channel } from '../network/state.ts';
@@ -18,9 +19,9 @@ import { afterCommit } from '../node/log-follower.ts';
 const GUEST = /^guest\d*$/i;
 
 /** Why `name` cannot be an account, or undefined when it can. */
-export function accountNameProblem(server: ParlorServer, name: string): string | undefined {
-  if (!isValidNick(name, server.limits.nickLength)) return `${name} is not a valid nick, and accounts are named after nicks`;
-  if (foldCase(name) === foldCase(server.config.admin.nick)) return `${name} is the server's own nick`;
+export function accountNameProblem(host: CommandHost, name: string): string | undefined {
+  if (!isValidNick(name, host.config.limits.nickLength)) return `${name} is not a valid nick, and accounts are named after nicks`;
+  if (foldCase(name) === foldCase(host.config.admin.nick)) return `${name} is the server's own nick`;
   if (GUEST.test(name)) return 'Guest nicks are given to people who do not log in: they cannot be registered';
   return undefined;
 }
@@ -30,23 +31,23 @@ export function accountNameProblem(server: ParlorServer, name: string): string |
  * false when the name is taken. The password is only hashed. `reply` sends 900 (logIn).
  */
 export async function createAccount(
-  server: ParlorServer,
+  host: CommandHost,
   registrant: Session,
   account: { name: string; email: string | undefined; password: string },
   reply: (numeric: string, params: string[]) => void,
 ): Promise<boolean> {
   const { name, email, password } = account;
   // Through the hashing queue: a full one throws HashQueueFullError before any work.
-  const passwordHash = await server.hashing.run(() => hashPassword(password, server.config.accounts.passwordCost));
-  const created = await server.store.createAccount({ name, passwordHash, email, createdAt: server.now(), verified: true, suspended: false });
+  const passwordHash = await host.services.hashing.run(() => hashPassword(password, host.config.accounts.passwordCost));
+  const created = await host.services.store.createAccount({ name, passwordHash, email, createdAt: host.now(), verified: true, suspended: false });
   if (!created) return false;
   // Logged in before anyone on the nick is guarded: the registrant is usually the one on it,
   // and guarded first it was told the nick belongs to an account it must log in to.
-  if (!registrant.conn.closed) await logIn(server, registrant, name, reply);
+  if (!registrant.conn.closed) await logIn(host, registrant, name, reply);
   // Someone who took the nick while its registrant was still connecting holds it now.
-  const holder = server.network.userByNick(name);
-  const session = holder && server.local(holder.uid);
-  if (session) guardNick(server, session);
+  const holder = host.network.userByNick(name);
+  const session = holder && host.services.local(holder.uid);
+  if (session) guardNick(host, session);
   return true;
 }
 
@@ -62,10 +63,10 @@ function dummyHash(cost: number): Promise<string> {
  * The account, when the password is right and the account may log in (not suspended).
  * Throws HashQueueFullError, before any work, when too many checks are waiting already.
  */
-export async function checkCredentials(server: ParlorServer, name: string, password: string): Promise<AccountRecord | undefined> {
-  const account = await server.store.getAccount(name);
-  const hash = account?.passwordHash ?? (await dummyHash(server.config.accounts.passwordCost));
-  const ok = await server.hashing.run(() => verifyPassword(password, hash));
+export async function checkCredentials(host: CommandHost, name: string, password: string): Promise<AccountRecord | undefined> {
+  const account = await host.services.store.getAccount(name);
+  const hash = account?.passwordHash ?? (await dummyHash(host.config.accounts.passwordCost));
+  const ok = await host.services.hashing.run(() => verifyPassword(password, hash));
   return account && ok && account.verified && !account.suspended ? account : undefined;
 }
 
@@ -81,19 +82,19 @@ function maskOf(session: Session): string {
  * after, the network learns of it (account-notify). `reply` sends 900 (through the command's
  * response buffer, for labeled-response).
  */
-export function logIn(server: ParlorServer, session: Session, account: string, reply: (numeric: string, params: string[]) => void): void | Promise<void> {
+export function logIn(host: CommandHost, session: Session, account: string, reply: (numeric: string, params: string[]) => void): void | Promise<void> {
   const user = session.user;
   const loggedIn = (): void => {
     reply(RPL_LOGGEDIN, [maskOf(session), account, `You are now logged in as ${account}`]);
-    server.logger.info({ nick: session.nickOrStar, account }, 'logged in');
-    guardNick(server, session);
+    host.services.logger.info({ nick: session.nickOrStar, account }, 'logged in');
+    guardNick(host, session);
   };
   if (!user) {
     session.preAccount = account;
     return loggedIn();
   }
   // Answered (and the nick guarded) once the network has the login.
-  return afterCommit(server.commit({ type: 'user.account', uid: user.uid, account }), loggedIn);
+  return afterCommit(host.commit({ type: 'user.account', uid: user.uid, account }), loggedIn);
 }
 
 /**
@@ -101,14 +102,14 @@ export function logIn(server: ParlorServer, session: Session, account: string, r
  * 901, and their nick guard starts again), and this node's connections still registering;
  * returns how many were logged in.
  */
-function logOutEverywhere(server: ParlorServer, account: string): number {
+function logOutEverywhere(host: CommandHost, account: string): number {
   const folded = foldCase(account);
   let count = 0;
-  for (const user of server.network.users.values()) {
+  for (const user of host.network.users.values()) {
     if (user.account !== undefined && foldCase(user.account) === folded) count++;
   }
-  if (count > 0) server.publish({ type: 'account.logout', account });
-  for (const session of server.sessions) {
+  if (count > 0) host.publish({ type: 'account.logout', account });
+  for (const session of host.services.sessions) {
     if (session.user || session.preAccount === undefined || foldCase(session.preAccount) !== folded) continue;
     count++;
     session.preAccount = undefined;
@@ -135,69 +136,69 @@ function stopGuard(session: Session): void {
  * (logging in, or changing nick, before then stops it). Called whenever a user's nick or
  * account changes.
  */
-export function guardNick(server: ParlorServer, session: Session): void {
+export function guardNick(host: CommandHost, session: Session): void {
   const user = session.user;
   if (!user || session.conn.closed) return;
   const folded = user.foldedNick;
   if (ownsNick(session, folded)) return stopGuard(session);
   if (session.nickGuard?.folded === folded) return; // already counting down for this nick
   stopGuard(session);
-  server.store.getAccount(user.nick).then(
+  host.services.store.getAccount(user.nick).then(
     (account) => {
       if (!account || session.conn.closed || session.user !== user || user.foldedNick !== folded) return;
       if (ownsNick(session, folded) || session.nickGuard?.folded === folded) return;
       stopGuard(session);
-      const grace = server.config.accounts.nickGraceMs;
+      const grace = host.config.accounts.nickGraceMs;
       session.serverNotice(
         `The nick ${user.nick} belongs to the account ${account.name}. If it is yours, log in to it within ${Math.round(grace / 1000)} seconds ` +
           `(SASL: set your client's SASL user and password, then reconnect); otherwise change nick with /nick, or you will be renamed to a guest nick.`,
       );
-      const timer = server.clock.setTimeout(() => {
+      const timer = host.services.setTimeout(() => {
         session.nickGuard = undefined;
-        renameIfStillHeld(server, session, folded).catch((err: unknown) => server.logError(err, 'renaming a user off a registered nick'));
+        renameIfStillHeld(host, session, folded).catch((err: unknown) => host.services.logError(err, 'renaming a user off a registered nick'));
       }, grace);
       session.nickGuard = { folded, timer };
     },
-    (err: unknown) => server.logError(err, 'checking whether a nick is registered'),
+    (err: unknown) => host.services.logError(err, 'checking whether a nick is registered'),
   );
 }
 
-async function renameIfStillHeld(server: ParlorServer, session: Session, folded: string): Promise<void> {
+async function renameIfStillHeld(host: CommandHost, session: Session, folded: string): Promise<void> {
   const stillThere = (): boolean => !session.conn.closed && session.user?.foldedNick === folded && !ownsNick(session, folded);
   if (!stillThere()) return;
   // The account may have been deleted meanwhile.
-  const account = await server.store.getAccount(folded);
+  const account = await host.services.store.getAccount(folded);
   const user = session.user;
   if (!account || !user || !stillThere()) return;
-  const guest = guestNick(server);
-  const msgid = server.newMsgid();
+  const guest = guestNick(host);
+  const msgid = host.ids.newMsgid();
   const mask = user.mask;
-  const verdict = await server.commit({ type: 'user.nick', uid: user.uid, nick: guest, msgid });
+  const verdict = await host.commit({ type: 'user.nick', uid: user.uid, nick: guest, msgid });
   // Taken meanwhile: the next check of the guard tries another.
   if (!verdict.ok) return;
   session.sendReply(new Outgoing(mask, 'NICK', [guest], verdict.time, msgid, undefined, user.account));
   session.serverNotice(`You did not log in to the account ${account.name} in time, so you are now ${guest}.`);
-  server.logger.info({ nick: account.name, guest }, 'renamed off a registered nick');
+  host.services.logger.info({ nick: account.name, guest }, 'renamed off a registered nick');
 }
 
 /** Guest12345: a free nick no account can hold. */
-function guestNick(server: ParlorServer): string {
-  const max = server.limits.nickLength;
+function guestNick(host: CommandHost): string {
+  const max = host.config.limits.nickLength;
   for (let i = 0; i < 100; i++) {
     const nick = `Guest${randomInt(10_000, 100_000)}`.slice(0, Math.max(max, 1));
-    if (!server.network.userByNick(nick)) return nick;
+    if (!host.network.userByNick(nick)) return nick;
   }
   return `Guest${randomInt(100_000, 10_000_000)}`;
 }
 
 // ---- the operator's actions (console and IRC operators) ----
 
-function audit(server: ParlorServer, actor: Actor, action: string, target: string, detail?: string): void {
-  server.audit.record({ time: server.now(), actor: actor.id, action, target, detail });
+function audit(host: CommandHost, actor: Actor, action: string, target: string, detail?: string): void {
+  host.services.audit.record({ time: host.now(), actor: actor.id, action, target, detail });
 }
 
-async function requireAccount(server: ParlorServer, name: string): Promise<AccountRecord> {
-  const account = name === '' ? undefined : await server.store.getAccount(name);
+async function requireAccount(host: CommandHost, name: string): Promise<AccountRecord> {
+  const account = name === '' ? undefined : await host.services.store.getAccount(name);
   if (!account) throw new AdminError('not-found', `No account named ${name || '(none given)'}`);
   return account;
 }
@@ -208,25 +209,25 @@ export interface AccountSummary {
   online: number;
 }
 
-export async function listAccounts(server: ParlorServer): Promise<AccountSummary[]> {
+export async function listAccounts(host: CommandHost): Promise<AccountSummary[]> {
   const online = new Map<string, number>();
-  for (const s of server.sessions) {
+  for (const s of host.services.sessions) {
     if (s.account !== undefined) online.set(foldCase(s.account), (online.get(foldCase(s.account)) ?? 0) + 1);
   }
-  const accounts = await server.store.listAccounts();
+  const accounts = await host.services.store.listAccounts();
   accounts.sort((a, b) => a.name.localeCompare(b.name));
   return accounts.map((account) => ({ account, online: online.get(foldCase(account.name)) ?? 0 }));
 }
 
 /** Suspends (no more logins; whoever is logged in is logged out) or lifts it. */
-export async function setSuspended(server: ParlorServer, actor: Actor, name: string, suspended: boolean): Promise<{ account: AccountRecord; loggedOut: number }> {
-  const account = await requireAccount(server, name);
+export async function setSuspended(host: CommandHost, actor: Actor, name: string, suspended: boolean): Promise<{ account: AccountRecord; loggedOut: number }> {
+  const account = await requireAccount(host, name);
   if (account.suspended === suspended) {
     throw new AdminError('invalid-value', `${account.name} is ${suspended ? 'already' : 'not'} suspended`);
   }
-  await server.store.updateAccount(account.name, { suspended });
-  const loggedOut = suspended ? logOutEverywhere(server, account.name) : 0;
-  audit(server, actor, suspended ? 'suspend' : 'unsuspend', account.name);
+  await host.services.store.updateAccount(account.name, { suspended });
+  const loggedOut = suspended ? logOutEverywhere(host, account.name) : 0;
+  audit(host, actor, suspended ? 'suspend' : 'unsuspend', account.name);
   return { account: { ...account, suspended }, loggedOut };
 }
 
@@ -235,35 +236,35 @@ export async function setSuspended(server: ParlorServer, actor: Actor, name: str
  * forgotten, the rooms it founded are no longer registered, and it leaves the operator lists
  * of the others.
  */
-export async function removeAccount(server: ParlorServer, actor: Actor, name: string): Promise<{ account: AccountRecord; loggedOut: number; rooms: string[] }> {
-  const account = await requireAccount(server, name);
+export async function removeAccount(host: CommandHost, actor: Actor, name: string): Promise<{ account: AccountRecord; loggedOut: number; rooms: string[] }> {
+  const account = await requireAccount(host, name);
   const folded = foldCase(account.name);
   // Its private history goes first, while the name is still taken: a later account of this
   // name must not read it (private-history.ts), neither one registered while the history goes
   // (in chunks, turns of the event loop between) nor one registered after a failure here.
-  await server.store.forgetAccount(folded);
-  await server.store.deleteAccount(account.name);
-  const loggedOut = logOutEverywhere(server, account.name);
+  await host.services.store.forgetAccount(folded);
+  await host.services.store.deleteAccount(account.name);
+  const loggedOut = logOutEverywhere(host, account.name);
   // What its sessions said meanwhile; logged out now, they add no more.
-  await server.store.forgetAccount(folded);
+  await host.services.store.forgetAccount(folded);
   const rooms: string[] = [];
-  for (const record of await server.store.listChannels()) {
-    const ch = server.network.channel(record.name);
+  for (const record of await host.services.store.listChannels()) {
+    const ch = host.network.channel(record.name);
     if (foldCase(record.founder) === folded) {
       rooms.push(record.name);
-      if (ch?.registration) server.publish({ type: 'channel.unregister', channel: ch.name });
-      await server.store.deleteChannel(record.name);
+      if (ch?.registration) host.publish({ type: 'channel.unregister', channel: ch.name });
+      await host.services.store.deleteChannel(record.name);
     } else if (record.operators.some((o) => foldCase(o) === folded)) {
       const operators = record.operators.filter((o) => foldCase(o) !== folded);
       if (ch?.registration) {
-        server.publish({ type: 'channel.register', channel: ch.name, founder: record.founder, operators, registeredAt: record.registeredAt });
-        await server.store.saveChannel(roomRecord(ch));
+        host.publish({ type: 'channel.register', channel: ch.name, founder: record.founder, operators, registeredAt: record.registeredAt });
+        await host.services.store.saveChannel(roomRecord(ch));
       } else {
-        await server.store.saveChannel({ ...record, operators });
+        await host.services.store.saveChannel({ ...record, operators });
       }
     }
   }
-  audit(server, actor, 'delete-account', account.name, rooms.length > 0 ? `rooms unregistered: ${rooms.join(' ')}` : undefined);
+  audit(host, actor, 'delete-account', account.name, rooms.length > 0 ? `rooms unregistered: ${rooms.join(' ')}` : undefined);
   return { account, loggedOut, rooms };
 }
 

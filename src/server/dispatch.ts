@@ -11,14 +11,14 @@ import { COMMANDS } from './command-table.ts';
 import { Context } from './context.ts';
 import { IrcError, StandardReplyError } from './irc-error.ts';
 import { ResponseBuffer } from './response.ts';
-import type { ParlorServer } from './server.ts';
+import type { CommandHost } from './command-services.ts';
 import type { Session } from './session.ts';
 
-export function dispatch(server: ParlorServer, session: Session, msg: IrcMessage): void | Promise<void> {
+export function dispatch(host: CommandHost, session: Session, msg: IrcMessage): void | Promise<void> {
   // An empty or over-long label (labeled-response: 64 bytes at most) is no label at all.
   const label = msg.tags.label !== undefined && session.hasCap('labeled-response') && isUsableLabel(msg.tags.label) ? msg.tags.label : undefined;
-  const rb = new ResponseBuffer(session, server.serverName, server.now, label);
-  const ctx = new Context(server, session, msg, rb);
+  const rb = new ResponseBuffer(session, host.services.serverName, host.now, label);
+  const ctx = new Context(host, session, msg, rb);
   try {
     const spec = COMMANDS.get(msg.command);
     // Any word parses as a command, so the one shown back is cut short and made wire-safe.
@@ -50,7 +50,7 @@ function replyError(ctx: Context, err: unknown): void {
   } else if (err instanceof StandardReplyError) {
     ctx.rb.server('FAIL', [err.command, err.code, ...err.context, err.description]);
   } else {
-    ctx.server.logError(err, `command ${ctx.msg.command}`);
+    ctx.services.logError(err, `command ${ctx.msg.command}`);
     ctx.reply(ERR_UNKNOWNERROR, ctx.msg.command, 'Internal error while processing the command');
   }
 }

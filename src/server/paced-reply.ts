@@ -23,7 +23,7 @@ export interface PacedReplyOptions {
 
 /** A numeric reply to the asker as a message, for an entry of a paced reply. */
 export function numericReply(ctx: Context, numeric: string, ...params: string[]): Outgoing {
-  return new Outgoing(ctx.server.serverName, numeric, [ctx.session.nickOrStar, ...params], ctx.now());
+  return new Outgoing(ctx.serverName, numeric, [ctx.session.nickOrStar, ...params], ctx.now());
 }
 
 /**
@@ -46,7 +46,7 @@ class PacedReply {
     private readonly entries: Iterator<Outgoing>,
     private readonly options: PacedReplyOptions,
   ) {
-    this.lowWaterBytes = Math.floor(ctx.server.config.limits.sendQueueBytes / 2);
+    this.lowWaterBytes = Math.floor(ctx.config.limits.sendQueueBytes / 2);
   }
 
   /** Writes entries until the last (true: done, or the client left), the low-water mark or the turn's share. */

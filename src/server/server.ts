@@ -3,22 +3,20 @@
 import { clipToBytes } from '../protocol/clip-text.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { InProcessBus } from '../cluster/in-process-bus.ts';
 import type { Bus } from '../cluster/bus.ts';
 import type { IrcMessage } from '../protocol/message.ts';
 import { MemoryStore } from '../storage/memory-store.ts';
 import type { Store } from '../storage/store.ts';
-import type { Connection, SecureListener, TlsCredentials } from '../transport/connection.ts';
-import { listenHttp } from '../transport/http.ts';
-import { listenTcp } from '../transport/tcp.ts';
+import type { Connection } from '../transport/connection.ts';
 import { ERR_YOUREBANNEDCREEP } from '../protocol/numerics.ts';
 import { formatDuration } from '../protocol/duration.ts';
 import { toWireText } from '../protocol/wire-text.ts';
 import { guardNick, restoreRegisteredRooms, RoomSaver } from './accounts.ts';
+import { Housekeeping } from './housekeeping.ts';
+import { Listeners } from './listeners.ts';
 import { AdminActions } from './admin.ts';
-import { handleAdminApi } from './admin-api.ts';
 import { ConnectionGate } from './admission.ts';
 import { AuditLog } from './audit.ts';
 import { AuthGuard } from './auth-guard.ts';
@@ -31,15 +29,15 @@ import { systemClock, type Clock, type Timer } from './clock.ts';
 import type { Config } from './config.ts';
 import { dispatch } from './dispatch.ts';
 import type { NetworkEvent } from '../network/events.ts';
-import { ServerMetrics, serveMetrics } from './metrics.ts';
+import { ServerMetrics } from './metrics.ts';
 import { SPLIT_REASON } from '../network/reducer.ts';
 import { PanelSessions } from './panel-sessions.ts';
 import { RateMeter } from './rate-meter.ts';
 import { RegistrationThrottle } from './registration-throttle.ts';
 import { ScryptQueue } from './scrypt-queue.ts';
-import { isupportFor, loadMotd } from './server-texts.ts';
+import { isupportFor, ServerTexts } from './server-texts.ts';
+import type { CommandHost, CommandServices, IdSource } from './command-services.ts';
 import { Session, type SessionHost } from './session.ts';
-import { loadCertificate, stsPolicy } from './tls.ts';
 import { WebSlots, type WebSlot } from './web-slots.ts';
 
 export { VERSION } from './version.ts';
@@ -72,7 +70,7 @@ export function createServer(deps: ServerDeps): ParlorServer {
   return new ParlorServer(deps);
 }
 
-export class ParlorServer implements SessionHost {
+export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   config: Config;
   readonly store: Store;
   readonly bus: Bus<NetworkEvent>;
@@ -84,8 +82,8 @@ export class ParlorServer implements SessionHost {
   readonly nodeId: string;
   readonly serverName: string;
   readonly createdAt: number;
-  isupport: string[];
-  motd: string[] | undefined;
+  /** ISUPPORT, welcome and MOTD lines: made again on reload. */
+  texts: ServerTexts;
   readonly gate: ConnectionGate;
   /** Web sockets' places in the gate's limits. */
   readonly webSlots = new WebSlots(this);
@@ -109,6 +107,7 @@ export class ParlorServer implements SessionHost {
   private readonly reloadConfig: (() => Promise<Config>) | undefined;
   private readonly onShutdown: ((clean: boolean) => void) | undefined;
   private closing: Promise<void> | undefined;
+  private readonly housekeeping = new Housekeeping(this);
   /** Registered rooms changed by this node's users, saved in a moment. */
   readonly roomsToSave = new RoomSaver(this);
 
@@ -116,12 +115,11 @@ export class ParlorServer implements SessionHost {
   private readonly byUid = new Map<string, Session>();
   /** Every local connection, registered or not. */
   readonly sessions = new Set<Session>();
-  private listener: SecureListener | undefined;
-  private tlsListener: SecureListener | undefined;
-  private webListener: SecureListener | undefined;
-  /** The certificate in use is self-signed (then STS is not advertised unless forced). */
-  private tlsSelfSigned = false;
+  private readonly listeners = new Listeners(this, (conn, slot) => this.accept(conn, slot));
   private sweeper: Timer | undefined;
+  private catchUpTimer: Timer | undefined;
+  /** The log is shared with other nodes (not this server's own in-process one). */
+  private readonly sharedLog: boolean;
   private readonly idPrefix = randomBytes(6).toString('base64url');
   private idCounter = 0;
   readonly stats = {
@@ -140,6 +138,7 @@ export class ParlorServer implements SessionHost {
     this.config = deps.config;
     this.store = deps.store ?? new MemoryStore();
     this.clock = deps.clock ?? systemClock;
+    this.sharedLog = deps.bus !== undefined;
     this.bus = deps.bus ?? new InProcessBus<NetworkEvent>({ now: () => this.clock.now(), retain: 0 });
     this.logger = deps.logger ?? pino({ level: 'silent' });
     this.serverName = this.config.server.name;
@@ -150,9 +149,11 @@ export class ParlorServer implements SessionHost {
       serverName: this.serverName,
       whowasLimit: this.config.limits.whowasEntries,
       adminNick: this.config.admin.pseudoUser ? this.config.admin.nick : undefined,
+      // A network of one node (its own in-process log) has nobody to catch up.
+      snapshotEvery: this.sharedLog ? this.config.cluster.snapshotEvery : 0,
     });
     this.network = this.replica.state;
-    this.isupport = isupportFor(this.config);
+    this.texts = new ServerTexts(this.serverName, this.config.server.network, this.createdAt, isupportFor(this.config), undefined);
     this.gate = new ConnectionGate(this.config.connections);
     const { auditLog } = this.config.admin;
     this.audit = new AuditLog(auditLog === undefined ? join(this.config.storage.dataDir, 'audit.log') : auditLog, this.config.admin.auditMemory, this.logger);
@@ -175,75 +176,56 @@ export class ParlorServer implements SessionHost {
 
   readonly now = (): number => this.clock.now();
 
+  /** What command handlers may use of this node (context.ts). */
+  get services(): CommandServices {
+    return this;
+  }
+
+  get ids(): IdSource {
+    return this;
+  }
+
+  /** folded nick → this node's sessions that MONITOR it. */
+  get monitors(): CommandServices['monitors'] {
+    return this.replica.delivery.monitors;
+  }
+
   setTimeout(fn: () => void, ms: number): Timer {
     return this.clock.setTimeout(fn, ms);
   }
 
   async listen(): Promise<{ host: string; port: number }> {
-    this.motd = await loadMotd(this.config, this.logger);
+    this.texts = await ServerTexts.load(this.config, this.serverName, this.createdAt, this.logger);
     // Caught up with the network before taking anyone in.
+    // On a log shared with other nodes, a lost last entry shows no gap: read back now and then
+    // (from the start: this node's own node.up may be the entry lost).
+    if (this.sharedLog) this.catchUpTimer = this.clock.setInterval(() => this.replica.catchUp(), this.config.cluster.catchUpMs);
     await this.replica.join();
     await this.restoreBans();
     // Registered rooms exist from the start, members or not; their changes are saved.
     await restoreRegisteredRooms(this);
+    const address = await this.listeners.open(this.config);
     const l = this.config.limits;
-    const limits = { maxLineBytes: l.lineBytes + l.tagBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs };
-    const credentials = await this.readTlsCredentials(this.config);
-    this.listener = await listenTcp({ host: this.config.server.host, port: this.config.server.port, limits }, (conn) => this.accept(conn));
-    if (credentials) {
-      const tls = this.config.tls;
-      this.tlsListener = await listenTcp(
-        { host: tls.host ?? this.config.server.host, port: tls.port, limits, tls: credentials, handshakeTimeoutMs: tls.handshakeTimeoutMs },
-        (conn) => this.accept(conn),
-      );
-    }
-    if (this.config.web.enabled) {
-      const web = this.config.web;
-      this.webListener = await listenHttp(
-        {
-          host: web.host ?? this.config.server.host,
-          port: web.port,
-          limits,
-          ...(credentials && this.config.tls.web && { tls: credentials }),
-          staticDir: web.staticDir ?? fileURLToPath(new URL('../../dist/web', import.meta.url)),
-          allowedOrigins: web.allowedOrigins,
-          web,
-          handshakeTimeoutMs: this.config.tls.handshakeTimeoutMs,
-          admitSocket: (address) => this.webSlots.admit(address),
-          api: (req) => handleAdminApi(this, req),
-          metrics: (req) => serveMetrics(this, req),
-          health: () => ({ status: 'ok', uptimeSeconds: Math.round((this.now() - this.createdAt) / 1000), connections: this.sessions.size, users: this.network.userCount }),
-        },
-        (conn, slot) => this.accept(conn, slot),
-      );
-    }
     const sweepEvery = Math.max(25, Math.min(5_000, Math.min(l.registrationTimeoutMs, l.pingIntervalMs, l.pingTimeoutMs) / 4));
-    this.sweeper = this.clock.setInterval(() => this.sweep(), sweepEvery);
+    this.sweeper = this.clock.setInterval(() => this.housekeeping.sweep(), sweepEvery);
     this.metrics.start();
-    this.logger.info({ host: this.listener.host, port: this.listener.port }, 'listening');
-    return { host: this.listener.host, port: this.listener.port };
+    this.logger.info(address, 'listening');
+    return address;
   }
 
   /** Where the web client and the WebSocket endpoint listen, when enabled. */
   get webAddress(): { host: string; port: number; secure: boolean } | undefined {
-    return this.webListener && { host: this.webListener.host, port: this.webListener.port, secure: this.webListener !== undefined && this.config.tls.web && this.tlsListener !== undefined };
+    return this.listeners.webAddress;
   }
 
   /** Where the TLS listener listens, when a certificate is configured. */
   get tlsAddress(): { host: string; port: number } | undefined {
-    return this.tlsListener && { host: this.tlsListener.host, port: this.tlsListener.port };
+    return this.listeners.tlsAddress;
   }
 
   /** The IRCv3 STS policy to advertise on a connection, if any (the value of the sts capability). */
   stsPolicy(secure: boolean): string | undefined {
-    return stsPolicy(this.config.tls, this.tlsListener?.port, this.tlsSelfSigned, secure);
-  }
-
-  /** Reads the configured certificate; a bad pair is a ConfigError. */
-  private async readTlsCredentials(config: Config): Promise<TlsCredentials | undefined> {
-    const loaded = await loadCertificate(config.tls);
-    if (loaded) this.tlsSelfSigned = loaded.selfSigned;
-    return loaded?.credentials;
+    return this.listeners.stsPolicy(secure);
   }
 
   close(reason = 'Server shutting down'): Promise<void> {
@@ -270,9 +252,10 @@ export class ParlorServer implements SessionHost {
    */
   private async closeSteps(reason: string, limitMs: number): Promise<void> {
     this.sweeper?.cancel();
+    this.catchUpTimer?.cancel();
     this.metrics.stop();
     const graceMs = Math.min(this.config.limits.closeTimeoutMs, limitMs / 2);
-    const listeners = Promise.all([this.listener?.close(graceMs), this.tlsListener?.close(graceMs), this.webListener?.close(graceMs)]);
+    const listeners = this.listeners.close(graceMs);
     for (const s of [...this.sessions]) s.disconnect(reason);
     await listeners;
     this.replica.leave();
@@ -408,7 +391,7 @@ export class ParlorServer implements SessionHost {
       return;
     }
     // A user the network has dropped already (its node declared down) needs no quit.
-    if (this.network.users.get(user.uid) === user) this.publish({ type: 'user.quit', uid: user.uid, reason: session.quitReason ?? reason, msgid: this.newMsgid() });
+    if (this.network.users.get(user.uid) === user && this.replica.isJoined) this.publish({ type: 'user.quit', uid: user.uid, reason: session.quitReason ?? reason, msgid: this.newMsgid() });
     this.byUid.delete(user.uid);
     this.logger.info({ id: session.conn.id, nick: user.nick, reason: logReason }, 'quit');
   }
@@ -460,15 +443,7 @@ export class ParlorServer implements SessionHost {
     if (next.admin.nick !== old.admin.nick) notes.push('admin.nick changes at the next restart');
     if (next.admin.pseudoUser !== old.admin.pseudoUser) notes.push('admin.pseudoUser changes at the next restart');
     if (next.admin.auditLog !== old.admin.auditLog) notes.push('admin.auditLog changes at the next restart');
-    // A renewed certificate takes effect for new connections; open ones keep theirs.
-    const credentials = await this.readTlsCredentials(next);
-    if ((credentials !== undefined) !== (this.tlsListener !== undefined)) notes.push(`the TLS listener ${credentials ? 'starts' : 'stops'} at the next restart`);
-    if (next.tls.port !== old.tls.port || next.tls.host !== old.tls.host || next.tls.web !== old.tls.web) notes.push('tls.host, tls.port and tls.web change at the next restart');
-    if (credentials && this.tlsListener) {
-      this.tlsListener.setCredentials(credentials);
-      if (old.tls.web) this.webListener?.setCredentials(credentials);
-      notes.push('TLS certificate reloaded');
-    }
+    notes.push(...(await this.listeners.reloadCredentials(next, old)));
     this.config = {
       ...next,
       server: { ...next.server, host: old.server.host, port: old.server.port, name: old.server.name },
@@ -480,43 +455,8 @@ export class ParlorServer implements SessionHost {
       notes.push(`limits set live give way to the config: at most ${next.connections.max} connections, ${next.connections.perIp} per IP`);
     }
     this.gate.configure(this.config.connections);
-    this.isupport = isupportFor(this.config);
-    this.motd = await loadMotd(this.config, this.logger);
+    this.texts = await ServerTexts.load(this.config, this.serverName, this.createdAt, this.logger);
     this.logger.info({ notes }, 'configuration reloaded');
     return notes;
-  }
-
-  private sweep(): void {
-    const now = this.now();
-    const l = this.config.limits;
-    this.gate.sweep(now);
-    this.panelSessions.sweep();
-    this.authGuard.sweep();
-    this.registrations.sweep(now);
-    this.pruneHistory(now);
-    for (const s of this.sessions) {
-      if (!s.registered) {
-        if (now - s.connectedAt > l.registrationTimeoutMs) s.disconnect('Registration timed out');
-      } else if (s.isPlainText) {
-        // A person at nc cannot answer PING; a dead socket shows up as a write error instead.
-        continue;
-      } else if (s.pingSentAt !== 0) {
-        if (now - s.pingSentAt > l.pingTimeoutMs) s.disconnect(`Ping timeout: ${Math.round((now - s.lastActivity) / 1000)} seconds`);
-      } else if (now - s.lastActivity > l.pingIntervalMs) {
-        s.pingSentAt = now;
-        s.sendLine(`PING :${this.serverName}`);
-      }
-    }
-  }
-
-  private lastPrune = 0;
-
-  /** Retention, at most once a minute: by age and by count per conversation. */
-  private pruneHistory(now: number): void {
-    const { maxAgeDays, maxPerTarget } = this.config.history;
-    if ((maxAgeDays === 0 && maxPerTarget === 0) || now - this.lastPrune < 60_000) return;
-    this.lastPrune = now;
-    const before = maxAgeDays === 0 ? 0 : now - maxAgeDays * 86_400_000;
-    this.persist(this.store.prune(before, maxPerTarget === 0 ? Infinity : maxPerTarget), 'pruning history');
   }
 }

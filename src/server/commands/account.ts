@@ -76,15 +76,15 @@ export const accountCommands: CommandGroup = {
 };
 
 async function registerAccount(ctx: Context, params: string[]): Promise<void> {
-  const { session, server } = ctx;
+  const { session, services } = ctx;
   if (params.length < 3) throw new IrcError(ERR_NEEDMOREPARAMS, ['REGISTER'], 'Not enough parameters');
   const [requested, email, password] = params as [string, string, string];
   const fail = (code: string, context: string, text: string): StandardReplyError => new StandardReplyError('REGISTER', code, [context], text);
   const nick = session.nickOrStar;
   if (nick === '*') throw fail('NEED_NICK', '*', 'Choose a nick first (NICK): the account is named after it');
   const name = requested === '*' ? nick : requested;
-  if (!server.config.accounts.registration) throw fail('TEMPORARILY_UNAVAILABLE', name, 'Accounts cannot be created on this server');
-  if (!session.registered && server.config.server.password !== undefined) {
+  if (!ctx.config.accounts.registration) throw fail('TEMPORARILY_UNAVAILABLE', name, 'Accounts cannot be created on this server');
+  if (!session.registered && ctx.config.server.password !== undefined) {
     throw new StandardReplyError('REGISTER', 'COMPLETE_CONNECTION_REQUIRED', [], 'Connect (with the server password) before registering an account');
   }
   const current = session.account;
@@ -92,10 +92,10 @@ async function registerAccount(ctx: Context, params: string[]): Promise<void> {
   if (foldCase(name) !== foldCase(nick)) {
     throw fail('ACCOUNT_NAME_MUST_BE_NICK', name, `Accounts are named after your nick: register as ${nick}, or change nick first`);
   }
-  const problem = accountNameProblem(server, nick);
+  const problem = accountNameProblem(ctx, nick);
   if (problem !== undefined) throw fail('BAD_ACCOUNT_NAME', name, problem);
   if (email !== '*' && !EMAIL.test(email)) throw fail('INVALID_EMAIL', name, `${email} is not an e-mail address`);
-  const { minPasswordLength } = server.config.accounts;
+  const { minPasswordLength } = ctx.config.accounts;
   if ([...password].length < minPasswordLength || foldCase(password) === foldCase(nick)) {
     throw fail('WEAK_PASSWORD', name, `Choose a password of at least ${minPasswordLength} characters that is not your nick`);
   }
@@ -104,22 +104,22 @@ async function registerAccount(ctx: Context, params: string[]): Promise<void> {
   let created: boolean;
   try {
     // Looked up first so that a taken name costs no hashing; createAccount settles a race.
-    if (await server.store.getAccount(nick)) throw exists();
+    if (await services.store.getAccount(nick)) throw exists();
     // Counted when creation starts (no await between check and count: concurrent REGISTERs
     // from one address cannot all slip through).
     const address = session.conn.remoteAddress;
-    const waitMs = server.registrations.waitFor(address, ctx.now());
+    const waitMs = services.registrations.waitFor(address, ctx.now());
     if (waitMs > 0) throw fail('TEMPORARILY_UNAVAILABLE', name, `Too many accounts created from your address; try again in ${Math.ceil(waitMs / 60_000)} minutes`);
-    server.registrations.created(address, ctx.now());
-    created = await createAccount(server, session, { name: nick, email: email === '*' ? undefined : email, password }, replier(ctx));
+    services.registrations.created(address, ctx.now());
+    created = await createAccount(ctx, session, { name: nick, email: email === '*' ? undefined : email, password }, replier(ctx));
   } catch (err) {
     if (err instanceof StandardReplyError) throw err;
     if (err instanceof HashQueueFullError) throw fail('TEMPORARILY_UNAVAILABLE', name, err.message);
-    server.logError(err, 'creating an account');
+    services.logError(err, 'creating an account');
     throw fail('TEMPORARILY_UNAVAILABLE', name, 'Accounts cannot be created right now; try again later');
   }
   if (!created) throw exists();
-  server.logger.info({ account: nick, address: session.conn.remoteAddress }, 'account registered');
+  services.logger.info({ account: nick, address: session.conn.remoteAddress }, 'account registered');
   if (session.conn.closed) return;
   ctx.rb.server('REGISTER', ['SUCCESS', nick, `Account ${nick} registered; you are logged in`]);
 }
@@ -152,7 +152,7 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
     ctx.rb.add(new Outgoing(undefined, 'AUTHENTICATE', ['+'], ctx.now()));
     return;
   }
-  const { server } = ctx;
+  const { services } = ctx;
   const chunkBytes = Buffer.byteLength(arg);
   // 905 is for one parameter over 400 bytes (IRCv3 SASL 3.1); a response longer than the
   // server takes, in whole chunks, is a failed authentication (904), as in ergo. Either way
@@ -163,7 +163,7 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
     return;
   }
   const chunk = arg === '+' ? '' : arg;
-  if (Buffer.byteLength(exchange.data) + Buffer.byteLength(chunk) > server.config.accounts.saslMaxResponseBytes) {
+  if (Buffer.byteLength(exchange.data) + Buffer.byteLength(chunk) > ctx.config.accounts.saslMaxResponseBytes) {
     session.sasl = undefined;
     ctx.reply(ERR_SASLFAIL, 'SASL authentication failed: response too long');
     return;
@@ -175,20 +175,20 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
   const credentials = decodePlain(exchange.data);
   if (!credentials) {
     // Not a password tried: logged (rate-limited), not counted.
-    server.authGuard.failed({ kind: 'sasl', address }, 'failed SASL login', { nick: session.nickOrStar, address, malformed: true }, false);
+    services.authGuard.failed({ kind: 'sasl', address }, 'failed SASL login', { nick: session.nickOrStar, address, malformed: true }, false);
     ctx.reply(ERR_SASLFAIL, 'SASL authentication failed');
     return;
   }
   const attempt: AuthAttempt = { kind: 'sasl', address, account: accountKey(credentials.account) };
   // Refused before the account is looked up or any hashing: a locked-out guess costs nothing.
-  const lockout = server.authGuard.lockout(attempt);
+  const lockout = services.authGuard.lockout(attempt);
   if (lockout) {
     ctx.reply(ERR_SASLFAIL, `SASL authentication failed: ${lockoutText(lockout, 'logins')}`);
     return;
   }
   let account: Awaited<ReturnType<typeof checkCredentials>>;
   try {
-    account = await checkCredentials(server, credentials.account, credentials.password);
+    account = await checkCredentials(ctx, credentials.account, credentials.password);
   } catch (err) {
     // Too many checks waiting: not a failure, the client may simply try again.
     if (!(err instanceof HashQueueFullError)) throw err;
@@ -197,20 +197,20 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
   }
   // Guesses checked alongside this one (other connections) may have begun a lockout meanwhile:
   // then this answer, right password or wrong, is the lockout's, as if it had come after.
-  const lateLockout = server.authGuard.lockout(attempt);
+  const lateLockout = services.authGuard.lockout(attempt);
   if (lateLockout) {
     if (!session.conn.closed) ctx.reply(ERR_SASLFAIL, `SASL authentication failed: ${lockoutText(lateLockout, 'logins')}`);
     return;
   }
   if (!account) {
     // Counted even when the guesser has hung up meanwhile.
-    server.authGuard.failed(attempt, 'failed SASL login', { nick: session.nickOrStar, account: credentials.account, address });
+    services.authGuard.failed(attempt, 'failed SASL login', { nick: session.nickOrStar, account: credentials.account, address });
     if (!session.conn.closed) ctx.reply(ERR_SASLFAIL, 'SASL authentication failed');
     return;
   }
-  server.authGuard.succeeded(attempt);
+  services.authGuard.succeeded(attempt);
   if (session.conn.closed) return;
-  await logIn(server, session, account.name, replier(ctx));
+  await logIn(ctx, session, account.name, replier(ctx));
   ctx.reply(RPL_SASLSUCCESS, 'SASL authentication successful');
 }
 
@@ -240,7 +240,7 @@ function roomFail(command: string, code: string, room: string, text: string): St
 /** REGISTER #room: a channel operator logged in to an account makes the room last. */
 async function registerRoom(ctx: Context, name: string): Promise<void> {
   const user = ctx.user;
-  const { server } = ctx;
+  const { services } = ctx;
   const ch = requireChannel(ctx, name);
   const account = user.account;
   if (account === undefined) throw roomFail('REGISTER', 'ACCOUNT_REQUIRED', ch.name, 'Log in to an account (SASL) to register a room');
@@ -250,20 +250,20 @@ async function registerRoom(ctx: Context, name: string): Promise<void> {
   if (ch.registration) {
     throw roomFail('REGISTER', 'ALREADY_REGISTERED', ch.name, `${ch.name} is already registered to ${ch.registration.founder}`);
   }
-  checkRoomQuota(server.network.channels.values(), account, ch.name, server.config.accounts);
+  checkRoomQuota(ctx.network.channels.values(), account, ch.name, ctx.config.accounts);
   // The operators with accounts keep their status; others have to log in to be listed.
   const operators: string[] = [];
   for (const [member, m] of ch.members) if (m.has('o') && member.account !== undefined) operators.push(member.account);
-  server.publish({ type: 'channel.register', channel: ch.name, founder: account, operators, registeredAt: ctx.now() });
+  ctx.publish({ type: 'channel.register', channel: ch.name, founder: account, operators, registeredAt: ctx.now() });
   const record = roomRecord(ch);
   try {
-    await server.store.saveChannel(record);
+    await services.store.saveChannel(record);
   } catch (err) {
-    server.logError(err, `registering the room ${ch.name}`);
-    server.publish({ type: 'channel.unregister', channel: ch.name });
+    services.logError(err, `registering the room ${ch.name}`);
+    ctx.publish({ type: 'channel.unregister', channel: ch.name });
     throw roomFail('REGISTER', 'TEMPORARILY_UNAVAILABLE', ch.name, 'Rooms cannot be registered right now; try again later');
   }
-  server.logger.info({ room: ch.name, founder: account }, 'room registered');
+  services.logger.info({ room: ch.name, founder: account }, 'room registered');
   ctx.rb.server('NOTICE', [
     user.nick,
     `${ch.name} is now registered to ${account}: its topic, modes, bans and operators are kept when it is empty and across restarts. ` +
@@ -274,18 +274,18 @@ async function registerRoom(ctx: Context, name: string): Promise<void> {
 /** UNREGISTER #room: its founder or an IRC operator lets it go back to being an ordinary room. */
 async function unregisterRoom(ctx: Context, name: string): Promise<void> {
   const user = ctx.user;
-  const { server } = ctx;
-  const ch = server.network.channel(name);
+  const { services } = ctx;
+  const ch = ctx.network.channel(name);
   if (!ch?.registration) throw roomFail('UNREGISTER', 'NOT_REGISTERED', ch?.name ?? name, `${ch?.name ?? name} is not a registered room`);
   const founder = ch.registration.founder;
   const isFounder = user.account !== undefined && foldCase(user.account) === foldCase(founder);
   if (!isFounder && !user.hasMode('o')) {
     throw roomFail('UNREGISTER', 'NOT_FOUNDER', ch.name, `Only ${founder}, who registered ${ch.name}, or an IRC operator may unregister it`);
   }
-  server.publish({ type: 'channel.unregister', channel: ch.name });
-  await server.store.deleteChannel(ch.name);
+  ctx.publish({ type: 'channel.unregister', channel: ch.name });
+  await services.store.deleteChannel(ch.name);
   if (!isFounder) {
-    server.audit.record({ time: ctx.now(), actor: `oper:${ctx.session.operName ?? user.nick}`, action: 'unregister', target: ch.name, detail: `founder ${founder}` });
+    services.audit.record({ time: ctx.now(), actor: `oper:${ctx.session.operName ?? user.nick}`, action: 'unregister', target: ch.name, detail: `founder ${founder}` });
   }
   ctx.rb.server('NOTICE', [user.nick, `${ch.name} is no longer registered`]);
 }

@@ -57,13 +57,13 @@ export const capCommands: CommandGroup = {
 
 /** Capabilities that depend on the config are only offered when it turns them on. */
 function isOffered(ctx: Context, cap: string): boolean {
-  if (cap === 'draft/account-registration') return ctx.server.config.accounts.registration;
-  if (cap === 'draft/chathistory') return ctx.server.config.history.enabled;
+  if (cap === 'draft/account-registration') return ctx.config.accounts.registration;
+  if (cap === 'draft/chathistory') return ctx.config.history.enabled;
   // A policy only means something with a value, which CAP LS 302 alone carries. Not over
   // WebSocket: its upgrade would be the raw TLS port, which a browser cannot use.
   if (cap === 'sts') {
     const { conn } = ctx.session;
-    return ctx.session.capVersion >= 302 && conn.transport !== 'websocket' && ctx.server.stsPolicy(conn.secure) !== undefined;
+    return ctx.session.capVersion >= 302 && conn.transport !== 'websocket' && ctx.services.stsPolicy(conn.secure) !== undefined;
   }
   return true;
 }
@@ -79,9 +79,9 @@ function withValue(ctx: Context, cap: string): string {
       return 'sasl=PLAIN';
     case 'draft/account-registration':
       // REGISTER before connecting would let a client skip the server password (PASS).
-      return ctx.server.config.server.password === undefined ? `${cap}=before-connect` : cap;
+      return ctx.config.server.password === undefined ? `${cap}=before-connect` : cap;
     case 'sts':
-      return `sts=${ctx.server.stsPolicy(ctx.session.conn.secure)}`;
+      return `sts=${ctx.services.stsPolicy(ctx.session.conn.secure)}`;
     default:
       return cap;
   }

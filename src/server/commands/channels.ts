@@ -39,7 +39,7 @@ import type { Channel, User } from '../../network/state.ts';
 
 /** The channel, or ERR_NOSUCHCHANNEL. */
 export function requireChannel(ctx: Context, name: string): Channel {
-  const ch = ctx.server.network.channel(name);
+  const ch = ctx.network.channel(name);
   if (!ch) throw new IrcError(ERR_NOSUCHCHANNEL, [name], 'No such channel');
   return ch;
 }
@@ -79,10 +79,10 @@ export const channelCommands: CommandGroup = {
     minParams: 1,
     handler(ctx, [names, reason]) {
       const user = ctx.user;
-      const text = reason === undefined ? undefined : clipUtf8(reason, ctx.server.limits.kickLength);
+      const text = reason === undefined ? undefined : clipUtf8(reason, ctx.limits.kickLength);
       return inTurn(names!.split(','), (name) => {
         if (name === '') return;
-        const ch = ctx.server.network.channel(name);
+        const ch = ctx.network.channel(name);
         if (!ch) return ctx.reply(ERR_NOSUCHCHANNEL, name, 'No such channel');
         if (!ch.members.has(user)) return ctx.reply(ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
         return part(ctx, ch, text);
@@ -105,8 +105,8 @@ export const channelCommands: CommandGroup = {
       if (ch.flags.has('t') && !membership.has('o')) {
         throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
       }
-      const text = clipUtf8(topic, ctx.server.limits.topicLength);
-      const msgid = ctx.server.newMsgid();
+      const text = clipUtf8(topic, ctx.limits.topicLength);
+      const msgid = ctx.ids.newMsgid();
       const mask = user.mask;
       return afterCommit(ctx.commit({ type: 'channel.topic', uid: user.uid, channel: ch.name, topic: text, msgid }), (verdict) => {
         if (verdict.ok) ctx.rb.add(new Outgoing(mask, 'TOPIC', [ch.name, text], verdict.time, msgid));
@@ -155,9 +155,9 @@ export const channelCommands: CommandGroup = {
         return;
       }
       const user = ctx.user;
-      const target = ctx.server.network.userByNick(nick);
+      const target = ctx.network.userByNick(nick);
       if (!target) throw new IrcError(ERR_NOSUCHNICK, [nick], 'No such nick/channel');
-      const ch = ctx.server.network.channel(name);
+      const ch = ctx.network.channel(name);
       if (ch) {
         const membership = ch.members.get(user);
         if (!membership) throw new IrcError(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
@@ -166,7 +166,7 @@ export const channelCommands: CommandGroup = {
       }
       const channel = ch?.name ?? name;
       const targetNick = target.nick;
-      return afterCommit(ctx.commit({ type: 'channel.invite', uid: user.uid, channel, targetUid: target.uid, msgid: ctx.server.newMsgid() }), (verdict) => {
+      return afterCommit(ctx.commit({ type: 'channel.invite', uid: user.uid, channel, targetUid: target.uid, msgid: ctx.ids.newMsgid() }), (verdict) => {
         if (verdict.ok) ctx.reply(RPL_INVITING, targetNick, channel);
         else if (verdict.refusal?.numeric === ERR_NOSUCHNICK) ctx.reply(ERR_NOSUCHNICK, nick, 'No such nick/channel');
         else ctx.replyRefusal(verdict);
@@ -186,7 +186,7 @@ export const channelCommands: CommandGroup = {
       if (rooms.length !== 1 && targets.length !== 1 && rooms.length !== targets.length) {
         throw new IrcError(ERR_NEEDMOREPARAMS, ['KICK'], 'Not enough parameters');
       }
-      const reason = clipUtf8(comment || user.nick, ctx.server.limits.kickLength);
+      const reason = clipUtf8(comment || user.nick, ctx.limits.kickLength);
       const count = Math.max(rooms.length, targets.length);
       // Each room is checked once: `KICK #a x,y` by a non-operator is one 482, not two.
       const checked = new Map<string, { ch: Channel; override: boolean } | IrcError>();
@@ -209,7 +209,7 @@ export const channelCommands: CommandGroup = {
 
 /** The room `name` if the user may kick there (an IRC operator may anywhere), else the refusal. */
 function kickableRoom(ctx: Context, name: string): { ch: Channel; override: boolean } | IrcError {
-  const ch = ctx.server.network.channel(name);
+  const ch = ctx.network.channel(name);
   if (!ch) return new IrcError(ERR_NOSUCHCHANNEL, [name], 'No such channel');
   const membership = ch.members.get(ctx.user);
   // IRC operators may remove anyone from any room (an override, written to the audit log).
@@ -223,12 +223,12 @@ function kickableRoom(ctx: Context, name: string): { ch: Channel; override: bool
 
 function kickOne(ctx: Context, ch: Channel, nick: string, reason: string, override: boolean): void | Promise<void> {
   const user = ctx.user;
-  const target = ctx.server.network.userByNick(nick);
+  const target = ctx.network.userByNick(nick);
   if (!target || !ch.members.has(target)) {
     ctx.reply(ERR_USERNOTINCHANNEL, nick, ch.name, "They aren't on that channel");
     return;
   }
-  const msgid = ctx.server.newMsgid();
+  const msgid = ctx.ids.newMsgid();
   const mask = user.mask;
   const targetNick = target.nick;
   const event = { type: 'channel.kick', uid: user.uid, channel: ch.name, targetUid: target.uid, reason, override, msgid } as const;
@@ -241,7 +241,7 @@ function kickOne(ctx: Context, ch: Channel, nick: string, reason: string, overri
     ctx.rb.add(new Outgoing(mask, 'KICK', [ch.name, targetNick, reason], verdict.time, msgid));
     if (override) {
       const actor = `oper:${ctx.session.operName ?? user.nick}`;
-      ctx.server.audit.record({ time: verdict.time, actor, action: 'kick', target: `${ch.name} ${targetNick}`, detail: reason });
+      ctx.services.audit.record({ time: verdict.time, actor, action: 'kick', target: `${ch.name} ${targetNick}`, detail: reason });
     }
   });
 }
@@ -252,22 +252,21 @@ function kickOne(ctx: Context, ch: Channel, nick: string, reason: string, overri
  * client's send queue, then the room's replay.
  */
 function joinOne(ctx: Context, user: User, name: string, key: string | undefined): void | Promise<void> {
-  const { server } = ctx;
-  if (!isValidChannel(name, server.limits.channelLength)) return ctx.reply(ERR_BADCHANMASK, name, 'Bad Channel Mask');
-  const ch = server.network.channel(name);
+  if (!isValidChannel(name, ctx.limits.channelLength)) return ctx.reply(ERR_BADCHANMASK, name, 'Bad Channel Mask');
+  const ch = ctx.network.channel(name);
   if (ch?.members.has(user)) return;
-  if (user.channels.size >= server.limits.channelsPerUser) return ctx.reply(ERR_TOOMANYCHANNELS, name, 'You have joined too many channels');
+  if (user.channels.size >= ctx.limits.channelsPerUser) return ctx.reply(ERR_TOOMANYCHANNELS, name, 'You have joined too many channels');
   const refusal = ch && joinRefusal(ch, user, key);
   if (refusal) return ctx.reply(refusal.numeric, ...refusal.params, refusal.text);
-  const msgid = server.newMsgid();
+  const msgid = ctx.ids.newMsgid();
   return afterCommit(ctx.commit({ type: 'channel.join', uid: user.uid, channel: ch?.name ?? name, key, msgid }), (verdict) => {
     if (!verdict.ok) return ctx.replyRefusal(verdict);
-    const joined = server.network.channel(name);
+    const joined = ctx.network.channel(name);
     if (!joined?.members.has(user)) return;
     ctx.rb.add(joinMessage(user, joined.name, verdict.time, msgid, ctx.session.hasCap('extended-join')));
     if (joined.topic !== '') sendTopic(ctx, joined, false);
     // A huge room's names may not fit the send queue at once: paced.
-    return sendPaced(ctx, namesLines(ctx, joined), { end: () => replayOnJoin(server, ctx.session, joined) });
+    return sendPaced(ctx, namesLines(ctx, joined), { end: () => replayOnJoin(ctx, ctx.session, joined) });
   });
 }
 
@@ -283,7 +282,7 @@ function joinRefusal(ch: Channel, user: User, key: string | undefined): IrcError
 
 function part(ctx: Context, ch: Channel, reason: string | undefined): void | Promise<void> {
   const user = ctx.user;
-  const msgid = ctx.server.newMsgid();
+  const msgid = ctx.ids.newMsgid();
   const mask = user.mask;
   return afterCommit(ctx.commit({ type: 'channel.part', uid: user.uid, channel: ch.name, reason, msgid }), (verdict) => {
     if (!verdict.ok) return ctx.replyRefusal(verdict);
@@ -311,7 +310,7 @@ interface ListFilter {
 
 /** LIST's 322 lines, made one by one as the paced reply asks for them (rooms come and go meanwhile). */
 function* listEntries(ctx: Context, user: User, filter: ListFilter): Generator<Outgoing> {
-  for (const ch of ctx.server.network.channels.values()) {
+  for (const ch of ctx.network.channels.values()) {
     if (filter.only && !filter.only.has(ch.folded)) continue;
     if (!canSeeChannel(ch, user)) continue;
     const count = ch.members.size;
@@ -324,7 +323,7 @@ function* listEntries(ctx: Context, user: User, filter: ListFilter): Generator<O
 function* namesOfTargets(ctx: Context, list: string): Generator<Outgoing> {
   for (const name of list.split(',')) {
     if (name === '') continue;
-    const ch = ctx.server.network.channel(name);
+    const ch = ctx.network.channel(name);
     if (ch) yield* namesLines(ctx, ch);
     else yield numericReply(ctx, RPL_ENDOFNAMES, name, 'End of /NAMES list');
   }
@@ -342,8 +341,8 @@ function* namesLines(ctx: Context, ch: Channel): Generator<Outgoing> {
   const full = ctx.session.hasCap('userhost-in-names');
   const symbol = ch.flags.has('s') ? '@' : '=';
   // Each 353 line, CR LF included, must fit in LINELEN: the names get what the fixed part leaves.
-  const fixed = `:${ctx.server.serverName} ${RPL_NAMREPLY} ${ctx.session.nickOrStar} ${symbol} ${ch.name} :\r\n`;
-  const budget = ctx.server.limits.lineBytes - Buffer.byteLength(fixed);
+  const fixed = `:${ctx.serverName} ${RPL_NAMREPLY} ${ctx.session.nickOrStar} ${symbol} ${ch.name} :\r\n`;
+  const budget = ctx.limits.lineBytes - Buffer.byteLength(fixed);
   let line = '';
   let bytes = 0;
   for (const [member, m] of ch.members) {

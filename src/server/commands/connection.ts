@@ -11,7 +11,7 @@ export const connectionCommands: CommandGroup = {
     preRegistration: true,
     handler(ctx, [token]) {
       if (token === undefined || token === '') throw new IrcError(ERR_NOORIGIN, [], 'No origin specified');
-      ctx.rb.server('PONG', [ctx.server.serverName, token]);
+      ctx.rb.server('PONG', [ctx.serverName, token]);
     },
   },
 
@@ -29,7 +29,7 @@ export const connectionCommands: CommandGroup = {
     minParams: 0,
     preRegistration: true,
     handler(ctx, [reason]) {
-      const text = reason ? `Quit: ${clipUtf8(reason, ctx.server.limits.kickLength)}` : 'Quit';
+      const text = reason ? `Quit: ${clipUtf8(reason, ctx.limits.kickLength)}` : 'Quit';
       ctx.session.quitReason = text;
       ctx.rb.flush();
       ctx.session.disconnect(text);

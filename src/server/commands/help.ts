@@ -47,7 +47,7 @@ export function helpCommands(table: () => ReadonlyMap<string, CommandSpec>): Com
     INFO: {
       minParams: 0,
       handler(ctx, [target]) {
-        if (target !== undefined && target !== ctx.server.serverName && target !== '*') {
+        if (target !== undefined && target !== ctx.serverName && target !== '*') {
           throw new IrcError(ERR_NOSUCHSERVER, [target], 'No such server');
         }
         for (const line of infoLines(ctx)) ctx.reply(RPL_INFO, line);
@@ -115,13 +115,13 @@ function indexLines(table: ReadonlyMap<string, CommandSpec>, isOper: boolean): s
 
 /** What INFO tells: the software, this server, since when it runs. */
 function infoLines(ctx: Context): string[] {
-  const { server } = ctx;
-  const up = formatDuration(ctx.now() - server.createdAt);
+  const { services } = ctx;
+  const up = formatDuration(ctx.now() - services.createdAt);
   return [
     `${VERSION}: Parlor, a chat server that speaks IRC (Modern IRC with the common IRCv3 extensions).`,
     'Rooms and private messages, accounts and message history, for any IRC client,',
     'the browser and the terminal, and for people typing at nc or telnet.',
-    `This is ${server.serverName} on the ${server.config.server.network} network, up since ${new Date(server.createdAt).toISOString()} (${up}).`,
+    `This is ${ctx.serverName} on the ${ctx.config.server.network} network, up since ${new Date(services.createdAt).toISOString()} (${up}).`,
     'Parlor is free software under the MIT licence; its README is the manual.',
     'HELP lists the commands this server understands.',
   ];

@@ -8,7 +8,7 @@ import { StandardReplyError } from '../irc-error.ts';
 import { formatTime, Outgoing } from '../outgoing.ts';
 import { sendPaced } from '../paced-reply.ts';
 import { peerName, readableConversation, sentBy } from '../private-history.ts';
-import type { ParlorServer } from '../server.ts';
+import type { CommandHost } from '../command-services.ts';
 import type { Session } from '../session.ts';
 import type { Channel } from '../../network/state.ts';
 
@@ -34,7 +34,7 @@ const PARAMS: Readonly<Record<string, number>> = { LATEST: 4, BEFORE: 4, AFTER: 
 
 /** A nick as its owner spells it now, when online (history keys and TARGETS hold it folded). */
 function spelled(ctx: Context, nick: string): string {
-  return ctx.server.network.userByNick(nick)?.nick ?? nick;
+  return ctx.network.userByNick(nick)?.nick ?? nick;
 }
 
 /**
@@ -46,12 +46,12 @@ function spelled(ctx: Context, nick: string): string {
 async function conversation(ctx: Context, sub: string, target: string): Promise<{ key: string | undefined; shown: string }> {
   const me = ctx.user;
   if (isChannelName(target)) {
-    const ch = ctx.server.network.channel(target);
+    const ch = ctx.network.channel(target);
     // Members read a room's history; a secret or unknown room reads as nothing to say.
     if (!ch || !ch.members.has(me)) throw fail(sub, 'INVALID_TARGET', [target], 'You are not in that room');
     return { key: ch.folded, shown: ch.name };
   }
-  return { key: await readableConversation(ctx.server.network, ctx.server.store, me, target), shown: spelled(ctx, target) };
+  return { key: await readableConversation(ctx.network, ctx.services.store, me, target), shown: spelled(ctx, target) };
 }
 
 /**
@@ -65,15 +65,16 @@ function toOutgoing(m: StoredMessage, shownTarget: string, meNick: string, meAcc
 }
 
 /** Sends messages in a `chathistory` batch when the client has batch, else as they are. */
-export function sendHistory(session: Session, server: ParlorServer, messages: StoredMessage[], shown: string, add: (out: Outgoing, batch?: string) => void): void {
+export function sendHistory(session: Session, host: CommandHost, messages: StoredMessage[], shown: string, add: (out: Outgoing, batch?: string) => void): void {
   if (!session.hasCap('batch')) {
     for (const out of historyEntries(session, messages, shown)) add(out);
     return;
   }
   const ref = session.nextBatchId();
-  add(new Outgoing(server.serverName, 'BATCH', [`+${ref}`, 'chathistory', shown], server.now()));
+  const { serverName } = host.services;
+  add(new Outgoing(serverName, 'BATCH', [`+${ref}`, 'chathistory', shown], host.now()));
   for (const out of historyEntries(session, messages, shown)) add(out, ref);
-  add(new Outgoing(server.serverName, 'BATCH', [`-${ref}`], server.now()));
+  add(new Outgoing(serverName, 'BATCH', [`-${ref}`], host.now()));
 }
 
 /**
@@ -81,14 +82,14 @@ export function sendHistory(session: Session, server: ParlorServer, messages: St
  * messages with their tags may not fit it at once.
  */
 function sendHistoryPaced(ctx: Context, messages: StoredMessage[], shown: string, asked: string): void | Promise<void> {
-  const { session, server } = ctx;
+  const { session } = ctx;
   if (!session.hasCap('batch')) return sendPaced(ctx, historyEntries(session, messages, shown));
   const ref = session.nextBatchId();
   // The batch names the target as the client wrote it (irctest asks `CHATHISTORY … NICK` and
   // matches the batch on `NICK`), so a client finds the answer to the query it made; the
   // lines inside name it as it was relayed.
-  ctx.rb.add(new Outgoing(server.serverName, 'BATCH', [`+${ref}`, 'chathistory', asked], server.now()));
-  const end = (): void => ctx.rb.add(new Outgoing(server.serverName, 'BATCH', [`-${ref}`], server.now()));
+  ctx.rb.add(new Outgoing(ctx.serverName, 'BATCH', [`+${ref}`, 'chathistory', asked], ctx.now()));
+  const end = (): void => ctx.rb.add(new Outgoing(ctx.serverName, 'BATCH', [`-${ref}`], ctx.now()));
   return sendPaced(ctx, historyEntries(session, messages, shown), { batch: ref, end });
 }
 
@@ -102,7 +103,7 @@ function* historyEntries(session: Session, messages: StoredMessage[], shown: str
 function limitOf(ctx: Context, sub: string, text: string | undefined): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw fail(sub, 'INVALID_PARAMS', [text ?? '*'], 'The limit must be a positive whole number');
-  return Math.min(n, ctx.server.config.history.maxQuery);
+  return Math.min(n, ctx.config.history.maxQuery);
 }
 
 export const historyCommands: CommandGroup = {
@@ -114,11 +115,11 @@ export const historyCommands: CommandGroup = {
     minParams: 1,
     async handler(ctx, params) {
       const sub = params[0]!.toUpperCase();
-      const store = ctx.server.store;
+      const store = ctx.services.store;
       const needed = PARAMS[sub];
       if (needed === undefined) throw new StandardReplyError('CHATHISTORY', 'UNKNOWN_COMMAND', [params[0]!], 'Unknown CHATHISTORY subcommand');
       if (params.length < needed) throw fail(sub, 'NEED_MORE_PARAMS', [], 'Missing parameters');
-      if (!ctx.server.config.history.enabled) {
+      if (!ctx.config.history.enabled) {
         // MESSAGE_ERROR names the target asked for; TARGETS asks for none.
         throw fail(sub, 'MESSAGE_ERROR', [sub === 'TARGETS' ? '*' : params[1]!], 'History is turned off on this server');
       }
@@ -135,12 +136,12 @@ export const historyCommands: CommandGroup = {
         // Private conversations are listed to their accounts only; without one, rooms alone.
         const found = await store.targets(me.account === undefined ? undefined : foldCase(me.account), channels, from.time, to.time, limit);
         const batch = ctx.session.hasCap('batch') ? ctx.session.nextBatchId() : undefined;
-        if (batch) ctx.rb.add(new Outgoing(ctx.server.serverName, 'BATCH', [`+${batch}`, 'draft/chathistory-targets'], ctx.now()));
+        if (batch) ctx.rb.add(new Outgoing(ctx.serverName, 'BATCH', [`+${batch}`, 'draft/chathistory-targets'], ctx.now()));
         for (const t of found) {
-          const shown = peerName(ctx.server.network, me, t.target) ?? ctx.server.network.channels.get(t.target)?.name ?? t.target;
-          ctx.rb.add(new Outgoing(ctx.server.serverName, 'CHATHISTORY', ['TARGETS', shown, formatTime(t.latest)], ctx.now()), batch);
+          const shown = peerName(ctx.network, me, t.target) ?? ctx.network.channels.get(t.target)?.name ?? t.target;
+          ctx.rb.add(new Outgoing(ctx.serverName, 'CHATHISTORY', ['TARGETS', shown, formatTime(t.latest)], ctx.now()), batch);
         }
-        if (batch) ctx.rb.add(new Outgoing(ctx.server.serverName, 'BATCH', [`-${batch}`], ctx.now()));
+        if (batch) ctx.rb.add(new Outgoing(ctx.serverName, 'BATCH', [`-${batch}`], ctx.now()));
         return;
       }
       const target = params[1]!;
@@ -187,14 +188,14 @@ export const historyCommands: CommandGroup = {
  * After a JOIN: the room's last lines for a client that has no chathistory to ask with
  * (a plain-text user, or an IRC client without the capability). Sent when the store answers.
  */
-export function replayOnJoin(server: ParlorServer, session: Session, ch: Channel): void {
-  const n = server.config.history.replayOnJoin;
-  if (n === 0 || !server.config.history.enabled || session.hasCap(CHATHISTORY_CAP)) return;
-  server.store.latest(ch.folded, n).then(
+export function replayOnJoin(host: CommandHost, session: Session, ch: Channel): void {
+  const n = host.config.history.replayOnJoin;
+  if (n === 0 || !host.config.history.enabled || session.hasCap(CHATHISTORY_CAP)) return;
+  host.services.store.latest(ch.folded, n).then(
     (messages) => {
       if (messages.length === 0 || session.conn.closed) return;
-      sendHistory(session, server, messages, ch.name, (out, batch) => session.sendReply(out, batch));
+      sendHistory(session, host, messages, ch.name, (out, batch) => session.sendReply(out, batch));
     },
-    (err: unknown) => server.logError(err, 'history replay'),
+    (err: unknown) => host.services.logError(err, 'history replay'),
   );
 }

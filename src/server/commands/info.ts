@@ -1,8 +1,6 @@
 // Server information: MOTD, LUSERS, VERSION, TIME.
 import {
-  ERR_NOMOTD,
   ERR_NOSUCHSERVER,
-  RPL_ENDOFMOTD,
   RPL_GLOBALUSERS,
   RPL_LOCALUSERS,
   RPL_LUSERCHANNELS,
@@ -10,20 +8,17 @@ import {
   RPL_LUSERME,
   RPL_LUSEROP,
   RPL_LUSERUNKNOWN,
-  RPL_MOTD,
-  RPL_MOTDSTART,
   RPL_TIME,
   RPL_VERSION,
 } from '../../protocol/numerics.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
-import { FixedNumeric, middleParam } from '../outgoing.ts';
-import type { ParlorServer } from '../server.ts';
+import { middleParam } from '../outgoing.ts';
 import { VERSION } from '../version.ts';
 import { sendIsupport } from './registration.ts';
 
 function checkServer(ctx: Context, target: string | undefined): void {
-  if (target !== undefined && target !== ctx.server.serverName && target !== '*') {
+  if (target !== undefined && target !== ctx.serverName && target !== '*') {
     throw new IrcError(ERR_NOSUCHSERVER, [target], 'No such server');
   }
 }
@@ -46,7 +41,7 @@ export const infoCommands: CommandGroup = {
     minParams: 0,
     handler(ctx, [target]) {
       checkServer(ctx, target);
-      ctx.reply(RPL_VERSION, VERSION, ctx.server.serverName, 'Parlor chat server');
+      ctx.reply(RPL_VERSION, VERSION, ctx.serverName, 'Parlor chat server');
       sendIsupport(ctx);
     },
   },
@@ -57,32 +52,10 @@ export const infoCommands: CommandGroup = {
     handler(ctx, [target]) {
       checkServer(ctx, target);
       const now = ctx.now();
-      ctx.reply(RPL_TIME, ctx.server.serverName, String(Math.floor(now / 1000)), new Date(now).toUTCString());
+      ctx.reply(RPL_TIME, ctx.serverName, String(Math.floor(now / 1000)), new Date(now).toUTCString());
     },
   },
 };
-
-/** The MOTD lines of a server, serialized once (and again only if the MOTD is replaced). */
-const fixedMotd = new WeakMap<ParlorServer, { motd: string[] | undefined; lines: FixedNumeric[] }>();
-
-function motdFor(server: ParlorServer): FixedNumeric[] {
-  const motd = server.motd;
-  let cached = fixedMotd.get(server);
-  if (cached === undefined || cached.motd !== motd) {
-    const name = server.serverName;
-    const lines: FixedNumeric[] = [];
-    if (motd === undefined) {
-      lines.push(new FixedNumeric(name, ERR_NOMOTD, ['MOTD File is missing']));
-    } else {
-      lines.push(new FixedNumeric(name, RPL_MOTDSTART, [`- ${name} Message of the day - `]));
-      for (const line of motd) lines.push(new FixedNumeric(name, RPL_MOTD, [`- ${line}`]));
-      lines.push(new FixedNumeric(name, RPL_ENDOFMOTD, ['End of /MOTD command.']));
-    }
-    cached = { motd, lines };
-    fixedMotd.set(server, cached);
-  }
-  return cached.lines;
-}
 
 export function sendMotd(ctx: Context): void {
   const lines: string[] = [];
@@ -93,7 +66,7 @@ export function sendMotd(ctx: Context): void {
 /** The MOTD (or ERR_NOMOTD), appended to `out`. */
 export function motdLines(ctx: Context, out: string[]): void {
   const nick = ctx.session.nickOrStar;
-  for (const line of motdFor(ctx.server)) out.push(line.text(nick));
+  for (const line of ctx.services.texts.motdLines) out.push(line.text(nick));
 }
 
 export function sendLusers(ctx: Context): void {
@@ -104,17 +77,16 @@ export function sendLusers(ctx: Context): void {
 
 /** The LUSERS replies, appended to `out`. */
 export function lusersLines(ctx: Context, out: string[]): void {
-  const { server } = ctx;
-  const network = server.network;
+  const { network, services } = ctx;
   const invisible = network.invisibleCount;
   const total = network.userCount;
-  const local = server.localUserCount;
-  const max = server.stats.maxLocalUsers;
-  const unknown = Math.max(0, server.sessions.size - local);
+  const local = services.localUserCount;
+  const max = services.stats.maxLocalUsers;
+  const unknown = Math.max(0, services.sessions.size - local);
   // Every registration sends these, so they are written out rather than serialized param by
   // param: their shape is fixed (counts are digits, each last parameter has spaces), so the
   // text is what an Outgoing of the same parameters would give.
-  const h = `:${server.serverName} `;
+  const h = `:${ctx.serverName} `;
   const n = ` ${middleParam(ctx.session.nickOrStar)} `;
   out.push(
     `${h}${RPL_LUSERCLIENT}${n}:There are ${total - invisible} users and ${invisible} invisible on 1 servers`,

@@ -54,14 +54,14 @@ function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[
     throw new IrcError(ERR_NOTEXTTOSEND, [], 'No text to send');
   }
   const list = targets.split(',').filter((t) => t !== '');
-  if (list.length > ctx.server.limits.targetsPerMessage) {
-    throw new IrcError(ERR_TOOMANYTARGETS, [list[ctx.server.limits.targetsPerMessage]!], 'Too many targets');
+  if (list.length > ctx.limits.targetsPerMessage) {
+    throw new IrcError(ERR_TOOMANYTARGETS, [list[ctx.limits.targetsPerMessage]!], 'Too many targets');
   }
   const clientTags = ctx.session.hasCap('message-tags') ? pickClientTags(ctx.msg.tags) : {};
   ctx.session.lastSpokeAt = ctx.now();
-  ctx.server.stats.messages.mark(ctx.now(), list.length);
+  ctx.services.stats.messages.mark(ctx.now(), list.length);
   // Message text is private: logged only where the operator asked for it (logging.messages).
-  if (command !== 'TAGMSG' && ctx.server.config.logging.messages) ctx.server.logger.debug({ from: ctx.user.nick, target: targets, command, text }, 'message');
+  if (command !== 'TAGMSG' && ctx.config.logging.messages) ctx.services.logger.debug({ from: ctx.user.nick, target: targets, command, text }, 'message');
   const answer = (err: unknown): void => {
     if (!(err instanceof IrcError)) throw err;
     // A refused server-mask notice is answered all the same: it is a privilege, not a
@@ -86,8 +86,8 @@ function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[
 function sendToServerMask(ctx: Context, command: 'PRIVMSG' | 'NOTICE', target: string, text: string): void {
   if (!ctx.user.hasMode('o')) throw new IrcError(ERR_NOPRIVILEGES, [], "Permission Denied- You're not an IRC operator");
   const mask = target.replace(/^\$+/, '');
-  if (!matchMask(mask, ctx.server.serverName)) throw new IrcError(ERR_NOSUCHNICK, [target], 'No such server');
-  ctx.server.admin.broadcast(operActor(ctx), text, command);
+  if (!matchMask(mask, ctx.serverName)) throw new IrcError(ERR_NOSUCHNICK, [target], 'No such server');
+  ctx.services.admin.broadcast(operActor(ctx), text, command);
 }
 
 export const messagingCommands: CommandGroup = {
@@ -109,7 +109,7 @@ function pickClientTags(tags: Tags): Tags {
 
 function send(ctx: Context, command: MessageCommand, rawTarget: string, text: string, clientTags: Tags): void | Promise<void> {
   const user = ctx.user;
-  const { server } = ctx;
+  const { services } = ctx;
   let statusPrefix: string | undefined;
   let name = rawTarget;
   if (STATUS_PREFIXES.includes(name[0]!) && isChannelName(name.slice(1))) {
@@ -121,9 +121,9 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
   let shown: string;
   /** Where history keeps it; undefined: not kept (a private message without both accounts). */
   let storeKey: string | undefined;
-  const muted = server.network.mutes.size > 0 && server.network.mutes.match(ctx.now(), ctx.session.conn.remoteAddress, user.mask);
+  const muted = ctx.network.mutes.size > 0 && ctx.network.mutes.match(ctx.now(), ctx.session.conn.remoteAddress, user.mask);
   if (isChannelName(name)) {
-    const ch = server.network.channel(name);
+    const ch = ctx.network.channel(name);
     if (!ch) throw new IrcError(ERR_NOSUCHCHANNEL, [name], 'No such channel');
     if (muted) throw new IrcError(ERR_CANNOTSENDTOCHAN, [ch.name], `Cannot send to channel (you are muted: ${muted.reason})`);
     checkCanSend(ch, user);
@@ -133,7 +133,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     // member reads, does not keep it.
     storeKey = statusPrefix === undefined ? ch.folded : undefined;
   } else {
-    const to = server.network.userByNick(name);
+    const to = ctx.network.userByNick(name);
     if (!to) throw new IrcError(ERR_NOSUCHNICK, [name], 'No such nick/channel');
     // A muted user may still appeal to the operator.
     if (muted && to.uid !== ADMIN_UID) throw new IrcError(ERR_CANNOTSENDTOUSER, [to.nick], `You are muted: ${muted.reason}`);
@@ -146,14 +146,14 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
   // The line relayed, `:mask COMMAND shown :text` with CR LF, must fit LINELEN: longer text is
   // cut here, so that what is relayed, echoed and kept in history is the same. A UTF-16 unit
   // is at most 3 bytes: most messages are known to fit without counting.
-  const maxBody = server.limits.lineBytes - 2;
+  const maxBody = ctx.limits.lineBytes - 2;
   if (command !== 'TAGMSG' && (user.mask.length + command.length + shown.length + 5 + text.length) * 3 > maxBody) {
     text = clipMessageText(text, maxBody - utf8ByteLength(`:${user.mask} ${command} ${shown} :`));
   }
 
-  const msgid = server.newMsgid();
+  const msgid = ctx.ids.newMsgid();
   const { mask, account } = user;
-  return afterCommit(server.commit({ type: 'message', command, uid: user.uid, target, text, clientTags, msgid }), (verdict) => {
+  return afterCommit(ctx.commit({ type: 'message', command, uid: user.uid, target, text, clientTags, msgid }), (verdict) => {
     if (!verdict.ok) {
       const r = verdict.refusal;
       if (!r) return;
@@ -165,8 +165,8 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
       const tags = Object.keys(clientTags).length > 0 ? clientTags : undefined;
       ctx.rb.add(new Outgoing(mask, command, command === 'TAGMSG' ? [shown] : [shown, text], time, msgid, tags, account));
     }
-    if (command !== 'TAGMSG' && storeKey !== undefined && server.config.history.enabled) {
-      server.store.appendMessage({ msgid, target: storeKey, time, source: mask, account, command, text, tags: storedTags(clientTags) });
+    if (command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled) {
+      services.store.appendMessage({ msgid, target: storeKey, time, source: mask, account, command, text, tags: storedTags(clientTags) });
     }
   });
 }

@@ -52,7 +52,7 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
     return;
   }
   const isOp = membership?.has('o') ?? false;
-  const limits = ctx.server.limits;
+  const limits = ctx.limits;
   const changes: ModeChange[] = [];
   let add = true;
   let withArg = 0;
@@ -105,7 +105,7 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
           continue;
         }
         if (!needOp() || ++withArg > limits.modesPerCommand) continue;
-        const target = ctx.server.network.userByNick(nick);
+        const target = ctx.network.userByNick(nick);
         if (!target) {
           ctx.reply(ERR_NOSUCHNICK, nick, 'No such nick/channel');
           continue;
@@ -163,7 +163,7 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
   // Letters are read in order, so `+m-m` ends with -m; what ends as it began is not sent.
   const effective = lastPerTarget(changes).filter((c) => !alreadySo(ctx, ch, c));
   if (effective.length === 0) return;
-  const msgid = ctx.server.newMsgid();
+  const msgid = ctx.ids.newMsgid();
   const mask = user.mask;
   // The echo is what the network applied: a change made moot meanwhile is left out.
   return afterCommit(ctx.commit({ type: 'channel.mode', uid: user.uid, setBy: mask, channel: ch.name, changes: effective, msgid }), (verdict) => {
@@ -204,7 +204,7 @@ function alreadySo(ctx: Context, ch: Channel, c: ModeChange): boolean {
   switch (c.mode) {
     case 'o':
     case 'v': {
-      const target = ctx.server.network.users.get(c.arg!);
+      const target = ctx.network.users.get(c.arg!);
       const m = target && ch.members.get(target);
       return m === undefined || m.has(c.mode) === c.add;
     }
@@ -237,7 +237,7 @@ function sendBanList(ctx: Context, ch: Channel): void {
 
 function userMode(ctx: Context, nick: string, modestring: string | undefined): void | Promise<void> {
   const user = ctx.user;
-  const target = ctx.server.network.userByNick(nick);
+  const target = ctx.network.userByNick(nick);
   if (!target) throw new IrcError(ERR_NOSUCHNICK, [nick], 'No such nick/channel');
   if (target !== user) throw new IrcError(ERR_USERSDONTMATCH, [], "Can't change mode for other users");
   if (modestring === undefined) {

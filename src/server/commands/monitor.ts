@@ -16,14 +16,14 @@ export const monitorCommands: CommandGroup = {
     minParams: 1,
     handler(ctx, [sub, targetList]) {
       const session = ctx.session;
-      const monitors = ctx.server.replica.delivery.monitors;
+      const monitors = ctx.services.monitors;
       const targets = (targetList ?? '').split(',').filter((t) => t !== '');
       switch (sub) {
         case '+': {
-          const limit = ctx.server.limits.monitorEntries;
+          const limit = ctx.limits.monitorEntries;
           const added: string[] = [];
           for (const [i, nick] of targets.entries()) {
-            if (!isValidNick(nick, ctx.server.limits.nickLength)) continue;
+            if (!isValidNick(nick, ctx.limits.nickLength)) continue;
             const folded = foldCase(nick);
             if (!session.monitoring.has(folded) && session.monitoring.size >= limit) {
               ctx.reply(ERR_MONLISTFULL, String(limit), targets.slice(i).join(','), 'Monitor list is full.');
@@ -61,16 +61,16 @@ export const monitorCommands: CommandGroup = {
 
 function unwatch(ctx: Context, folded: string): void {
   ctx.session.monitoring.delete(folded);
-  const set = ctx.server.replica.delivery.monitors.get(folded);
+  const set = ctx.services.monitors.get(folded);
   set?.delete(ctx.session);
-  if (set?.size === 0) ctx.server.replica.delivery.monitors.delete(folded);
+  if (set?.size === 0) ctx.services.monitors.delete(folded);
 }
 
 function sendStatus(ctx: Context, nicks: string[]): void {
   const online: string[] = [];
   const offline: string[] = [];
   for (const nick of nicks) {
-    const u = ctx.server.network.userByNick(nick);
+    const u = ctx.network.userByNick(nick);
     if (u) online.push(u.mask);
     else offline.push(nick);
   }

@@ -47,10 +47,10 @@ async function runAsync<T>(command: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs an admin action, giving its refusal the numeric an IRC client expects. */
-function run<T>(ctx: Context, command: string, fn: () => T): T {
+/** Runs an admin action, giving its refusal (at once, or from the log's verdict) the numeric an IRC client expects. */
+async function run<T>(ctx: Context, command: string, fn: () => T | Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;
     throw toIrcError(command, err);
@@ -105,11 +105,11 @@ function banCommand(list: BanListName): CommandSpec {
   return {
     minParams: 1,
     oper: true,
-    handler(ctx, params) {
+    async handler(ctx, params) {
       const parsed = parseBanParams(ctx.msg.command, params);
       if (!parsed) throw new IrcError(ERR_NEEDMOREPARAMS, [ctx.msg.command], 'Not enough parameters');
-      const { ban, affected } = run(ctx, ctx.msg.command, () =>
-        ctx.server.admin[list](operActor(ctx), parsed.mask, parsed.durationMs, parsed.reason),
+      const { ban, affected } = await run(ctx, ctx.msg.command, () =>
+        ctx.services.admin[list](operActor(ctx), parsed.mask, parsed.durationMs, parsed.reason),
       );
       const span = parsed.durationMs === undefined ? 'permanently' : `for ${formatDuration(parsed.durationMs)}`;
       const what = list === 'ban' ? 'Banned' : 'Muted';
@@ -123,8 +123,8 @@ function unbanCommand(list: BanListName): CommandSpec {
   return {
     minParams: 1,
     oper: true,
-    handler(ctx, [mask]) {
-      const ban = run(ctx, ctx.msg.command, () => (list === 'ban' ? ctx.server.admin.unban(operActor(ctx), mask!) : ctx.server.admin.unmute(operActor(ctx), mask!)));
+    async handler(ctx, [mask]) {
+      const ban = await run(ctx, ctx.msg.command, () => (list === 'ban' ? ctx.services.admin.unban(operActor(ctx), mask!) : ctx.services.admin.unmute(operActor(ctx), mask!)));
       notice(ctx, `*** Removed the ${list} on ${ban.mask}`);
     },
   };
@@ -144,40 +144,40 @@ export const operCommands: CommandGroup = {
     minParams: 2,
     async handler(ctx, [name, password]) {
       const user = ctx.user;
-      const { server } = ctx;
+      const { services } = ctx;
       const address = ctx.session.conn.remoteAddress;
       const attempt: AuthAttempt = { kind: 'oper', address, account: operKey(name!) };
       // Refused before any hashing: a locked-out guess costs nothing.
-      const lockout = server.authGuard.lockout(attempt);
+      const lockout = services.authGuard.lockout(attempt);
       if (lockout) throw new IrcError(ERR_NOOPERHOST, [], lockoutText(lockout, 'OPER attempts'));
-      const entry = server.config.opers.find((o) => o.name === name);
+      const entry = ctx.config.opers.find((o) => o.name === name);
       // The host is checked first: from a host not allowed the password is never compared.
       // A hash of nothing is checked instead (and for an unknown name), so that timing tells nothing.
       const hostAllowed = entry !== undefined && entry.hosts.some((h) => matchMask(h, `${user.username}@${user.hostname}`));
       const hash = hostAllowed && entry ? entry.password : DUMMY_HASH;
       let ok: boolean;
       try {
-        ok = await server.hashing.run(() => verifyPassword(password!, hash));
+        ok = await services.hashing.run(() => verifyPassword(password!, hash));
       } catch (err) {
         if (err instanceof HashQueueFullError) throw new IrcError(ERR_NOOPERHOST, [], err.message);
         throw err;
       }
       // A lockout begun while this was checked (guesses from other connections) answers it too.
-      const lateLockout = server.authGuard.lockout(attempt);
+      const lateLockout = services.authGuard.lockout(attempt);
       if (lateLockout) throw new IrcError(ERR_NOOPERHOST, [], lockoutText(lateLockout, 'OPER attempts'));
       if (!entry || !hostAllowed || !ok) {
         const reason = !entry ? 'unknown name' : !hostAllowed ? 'host not allowed' : 'wrong password';
-        server.authGuard.failed(attempt, 'failed OPER attempt', { nick: user.nick, name, address, reason });
+        services.authGuard.failed(attempt, 'failed OPER attempt', { nick: user.nick, name, address, reason });
         throw new IrcError(ERR_NOOPERHOST, [], 'Invalid oper credentials');
       }
-      server.authGuard.succeeded(attempt);
+      services.authGuard.succeeded(attempt);
       ctx.session.operName = entry.name;
       if (!user.hasMode('o')) {
         const verdict = await ctx.commit({ type: 'user.mode', uid: user.uid, changes: [{ add: true, mode: 'o' }] });
         if (verdict.ok) ctx.rb.add(new Outgoing(user.mask, 'MODE', [user.nick, '+o'], verdict.time));
       }
       ctx.reply(RPL_YOUREOPER, 'You are now an IRC operator');
-      ctx.server.audit.record({ time: ctx.now(), actor: `oper:${entry.name}`, action: 'oper', target: user.mask });
+      ctx.services.audit.record({ time: ctx.now(), actor: `oper:${entry.name}`, action: 'oper', target: user.mask });
     },
   },
 
@@ -185,9 +185,9 @@ export const operCommands: CommandGroup = {
   KILL: {
     minParams: 1,
     oper: true,
-    handler(ctx, [nick, ...reason]) {
+    async handler(ctx, [nick, ...reason]) {
       const text = reason.join(' ').trim() || 'No reason given';
-      const killed = run(ctx, 'KILL', () => ctx.server.admin.kill(operActor(ctx), nick!, text));
+      const killed = await run(ctx, 'KILL', () => ctx.services.admin.kill(operActor(ctx), nick!, text));
       notice(ctx, `*** Killed ${killed} (${text})`);
     },
   },
@@ -205,17 +205,17 @@ export const operCommands: CommandGroup = {
   LIMIT: {
     minParams: 0,
     oper: true,
-    handler(ctx, params) {
-      const { server } = ctx;
+    async handler(ctx, params) {
+      const { services } = ctx;
       const perIp = params[0]?.toUpperCase() === 'IP';
       const value = perIp ? params[1] : params[0];
       if (value !== undefined) {
         const n = Number(value);
-        run(ctx, 'LIMIT', () =>
-          perIp ? server.admin.setPerIpLimit(operActor(ctx), n) : server.admin.setConnectionLimit(operActor(ctx), n),
+        await run(ctx, 'LIMIT', () =>
+          perIp ? services.admin.setPerIpLimit(operActor(ctx), n) : services.admin.setConnectionLimit(operActor(ctx), n),
         );
       }
-      notice(ctx, `*** Connections: ${server.sessions.size} of at most ${server.gate.maxConnections}; at most ${server.gate.maxPerIp} per IP`);
+      notice(ctx, `*** Connections: ${services.sessions.size} of at most ${services.gate.maxConnections}; at most ${services.gate.maxPerIp} per IP`);
     },
   },
 
@@ -223,8 +223,8 @@ export const operCommands: CommandGroup = {
   WALLOPS: {
     minParams: 1,
     oper: true,
-    handler(ctx, params) {
-      ctx.server.admin.wallops(operActor(ctx), params.join(' '));
+    async handler(ctx, params) {
+      await ctx.services.admin.wallops(operActor(ctx), params.join(' '));
     },
   },
 
@@ -235,7 +235,7 @@ export const operCommands: CommandGroup = {
     async handler(ctx) {
       ctx.reply(RPL_REHASHING, 'config', 'Rehashing');
       try {
-        const notes = await ctx.server.admin.reload(operActor(ctx));
+        const notes = await ctx.services.admin.reload(operActor(ctx));
         notice(ctx, `*** Configuration reloaded${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`);
       } catch (err) {
         if (err instanceof AdminError) throw toIrcError('REHASH', err);
@@ -249,11 +249,10 @@ export const operCommands: CommandGroup = {
     minParams: 1,
     oper: true,
     async handler(ctx, [sub, name = '']) {
-      const { server } = ctx;
       const actor = operActor(ctx);
       switch (sub!.toUpperCase()) {
         case 'LIST': {
-          const all = await listAccounts(server);
+          const all = await listAccounts(ctx);
           for (const { account, online } of all) {
             const state = account.suspended ? 'suspended' : 'active';
             notice(ctx, `*** ${account.name}: ${state}, created ${new Date(account.createdAt).toISOString()}, ${online} connection(s) logged in`);
@@ -264,12 +263,12 @@ export const operCommands: CommandGroup = {
         case 'SUSPEND':
         case 'UNSUSPEND': {
           const suspend = sub!.toUpperCase() === 'SUSPEND';
-          const done = await runAsync('ACCOUNTS', () => setSuspended(server, actor, name, suspend));
+          const done = await runAsync('ACCOUNTS', () => setSuspended(ctx, actor, name, suspend));
           notice(ctx, `*** ${done.account.name} is ${suspend ? `suspended; ${done.loggedOut} connection(s) logged out` : 'no longer suspended'}`);
           return;
         }
         case 'DELETE': {
-          const done = await runAsync('ACCOUNTS', () => removeAccount(server, actor, name));
+          const done = await runAsync('ACCOUNTS', () => removeAccount(ctx, actor, name));
           const rooms = done.rooms.length > 0 ? `; rooms no longer registered: ${done.rooms.join(' ')}` : '';
           notice(ctx, `*** Deleted the account ${done.account.name}; ${done.loggedOut} connection(s) logged out${rooms}`);
           return;
@@ -286,10 +285,10 @@ export const operCommands: CommandGroup = {
     oper: true,
     handler(ctx, [query]) {
       const letter = query![0]!;
-      const { server } = ctx;
-      if (letter === 'k' || letter === 'K') for (const b of server.admin.list('ban')) statsEntry(ctx, 'K', b);
-      else if (letter === 'q' || letter === 'Q') for (const b of server.admin.list('mute')) statsEntry(ctx, 'Q', b);
-      else if (letter === 'u') ctx.reply(RPL_STATSUPTIME, `Server Up ${formatDuration(ctx.now() - server.createdAt)}`);
+      const { services } = ctx;
+      if (letter === 'k' || letter === 'K') for (const b of services.admin.list('ban')) statsEntry(ctx, 'K', b);
+      else if (letter === 'q' || letter === 'Q') for (const b of services.admin.list('mute')) statsEntry(ctx, 'Q', b);
+      else if (letter === 'u') ctx.reply(RPL_STATSUPTIME, `Server Up ${formatDuration(ctx.now() - services.createdAt)}`);
       ctx.reply(RPL_ENDOFSTATS, letter, 'End of /STATS report');
     },
   },

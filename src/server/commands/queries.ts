@@ -59,7 +59,7 @@ export const queryCommands: CommandGroup = {
     handler(ctx, params) {
       const nick = params[params.length - 1]?.split(',')[0];
       if (nick === undefined || nick === '') throw new IrcError(ERR_NONICKNAMEGIVEN, [], 'No nickname given');
-      const u = ctx.server.network.userByNick(nick);
+      const u = ctx.network.userByNick(nick);
       if (!u) {
         ctx.reply(ERR_NOSUCHNICK, nick, 'No such nick/channel');
         ctx.reply(RPL_ENDOFWHOIS, nick, 'End of /WHOIS list');
@@ -77,13 +77,13 @@ export const queryCommands: CommandGroup = {
       const limit = Number(countText) > 0 ? Number(countText) : Infinity;
       const folded = foldCase(nick);
       let found = 0;
-      const history = ctx.server.network.whowas;
+      const history = ctx.network.whowas;
       for (let i = history.length - 1; i >= 0 && found < limit; i--) {
         const e = history[i]!;
         if (foldCase(e.nick) !== folded) continue;
         found++;
         ctx.reply(RPL_WHOWASUSER, e.nick, e.username, e.hostname, '*', e.realname);
-        ctx.reply(RPL_WHOISSERVER, e.nick, ctx.server.serverName, new Date(e.time).toUTCString());
+        ctx.reply(RPL_WHOISSERVER, e.nick, ctx.serverName, new Date(e.time).toUTCString());
       }
       if (found === 0) ctx.reply(ERR_WASNOSUCHNICK, nick, 'There was no such nickname');
       ctx.reply(RPL_ENDOFWHOWAS, nick, 'End of WHOWAS');
@@ -96,7 +96,7 @@ export const queryCommands: CommandGroup = {
     handler(ctx, params) {
       const online = params
         .flatMap((p) => p.split(' '))
-        .map((n) => ctx.server.network.userByNick(n)?.nick)
+        .map((n) => ctx.network.userByNick(n)?.nick)
         .filter((n): n is string => n !== undefined);
       ctx.reply(RPL_ISON, online.join(' '));
     },
@@ -108,7 +108,7 @@ export const queryCommands: CommandGroup = {
     handler(ctx, params) {
       const replies: string[] = [];
       for (const nick of params.flatMap((p) => p.split(' ')).slice(0, 5)) {
-        const u = ctx.server.network.userByNick(nick);
+        const u = ctx.network.userByNick(nick);
         if (!u) continue;
         replies.push(`${u.nick}${u.modes.has('o') ? '*' : ''}=${u.away === undefined ? '+' : '-'}${u.username}@${u.hostname}`);
       }
@@ -128,7 +128,7 @@ function* whoEntries(ctx: Context, viewer: User, mask: string, whox: Whox | unde
 
 /** The users a WHO mask finds that `viewer` may see, with the room they were found in. */
 function* whoMatches(ctx: Context, viewer: User, mask: string): Generator<[User, Channel | undefined]> {
-  const { network } = ctx.server;
+  const { network } = ctx;
   if (isChannelName(mask)) {
     const ch = network.channel(mask);
     if (ch && (!ch.flags.has('s') || ch.members.has(viewer))) {
@@ -145,7 +145,7 @@ function* whoMatches(ctx: Context, viewer: User, mask: string): Generator<[User,
     for (const u of network.users.values()) {
       // The admin pseudo-user is a service, not someone on the network: masks leave it out.
       if (u === network.admin || !visibleTo(u, viewer)) continue;
-      if (all || [u.nick, u.username, u.hostname, u.realname, ctx.server.serverName].some(matches)) {
+      if (all || [u.nick, u.username, u.hostname, u.realname, ctx.serverName].some(matches)) {
         yield [u, undefined];
       }
     }
@@ -154,7 +154,7 @@ function* whoMatches(ctx: Context, viewer: User, mask: string): Generator<[User,
 
 function whois(ctx: Context, u: User): void {
   const viewer = ctx.user;
-  const server = ctx.server;
+  const { services } = ctx;
   ctx.reply(RPL_WHOISUSER, u.nick, u.username, u.hostname, '*', u.realname);
   const channels: string[] = [];
   for (const ch of u.channels) {
@@ -162,15 +162,15 @@ function whois(ctx: Context, u: User): void {
     channels.push(ch.members.get(u)!.prefix(ctx.session.hasCap('multi-prefix')) + ch.name);
   }
   // Several 319 lines when one would pass LINELEN, as NAMES does (a user in many rooms).
-  const fixed = `:${server.serverName} ${RPL_WHOISCHANNELS} ${ctx.session.nickOrStar} ${u.nick} :\r\n`;
-  for (const line of packWords(channels, server.limits.lineBytes - utf8ByteLength(fixed))) ctx.reply(RPL_WHOISCHANNELS, u.nick, line);
-  ctx.reply(RPL_WHOISSERVER, u.nick, server.serverName, server.config.server.network);
-  if (u === server.network.admin) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is a Network Service');
+  const fixed = `:${ctx.serverName} ${RPL_WHOISCHANNELS} ${ctx.session.nickOrStar} ${u.nick} :\r\n`;
+  for (const line of packWords(channels, ctx.limits.lineBytes - utf8ByteLength(fixed))) ctx.reply(RPL_WHOISCHANNELS, u.nick, line);
+  ctx.reply(RPL_WHOISSERVER, u.nick, ctx.serverName, ctx.config.server.network);
+  if (u === ctx.network.admin) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is a Network Service');
   else if (u.modes.has('o')) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is an IRC operator');
   if (u.account !== undefined) ctx.reply(RPL_WHOISACCOUNT, u.nick, u.account, 'is logged in as');
   if (u.secure) ctx.reply(RPL_WHOISSECURE, u.nick, 'is using a secure connection');
   if (u.away !== undefined) ctx.reply(RPL_AWAY, u.nick, u.away);
-  const local = server.local(u.uid);
+  const local = services.local(u.uid);
   if (local) {
     const idle = Math.max(0, Math.floor((ctx.now() - local.lastSpokeAt) / 1000));
     ctx.reply(RPL_WHOISIDLE, u.nick, String(idle), String(Math.floor(u.signonAt / 1000)), 'seconds idle, signon time');
@@ -197,7 +197,7 @@ function whoFlags(ctx: Context, u: User, ch: Channel | undefined): string {
 }
 
 function whoReply(ctx: Context, u: User, ch: Channel | undefined, whox: Whox | undefined): Outgoing {
-  const serverName = ctx.server.serverName;
+  const serverName = ctx.serverName;
   const channel = ch?.name ?? '*';
   if (!whox) {
     return numericReply(ctx, RPL_WHOREPLY, channel, u.username, u.hostname, serverName, u.nick, whoFlags(ctx, u, ch), `0 ${u.realname}`);

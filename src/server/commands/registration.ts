@@ -10,11 +10,6 @@ import {
   ERR_NICKNAMEINUSE,
   ERR_NONICKNAMEGIVEN,
   ERR_PASSWDMISMATCH,
-  RPL_CREATED,
-  RPL_ISUPPORT,
-  RPL_MYINFO,
-  RPL_WELCOME,
-  RPL_YOURHOST,
 } from '../../protocol/numerics.ts';
 import { clipUtf8 } from '../../protocol/text.ts';
 import { guardNick } from '../accounts.ts';
@@ -22,9 +17,7 @@ import { lockoutText, type AuthAttempt } from '../auth-guard.ts';
 import { isValidNick, sanitizeUsername } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
-import { FixedNumeric, Outgoing } from '../outgoing.ts';
-import type { ParlorServer } from '../server.ts';
-import { VERSION } from '../version.ts';
+import { Outgoing } from '../outgoing.ts';
 import { lusersLines, motdLines } from './info.ts';
 import { afterCommit } from '../../node/log-follower.ts';
 
@@ -46,10 +39,10 @@ export const registrationCommands: CommandGroup = {
     handler(ctx, params) {
       const nick = params[0];
       if (nick === undefined || nick === '') throw new IrcError(ERR_NONICKNAMEGIVEN, [], 'No nickname given');
-      if (!isValidNick(nick, ctx.server.limits.nickLength)) {
+      if (!isValidNick(nick, ctx.limits.nickLength)) {
         throw new IrcError(ERR_ERRONEUSNICKNAME, [asMiddleParam(nick)], 'Erroneous nickname');
       }
-      const holder = ctx.server.network.userByNick(nick);
+      const holder = ctx.network.userByNick(nick);
       const session = ctx.session;
       if (!session.user) {
         if (holder) throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
@@ -60,19 +53,19 @@ export const registrationCommands: CommandGroup = {
       if (nick === user.nick) return;
       if (holder && holder !== user) throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
       // A muted user keeps their nick: a new one would slip out from under a nick mute.
-      if (ctx.server.network.mutes.match(ctx.now(), session.conn.remoteAddress, user.mask)) {
+      if (ctx.network.mutes.match(ctx.now(), session.conn.remoteAddress, user.mask)) {
         throw new IrcError(ERR_NICKCHANGEFORBIDDEN, [nick], 'You cannot change your nickname while muted');
       }
-      if (ctx.server.network.bans.match(ctx.now(), session.conn.remoteAddress, `${nick}!${user.username}@${user.hostname}`)) {
+      if (ctx.network.bans.match(ctx.now(), session.conn.remoteAddress, `${nick}!${user.username}@${user.hostname}`)) {
         throw new IrcError(ERR_ERRONEUSNICKNAME, [nick], 'That nickname is banned on this server');
       }
-      const msgid = ctx.server.newMsgid();
+      const msgid = ctx.ids.newMsgid();
       const mask = user.mask;
       return afterCommit(ctx.commit({ type: 'user.nick', uid: user.uid, nick, msgid }), (verdict) => {
         if (!verdict.ok) return ctx.replyRefusal(verdict);
         ctx.rb.add(new Outgoing(mask, 'NICK', [nick], verdict.time, msgid, undefined, user.account));
         // Someone else's registered nick must be logged in to, or given back.
-        guardNick(ctx.server, session);
+        guardNick(ctx, session);
       });
     },
   },
@@ -89,7 +82,7 @@ export const registrationCommands: CommandGroup = {
       // Modern IRC: an empty realname SHOULD be refused, the client staying unregistered. One of
       // spaces only is refused too (ergo takes it), as it would show as nothing in WHOIS.
       if (realname!.trim() === '') throw new IrcError(ERR_NEEDMOREPARAMS, ['USER'], 'Not enough parameters');
-      const limits = ctx.server.limits;
+      const limits = ctx.limits;
       // An unusable ident is replaced rather than refused, as other servers do.
       session.username = sanitizeUsername(username!, limits.userLength) ?? 'user';
       session.realname = clipUtf8(realname!, limits.realnameLength);
@@ -108,7 +101,7 @@ function asMiddleParam(text: string): string {
 
 /** Registration completes once NICK and USER are in and CAP negotiation (if any) ended. */
 export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
-  const { session, server } = ctx;
+  const { session, services } = ctx;
   if (session.registered || session.capNegotiating) return;
   if (session.nick === undefined || session.username === undefined) return;
   if (session.sasl) {
@@ -117,17 +110,17 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
     ctx.reply(ERR_SASLABORTED, 'SASL authentication aborted');
   }
 
-  const required = server.config.server.password;
+  const required = ctx.config.server.password;
   if (required !== undefined) {
     const address = session.conn.remoteAddress;
     const given = session.password;
     const attempt: AuthAttempt = { kind: 'pass', address };
     // An address locked out for guessing is refused without its password being looked at.
-    const lockout = server.authGuard.lockout(attempt);
+    const lockout = services.authGuard.lockout(attempt);
     if (lockout || given === undefined || !samePassword(required, given)) {
       if (!lockout) {
         // No password at all is logged, but is not a guess.
-        server.authGuard.failed(attempt, 'wrong connection password', { id: session.conn.id, nick: session.nick, address, passwordGiven: given !== undefined }, given !== undefined);
+        services.authGuard.failed(attempt, 'wrong connection password', { id: session.conn.id, nick: session.nick, address, passwordGiven: given !== undefined }, given !== undefined);
       }
       ctx.reply(ERR_PASSWDMISMATCH, lockout ? lockoutText(lockout, 'connection passwords') : 'Password incorrect');
       ctx.rb.flush();
@@ -135,31 +128,31 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
       return;
     }
   }
-  if (server.network.nicks.has(foldCase(session.nick))) {
+  if (ctx.network.nicks.has(foldCase(session.nick))) {
     // Taken since the NICK was accepted; the client picks another and registration goes on.
     const nick = session.nick;
     session.nick = undefined;
     throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
   }
 
-  const uid = server.newUid();
+  const uid = ctx.ids.newUid();
   const hostname = displayHost(session.conn.remoteAddress);
-  const ban = server.network.bans.match(ctx.now(), session.conn.remoteAddress, `${session.nick}!${session.username}@${hostname}`);
+  const ban = ctx.network.bans.match(ctx.now(), session.conn.remoteAddress, `${session.nick}!${session.username}@${hostname}`);
   if (ban) {
-    const [numeric, error] = server.bannedLines(ban, session.nick, session.conn.remoteAddress);
+    const [numeric, error] = services.bannedLines(ban, session.nick, session.conn.remoteAddress);
     ctx.rb.flush();
     session.sendLine(numeric!);
-    server.stats.refused.banned++;
+    services.stats.refused.banned++;
     session.close(`Banned: ${ban.reason}`, error!);
     return;
   }
   const nick = session.nick;
   // Deliveries to the new uid reach this session as soon as the network has the user.
-  server.claimUid(session, uid);
+  services.claimUid(session, uid);
   const committed = ctx.commit({
     type: 'user.introduce',
     uid,
-    nodeId: server.nodeId,
+    nodeId: services.nodeId,
     nick,
     username: session.username,
     hostname,
@@ -170,9 +163,9 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
     account: session.preAccount,
   });
   return afterCommit(committed, (verdict) => {
-    const user = server.network.users.get(uid);
+    const user = ctx.network.users.get(uid);
     if (!verdict.ok || !user) {
-      server.releaseUid(uid);
+      services.releaseUid(uid);
       // Taken meanwhile on another node: the client picks another and registration goes on.
       if (session.nick === nick) session.nick = undefined;
       if (!session.conn.closed) ctx.replyRefusal(verdict);
@@ -180,16 +173,16 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
     }
     // Hung up while the network took it in (its close found no user to quit): the user leaves at once.
     if (session.conn.closed) {
-      server.releaseUid(uid);
-      server.publish({ type: 'user.quit', uid, reason: session.quitReason ?? 'Connection closed', msgid: server.newMsgid() });
+      services.releaseUid(uid);
+      ctx.publish({ type: 'user.quit', uid, reason: session.quitReason ?? 'Connection closed', msgid: ctx.ids.newMsgid() });
       return;
     }
     session.user = user;
-    server.registered(session);
+    services.registered(session);
     const { conn } = session;
-    server.logger.info({ id: conn.id, nick, user: session.username, address: conn.remoteAddress, transport: conn.transport, account: session.preAccount }, 'registered');
+    services.logger.info({ id: conn.id, nick, user: session.username, address: conn.remoteAddress, transport: conn.transport, account: session.preAccount }, 'registered');
     sendWelcome(ctx);
-    guardNick(server, session);
+    guardNick(ctx, session);
   });
 }
 
@@ -204,51 +197,13 @@ function displayHost(address: string): string {
   return address.startsWith(':') ? `0${address}` : address;
 }
 
-/** The welcome lines that are the same for every client, serialized once per server. */
-interface FixedWelcome {
-  /** The ISUPPORT tokens these lines were made from; a reload makes new ones. */
-  tokens: string[];
-  /** 001 up to the user's mask, which is added to its last parameter. */
-  welcome: FixedNumeric;
-  /** 002, 003, 004. */
-  intro: FixedNumeric[];
-  /** 005, up to 12 tokens a line. */
-  isupport: FixedNumeric[];
-}
-
-const fixedWelcome = new WeakMap<ParlorServer, FixedWelcome>();
-
-function welcomeFor(server: ParlorServer): FixedWelcome {
-  let w = fixedWelcome.get(server);
-  if (w === undefined || w.tokens !== server.isupport) {
-    const name = server.serverName;
-    const tokens = server.isupport;
-    const isupport: FixedNumeric[] = [];
-    for (let i = 0; i < tokens.length; i += 12) {
-      isupport.push(new FixedNumeric(name, RPL_ISUPPORT, [...tokens.slice(i, i + 12), 'are supported by this server']));
-    }
-    w = {
-      tokens,
-      welcome: new FixedNumeric(name, RPL_WELCOME, [`Welcome to the ${server.config.server.network} IRC Network`]),
-      intro: [
-        new FixedNumeric(name, RPL_YOURHOST, [`Your host is ${name}, running version ${VERSION}`]),
-        new FixedNumeric(name, RPL_CREATED, [`This server was created ${new Date(server.createdAt).toUTCString()}`]),
-        new FixedNumeric(name, RPL_MYINFO, [name, VERSION, 'iow', 'biklmnst', 'bklov']),
-      ],
-      isupport,
-    };
-    fixedWelcome.set(server, w);
-  }
-  return w;
-}
-
 /** 001 to 005, LUSERS and the MOTD, handed over as one burst of text. */
 function sendWelcome(ctx: Context): void {
   const user = ctx.user;
   const nick = user.nick;
-  const fixed = welcomeFor(ctx.server);
-  const lines = [`${fixed.welcome.text(nick)} ${user.mask}`];
-  for (const line of fixed.intro) lines.push(line.text(nick));
+  const { texts } = ctx.services;
+  const lines = [`${texts.welcome.text(nick)} ${user.mask}`];
+  for (const line of texts.intro) lines.push(line.text(nick));
   isupportLines(ctx, lines);
   lusersLines(ctx, lines);
   motdLines(ctx, lines);
@@ -263,5 +218,5 @@ export function sendIsupport(ctx: Context): void {
 
 function isupportLines(ctx: Context, out: string[]): void {
   const nick = ctx.session.nickOrStar;
-  for (const line of welcomeFor(ctx.server).isupport) out.push(line.text(nick));
+  for (const line of ctx.services.texts.isupportNumerics) out.push(line.text(nick));
 }

@@ -12,7 +12,7 @@ export const userCommands: CommandGroup = {
     minParams: 0,
     handler(ctx, [text]) {
       const user = ctx.user;
-      const away = text === undefined || text === '' ? undefined : clipUtf8(text, ctx.server.limits.awayLength);
+      const away = text === undefined || text === '' ? undefined : clipUtf8(text, ctx.limits.awayLength);
       // Neighbours hear (away-notify) only of a state that set, changed or was removed.
       const answer = (): void => {
         if (away === undefined) ctx.reply(RPL_UNAWAY, 'You are no longer marked as being away');
@@ -28,7 +28,7 @@ export const userCommands: CommandGroup = {
     minParams: 1,
     handler(ctx, [realname]) {
       const user = ctx.user;
-      if (realname === '' || realname!.length > ctx.server.limits.realnameLength) {
+      if (realname === '' || realname!.length > ctx.limits.realnameLength) {
         throw new StandardReplyError('SETNAME', 'INVALID_REALNAME', [], 'Realname is empty or too long');
       }
       const mask = user.mask;
