@@ -26,7 +26,11 @@ export interface Bus<E> {
   saveSnapshot(snapshot: Snapshot): Promise<void>;
   /** The newest snapshot kept, if any. */
   latestSnapshot(): Promise<Snapshot | undefined>;
-  /** Called when the log's liveness watch finds a node gone; a node then appends its node.down. */
-  onNodeLost(handler: (nodeId: string) => void): () => void;
+  /**
+   * Called when the log's liveness watch finds a node gone — the incarnation (epoch) it watched,
+   * when it knows it, so that a late report does not take down the node's next incarnation; a
+   * node then appends its node.down.
+   */
+  onNodeLost(handler: (nodeId: string, epoch: string | undefined) => void): () => void;
   close(): Promise<void>;
 }

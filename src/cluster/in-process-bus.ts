@@ -17,12 +17,14 @@ export interface InProcessBusOptions {
 
 export class InProcessBus<E> implements Bus<E> {
   private handlers: ((entry: LogEntry<E>) => void)[] = [];
-  private readonly lostHandlers = new Set<(nodeId: string) => void>();
+  private readonly lostHandlers = new Set<(nodeId: string, epoch: string | undefined) => void>();
   private position = 0;
   private lastTime = 0;
   /** Entries after the snapshot's position. */
   private entries: LogEntry<E>[] = [];
   private snapshot: Snapshot | undefined;
+  private delivering = false;
+  private readonly outbox: LogEntry<E>[] = [];
   private readonly now: () => number;
   private readonly retain: number;
 
@@ -38,7 +40,21 @@ export class InProcessBus<E> implements Bus<E> {
       this.entries.push(entry);
       if (this.entries.length > this.retain * 2) this.entries = this.entries.slice(-this.retain);
     }
-    for (const handler of this.handlers) handler(entry);
+    // An entry appended while one is being handed out (a delivery that closes a session, say)
+    // waits until every subscriber has had the one before: all see the log in order.
+    if (this.delivering) {
+      this.outbox.push(entry);
+      return;
+    }
+    this.delivering = true;
+    try {
+      for (const handler of this.handlers) handler(entry);
+      for (let next = this.outbox.shift(); next !== undefined; next = this.outbox.shift()) {
+        for (const handler of this.handlers) handler(next);
+      }
+    } finally {
+      this.delivering = false;
+    }
   }
 
   subscribe(handler: (entry: LogEntry<E>) => void): () => void {
@@ -63,11 +79,11 @@ export class InProcessBus<E> implements Bus<E> {
   }
 
   /** Tells every node that `nodeId` is gone (what a liveness watch would find). */
-  reportLost(nodeId: string): void {
-    for (const handler of this.lostHandlers) handler(nodeId);
+  reportLost(nodeId: string, epoch?: string): void {
+    for (const handler of this.lostHandlers) handler(nodeId, epoch);
   }
 
-  onNodeLost(handler: (nodeId: string) => void): () => void {
+  onNodeLost(handler: (nodeId: string, epoch: string | undefined) => void): () => void {
     this.lostHandlers.add(handler);
     return () => this.lostHandlers.delete(handler);
   }

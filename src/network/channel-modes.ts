@@ -6,6 +6,8 @@ import type { ModeChange } from './events.ts';
 import type { NetworkState } from './network-state.ts';
 import type { Channel, ChannelFlag } from './state.ts';
 
+const FLAGS: ReadonlySet<string> = new Set<ChannelFlag>(['i', 'm', 'n', 's', 't']);
+
 /** Applies channel mode changes and returns the MODE parameters that took effect. */
 export function applyChannelModes(state: NetworkState, ch: Channel, changes: ModeChange[], setBy: string, time: number): string[] {
   let modes = '';
@@ -64,6 +66,8 @@ export function applyChannelModes(state: NetworkState, ch: Channel, changes: Mod
         }
         break;
       default: {
+        // Only the room flags there are: an event never adds a letter nobody knows.
+        if (!FLAGS.has(c.mode)) continue;
         const flag = c.mode as ChannelFlag;
         if (ch.flags.has(flag) === c.add) continue;
         if (c.add) ch.flags.add(flag);

@@ -58,8 +58,8 @@ export type Delivery =
   | { to: 'connection-limits'; max: number | undefined; perIp: number | undefined }
   /** A registered room's topic or modes changed: saved by the node whose user changed it. */
   | { to: 'room-changed'; channel: Channel; byNode: string | undefined }
-  /** A node incarnation left the network (node.down, or replaced by its node's new epoch). */
-  | { to: 'epoch-dead'; nodeId: string; epoch: string };
+  /** A node incarnation left the network: declared down, or replaced by a newer one of its node (`replaced`). */
+  | { to: 'epoch-dead'; nodeId: string; epoch: string; replaced: boolean };
 
 export interface Outcome {
   verdict: Verdict;

@@ -21,12 +21,15 @@ export type MessageTarget = { kind: 'channel'; name: string; statusPrefix?: stri
 export type NetworkEvent =
   // A node incarnation (the entry's epoch) joins the network; one already up under an older
   // epoch is gone: its users quit.
-  | { type: 'node.up'; nodeId: string }
+  // `adminNick`: the admin pseudo-user's nick in this node's config (null: none). Every node must
+  // agree (the pseudo-user is part of the state): a node that differs is refused.
+  | { type: 'node.up'; nodeId: string; adminNick?: string | null }
   // A node declared gone (by itself at shutdown, or by another that lost sight of it): its
   // users quit everywhere, and later entries of that epoch are passed over.
   | { type: 'node.down'; nodeId: string; epoch: string; reason: string }
   | ({ type: 'user.introduce' } & Omit<UserInit, 'signonAt'>)
-  | { type: 'user.nick'; uid: string; nick: string; msgid: string }
+  // `forced`: the server renames the user (off a registered nick), whatever mutes say.
+  | { type: 'user.nick'; uid: string; nick: string; msgid: string; forced?: boolean }
   | { type: 'user.quit'; uid: string; reason: string; msgid: string }
   | { type: 'user.away'; uid: string; away: string | undefined }
   | { type: 'user.setname'; uid: string; realname: string }
@@ -45,7 +48,9 @@ export type NetworkEvent =
   | { type: 'channel.invite'; uid: string; channel: string; targetUid: string; msgid: string }
   // A registered room keeps its topic, modes, bans and operator accounts when empty and
   // across restarts; `operators` are the accounts given +o on join (the founder included).
-  | { type: 'channel.register'; channel: string; founder: string; operators: string[]; registeredAt: number }
+  // `uid`: the operator registering it (the room must not be registered yet); without one, the
+  // operator list of a room registered to `founder` is updated.
+  | { type: 'channel.register'; uid?: string; channel: string; founder: string; operators: string[]; registeredAt: number }
   | { type: 'channel.unregister'; channel: string }
   // A registered room as it was saved, put back at start (a no-op if the network has it).
   | { type: 'channel.restore'; record: ChannelRecord }

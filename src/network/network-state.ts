@@ -29,6 +29,8 @@ export class NetworkState {
   readonly mutes = new BanList();
   /** Nodes up: node id → the epoch it runs under. */
   readonly nodes = new Map<string, string>();
+  /** The admin pseudo-user's nick every node runs with (null: none), set by the first node up. */
+  adminNick: string | null | undefined = undefined;
   /** Epochs declared dead: their later entries are passed over. */
   readonly deadEpochs = new Set<string>();
   /** The last log position applied, and its time. */

@@ -2,6 +2,7 @@
 // a room — each checked again against the room as it is at the entry's position.
 import { foldCase } from '../protocol/casemapping.ts';
 import {
+  ERR_ALREADYREGISTERED,
   ERR_BADCHANNELKEY,
   ERR_BANNEDFROMCHAN,
   ERR_CANNOTSENDTOCHAN,
@@ -128,6 +129,14 @@ export class ChannelReducer {
       case 'channel.register': {
         const ch = s.channel(e.channel);
         if (!ch) return refuse(ERR_NOSUCHCHANNEL, [e.channel], 'No such channel');
+        if (e.uid !== undefined) {
+          // Registered meanwhile (by someone else), or no longer an operator: the first wins.
+          const by = s.users.get(e.uid);
+          if (ch.registration) return refuse(ERR_ALREADYREGISTERED, [ch.name], `${ch.name} is already registered to ${ch.registration.founder}`);
+          if (!by || !ch.members.get(by)?.has('o')) return refuse(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+        } else if (!ch.registration || foldCase(ch.registration.founder) !== foldCase(e.founder)) {
+          return NO_CHANGE;
+        }
         const operators = new Map<string, string>();
         for (const account of [e.founder, ...e.operators]) operators.set(foldCase(account), account);
         ch.registration = { founder: e.founder, registeredAt: e.registeredAt, operators };

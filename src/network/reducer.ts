@@ -6,7 +6,15 @@
 // as deliveries (effects.ts), which each node writes to its own sessions.
 import type { LogEntry } from '../cluster/log-cursor.ts';
 import { foldCase } from '../protocol/casemapping.ts';
-import { ERR_CANNOTSENDTOUSER, ERR_NICKNAMEINUSE, ERR_NOSUCHNICK, RPL_LOGGEDOUT } from '../protocol/numerics.ts';
+import {
+  ERR_CANNOTSENDTOUSER,
+  ERR_ERRONEUSNICKNAME,
+  ERR_NICKCHANGEFORBIDDEN,
+  ERR_NICKNAMEINUSE,
+  ERR_NOSUCHNICK,
+  ERR_YOUREBANNEDCREEP,
+  RPL_LOGGEDOUT,
+} from '../protocol/numerics.ts';
 import { Outgoing } from '../server/outgoing.ts';
 import { ChannelReducer } from './reduce-channels.ts';
 import { NO_CHANGE, refuse, type Delivery, type Outcome, type Reduced, type Refusal, type Verdict } from './effects.ts';
@@ -61,19 +69,28 @@ export class Reducer {
       case 'node.up': {
         const old = s.nodes.get(e.nodeId);
         if (old === entry.epoch) return NO_CHANGE;
+        if (e.adminNick !== undefined) {
+          const others = [...s.nodes.keys()].some((id) => id !== e.nodeId);
+          if (others && s.adminNick !== undefined && s.adminNick !== e.adminNick) {
+            return refuse('ERROR', [], `admin.nick and admin.pseudoUser must be the same on every node: the network runs with ${s.adminNick ?? 'no admin nick'}`);
+          }
+          s.adminNick = e.adminNick;
+        }
         // The node came back without anyone declaring it gone: what it had is gone.
-        if (old !== undefined) this.nodeGone(e.nodeId, old, SPLIT_REASON, entry, out);
+        if (old !== undefined) this.nodeGone(e.nodeId, old, SPLIT_REASON, entry, out, true);
         s.nodes.set(e.nodeId, entry.epoch);
         return undefined;
       }
       case 'node.down':
         if (s.deadEpochs.has(e.epoch)) return NO_CHANGE;
-        this.nodeGone(e.nodeId, e.epoch, e.reason, entry, out);
+        this.nodeGone(e.nodeId, e.epoch, e.reason, entry, out, false);
         return undefined;
       case 'user.introduce': {
         if (!s.isUp(e.nodeId, entry.epoch) || s.users.has(e.uid)) return NO_CHANGE;
         if (s.nicks.has(foldCase(e.nick))) return refuse(ERR_NICKNAMEINUSE, [e.nick], 'Nickname is already in use');
         const user = new User({ ...e, signonAt: time });
+        // A server ban set meanwhile refuses the user (its node closes the connection).
+        if (s.bans.size > 0 && s.bans.match(time, e.address, user.mask)) return refuse(ERR_YOUREBANNEDCREEP, [], 'You are banned from this server');
         s.users.set(user.uid, user);
         s.nicks.set(user.foldedNick, user);
         this.countModes(user, 1);
@@ -81,7 +98,7 @@ export class Reducer {
         return undefined;
       }
       case 'user.nick':
-        return this.changeNick(e.uid, e.nick, time, e.msgid, out);
+        return this.changeNick(e.uid, e.nick, time, e.msgid, e.forced === true, out);
       case 'user.quit': {
         const u = s.users.get(e.uid);
         if (!u) return NO_CHANGE;
@@ -161,10 +178,10 @@ export class Reducer {
   }
 
   /** A node incarnation is gone: its users quit everywhere, and its later entries are passed over. */
-  private nodeGone(nodeId: string, epoch: string, reason: string, entry: LogEntry<NetworkEvent>, out: Delivery[]): void {
+  private nodeGone(nodeId: string, epoch: string, reason: string, entry: LogEntry<NetworkEvent>, out: Delivery[], replaced: boolean): void {
     const s = this.state;
     s.deadEpochs.add(epoch);
-    out.push({ to: 'epoch-dead', nodeId, epoch });
+    out.push({ to: 'epoch-dead', nodeId, epoch, replaced });
     if (s.nodes.get(nodeId) !== epoch) return;
     s.nodes.delete(nodeId);
     let n = 0;
@@ -173,7 +190,7 @@ export class Reducer {
     }
   }
 
-  private changeNick(uid: string, nick: string, time: number, msgid: string, out: Delivery[]): Refusal | typeof NO_CHANGE | undefined {
+  private changeNick(uid: string, nick: string, time: number, msgid: string, forced: boolean, out: Delivery[]): Refusal | typeof NO_CHANGE | undefined {
     const s = this.state;
     const u = s.users.get(uid);
     if (!u) return NO_CHANGE;
@@ -181,6 +198,10 @@ export class Reducer {
     const holder = s.nicks.get(newFolded);
     if (holder && holder !== u) return refuse(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
     if (nick === u.nick) return NO_CHANGE;
+    // A muted user keeps their nick (a new one would slip out from under a nick mute), and a
+    // banned nick is not taken: checked again here, the mute or ban may be newer than the NICK.
+    if (!forced && s.mutes.size > 0 && s.mutes.match(time, u.address, u.mask)) return refuse(ERR_NICKCHANGEFORBIDDEN, [nick], 'You cannot change your nickname while muted');
+    if (!forced && s.bans.size > 0 && s.bans.match(time, u.address, `${nick}!${u.username}@${u.hostname}`)) return refuse(ERR_ERRONEUSNICKNAME, [nick], 'That nickname is banned on this server');
     const msg = new Outgoing(u.mask, 'NICK', [nick], time, msgid, undefined, u.account);
     out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg });
     this.rememberWhowas(u, time);

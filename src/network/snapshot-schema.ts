@@ -73,6 +73,7 @@ export const snapshotDataSchema = z.strictObject({
   /** [node id, epoch]. */
   nodes: z.array(z.tuple([text, text])),
   deadEpochs: z.array(text),
+  adminNick: z.union([text, z.null()]).optional(),
 });
 
 export type SnapshotData = z.infer<typeof snapshotDataSchema>;

@@ -5,7 +5,6 @@
 // Left out: the admin pseudo-user (every node makes its own) and counters derived from users.
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../cluster/bus.ts';
-import { foldCase } from '../protocol/casemapping.ts';
 import type { BanList, ServerBan } from './bans.ts';
 import { ADMIN_UID, type NetworkState } from './network-state.ts';
 import { SNAPSHOT_VERSION, snapshotDataSchema, type SnapshotChannel, type SnapshotData, type SnapshotServerBan, type SnapshotUser } from './snapshot-schema.ts';
@@ -25,12 +24,16 @@ export function takeSnapshot(state: NetworkState): Snapshot {
     // order), so every node holds them in the same order, and node.down quits a node's users
     // in that order (their whowas entries, their QUIT msgids). A loaded state must keep it.
     users: [...state.users.values()].filter((u) => u.uid !== ADMIN_UID).map(userData),
-    channels: sortedBy([...state.channels.values()], (c) => c.folded).map(channelData),
+    // Rooms, members and server bans in the order the reducer made them (the log's order, the
+    // same on every node): LIST, NAMES and which ban matches first read that order.
+    channels: [...state.channels.values()].map(channelData),
     whowas: state.whowas.map((w) => ({ nick: w.nick, username: w.username, hostname: w.hostname, realname: w.realname, time: w.time })),
     bans: serverBans(state.bans, state.time),
     mutes: serverBans(state.mutes, state.time),
     nodes: sortedBy([...state.nodes], ([nodeId]) => nodeId),
     deadEpochs: [...state.deadEpochs].sort(),
+    // Left out (undefined) until a node announced it.
+    adminNick: state.adminNick,
   };
   return { position: state.position, data: JSON.stringify(data) };
 }
@@ -78,6 +81,7 @@ export function loadSnapshot(state: NetworkState, snapshot: Snapshot): void {
   refill(state.mutes, data.mutes);
   state.nodes.clear();
   for (const [nodeId, epoch] of nodes) state.nodes.set(nodeId, epoch);
+  state.adminNick = data.adminNick;
   state.deadEpochs.clear();
   for (const epoch of data.deadEpochs) state.deadEpochs.add(epoch);
   state.invisibleCount = 0;
@@ -143,13 +147,13 @@ function channelData(ch: Channel): SnapshotChannel {
     bans: ch.bans.map((b) => ({ mask: b.mask, setBy: b.setBy, setAt: b.setAt })),
     invited: [...ch.invited].sort(),
     registration: reg ? { founder: reg.founder, registeredAt: reg.registeredAt, operators: sortedBy([...reg.operators], ([folded]) => folded) } : null,
-    members: sortedBy([...ch.members], ([u]) => u.uid).map(([u, m]) => [u.uid, m.modes as SnapshotChannel['members'][number][1]]),
+    members: [...ch.members].map(([u, m]) => [u.uid, m.modes as SnapshotChannel['members'][number][1]]),
   };
 }
 
-/** In force at `now`, by mask: an entry already expired is gone on every node at the next entry. */
+/** In force at `now`, in the list's order: an entry already expired is gone on every node at the next entry. */
 function serverBans(list: BanList, now: number): SnapshotServerBan[] {
-  return sortedBy(list.inForceAt(now), (b) => foldCase(b.mask)).map((b) => ({
+  return list.inForceAt(now).map((b) => ({
     kind: b.kind,
     mask: b.mask,
     reason: b.reason,

@@ -23,6 +23,7 @@ export interface DeliveryHost {
   /** This node's session of a user, if the user is connected here. */
   local(uid: string): LocalSession | undefined;
   registeredSessions(): Iterable<LocalSession>;
+  logError(err: unknown, context: string): void;
   kill(uid: string, out: Outgoing, reason: string): void;
   loggedOut(uid: string, out: Outgoing): void;
   messageToAdmin(from: User, command: string, text: string, time: number): void;
@@ -30,7 +31,7 @@ export interface DeliveryHost {
   serverUnban(list: BanListName, mask: string): void;
   connectionLimits(max: number | undefined, perIp: number | undefined): void;
   roomChanged(channel: Channel, byNode: string | undefined): void;
-  epochDead(nodeId: string, epoch: string): void;
+  epochDead(nodeId: string, epoch: string, replaced: boolean): void;
 }
 
 export class Delivery {
@@ -47,7 +48,21 @@ export class Delivery {
   constructor(private readonly host: DeliveryHost) {}
 
   run(deliveries: readonly Deliverable[]): void {
-    for (const d of deliveries) this.deliver(d);
+    for (const d of deliveries) {
+      // One delivery that fails (a listener that throws) must not keep the others, or the
+      // member index, from happening.
+      try {
+        this.deliver(d);
+      } catch (err) {
+        this.host.logError(err, `delivering to ${d.to}`);
+      }
+    }
+  }
+
+  /** Forgets every local session (they were all dropped: the node starts again from a snapshot). */
+  reset(): void {
+    this.localMembers.clear();
+    this.monitors.clear();
   }
 
   /** This node's sessions in a room. */
@@ -112,7 +127,7 @@ export class Delivery {
       case 'room-changed':
         return this.host.roomChanged(d.channel, d.byNode);
       case 'epoch-dead':
-        return this.host.epochDead(d.nodeId, d.epoch);
+        return this.host.epochDead(d.nodeId, d.epoch, d.replaced);
     }
   }
 

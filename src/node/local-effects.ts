@@ -99,11 +99,25 @@ export class LocalEffects implements ReplicaHost {
     if (byNode === undefined || byNode === '*' || byNode === this.server.nodeId) this.server.roomsToSave.add(channel);
   }
 
-  epochDead(nodeId: string, epoch: string): void {
-    if (nodeId !== this.server.nodeId || epoch !== this.server.replica.epoch || !this.server.replica.isJoined) return;
+  epochDead(nodeId: string, epoch: string, replaced: boolean): void {
+    const server = this.server;
+    if (nodeId !== server.nodeId || epoch !== server.replica.epoch || !server.replica.isJoined) return;
+    if (replaced) {
+      // Another process announced itself under this node's id: two would only replace each
+      // other for ever. This one stops.
+      server.logger.fatal({ nodeId, epoch }, `another process joined the network as node ${nodeId}; this one stops (give each node its own id)`);
+      server.shutdown(`another process runs as node ${nodeId}`).catch((err: unknown) => server.logError(err, 'stopping'));
+      return;
+    }
     // Declared dead while it could not be heard (paused, cut off): its users are gone from
     // the network, so their connections go too, and the node comes back as a new incarnation.
-    this.server.logger.warn({ epoch }, 'this node was declared down by the network; rejoining');
-    this.server.rejoinNetwork();
+    server.logger.warn({ epoch }, 'this node was declared down by the network; rejoining');
+    server.rejoinNetwork(false);
+  }
+
+  lostTrack(position: number): void {
+    // The log let go of an entry this node had not read (it fell behind a snapshot).
+    this.server.logger.warn({ position }, 'this node fell behind the log; starting again from the newest snapshot');
+    this.server.rejoinNetwork(true);
   }
 }

@@ -33,13 +33,15 @@ export class LogFollower {
   /** The commit being appended right now, answered before append() returns (an in-process log). */
   private syncRef = 0;
   private syncVerdict: Verdict | undefined;
-  private readonly queue: LogEntry<NetworkEvent>[] = [];
+  private queue: LogEntry<NetworkEvent>[] = [];
   private draining = false;
   private resyncing = false;
   private deferred = false;
   private unsubscribe: (() => void) | undefined;
   /** Called for each entry applied (snapshots, tests). */
   onApplied: ((entry: LogEntry<NetworkEvent>) => void) | undefined;
+  /** Called when the log no longer holds the next entry this node needs. */
+  onLost: ((position: number) => void) | undefined;
 
   constructor(
     private readonly bus: Bus<NetworkEvent>,
@@ -79,17 +81,21 @@ export class LogFollower {
    */
   commit(event: NetworkEvent): Verdict | Promise<Verdict> {
     const ref = ++this.nextRef;
+    // A commit made while another is being appended (a delivery that closes a session, say)
+    // must not lose the outer one's answer: both are saved and put back.
     const outerRef = this.syncRef;
+    const outerVerdict = this.syncVerdict;
     this.syncRef = ref;
     this.syncVerdict = undefined;
     let appended: void | Promise<void>;
+    let verdict: Verdict | undefined;
     try {
       appended = this.bus.append(this.epoch, ref, event);
     } finally {
+      verdict = this.syncVerdict;
       this.syncRef = outerRef;
+      this.syncVerdict = outerVerdict;
     }
-    const verdict = this.syncVerdict;
-    this.syncVerdict = undefined;
     if (verdict !== undefined) return verdict;
     return new Promise<Verdict>((resolve, reject) => {
       this.pending.set(ref, resolve);
@@ -110,6 +116,13 @@ export class LogFollower {
     } catch (err) {
       this.logError(err, `appending ${event.type}`);
     }
+  }
+
+  /** Starts again from `position` (a snapshot just loaded), dropping what was queued. */
+  restartAt(position: number, deadEpochs: Iterable<string>): void {
+    this.cursor.resetTo(position, deadEpochs);
+    this.queue = [];
+    this.catchUp();
   }
 
   /** Reads the log back after the cursor, unless a read is under way already. */
@@ -149,19 +162,22 @@ export class LogFollower {
             continue;
           case 'apply':
         }
-        let answeredLater = false;
+        let verdict: Verdict | undefined;
         try {
-          const { verdict, deliveries } = this.reducer.apply(entry);
-          for (const d of deliveries) if (d.to === 'epoch-dead') this.cursor.markEpochDead(d.epoch);
-          this.delivery.run(deliveries);
-          answeredLater = this.answer(entry, verdict);
+          const outcome = this.reducer.apply(entry);
+          verdict = outcome.verdict;
+          for (const d of outcome.deliveries) if (d.to === 'epoch-dead') this.cursor.markEpochDead(d.epoch);
+          this.delivery.run(outcome.deliveries);
         } catch (err) {
           // A fault applying one entry must not take the node down; it is logged loudly.
           this.logError(err, `applying ${entry.event.type} at ${entry.position}`);
         }
+        // Answered whatever happened: a command must not wait for ever.
+        const answeredLater = this.answer(entry, verdict ?? this.unapplied(entry));
         this.onApplied?.(entry);
-        if (answeredLater && this.queue.length > 0) {
-          // The handler replies in the microtasks after this; the next entries wait for it.
+        if (answeredLater) {
+          // The handler replies in the microtasks after this; entries after it, in this batch
+          // or the next one the transport hands over at once, wait for the next turn.
           this.deferred = true;
           setImmediate(() => {
             this.deferred = false;
@@ -197,12 +213,17 @@ export class LogFollower {
   private async resync(): Promise<void> {
     try {
       const missed = await this.bus.readAfter(this.cursor.position);
-      this.queue.unshift(...missed);
+      if (missed.length > 0) this.queue = missed.concat(this.queue);
     } finally {
       this.resyncing = false;
     }
-    if (this.queue.length > 0 && this.queue[0]!.position > this.cursor.position + 1 && !this.queue.some((e) => e.position === this.cursor.position + 1)) {
-      throw new Error(`the log no longer holds position ${this.cursor.position + 1}`);
+    const next = this.cursor.position + 1;
+    if (this.queue.length > 0 && !this.queue.some((e) => e.position === next)) {
+      // Let go of by the log (kept only since the newest snapshot): this node can no longer
+      // follow it entry by entry, and starts again from the snapshot.
+      this.queue = [];
+      this.onLost?.(next);
+      return;
     }
     if (!this.draining && !this.deferred) this.drain();
   }

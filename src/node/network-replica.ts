@@ -21,7 +21,8 @@ export interface ReplicaOptions {
 }
 
 export interface ReplicaHost extends DeliveryHost {
-  logError(err: unknown, context: string): void;
+  /** The log no longer holds an entry this node needs: the host drops its sessions and calls rejoin(true). */
+  lostTrack(position: number): void;
 }
 
 export class NetworkReplica {
@@ -69,15 +70,16 @@ export class NetworkReplica {
     const snapshot = await this.bus.latestSnapshot();
     if (snapshot) loadSnapshot(this.state, snapshot);
     if (this.options.snapshotEvery > 0) this.follower.onApplied = (entry) => this.maybeSnapshot(entry.position);
+    this.follower.onLost = (position) => this.host.lostTrack(position);
     await this.follower.start(snapshot?.position ?? 0, this.state.deadEpochs);
-    this.stopWatching = this.bus.onNodeLost((nodeId) => this.declareDown(nodeId));
+    this.stopWatching = this.bus.onNodeLost((nodeId, epoch) => this.declareDown(nodeId, epoch));
     await this.announce();
     this.joined = true;
   }
 
   private async announce(): Promise<void> {
-    const verdict = await this.follower.commit({ type: 'node.up', nodeId: this.nodeId });
-    if (!verdict.ok) throw new Error(`node ${this.nodeId} could not join the network`);
+    const verdict = await this.follower.commit({ type: 'node.up', nodeId: this.nodeId, adminNick: this.options.adminNick ?? null });
+    if (!verdict.ok) throw new Error(`node ${this.nodeId} could not join the network${verdict.refusal ? `: ${verdict.refusal.text}` : ''}`);
   }
 
   /**
@@ -109,9 +111,11 @@ export class NetworkReplica {
   }
 
   /** Another node is gone: its users quit everywhere (appended once by each node that noticed; the first counts). */
-  declareDown(nodeId: string): void {
+  declareDown(nodeId: string, lostEpoch?: string): void {
     const epoch = this.state.nodes.get(nodeId);
     if (epoch === undefined || nodeId === this.nodeId) return;
+    // A late report of an incarnation already replaced says nothing of the new one.
+    if (lostEpoch !== undefined && lostEpoch !== epoch) return;
     this.send({ type: 'node.down', nodeId, epoch, reason: SPLIT_REASON });
   }
 
@@ -119,8 +123,17 @@ export class NetworkReplica {
    * This node was declared dead (it was paused or cut off): its users are gone from the
    * network already. It comes back under a new epoch.
    */
-  async rejoin(): Promise<void> {
+  async rejoin(fromSnapshot: boolean): Promise<void> {
+    const old = this.follower.epoch;
     this.follower.renewEpoch();
+    if (fromSnapshot) {
+      // Its users must leave the network (nobody may have declared this node down).
+      this.send({ type: 'node.down', nodeId: this.nodeId, epoch: old, reason: SPLIT_REASON });
+      const snapshot = await this.bus.latestSnapshot();
+      if (snapshot) loadSnapshot(this.state, snapshot);
+      this.delivery.reset();
+      this.follower.restartAt(snapshot?.position ?? 0, this.state.deadEpochs);
+    }
     await this.announce();
   }
 

@@ -173,7 +173,7 @@ async function renameIfStillHeld(host: CommandHost, session: Session, folded: st
   const guest = guestNick(host);
   const msgid = host.ids.newMsgid();
   const mask = user.mask;
-  const verdict = await host.commit({ type: 'user.nick', uid: user.uid, nick: guest, msgid });
+  const verdict = await host.commit({ type: 'user.nick', uid: user.uid, nick: guest, msgid, forced: true });
   // Taken meanwhile: the next check of the guard tries another.
   if (!verdict.ok) return;
   session.sendReply(new Outgoing(mask, 'NICK', [guest], verdict.time, msgid, undefined, user.account));
@@ -257,8 +257,10 @@ export async function removeAccount(host: CommandHost, actor: Actor, name: strin
     } else if (record.operators.some((o) => foldCase(o) === folded)) {
       const operators = record.operators.filter((o) => foldCase(o) !== folded);
       if (ch?.registration) {
-        host.publish({ type: 'channel.register', channel: ch.name, founder: record.founder, operators, registeredAt: record.registeredAt });
-        await host.services.store.saveChannel(roomRecord(ch));
+        await host.commit({ type: 'channel.register', channel: ch.name, founder: record.founder, operators, registeredAt: record.registeredAt });
+        // Saved as the network has it now (unregistered meanwhile: as the record, less the account).
+        const now = host.network.channel(ch.name);
+        await host.services.store.saveChannel(now?.registration ? roomRecord(now) : { ...record, operators });
       } else {
         await host.services.store.saveChannel({ ...record, operators });
       }

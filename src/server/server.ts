@@ -113,6 +113,8 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
 
   /** Registered local sessions by uid. */
   private readonly byUid = new Map<string, Session>();
+  /** Sessions whose user.introduce is on its way through the log, by the uid they will have. */
+  private readonly introducing = new Map<string, Session>();
   /** Every local connection, registered or not. */
   readonly sessions = new Set<Session>();
   private readonly listeners = new Listeners(this, (conn, slot) => this.accept(conn, slot));
@@ -326,7 +328,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   }
 
   local(uid: string): Session | undefined {
-    return this.byUid.get(uid);
+    return this.byUid.get(uid) ?? this.introducing.get(uid);
   }
 
   /** This node's registered sessions. */
@@ -358,16 +360,17 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
 
   /** Before its user.introduce is committed: deliveries to the uid reach the session from then on. */
   claimUid(session: Session, uid: string): void {
-    this.byUid.set(uid, session);
+    this.introducing.set(uid, session);
   }
 
   /** The introduce was refused (the nick taken meanwhile). */
   releaseUid(uid: string): void {
-    this.byUid.delete(uid);
+    this.introducing.delete(uid);
   }
 
   /** Called once registration is complete and the user introduced on the network. */
   registered(session: Session): void {
+    this.introducing.delete(session.user!.uid);
     this.byUid.set(session.user!.uid, session);
     this.stats.registrations++;
     this.stats.maxLocalUsers = Math.max(this.stats.maxLocalUsers, this.byUid.size);
@@ -410,10 +413,13 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     guardNick(this, session);
   }
 
-  /** Declared dead by the network: this node's users are gone, so their connections go; then it comes back. */
-  rejoinNetwork(): void {
-    for (const s of [...this.byUid.values()]) s.disconnect(SPLIT_REASON);
-    this.replica.rejoin().catch((err: unknown) => this.logError(err, 'rejoining the network'));
+  /**
+   * Declared dead by the network (or fallen behind the log): this node's users are gone, so
+   * their connections go; then it comes back as a new incarnation (from the newest snapshot).
+   */
+  rejoinNetwork(fromSnapshot: boolean): void {
+    for (const s of [...this.byUid.values(), ...this.introducing.values()]) s.disconnect(SPLIT_REASON);
+    this.replica.rejoin(fromSnapshot).catch((err: unknown) => this.logError(err, 'rejoining the network'));
   }
 
   /** Server bans and mutes outlive restarts: those the network lacks are added again (expired ones left behind). */

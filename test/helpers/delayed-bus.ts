@@ -82,8 +82,8 @@ export class DelayedLog<E> implements SharedLog<E> {
   }
 
   /** Tells every other live node that `nodeId` is gone, now (kill() does it after lostAfterMs). */
-  declareLost(nodeId: string): void {
-    for (const handle of [...this.handles.values()]) if (handle.alive && handle.nodeId !== nodeId) handle.reportLost(nodeId);
+  declareLost(nodeId: string, epoch?: string): void {
+    for (const handle of [...this.handles.values()]) if (handle.alive && handle.nodeId !== nodeId) handle.reportLost(nodeId, epoch);
   }
 
   async close(): Promise<void> {
@@ -125,8 +125,8 @@ export class DelayedLog<E> implements SharedLog<E> {
     return this.snapshot;
   }
 
-  reportLostLater(nodeId: string): void {
-    this.later(this.lostAfterMs, () => this.declareLost(nodeId));
+  reportLostLater(nodeId: string, epoch: string | undefined): void {
+    this.later(this.lostAfterMs, () => this.declareLost(nodeId, epoch));
   }
 
   /** Something moved: settled() waiters are checked once the handlers' microtasks have run. */

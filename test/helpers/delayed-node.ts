@@ -40,7 +40,7 @@ export interface SharedLog<E> {
   saveSnapshot(snapshot: Snapshot): void;
   latestSnapshot(): Snapshot | undefined;
   /** The liveness watch: the other nodes hear that this one is lost, after a while. */
-  reportLostLater(nodeId: string): void;
+  reportLostLater(nodeId: string, epoch: string | undefined): void;
   /** A delivery was made or held: settled() looks again. */
   changed(): void;
 }
@@ -61,7 +61,9 @@ export function checkDelivery(options: DeliveryOptions): Required<DeliveryOption
 
 export class DelayedNode<E> implements Bus<E>, NodeControls {
   private readonly handlers = new Set<(entry: LogEntry<E>) => void>();
-  private readonly lostHandlers = new Set<(nodeId: string) => void>();
+  private readonly lostHandlers = new Set<(nodeId: string, epoch: string | undefined) => void>();
+  /** The epoch of this handle's last append: the incarnation a liveness watch would have seen. */
+  private lastEpoch: string | undefined;
   private queue: Delivery<E>[] = [];
   private lastDueAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -92,6 +94,7 @@ export class DelayedNode<E> implements Bus<E>, NodeControls {
 
   append(epoch: string, ref: number, event: E): void {
     this.refuseUnlessAlive('append');
+    this.lastEpoch = epoch;
     this.log.append(epoch, ref, event);
   }
 
@@ -116,8 +119,8 @@ export class DelayedNode<E> implements Bus<E>, NodeControls {
     return this.log.latestSnapshot();
   }
 
-  onNodeLost(handler: (nodeId: string) => void): () => void {
-    const own = (nodeId: string): void => handler(nodeId);
+  onNodeLost(handler: (nodeId: string, epoch: string | undefined) => void): () => void {
+    const own = (nodeId: string, epoch: string | undefined): void => handler(nodeId, epoch);
     if (this.alive) this.lostHandlers.add(own);
     return () => void this.lostHandlers.delete(own);
   }
@@ -143,7 +146,7 @@ export class DelayedNode<E> implements Bus<E>, NodeControls {
     if (!this.alive) return;
     this.state = 'killed';
     this.stop();
-    this.log.reportLostLater(this.nodeId);
+    this.log.reportLostLater(this.nodeId, this.lastEpoch);
   }
 
   dropNext(count = 1): void {
@@ -175,8 +178,8 @@ export class DelayedNode<E> implements Bus<E>, NodeControls {
     this.schedule();
   }
 
-  reportLost(nodeId: string): void {
-    for (const handler of [...this.lostHandlers]) if (this.lostHandlers.has(handler)) handler(nodeId);
+  reportLost(nodeId: string, epoch?: string): void {
+    for (const handler of [...this.lostHandlers]) if (this.lostHandlers.has(handler)) handler(nodeId, epoch);
   }
 
   /** Stops for good: timers cleared, deliveries and handlers forgotten. */

@@ -254,7 +254,13 @@ async function registerRoom(ctx: Context, name: string): Promise<void> {
   // The operators with accounts keep their status; others have to log in to be listed.
   const operators: string[] = [];
   for (const [member, m] of ch.members) if (m.has('o') && member.account !== undefined) operators.push(member.account);
-  ctx.publish({ type: 'channel.register', channel: ch.name, founder: account, operators, registeredAt: ctx.now() });
+  const verdict = await ctx.commit({ type: 'channel.register', uid: user.uid, channel: ch.name, founder: account, operators, registeredAt: ctx.now() });
+  if (!verdict.ok) {
+    // Registered, or the operator status lost, while the network took it in.
+    const founder = ctx.network.channel(ch.name)?.registration?.founder;
+    if (founder !== undefined) throw roomFail('REGISTER', 'ALREADY_REGISTERED', ch.name, `${ch.name} is already registered to ${founder}`);
+    throw new IrcError(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
+  }
   const record = roomRecord(ch);
   try {
     await services.store.saveChannel(record);

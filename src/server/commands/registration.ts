@@ -10,6 +10,7 @@ import {
   ERR_NICKNAMEINUSE,
   ERR_NONICKNAMEGIVEN,
   ERR_PASSWDMISMATCH,
+  ERR_YOUREBANNEDCREEP,
 } from '../../protocol/numerics.ts';
 import { clipUtf8 } from '../../protocol/text.ts';
 import { guardNick } from '../accounts.ts';
@@ -137,15 +138,19 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
 
   const uid = ctx.ids.newUid();
   const hostname = displayHost(session.conn.remoteAddress);
-  const ban = ctx.network.bans.match(ctx.now(), session.conn.remoteAddress, `${session.nick}!${session.username}@${hostname}`);
-  if (ban) {
-    const [numeric, error] = services.bannedLines(ban, session.nick, session.conn.remoteAddress);
+  const userMask = `${session.nick}!${session.username}@${hostname}`;
+  /** Refused for a server ban: told why, and the connection closes. */
+  const refuseBanned = (at: number): boolean => {
+    const ban = ctx.network.bans.match(at, session.conn.remoteAddress, userMask);
+    if (!ban) return false;
+    const [numeric, error] = services.bannedLines(ban, session.nick ?? '*', session.conn.remoteAddress);
     ctx.rb.flush();
     session.sendLine(numeric!);
     services.stats.refused.banned++;
     session.close(`Banned: ${ban.reason}`, error!);
-    return;
-  }
+    return true;
+  };
+  if (refuseBanned(ctx.now())) return;
   const nick = session.nick;
   // Deliveries to the new uid reach this session as soon as the network has the user.
   services.claimUid(session, uid);
@@ -166,9 +171,17 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
     const user = ctx.network.users.get(uid);
     if (!verdict.ok || !user) {
       services.releaseUid(uid);
+      if (session.conn.closed) return;
+      // Banned meanwhile (on another node): as if the ban had been there first.
+      if (verdict.refusal?.numeric === ERR_YOUREBANNEDCREEP && refuseBanned(verdict.time)) return;
+      if (!verdict.refusal) {
+        // This node is not (or no longer) part of the network: it is rejoining.
+        session.disconnect('The server is rejoining the network; please reconnect');
+        return;
+      }
       // Taken meanwhile on another node: the client picks another and registration goes on.
       if (session.nick === nick) session.nick = undefined;
-      if (!session.conn.closed) ctx.replyRefusal(verdict);
+      ctx.replyRefusal(verdict);
       return;
     }
     // Hung up while the network took it in (its close found no user to quit): the user leaves at once.
