@@ -213,7 +213,7 @@ export class LogFollower {
   private async resync(): Promise<void> {
     try {
       const missed = await this.bus.readAfter(this.cursor.position);
-      if (missed.length > 0) this.queue = missed.concat(this.queue);
+      if (missed.length > 0) this.queue = mergeByPosition(missed, this.queue, this.cursor.position);
     } finally {
       this.resyncing = false;
     }
@@ -227,6 +227,18 @@ export class LogFollower {
     }
     if (!this.draining && !this.deferred) this.drain();
   }
+}
+
+/**
+ * What was read back and what arrived meanwhile, in position order, one entry per position,
+ * none at or below `applied`: entries in flight while the log was read must neither be
+ * applied twice nor put an out-of-order entry at the head.
+ */
+function mergeByPosition<E>(read: LogEntry<E>[], queued: LogEntry<E>[], applied: number): LogEntry<E>[] {
+  const byPosition = new Map<number, LogEntry<E>>();
+  for (const e of read) if (e.position > applied) byPosition.set(e.position, e);
+  for (const e of queued) if (e.position > applied && !byPosition.has(e.position)) byPosition.set(e.position, e);
+  return [...byPosition.values()].sort((a, b) => a.position - b.position);
 }
 
 function newEpoch(nodeId: string): string {

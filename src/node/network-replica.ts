@@ -10,6 +10,9 @@ import { loadSnapshot, takeSnapshot } from '../network/snapshot.ts';
 import { Delivery, type DeliveryHost } from './delivery.ts';
 import { LogFollower, type Committed } from './log-follower.ts';
 
+/** A log snapshotting faster than a node can start is a fault to report, not to retry for ever. */
+const MAX_JOIN_ATTEMPTS = 5;
+
 export interface ReplicaOptions {
   nodeId: string;
   serverName: string;
@@ -67,13 +70,29 @@ export class NetworkReplica {
    * resolves once it may take clients.
    */
   async join(): Promise<void> {
-    const snapshot = await this.bus.latestSnapshot();
-    if (snapshot) loadSnapshot(this.state, snapshot);
     if (this.options.snapshotEvery > 0) this.follower.onApplied = (entry) => this.maybeSnapshot(entry.position);
-    this.follower.onLost = (position) => this.host.lostTrack(position);
-    await this.follower.start(snapshot?.position ?? 0, this.state.deadEpochs);
+    let lostWhileJoining = false;
+    this.follower.onLost = (position) => {
+      if (this.joined) return this.host.lostTrack(position);
+      // A newer snapshot let go of entries this node had yet to read: it starts again, from
+      // that snapshot, under a new epoch (its node.up, if applied, is replaced).
+      lostWhileJoining = true;
+      this.follower.renewEpoch();
+    };
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await this.bus.latestSnapshot();
+      if (snapshot) loadSnapshot(this.state, snapshot);
+      if (attempt === 1) await this.follower.start(snapshot?.position ?? 0, this.state.deadEpochs);
+      else this.follower.restartAt(snapshot?.position ?? 0, this.state.deadEpochs);
+      lostWhileJoining = false;
+      try {
+        await this.announce();
+        break;
+      } catch (err) {
+        if (!lostWhileJoining || attempt >= MAX_JOIN_ATTEMPTS) throw err;
+      }
+    }
     this.stopWatching = this.bus.onNodeLost((nodeId, epoch) => this.declareDown(nodeId, epoch));
-    await this.announce();
     this.joined = true;
   }
 
