@@ -71,7 +71,7 @@ export class NetworkReplica {
    */
   async join(): Promise<void> {
     if (this.options.snapshotEvery > 0) this.follower.onApplied = (entry) => this.maybeSnapshot(entry.position);
-    let lostWhileJoining = false;
+    let lostWhileJoining: boolean;
     this.follower.onLost = (position) => {
       if (this.joined) return this.host.lostTrack(position);
       // A newer snapshot let go of entries this node had yet to read: it starts again, from
