@@ -4,6 +4,7 @@
 import type { Outgoing } from '../server/outgoing.ts';
 import type { BanListName } from './events.ts';
 import type { ServerBan } from './bans.ts';
+import type { WhowasEntry } from './network-state.ts';
 import type { Channel, StatusMode, User } from './state.ts';
 
 /** Why an event changed nothing: the numeric its writer answers with. */
@@ -52,6 +53,8 @@ export type Delivery =
   /** The user was logged out by the network (not by their own command): their node says so. */
   | { to: 'logged-out'; uid: string; out: Outgoing }
   | { to: 'admin-inbox'; from: User; command: string; text: string; time: number }
+  /** A nick no longer in use, for WHOWAS (each node keeps as many as its config says). */
+  | { to: 'whowas'; entry: WhowasEntry }
   | { to: 'server-ban'; list: BanListName; ban: ServerBan }
   | { to: 'server-unban'; list: BanListName; mask: string }
   /** Connection limits set live: each node applies them to its own gate. */

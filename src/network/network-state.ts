@@ -19,8 +19,6 @@ export class NetworkState {
   readonly users = new Map<string, User>();
   readonly nicks = new Map<string, User>();
   readonly channels = new Map<string, Channel>();
-  /** Newest last. */
-  readonly whowas: WhowasEntry[] = [];
   /** Users with +i and +o, kept current so LUSERS does not walk every user. */
   invisibleCount = 0;
   operCount = 0;

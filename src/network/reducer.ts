@@ -25,7 +25,6 @@ import { User, userMask } from './state.ts';
 export interface ReducerOptions {
   /** This node's name: the source of what the server itself says (deliveries only, never state). */
   serverName: string;
-  whowasLimit: number;
 }
 
 /** The quit reason of a node's users when the node is gone (a netsplit, as hidden-server networks show it). */
@@ -204,7 +203,7 @@ export class Reducer {
     if (!forced && s.bans.size > 0 && s.bans.match(time, u.address, `${nick}!${u.username}@${u.hostname}`)) return refuse(ERR_ERRONEUSNICKNAME, [nick], 'That nickname is banned on this server');
     const msg = new Outgoing(u.mask, 'NICK', [nick], time, msgid, undefined, u.account);
     out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg });
-    this.rememberWhowas(u, time);
+    this.rememberWhowas(u, time, out);
     const oldFolded = u.foldedNick;
     const oldNick = u.nick;
     if (s.nicks.get(oldFolded) === u) s.nicks.delete(oldFolded);
@@ -224,7 +223,7 @@ export class Reducer {
     const channels = [...u.joined];
     out.push({ to: 'neighbours', user: u, channels, out: new Outgoing(u.mask, 'QUIT', [reason], time, msgid, undefined, u.account) });
     for (const ch of channels) this.channels.removeMember(ch, u, out);
-    this.rememberWhowas(u, time);
+    this.rememberWhowas(u, time, out);
     this.countModes(u, -1);
     s.users.delete(u.uid);
     if (s.nicks.get(u.foldedNick) === u) s.nicks.delete(u.foldedNick);
@@ -279,11 +278,9 @@ export class Reducer {
     if (u.hasMode('o')) this.state.operCount += sign;
   }
 
-  private rememberWhowas(u: User, time: number): void {
-    const { whowas } = this.state;
-    if (this.options.whowasLimit === 0) return;
-    whowas.push({ nick: u.nick, username: u.username, hostname: u.hostname, realname: u.realname, time });
-    if (whowas.length > this.options.whowasLimit) whowas.splice(0, whowas.length - this.options.whowasLimit);
+  /** WHOWAS is each node's own memory (how much of it is a node's config), not network state. */
+  private rememberWhowas(u: User, time: number, out: Delivery[]): void {
+    out.push({ to: 'whowas', entry: { nick: u.nick, username: u.username, hostname: u.hostname, realname: u.realname, time } });
   }
 }
 

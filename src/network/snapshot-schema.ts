@@ -48,7 +48,6 @@ const channelSchema = z.strictObject({
   members: z.array(z.tuple([text, z.enum(['', 'o', 'v', 'ov'])])),
 });
 
-const whowasSchema = z.strictObject({ nick: text, username: text, hostname: text, realname: text, time });
 
 const serverBanSchema = z.strictObject({
   kind: z.enum(['mask', 'cidr']),
@@ -67,7 +66,6 @@ export const snapshotDataSchema = z.strictObject({
   time,
   users: z.array(userSchema),
   channels: z.array(channelSchema),
-  whowas: z.array(whowasSchema),
   bans: z.array(serverBanSchema),
   mutes: z.array(serverBanSchema),
   /** [node id, epoch]. */

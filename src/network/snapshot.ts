@@ -22,12 +22,11 @@ export function takeSnapshot(state: NetworkState): Snapshot {
     time: state.time,
     // In the map's order, not sorted: only the reducer adds users (user.introduce, in log
     // order), so every node holds them in the same order, and node.down quits a node's users
-    // in that order (their whowas entries, their QUIT msgids). A loaded state must keep it.
+    // in that order (their QUIT msgids). A loaded state must keep it.
     users: [...state.users.values()].filter((u) => u.uid !== ADMIN_UID).map(userData),
     // Rooms, members and server bans in the order the reducer made them (the log's order, the
     // same on every node): LIST, NAMES and which ban matches first read that order.
     channels: [...state.channels.values()].map(channelData),
-    whowas: state.whowas.map((w) => ({ nick: w.nick, username: w.username, hostname: w.hostname, realname: w.realname, time: w.time })),
     bans: serverBans(state.bans, state.time),
     mutes: serverBans(state.mutes, state.time),
     nodes: sortedBy([...state.nodes], ([nodeId]) => nodeId),
@@ -75,8 +74,6 @@ export function loadSnapshot(state: NetworkState, snapshot: Snapshot): void {
   for (const [folded, user] of users.byNick) state.nicks.set(folded, user);
   state.channels.clear();
   for (const [folded, ch] of channels) state.channels.set(folded, ch);
-  state.whowas.length = 0;
-  for (const w of data.whowas) state.whowas.push({ ...w });
   refill(state.bans, data.bans);
   refill(state.mutes, data.mutes);
   state.nodes.clear();

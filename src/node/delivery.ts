@@ -5,6 +5,7 @@ import { RPL_MONOFFLINE, RPL_MONONLINE } from '../protocol/numerics.ts';
 import type { ServerBan } from '../network/bans.ts';
 import type { Delivery as Deliverable } from '../network/effects.ts';
 import type { BanListName } from '../network/events.ts';
+import type { WhowasEntry } from '../network/network-state.ts';
 import type { Channel, User } from '../network/state.ts';
 import { Outgoing, TAGS_MESSAGE_TAGS } from '../server/outgoing.ts';
 
@@ -44,8 +45,13 @@ export class Delivery {
   messagesDelivered = 0;
   /** Server bans applied since the start (metrics.ts). */
   bansSet = 0;
+  /** Nicks no longer in use, newest last, at most whowasLimit. */
+  readonly whowas: WhowasEntry[] = [];
 
-  constructor(private readonly host: DeliveryHost) {}
+  constructor(
+    private readonly host: DeliveryHost,
+    private readonly whowasLimit: number,
+  ) {}
 
   run(deliveries: readonly Deliverable[]): void {
     for (const d of deliveries) {
@@ -115,6 +121,11 @@ export class Delivery {
         return this.host.kill(d.uid, d.out, d.reason);
       case 'logged-out':
         return this.host.loggedOut(d.uid, d.out);
+      case 'whowas':
+        if (this.whowasLimit === 0) return;
+        this.whowas.push(d.entry);
+        if (this.whowas.length > this.whowasLimit) this.whowas.splice(0, this.whowas.length - this.whowasLimit);
+        return;
       case 'admin-inbox':
         return this.host.messageToAdmin(d.from, d.command, d.text, d.time);
       case 'server-ban':

@@ -42,8 +42,8 @@ export class NetworkReplica {
     private readonly options: ReplicaOptions,
   ) {
     this.state = new NetworkState(options.adminNick === undefined ? undefined : { nick: options.adminNick, hostname: options.serverName });
-    this.reducer = new Reducer(this.state, { serverName: options.serverName, whowasLimit: options.whowasLimit });
-    this.delivery = new Delivery(host);
+    this.reducer = new Reducer(this.state, { serverName: options.serverName });
+    this.delivery = new Delivery(host, options.whowasLimit);
     this.follower = new LogFollower(bus, this.reducer, this.delivery, options.nodeId, (err, context) => host.logError(err, context));
   }
 

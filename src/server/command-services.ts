@@ -2,6 +2,7 @@
 // its log (commit, publish), ids, the clock, the config, and the few node services listed in
 // CommandServices. Context (context.ts) is one CommandHost; ParlorServer is another, for the
 // helpers it calls itself (a nick guard after a logout, the console's account actions).
+import type { WhowasEntry } from '../network/network-state.ts';
 import type { Logger } from 'pino';
 import type { ServerBan } from '../network/bans.ts';
 import type { NetworkEvent } from '../network/events.ts';
@@ -56,6 +57,8 @@ export interface CommandServices {
   readonly localUserCount: number;
   /** folded nick → this node's sessions that MONITOR it. */
   readonly monitors: Map<string, Set<LocalSession>>;
+  /** Nicks no longer in use that this node remembers (WHOWAS), newest last. */
+  readonly whowas: readonly WhowasEntry[];
   /** This node's session of a user, if the user is connected here. */
   local(uid: string): Session | undefined;
   /** The IRCv3 STS policy to advertise on a connection, if any. */

@@ -192,6 +192,10 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     return this.replica.delivery.monitors;
   }
 
+  get whowas(): CommandServices['whowas'] {
+    return this.replica.delivery.whowas;
+  }
+
   setTimeout(fn: () => void, ms: number): Timer {
     return this.clock.setTimeout(fn, ms);
   }

@@ -12,7 +12,6 @@ import type { UserInit } from '../../src/network/state.ts';
 import { mulberry32, seedFromEnv } from '../helpers/seed.ts';
 
 const T0 = 1_700_000_000_000;
-const WHOWAS_LIMIT = 20;
 
 /** One node's replica: its own admin pseudo-user (hostnames differ per node) and reducer. */
 class Replica {
@@ -20,7 +19,7 @@ class Replica {
   readonly reducer: Reducer;
   constructor(serverName = 'a.test') {
     this.state = new NetworkState({ nick: 'Admin', hostname: serverName });
-    this.reducer = new Reducer(this.state, { serverName, whowasLimit: WHOWAS_LIMIT });
+    this.reducer = new Reducer(this.state, { serverName });
   }
   applyAll(entries: readonly LogEntry<NetworkEvent>[]): this {
     for (const e of entries) this.reducer.apply(e);
@@ -157,7 +156,6 @@ describe('network snapshots', () => {
       assert.deepEqual(b, a, `verdict at ${entry.position}`);
       assert.equal(snapshotDigest(loaded.state), snapshotDigest(original.state), `digest after ${entry.position} (${entry.event.type})`);
     }
-    assert.ok(original.state.whowas.length >= 5, 'node.down left whowas entries in order');
     assertConsistent(loaded.state);
   });
 
@@ -246,7 +244,6 @@ describe('network snapshots', () => {
       'voice': [notice, mode('n1-10', '#parlor', [{ add: true, mode: 'v', arg: 'n2-9' }])],
       'bans x then y': [mode('n2-a', '#other', [{ add: true, mode: 'b', arg: 'x!*@*' }]), mode('n2-a', '#other', [{ add: true, mode: 'b', arg: 'y!*@*' }])],
       'bans y then x': [mode('n2-a', '#other', [{ add: true, mode: 'b', arg: 'y!*@*' }]), mode('n2-a', '#other', [{ add: true, mode: 'b', arg: 'x!*@*' }])],
-      'whowas': [{ type: 'user.nick', uid: 'n2-9', nick: 'erin2', msgid: 'a' }, { type: 'user.nick', uid: 'n2-9', nick: 'erin', msgid: 'b' }],
       'mute': [notice, { type: 'ban.add', list: 'mute', ban: { kind: 'mask', mask: 'q!*@*', reason: 'r', setBy: 'o', setAt: 1, expiresAt: undefined } }],
       'same mask as a ban': [notice, { type: 'ban.add', list: 'ban', ban: { kind: 'mask', mask: 'q!*@*', reason: 'r', setBy: 'o', setAt: 1, expiresAt: undefined } }],
     };
@@ -320,7 +317,6 @@ describe('network snapshots', () => {
     for (const type of ['node.down', 'user.introduce', 'channel.join', 'channel.mode', 'ban.add']) assert.ok(applied.has(type), `the run applied a ${type}`);
     const original = new Replica('a.test').applyAll(entries).state;
     assert.equal(snapshotDigest(original), digests[entries.length]);
-    assert.ok(original.whowas.length > 0, 'users came and went');
     for (const snapshot of snapshots) {
       const loaded = new Replica('b.test');
       loadSnapshot(loaded.state, snapshot);

@@ -77,7 +77,7 @@ export const queryCommands: CommandGroup = {
       const limit = Number(countText) > 0 ? Number(countText) : Infinity;
       const folded = foldCase(nick);
       let found = 0;
-      const history = ctx.network.whowas;
+      const history = ctx.services.whowas;
       for (let i = history.length - 1; i >= 0 && found < limit; i--) {
         const e = history[i]!;
         if (foldCase(e.nick) !== folded) continue;

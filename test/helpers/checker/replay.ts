@@ -71,7 +71,7 @@ export interface ReplayOptions {
 /** Applies `entries` (every position from 1, in order) and checks each step. */
 export function replayLog(entries: readonly LogEntry<NetworkEvent>[], options: ReplayOptions): LogFacts {
   const state = new NetworkState(options.adminNick === undefined ? undefined : { nick: options.adminNick, hostname: 'checker' });
-  const reducer = new Reducer(state, { serverName: 'checker', whowasLimit: options.whowasLimit });
+  const reducer = new Reducer(state, { serverName: 'checker' });
   const cursor = new LogCursor();
   const facts: LogFacts = {
     position: 0,
