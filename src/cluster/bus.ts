@@ -22,7 +22,11 @@ export interface Bus<E> {
   subscribe(handler: (entry: LogEntry<E>) => void): () => void;
   /** The entries after `position`, in order, as far as the log still holds them (catch-up, resync). */
   readAfter(position: number): Promise<LogEntry<E>[]>;
-  /** Keeps a snapshot; entries at or below its position may then be let go. */
+  /**
+   * Keeps a snapshot. Entries at or below the position of the snapshot before it may then be
+   * let go: a node that lags by less than a snapshot's interval can still read back what it
+   * missed, and only one further behind starts again from the snapshot.
+   */
   saveSnapshot(snapshot: Snapshot): Promise<void>;
   /** The newest snapshot kept, if any. */
   latestSnapshot(): Promise<Snapshot | undefined>;

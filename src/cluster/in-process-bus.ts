@@ -70,8 +70,11 @@ export class InProcessBus<E> implements Bus<E> {
 
   async saveSnapshot(snapshot: Snapshot): Promise<void> {
     if (this.snapshot && this.snapshot.position >= snapshot.position) return;
+    // Entries are let go up to the snapshot before this one: one interval of slack for nodes
+    // that lag (bus.ts).
+    const keepAfter = this.snapshot?.position ?? 0;
     this.snapshot = snapshot;
-    this.entries = this.entries.filter((e) => e.position > snapshot.position);
+    this.entries = this.entries.filter((e) => e.position > keepAfter);
   }
 
   async latestSnapshot(): Promise<Snapshot | undefined> {

@@ -117,8 +117,11 @@ export class DelayedLog<E> implements SharedLog<E> {
 
   saveSnapshot(snapshot: Snapshot): void {
     if (this.snapshot && this.snapshot.position >= snapshot.position) return;
+    // Entries are let go up to the snapshot before this one: one interval of slack for nodes
+    // that lag (bus.ts).
+    const keepAfter = this.snapshot?.position ?? 0;
     this.snapshot = snapshot;
-    this.entries = this.entries.filter((e) => e.position > snapshot.position);
+    this.entries = this.entries.filter((e) => e.position > keepAfter);
   }
 
   latestSnapshot(): Snapshot | undefined {

@@ -33,7 +33,7 @@ export class RawClient {
       this.closed = true;
       for (const w of this.closeWaiters) w();
       // Nothing more will arrive: a wait still pending fails now rather than at its deadline.
-      for (const w of this.waiters) w.fail('the connection closed');
+      for (const w of this.waiters) w.fail(`the connection closed (its last lines: ${this.received.slice(-3).map((r) => r.raw).join(' | ')})`);
       this.waiters = [];
     });
     socket.on('error', () => {});
