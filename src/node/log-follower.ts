@@ -37,6 +37,7 @@ export class LogFollower {
   private draining = false;
   private resyncing = false;
   private deferred = false;
+  private pendingWatch: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   /** Called for each entry applied (snapshots, tests). */
   onApplied: ((entry: LogEntry<NetworkEvent>) => void) | undefined;
@@ -49,8 +50,25 @@ export class LogFollower {
     private readonly delivery: Delivery,
     readonly nodeId: string,
     private readonly logError: (err: unknown, context: string) => void,
+    /** How long a commit may wait before the log is read back for it (its entry may be lost). */
+    private readonly catchUpMs = 5_000,
   ) {
     this.epoch = newEpoch(nodeId);
+  }
+
+  /**
+   * While a commit waits, the log is read back every catchUpMs: its own entry, or the last one,
+   * may have been lost with nothing after it to show the gap. The timer keeps the process alive,
+   * as the waiting command is work still to do.
+   */
+  private watchPending(): void {
+    if (this.pendingWatch !== undefined) return;
+    this.pendingWatch = setTimeout(() => {
+      this.pendingWatch = undefined;
+      if (this.pending.size === 0) return;
+      this.catchUp();
+      this.watchPending();
+    }, this.catchUpMs);
   }
 
   get position(): number {
@@ -71,6 +89,8 @@ export class LogFollower {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    clearTimeout(this.pendingWatch);
+    this.pendingWatch = undefined;
     for (const resolve of this.pending.values()) resolve(this.unapplied());
     this.pending.clear();
   }
@@ -99,6 +119,7 @@ export class LogFollower {
     if (verdict !== undefined) return verdict;
     return new Promise<Verdict>((resolve, reject) => {
       this.pending.set(ref, resolve);
+      this.watchPending();
       if (appended instanceof Promise) {
         appended.catch((err: unknown) => {
           if (!this.pending.delete(ref)) return;

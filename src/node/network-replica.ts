@@ -21,6 +21,8 @@ export interface ReplicaOptions {
   adminNick: string | undefined;
   /** A snapshot every this many entries (0: none — a network of one node, where nobody catches up). */
   snapshotEvery: number;
+  /** How long a commit waits before the log is read back for it. */
+  catchUpMs: number;
 }
 
 export interface ReplicaHost extends DeliveryHost {
@@ -44,7 +46,7 @@ export class NetworkReplica {
     this.state = new NetworkState(options.adminNick === undefined ? undefined : { nick: options.adminNick, hostname: options.serverName });
     this.reducer = new Reducer(this.state, { serverName: options.serverName });
     this.delivery = new Delivery(host, options.whowasLimit);
-    this.follower = new LogFollower(bus, this.reducer, this.delivery, options.nodeId, (err, context) => host.logError(err, context));
+    this.follower = new LogFollower(bus, this.reducer, this.delivery, options.nodeId, (err, context) => host.logError(err, context), options.catchUpMs);
   }
 
   /** Joined and not leaving. */

@@ -153,6 +153,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
       adminNick: this.config.admin.pseudoUser ? this.config.admin.nick : undefined,
       // A network of one node (its own in-process log) has nobody to catch up.
       snapshotEvery: this.sharedLog ? this.config.cluster.snapshotEvery : 0,
+      catchUpMs: this.config.cluster.catchUpMs,
     });
     this.network = this.replica.state;
     this.texts = new ServerTexts(this.serverName, this.config.server.network, this.createdAt, isupportFor(this.config), undefined);

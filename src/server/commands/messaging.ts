@@ -16,7 +16,7 @@ import { matchMask } from '../../protocol/mask.ts';
 import { isChannelName } from '../../protocol/validate.ts';
 import { utf8ByteLength } from '../../protocol/wire-text.ts';
 import { ADMIN_UID } from '../../network/network-state.ts';
-import { afterCommit } from '../../node/log-follower.ts';
+import type { Verdict } from '../../network/effects.ts';
 import { inTurn } from '../in-turn.ts';
 import { operActor } from './oper.ts';
 import { storedConversation } from '../private-history.ts';
@@ -62,24 +62,29 @@ function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[
   ctx.services.stats.messages.mark(ctx.now(), list.length);
   // Message text is private: logged only where the operator asked for it (logging.messages).
   if (command !== 'TAGMSG' && ctx.config.logging.messages) ctx.services.logger.debug({ from: ctx.user.nick, target: targets, command, text }, 'message');
-  const answer = (err: unknown): void => {
-    if (!(err instanceof IrcError)) throw err;
-    // A refused server-mask notice is answered all the same: it is a privilege, not a
-    // conversation a bot could loop on, and the operator needs to know it went nowhere.
-    if (command !== 'NOTICE' || err.numeric === ERR_NOPRIVILEGES) ctx.reply(err.numeric, ...err.params, err.text);
-  };
-  return inTurn(list, (target) => {
-    try {
-      if (target.startsWith('$')) {
-        if (command !== 'TAGMSG') sendToServerMask(ctx, command, target, text!);
-        return;
-      }
-      const pending = send(ctx, command, target, text ?? '', clientTags);
-      if (pending) return pending.catch(answer);
-    } catch (err) {
-      answer(err);
+  if (list.length === 1) return sendTo(ctx, command, list[0]!, text, clientTags);
+  return inTurn(list, (target) => sendTo(ctx, command, target, text, clientTags));
+}
+
+/** One target of the list; a refusal is its own reply. */
+function sendTo(ctx: Context, command: MessageCommand, target: string, text: string | undefined, clientTags: Tags): void | Promise<void> {
+  try {
+    if (target.startsWith('$')) {
+      if (command !== 'TAGMSG') sendToServerMask(ctx, command, target, text!);
+      return;
     }
-  });
+    const pending = send(ctx, command, target, text ?? '', clientTags);
+    if (pending) return pending.catch((err: unknown) => answerRefusal(ctx, command, err));
+  } catch (err) {
+    answerRefusal(ctx, command, err);
+  }
+}
+
+function answerRefusal(ctx: Context, command: MessageCommand, err: unknown): void {
+  if (!(err instanceof IrcError)) throw err;
+  // A refused server-mask notice is answered all the same: it is a privilege, not a
+  // conversation a bot could loop on, and the operator needs to know it went nowhere.
+  if (command !== 'NOTICE' || err.numeric === ERR_NOPRIVILEGES) ctx.reply(err.numeric, ...err.params, err.text);
 }
 
 /** `NOTICE $*` (or `$server.name`, `$$*`): an operator's message to everyone on the network. */
@@ -109,7 +114,6 @@ function pickClientTags(tags: Tags): Tags {
 
 function send(ctx: Context, command: MessageCommand, rawTarget: string, text: string, clientTags: Tags): void | Promise<void> {
   const user = ctx.user;
-  const { services } = ctx;
   let statusPrefix: string | undefined;
   let name = rawTarget;
   if (STATUS_PREFIXES.includes(name[0]!) && isChannelName(name.slice(1))) {
@@ -152,23 +156,44 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
   }
 
   const msgid = ctx.ids.newMsgid();
-  const { mask, account } = user;
-  return afterCommit(ctx.commit({ type: 'message', command, uid: user.uid, target, text, clientTags, msgid }), (verdict) => {
-    if (!verdict.ok) {
-      const r = verdict.refusal;
-      if (!r) return;
-      // The recipient left meanwhile: named as the sender named them.
-      throw r.numeric === ERR_NOSUCHNICK ? new IrcError(ERR_NOSUCHNICK, [name], 'No such nick/channel') : new IrcError(r.numeric, r.params, r.text);
-    }
-    const time = verdict.time;
-    if (ctx.session.hasCap('echo-message')) {
-      const tags = Object.keys(clientTags).length > 0 ? clientTags : undefined;
-      ctx.rb.add(new Outgoing(mask, command, command === 'TAGMSG' ? [shown] : [shown, text], time, msgid, tags, account));
-    }
-    if (command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled) {
-      services.store.appendMessage({ msgid, target: storeKey, time, source: mask, account, command, text, tags: storedTags(clientTags) });
-    }
-  });
+  const sent: SentMessage = { command, name, shown, text, msgid, clientTags, storeKey, mask: user.mask, account: user.account };
+  const committed = ctx.commit({ type: 'message', command, uid: user.uid, target, text, clientTags, msgid });
+  if (committed instanceof Promise) return committed.then((verdict) => answerMessage(ctx, sent, verdict));
+  answerMessage(ctx, sent, committed);
+}
+
+/** A message on its way through the log, as its sender's answer needs it. */
+interface SentMessage {
+  command: MessageCommand;
+  /** The target as the sender named it. */
+  name: string;
+  /** The target as the echo shows it. */
+  shown: string;
+  text: string;
+  msgid: string;
+  clientTags: Tags;
+  storeKey: string | undefined;
+  mask: string;
+  account: string | undefined;
+}
+
+/** The network's verdict on a message: the echo and history with the log's time, or the refusal. */
+function answerMessage(ctx: Context, m: SentMessage, verdict: Verdict): void {
+  if (!verdict.ok) {
+    const r = verdict.refusal;
+    if (!r) return;
+    // The recipient left meanwhile: named as the sender named them.
+    throw r.numeric === ERR_NOSUCHNICK ? new IrcError(ERR_NOSUCHNICK, [m.name], 'No such nick/channel') : new IrcError(r.numeric, r.params, r.text);
+  }
+  const time = verdict.time;
+  if (ctx.session.hasCap('echo-message')) {
+    const tags = Object.keys(m.clientTags).length > 0 ? m.clientTags : undefined;
+    ctx.rb.add(new Outgoing(m.mask, m.command, m.command === 'TAGMSG' ? [m.shown] : [m.shown, m.text], time, m.msgid, tags, m.account));
+  }
+  const { command, storeKey } = m;
+  if (command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled) {
+    ctx.services.store.appendMessage({ msgid: m.msgid, target: storeKey, time, source: m.mask, account: m.account, command, text: m.text, tags: storedTags(m.clientTags) });
+  }
 }
 
 /** Client tags worth keeping with a message (+reply, +react…), not passing ones like +typing. */
