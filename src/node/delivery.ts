@@ -145,16 +145,26 @@ export class Delivery {
   private toChannel(d: Extract<Deliverable, { to: 'channel' }>): void {
     const members = this.localMembers.get(d.channel.folded);
     if (!members) return;
+    // Read once: this loop runs for every member of a room, and deliveries come in many shapes.
+    const { out, except, exceptAlso, minimum, cap, tagOnly, extended, channel } = d;
+    const plainLoop = minimum === undefined && cap === undefined && !tagOnly && extended === undefined;
     let delivered = 0;
     for (const [uid, s] of members) {
-      if (uid === d.except || uid === d.exceptAlso) continue;
-      if (d.minimum !== undefined) {
-        const m = s.user && d.channel.members.get(s.user);
-        if (!m || (!m.has('o') && (d.minimum === 'o' || !m.has('v')))) continue;
+      if (uid === except || uid === exceptAlso) continue;
+      if (!plainLoop) {
+        if (minimum !== undefined) {
+          const m = s.user && channel.members.get(s.user);
+          if (!m || (!m.has('o') && (minimum === 'o' || !m.has('v')))) continue;
+        }
+        if (cap !== undefined && !s.hasCap(cap)) continue;
+        if (tagOnly && !(s.tagVariant & TAGS_MESSAGE_TAGS)) continue;
+        if (extended !== undefined && s.hasCap('extended-join')) {
+          s.sendOutgoing(extended);
+          delivered++;
+          continue;
+        }
       }
-      if (d.cap !== undefined && !s.hasCap(d.cap)) continue;
-      if (d.tagOnly && !(s.tagVariant & TAGS_MESSAGE_TAGS)) continue;
-      s.sendOutgoing(d.extended !== undefined && s.hasCap('extended-join') ? d.extended : d.out);
+      s.sendOutgoing(out);
       delivered++;
     }
     if (d.message) this.messagesDelivered += delivered;

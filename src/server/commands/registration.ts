@@ -139,18 +139,7 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
   const uid = ctx.ids.newUid();
   const hostname = displayHost(session.conn.remoteAddress);
   const userMask = `${session.nick}!${session.username}@${hostname}`;
-  /** Refused for a server ban: told why, and the connection closes. */
-  const refuseBanned = (at: number): boolean => {
-    const ban = ctx.network.bans.match(at, session.conn.remoteAddress, userMask);
-    if (!ban) return false;
-    const [numeric, error] = services.bannedLines(ban, session.nick ?? '*', session.conn.remoteAddress);
-    ctx.rb.flush();
-    session.sendLine(numeric!);
-    services.stats.refused.banned++;
-    session.close(`Banned: ${ban.reason}`, error!);
-    return true;
-  };
-  if (refuseBanned(ctx.now())) return;
+  if (refuseBanned(ctx, userMask, ctx.now())) return;
   const nick = session.nick;
   // Deliveries to the new uid reach this session as soon as the network has the user.
   services.claimUid(session, uid);
@@ -173,7 +162,7 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
       services.releaseUid(uid);
       if (session.conn.closed) return;
       // Banned meanwhile (on another node): as if the ban had been there first.
-      if (verdict.refusal?.numeric === ERR_YOUREBANNEDCREEP && refuseBanned(verdict.time)) return;
+      if (verdict.refusal?.numeric === ERR_YOUREBANNEDCREEP && refuseBanned(ctx, userMask, verdict.time)) return;
       if (!verdict.refusal) {
         // This node is not (or no longer) part of the network: it is rejoining.
         session.disconnect('The server is rejoining the network; please reconnect');
@@ -197,6 +186,19 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
     sendWelcome(ctx);
     guardNick(ctx, session);
   });
+}
+
+/** Refused for a server ban in force at `at`: told why, and the connection closes. */
+function refuseBanned(ctx: Context, userMask: string, at: number): boolean {
+  const { session, services } = ctx;
+  const ban = ctx.network.bans.match(at, session.conn.remoteAddress, userMask);
+  if (!ban) return false;
+  const [numeric, error] = services.bannedLines(ban, session.nick ?? '*', session.conn.remoteAddress);
+  ctx.rb.flush();
+  session.sendLine(numeric!);
+  services.stats.refused.banned++;
+  session.close(`Banned: ${ban.reason}`, error!);
+  return true;
 }
 
 /** Compared in constant time (digests of equal length), so that timing tells nothing of the password. */
