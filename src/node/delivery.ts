@@ -149,7 +149,9 @@ export class Delivery {
     const { out, except, exceptAlso, minimum, cap, tagOnly, extended, channel } = d;
     const plainLoop = minimum === undefined && cap === undefined && !tagOnly && extended === undefined;
     let delivered = 0;
-    for (const [uid, s] of members) {
+    // values(), not entries(): no [key, value] pair made per member.
+    for (const s of members.values()) {
+      const uid = s.user?.uid;
       if (uid === except || uid === exceptAlso) continue;
       if (!plainLoop) {
         if (minimum !== undefined) {
