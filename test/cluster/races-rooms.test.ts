@@ -3,21 +3,13 @@
 // from two nodes each became its only operator on their own node, a `+l 2` room took two
 // racing JOINs, and a KICK racing a PRIVMSG was seen in different orders on the two nodes.
 // Seeds are printed; PARLOR_SEED replays one.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedFromEnv } from '../helpers/seed.ts';
-import { FAST, firstOf, namesOf, openCluster, SLOW, type Cluster } from '../helpers/race-cluster.ts';
+import { firstOf, namesOf, twoNodes, type Cluster } from '../helpers/race-cluster.ts';
 import type { RawClient } from '../helpers/raw-client.ts';
-import type { TestServer } from '../helpers/server.ts';
 
 const SEED = seedFromEnv(18);
-
-async function twoNodes(t: TestContext): Promise<{ cluster: Cluster; a: TestServer; b: TestServer }> {
-  const cluster = openCluster(t, { seed: SEED });
-  const a = await cluster.start('a', FAST);
-  const b = await cluster.start('b', SLOW);
-  return { cluster, a, b };
-}
 
 const endOfNames = (room: string) => (r: { msg: { command: string; params: string[] } }) => r.msg.command === '366' && r.msg.params[1] === room;
 
@@ -32,7 +24,7 @@ async function joinAll(cluster: Cluster, room: string, ...clients: RawClient[]):
 }
 
 test('race: two users JOIN a new room from two nodes at once — exactly one founding operator, the same NAMES on both nodes', async (t) => {
-  const { cluster, a, b } = await twoNodes(t);
+  const { cluster, a, b } = await twoNodes(t, SEED);
   const [alice, bob] = await Promise.all([a.register('alice'), b.register('bob')]);
   await cluster.settled(alice, bob);
   for (let round = 1; round <= 3; round++) {
@@ -51,7 +43,7 @@ test('race: two users JOIN a new room from two nodes at once — exactly one fou
 });
 
 test('race: two JOINs race into a +l 2 room with one member — one gets 471, never 3 members', async (t) => {
-  const { cluster, a, b } = await twoNodes(t);
+  const { cluster, a, b } = await twoNodes(t, SEED);
   const [op, onA, onB] = await Promise.all([a.register('op'), a.register('racera'), b.register('racerb')]);
   await joinAll(cluster, '#full', op);
   op.send('MODE #full +l 2');
@@ -74,7 +66,7 @@ test('race: two JOINs race into a +l 2 room with one member — one gets 471, ne
 });
 
 test('race: a KICK racing a PRIVMSG — members on both nodes see the two lines in the same order', async (t) => {
-  const { cluster, a, b } = await twoNodes(t);
+  const { cluster, a, b } = await twoNodes(t, SEED);
   const [alice, watcherA, bob, watcherB] = await Promise.all([a.register('alice'), a.register('watcha'), b.register('bob'), b.register('watchb')]);
   await joinAll(cluster, '#room', alice, watcherA, watcherB);
   const orders: string[] = [];

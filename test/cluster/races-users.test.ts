@@ -3,21 +3,13 @@
 // log has decided. Before issue 18 both nodes accepted the same nick, and `PRIVMSG carol`
 // reached different people depending on the sender's node. Seeds are printed; PARLOR_SEED
 // replays one.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedFromEnv } from '../helpers/seed.ts';
-import { FAST, firstOf, openCluster, SLOW, whoOf, type Cluster } from '../helpers/race-cluster.ts';
+import { firstOf, twoNodes, whoOf, type Cluster } from '../helpers/race-cluster.ts';
 import type { RawClient } from '../helpers/raw-client.ts';
-import type { TestServer } from '../helpers/server.ts';
 
 const SEED = seedFromEnv(18);
-
-async function twoNodes(t: TestContext): Promise<{ cluster: Cluster; a: TestServer; b: TestServer }> {
-  const cluster = openCluster(t, { seed: SEED });
-  const a = await cluster.start('a', FAST);
-  const b = await cluster.start('b', SLOW);
-  return { cluster, a, b };
-}
 
 /** Sends a PRIVMSG to `nick` from `from`, and returns which of `candidates` received it. */
 async function whoReceives(cluster: Cluster, from: RawClient, nick: string, text: string, candidates: RawClient[]): Promise<number[]> {
@@ -28,7 +20,7 @@ async function whoReceives(cluster: Cluster, from: RawClient, nick: string, text
 }
 
 test('race: the same nick registered on two nodes at once — one gets 001, the other 433 and registers under another nick', async (t) => {
-  const { cluster, a, b } = await twoNodes(t);
+  const { cluster, a, b } = await twoNodes(t, SEED);
   const [onA, onB] = await Promise.all([a.connect(), b.connect()]);
   onA.send('NICK carol', 'USER carol 0 * :Carol on a');
   onB.send('NICK carol', 'USER carol 0 * :Carol on b');
@@ -54,7 +46,7 @@ test('race: the same nick registered on two nodes at once — one gets 001, the 
 });
 
 test('race: NICK carol from two nodes at once — one wins, the other gets 433 and keeps its nick', async (t) => {
-  const { cluster, a, b } = await twoNodes(t);
+  const { cluster, a, b } = await twoNodes(t, SEED);
   const [x, y] = await Promise.all([a.register('xavier'), b.register('yvonne')]);
   const [askA, askB] = await Promise.all([a.register('aska'), b.register('askb')]);
   await cluster.settled(x, y, askA, askB);

@@ -68,6 +68,14 @@ export function openCluster(t: TestContext, options: DelayedLogOptions = {}): Cl
 }
 
 /** The first line (after the last one waited for) whose command is one of `commands`. */
+/** Node a reading the log at once, node b 20 ms later: b's view lags what the log decided. */
+export async function twoNodes(t: TestContext, seed: number): Promise<{ cluster: Cluster; a: TestServer; b: TestServer }> {
+  const cluster = openCluster(t, { seed });
+  const a = await cluster.start('a', FAST);
+  const b = await cluster.start('b', SLOW);
+  return { cluster, a, b };
+}
+
 export function firstOf(c: RawClient, ...commands: string[]): Promise<Received> {
   return c.waitFor((r) => commands.includes(r.msg.command));
 }
