@@ -23,10 +23,16 @@ export type CursorVerdict = 'apply' | 'duplicate' | 'gap' | 'dead-epoch';
 
 export class LogCursor {
   private applied: number;
-  private readonly deadEpochs = new Set<string>();
 
-  /** `position`: the last position already reflected (0 for an empty log, or a snapshot's). */
-  constructor(position = 0) {
+  /**
+   * `position`: the last position already reflected (0 for an empty log, or a snapshot's).
+   * `deadEpochs`: the set of dead epochs to read — a node passes its network state's own, which
+   * its reducer keeps (node.down), so that there is one set, not two kept in step.
+   */
+  constructor(
+    position = 0,
+    private readonly deadEpochs = new Set<string>(),
+  ) {
     if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`Invalid log position: ${position}`);
     this.applied = position;
   }
@@ -57,11 +63,16 @@ export class LogCursor {
     return this.deadEpochs.has(epoch);
   }
 
-  /** After loading a snapshot taken at `position` (with the dead epochs it records). */
-  resetTo(position: number, deadEpochs: Iterable<string> = []): void {
+  /**
+   * After loading a snapshot taken at `position`: with `deadEpochs`, the ones it records replace
+   * those known; without, the set is left as it is (a shared one the snapshot has refilled).
+   */
+  resetTo(position: number, deadEpochs?: Iterable<string>): void {
     if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`Invalid log position: ${position}`);
     this.applied = position;
+    if (deadEpochs === undefined) return;
+    const given = [...deadEpochs];
     this.deadEpochs.clear();
-    for (const epoch of deadEpochs) this.deadEpochs.add(epoch);
+    for (const epoch of given) this.deadEpochs.add(epoch);
   }
 }

@@ -27,7 +27,7 @@ export class CommitRefusedError extends Error {
 export class LogFollower {
   /** This incarnation of the node: entries written under an epoch declared dead are passed over. */
   epoch: string;
-  private readonly cursor = new LogCursor();
+  private readonly cursor: LogCursor;
   private readonly pending = new Map<number, (verdict: Verdict) => void>();
   private nextRef = 0;
   /** The commit being appended right now, answered before append() returns (an in-process log). */
@@ -54,6 +54,8 @@ export class LogFollower {
     private readonly catchUpMs = 5_000,
   ) {
     this.epoch = newEpoch(nodeId);
+    // The reducer keeps the dead epochs (node.down); the cursor reads the same set.
+    this.cursor = new LogCursor(0, reducer.state.deadEpochs);
   }
 
   /**
@@ -79,8 +81,8 @@ export class LogFollower {
    * Starts reading at `position` (0, or a loaded snapshot's), catching up with what the log
    * holds after it; resolves once caught up to what was there when it started.
    */
-  async start(position: number, deadEpochs: Iterable<string>): Promise<void> {
-    this.cursor.resetTo(position, deadEpochs);
+  async start(position: number): Promise<void> {
+    this.cursor.resetTo(position);
     this.resyncing = true;
     this.unsubscribe = this.bus.subscribe((entry) => this.receive(entry));
     await this.resync();
@@ -140,8 +142,8 @@ export class LogFollower {
   }
 
   /** Starts again from `position` (a snapshot just loaded), dropping what was queued. */
-  restartAt(position: number, deadEpochs: Iterable<string>): void {
-    this.cursor.resetTo(position, deadEpochs);
+  restartAt(position: number): void {
+    this.cursor.resetTo(position);
     this.queue = [];
     this.catchUp();
   }
@@ -187,7 +189,6 @@ export class LogFollower {
         try {
           const outcome = this.reducer.apply(entry);
           verdict = outcome.verdict;
-          for (const d of outcome.deliveries) if (d.to === 'epoch-dead') this.cursor.markEpochDead(d.epoch);
           this.delivery.run(outcome.deliveries);
         } catch (err) {
           // A fault applying one entry must not take the node down; it is logged loudly.

@@ -84,8 +84,8 @@ export class NetworkReplica {
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.bus.latestSnapshot();
       if (snapshot) loadSnapshot(this.state, snapshot);
-      if (attempt === 1) await this.follower.start(snapshot?.position ?? 0, this.state.deadEpochs);
-      else this.follower.restartAt(snapshot?.position ?? 0, this.state.deadEpochs);
+      if (attempt === 1) await this.follower.start(snapshot?.position ?? 0);
+      else this.follower.restartAt(snapshot?.position ?? 0);
       lostWhileJoining = false;
       try {
         await this.announce();
@@ -153,7 +153,7 @@ export class NetworkReplica {
       const snapshot = await this.bus.latestSnapshot();
       if (snapshot) loadSnapshot(this.state, snapshot);
       this.delivery.reset();
-      this.follower.restartAt(snapshot?.position ?? 0, this.state.deadEpochs);
+      this.follower.restartAt(snapshot?.position ?? 0);
     }
     await this.announce();
   }

@@ -430,10 +430,14 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   /** Server bans and mutes outlive restarts: those the network lacks are added again (expired ones left behind). */
   private async restoreBans(): Promise<void> {
     const now = this.now();
+    const held = {
+      ban: new Set(this.network.bans.inForceAt(now).map((x) => x.mask)),
+      mute: new Set(this.network.mutes.inForceAt(now).map((x) => x.mask)),
+    };
     for (const b of await this.store.listBans()) {
       if (b.expiresAt !== undefined && b.expiresAt <= now) continue;
       const { list, ...ban } = b;
-      if ((list === 'ban' ? this.network.bans : this.network.mutes).list(now).some((x) => x.mask === ban.mask)) continue;
+      if (held[list].has(ban.mask)) continue;
       // Saved by an older version, a reason may still hold CR or LF: made one line as it comes back.
       await this.commit({ type: 'ban.add', list, ban: { ...ban, reason: toWireText(ban.reason), expiresAt: ban.expiresAt } });
     }

@@ -44,19 +44,6 @@ export function requireChannel(ctx: Context, name: string): Channel {
   return ch;
 }
 
-/** Runs `fn` for each comma-separated target, turning each failure into its own reply. */
-export function eachTarget(ctx: Context, list: string, fn: (target: string, index: number) => void): void {
-  list.split(',').forEach((target, i) => {
-    if (target === '') return;
-    try {
-      fn(target, i);
-    } catch (err) {
-      if (!(err instanceof IrcError)) throw err;
-      ctx.reply(err.numeric, ...err.params, err.text);
-    }
-  });
-}
-
 /** A user may see a channel's members if the channel is not secret or they are in it. */
 function canSeeChannel(ch: Channel, user: User): boolean {
   return !ch.flags.has('s') || ch.members.has(user);
