@@ -15,7 +15,8 @@ export interface Bus<E> {
   /**
    * Appends an event written by the node incarnation `epoch`; `ref` is that node's own number
    * for it (its pending commit), or 0. The entry comes back through subscribe(), possibly
-   * before this returns (an in-process log). Rejects, or throws, when the log cannot take it.
+   * before this returns (an in-process log). Rejects, or throws, when the log cannot take it:
+   * a LogError (src/cluster/errors.ts) when that may pass.
    */
   append(epoch: string, ref: number, event: E): void | Promise<void>;
   /** Entries as the log delivers them to this node: in order, but perhaps repeated or missing. */
@@ -36,5 +37,21 @@ export interface Bus<E> {
    * node then appends its node.down.
    */
   onNodeLost(handler: (nodeId: string, epoch: string | undefined) => void): () => void;
+  /**
+   * A log shared between processes watches liveness itself: from now until close() it reports
+   * this node alive under its current epoch (read at each beat), and appends node.down for a
+   * node that stopped beating. Absent on a log inside one process.
+   */
+  keepAlive?(nodeId: string, epoch: () => string): void;
+  /**
+   * The log itself was lost (its server restarted without its data): every position read so
+   * far means nothing any more. Called once per loss; the node drops its sessions, calls
+   * resetLog() and rebuilds from the store of record.
+   */
+  onLogLost?(handler: () => void): () => void;
+  /** After a loss: adopt the new log (positions start again at 1). */
+  resetLog?(): Promise<void>;
+  /** Whether the log can be reached, on each change (a node bounds how long it serves without it). */
+  onAvailability?(handler: (available: boolean) => void): () => void;
   close(): Promise<void>;
 }

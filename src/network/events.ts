@@ -73,6 +73,19 @@ export type NetworkEvent =
       text: string;
       clientTags: Record<string, string>;
       msgid: string;
+      /**
+       * In a cluster, where history is written from the log (src/node/history-writer.ts): what
+       * the store keeps of it, so that whichever node writes it needs nothing but the entry.
+       */
+      history?: MessageHistory;
     };
+
+/** A message's place in history: the conversation key, the sender as shown, and kept client tags. */
+export interface MessageHistory {
+  key: string;
+  source: string;
+  account?: string;
+  tags?: Record<string, string>;
+}
 
 export type NetworkEventType = NetworkEvent['type'];

@@ -4,6 +4,7 @@
 // when the node's own entry comes back. A command's answer must reach its client before the
 // entries after its event do: when a commit is answered asynchronously, the rest of the batch
 // waits for the next turn of the event loop, by which time the handler has replied.
+import { isLogUnavailable } from '../cluster/errors.ts';
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '../cluster/bus.ts';
 import { LogCursor, type LogEntry } from '../cluster/log-cursor.ts';
@@ -11,6 +12,11 @@ import type { Verdict } from '../network/effects.ts';
 import type { NetworkEvent } from '../network/events.ts';
 import type { Reducer } from '../network/reducer.ts';
 import type { Delivery } from './delivery.ts';
+
+/** Events held back while the log is unavailable, at most (the oldest are dropped). */
+const MAX_UNSENT = 100_000;
+/** How soon held-back events are sent again. */
+const RESEND_MS = 1_000;
 
 /** A commit's answer: at once when the log is in-process, later when it is a network away. */
 export type Committed = Verdict | Promise<Verdict>;
@@ -38,9 +44,14 @@ export class LogFollower {
   private resyncing = false;
   private deferred = false;
   private pendingWatch: NodeJS.Timeout | undefined;
+  /** Events send() could not append while the log was unavailable, oldest first. */
+  private unsent: NetworkEvent[] = [];
+  private unsentTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
-  /** Called for each entry applied (snapshots, tests). */
+  /** Called for each entry applied, refused ones too (snapshots, tests). */
   onApplied: ((entry: LogEntry<NetworkEvent>) => void) | undefined;
+  /** Called for each entry passed over: refused by the reducer, or from a dead epoch (the history writer). */
+  onPassedOver: ((entry: LogEntry<NetworkEvent>) => void) | undefined;
   /** Called when the log no longer holds the next entry this node needs. */
   onLost: ((position: number) => void) | undefined;
 
@@ -93,6 +104,8 @@ export class LogFollower {
     this.unsubscribe = undefined;
     clearTimeout(this.pendingWatch);
     this.pendingWatch = undefined;
+    clearTimeout(this.unsentTimer);
+    this.unsentTimer = undefined;
     for (const resolve of this.pending.values()) resolve(this.unapplied());
     this.pending.clear();
   }
@@ -131,14 +144,45 @@ export class LogFollower {
     });
   }
 
-  /** Appends without waiting for the verdict (quits of closing sessions, node.down). */
+  /**
+   * Appends without waiting for the verdict (quits of closing sessions, node.down). While the
+   * log cannot be reached, such events wait and are sent again in order: a quit must not be
+   * lost to a short outage (each is harmless if it lands twice). Given up with the epoch.
+   */
   send(event: NetworkEvent): void {
+    if (this.unsent.length > 0) {
+      this.holdBack(event);
+      return;
+    }
+    this.sendNow(event, this.epoch);
+  }
+
+  private sendNow(event: NetworkEvent, epoch: string): void {
+    const failed = (err: unknown): void => {
+      if (isLogUnavailable(err) && epoch === this.epoch) this.holdBack(event);
+      else this.logError(err, `appending ${event.type}`);
+    };
     try {
       const result = this.commit(event);
-      if (result instanceof Promise) result.catch((err: unknown) => this.logError(err, `appending ${event.type}`));
+      if (result instanceof Promise) result.catch(failed);
     } catch (err) {
-      this.logError(err, `appending ${event.type}`);
+      failed(err);
     }
+  }
+
+  private holdBack(event: NetworkEvent): void {
+    if (this.unsent.length >= MAX_UNSENT) {
+      const dropped = this.unsent.shift()!;
+      this.logError(new Error(`more than ${MAX_UNSENT} events wait for the log`), `dropping ${dropped.type}`);
+    }
+    this.unsent.push(event);
+    this.unsentTimer ??= setTimeout(() => this.sendHeldBack(), RESEND_MS);
+  }
+
+  private sendHeldBack(): void {
+    this.unsentTimer = undefined;
+    const events = this.unsent.splice(0);
+    for (const event of events) this.sendNow(event, this.epoch);
   }
 
   /** Starts again from `position` (a snapshot just loaded), dropping what was queued. */
@@ -157,6 +201,10 @@ export class LogFollower {
 
   /** A new incarnation (after this node was declared dead): its old commits are answered as refused. */
   renewEpoch(): void {
+    // What the old incarnation had still to send is covered by its node.down.
+    this.unsent = [];
+    clearTimeout(this.unsentTimer);
+    this.unsentTimer = undefined;
     for (const resolve of this.pending.values()) resolve(this.unapplied());
     this.pending.clear();
     this.epoch = newEpoch(this.nodeId);
@@ -182,6 +230,8 @@ export class LogFollower {
             return;
           case 'dead-epoch':
             this.answer(entry, this.unapplied(entry));
+            this.onPassedOver?.(entry);
+            this.onApplied?.(entry);
             continue;
           case 'apply':
         }
@@ -196,6 +246,7 @@ export class LogFollower {
         }
         // Answered whatever happened: a command must not wait for ever.
         const answeredLater = this.answer(entry, verdict ?? this.unapplied(entry));
+        if (verdict?.ok !== true) this.onPassedOver?.(entry);
         this.onApplied?.(entry);
         if (answeredLater) {
           // The handler replies in the microtasks after this; entries after it, in this batch

@@ -3,6 +3,7 @@
 // the log in order. Joining the network loads the newest snapshot, catches up with the log and
 // announces this node (node.up); only then does the node take clients.
 import type { Bus } from '../cluster/bus.ts';
+import type { LogEntry } from '../cluster/log-cursor.ts';
 import type { NetworkEvent } from '../network/events.ts';
 import { NetworkState } from '../network/network-state.ts';
 import { Reducer, SPLIT_REASON } from '../network/reducer.ts';
@@ -37,6 +38,8 @@ export class NetworkReplica {
   private readonly follower: LogFollower;
   private stopWatching: (() => void) | undefined;
   private joined = false;
+  /** Those waiting for the replica to reach a position (the history writer). */
+  private waiters: { position: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly bus: Bus<NetworkEvent>,
@@ -72,7 +75,7 @@ export class NetworkReplica {
    * resolves once it may take clients.
    */
   async join(): Promise<void> {
-    if (this.options.snapshotEvery > 0) this.follower.onApplied = (entry) => this.maybeSnapshot(entry.position);
+    this.follower.onApplied = (entry) => this.settled(entry.position);
     let lostWhileJoining: boolean;
     this.follower.onLost = (position) => {
       if (this.joined) return this.host.lostTrack(position);
@@ -87,6 +90,9 @@ export class NetworkReplica {
       if (attempt === 1) await this.follower.start(snapshot?.position ?? 0);
       else this.follower.restartAt(snapshot?.position ?? 0);
       lostWhileJoining = false;
+      // A log shared between processes watches that this node stays alive (from before its
+      // node.up: a node that dies right after announcing is still found out).
+      if (attempt === 1) this.bus.keepAlive?.(this.nodeId, () => this.follower.epoch);
       try {
         await this.announce();
         break;
@@ -98,9 +104,57 @@ export class NetworkReplica {
     this.joined = true;
   }
 
+  /**
+   * The log itself was lost (Redis restarted empty): every node starts again on the new one,
+   * from an empty network, under a new epoch. The caller has dropped this node's sessions and
+   * restores what the store of record keeps (registered rooms, bans) afterwards.
+   */
+  async restartOnNewLog(): Promise<void> {
+    this.joined = false;
+    this.follower.renewEpoch();
+    await this.bus.resetLog?.();
+    const empty = new NetworkState(this.options.adminNick === undefined ? undefined : { nick: this.options.adminNick, hostname: this.options.serverName });
+    loadSnapshot(this.state, takeSnapshot(empty));
+    this.delivery.reset();
+    this.follower.restartAt(0);
+    await this.announce();
+    this.joined = true;
+  }
+
   private async announce(): Promise<void> {
     const verdict = await this.follower.commit({ type: 'node.up', nodeId: this.nodeId, adminNick: this.options.adminNick ?? null });
     if (!verdict.ok) throw new Error(`node ${this.nodeId} could not join the network${verdict.refusal ? `: ${verdict.refusal.text}` : ''}`);
+  }
+
+  /** Entries passed over (refused, or written by a dead epoch): the history writer leaves their messages out. */
+  set onPassedOver(handler: ((entry: LogEntry<NetworkEvent>) => void) | undefined) {
+    this.follower.onPassedOver = handler;
+  }
+
+  /** Resolves once the replica has applied (or passed over) `position`, or after `timeoutMs`. */
+  whenReached(position: number, timeoutMs: number): Promise<void> {
+    if (this.follower.position >= position) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = { position, resolve: () => {} };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve();
+      }, timeoutMs);
+      waiter.resolve = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private settled(position: number): void {
+    if (this.options.snapshotEvery > 0) this.maybeSnapshot(position);
+    if (this.waiters.length === 0) return;
+    const reached = this.waiters.filter((w) => w.position <= position);
+    if (reached.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.position > position);
+    for (const w of reached) w.resolve();
   }
 
   /**

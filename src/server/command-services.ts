@@ -42,6 +42,8 @@ export interface CommandServices {
   readonly nodeId: string;
   readonly createdAt: number;
   readonly store: Store;
+  /** History is written from the log by the cluster's history writer, not by the handler. */
+  readonly historyFromLog: boolean;
   readonly audit: AuditLog;
   readonly admin: AdminActions;
   readonly authGuard: AuthGuard;

@@ -185,8 +185,14 @@ export const ConfigSchema = z.strictObject({
     .refine((t) => !t.web || t.cert !== undefined, 'tls.web needs tls.cert and tls.key'),
   storage: z
     .strictObject({
-      /** sqlite: a database in dataDir (the default); memory: nothing survives a restart. */
-      backend: z.enum(['sqlite', 'memory']).default('sqlite'),
+      /** sqlite: a database in dataDir (the default); memory: nothing survives a restart; postgres: the server at `url` (a cluster's store of record). */
+      backend: z.enum(['sqlite', 'memory', 'postgres']).default('sqlite'),
+      /** The PostgreSQL server for backend postgres: postgres://user@host:port/database. */
+      url: z.string().min(1).optional(),
+      /** PostgreSQL: while the database is down, at most this many messages wait to be written (older ones are dropped, and logged). */
+      maxQueued: z.number().int().min(1_000).max(10_000_000).default(100_000),
+      /** PostgreSQL: a query (or a connection attempt) that takes longer fails, and the command that needed it says "try again". */
+      queryTimeoutMs: ms.min(100).max(600_000).default(5_000),
       /** Holds parlor.db (accounts, rooms, bans, history), audit.log and parlor.lock (one server per directory); relative to the working directory. */
       dataDir: z.string().min(1).default('data'),
       /** Longest a message waits before it is written; the window of loss on a crash. */
@@ -194,7 +200,8 @@ export const ConfigSchema = z.strictObject({
       /** PRAGMA quick_check on parlor.db at start, refusing a damaged file; reads the whole file, so a huge one may skip it. */
       quickCheck: z.boolean().default(true),
     })
-    .prefault({}),
+    .prefault({})
+    .refine((s) => s.backend !== 'postgres' || s.url !== undefined, 'storage.backend postgres needs storage.url (postgres://user@host/database)'),
   history: z
     .strictObject({
       /** Keep room and private messages (in the store) and answer CHATHISTORY. */
@@ -334,8 +341,26 @@ export const ConfigSchema = z.strictObject({
       snapshotEvery: z.number().int().min(100).max(10_000_000).default(10_000),
       /** How often a node reads the log back for entries it may have missed (a lost last entry). */
       catchUpMs: ms.min(100).max(3_600_000).default(5_000),
+      /** The Redis server whose stream is the network's log (redis://host:port, rediss://…, unix:///path.sock); without it, a network of one node. */
+      redis: z.string().min(1).optional(),
+      /** This node's name in the cluster (letters, digits, - and _); by default one made from the host name and port, the same at each restart. */
+      nodeId: z
+        .string()
+        .min(1)
+        .max(32)
+        .refine((v) => /^[A-Za-z0-9_-]+$/.test(v), 'letters, digits, - and _ only')
+        .optional(),
+      /** How often a node tells Redis it is alive. */
+      heartbeatMs: ms.min(50).max(60_000).default(3_000),
+      /** A node whose heartbeat is this far behind the newest one is declared dead: its users quit everywhere. */
+      deadAfterMs: ms.min(200).max(600_000).default(15_000),
+      /** A Redis command that takes longer fails (the command that needed it says "try again"). */
+      commandTimeoutMs: ms.min(50).max(60_000).default(2_000),
+      /** Without Redis for this long, a node closes its sessions (they may go to another node) and rejoins when it is back. */
+      unavailableCloseMs: ms.min(100).max(3_600_000).default(30_000),
     })
-    .prefault({}),
+    .prefault({})
+    .refine((c) => c.deadAfterMs >= 3 * c.heartbeatMs, 'cluster.deadAfterMs must be at least 3 heartbeats (cluster.heartbeatMs)'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -374,6 +399,7 @@ export function mergeConfigInput(base: ConfigInput, override: ConfigInput): Conf
     admin: { ...base.admin, ...override.admin },
     logging: { ...base.logging, ...override.logging },
     metrics: { ...base.metrics, ...override.metrics },
+    cluster: { ...base.cluster, ...override.cluster },
   };
 }
 

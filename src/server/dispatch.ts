@@ -10,6 +10,8 @@ import {
 import { COMMANDS } from './command-table.ts';
 import { Context } from './context.ts';
 import { IrcError, StandardReplyError } from './irc-error.ts';
+import { isLogUnavailable } from '../cluster/errors.ts';
+import { isStoreUnavailable } from '../storage/errors.ts';
 import { ResponseBuffer } from './response.ts';
 import type { CommandHost } from './command-services.ts';
 import type { Session } from './session.ts';
@@ -49,6 +51,11 @@ function replyError(ctx: Context, err: unknown): void {
     ctx.reply(err.numeric, ...err.params, err.text);
   } else if (err instanceof StandardReplyError) {
     ctx.rb.server('FAIL', [err.command, err.code, ...err.context, err.description]);
+  } else if (isLogUnavailable(err)) {
+    // The network's log (Redis) cannot be reached: nothing happened; the client may try again.
+    ctx.rb.server('FAIL', [shownCommand(ctx.msg.command), 'TEMPORARILY_UNAVAILABLE', 'The network is unavailable right now; nothing was done. Try again in a moment']);
+  } else if (isStoreUnavailable(err)) {
+    ctx.rb.server('FAIL', [shownCommand(ctx.msg.command), 'TEMPORARILY_UNAVAILABLE', 'The database is unavailable right now; try again in a moment']);
   } else {
     ctx.services.logError(err, `command ${ctx.msg.command}`);
     ctx.reply(ERR_UNKNOWNERROR, ctx.msg.command, 'Internal error while processing the command');

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { InProcessBus } from '../cluster/in-process-bus.ts';
+import { watchCluster, type ClusterWatch } from './cluster-watch.ts';
 import type { Bus } from '../cluster/bus.ts';
 import type { IrcMessage } from '../protocol/message.ts';
 import { MemoryStore } from '../storage/memory-store.ts';
@@ -49,6 +50,10 @@ export interface ServerDeps {
   bus?: Bus<NetworkEvent>;
   /** This node's name in the network; the server's name by default. */
   nodeId?: string;
+  /** History is written from the log by a history writer (a cluster), not by each message's handler. */
+  historyFromLog?: boolean;
+  /** At shutdown, once this node has left the network and before the store closes (the cluster's connections). */
+  afterLeaving?: () => Promise<void>;
   clock?: Clock;
   logger?: Logger;
   /** Reads the configuration again (REHASH, `reload`, SIGHUP); without it reload is refused. */
@@ -80,6 +85,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   readonly network: NetworkState;
   readonly replica: NetworkReplica;
   readonly nodeId: string;
+  readonly historyFromLog: boolean;
   readonly serverName: string;
   readonly createdAt: number;
   /** ISUPPORT, welcome and MOTD lines: made again on reload. */
@@ -106,6 +112,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   readonly adminInbox = new Set<(m: AdminInboxMessage) => void>();
   private readonly reloadConfig: (() => Promise<Config>) | undefined;
   private readonly onShutdown: ((clean: boolean) => void) | undefined;
+  private readonly afterLeaving: (() => Promise<void>) | undefined;
   private closing: Promise<void> | undefined;
   private readonly housekeeping = new Housekeeping(this);
   /** Registered rooms changed by this node's users, saved in a moment. */
@@ -120,6 +127,8 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   private readonly listeners = new Listeners(this, (conn, slot) => this.accept(conn, slot));
   private sweeper: Timer | undefined;
   private catchUpTimer: Timer | undefined;
+  /** On a shared log: what the node does when the log is away or lost. */
+  private clusterWatch: ClusterWatch | undefined;
   /** The log is shared with other nodes (not this server's own in-process one). */
   private readonly sharedLog: boolean;
   private readonly idPrefix = randomBytes(6).toString('base64url');
@@ -145,6 +154,8 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     this.logger = deps.logger ?? pino({ level: 'silent' });
     this.serverName = this.config.server.name;
     this.nodeId = deps.nodeId ?? this.serverName;
+    this.historyFromLog = deps.historyFromLog ?? false;
+    this.afterLeaving = deps.afterLeaving;
     this.createdAt = this.clock.now();
     this.replica = new NetworkReplica(this.bus, new LocalEffects(this), {
       nodeId: this.nodeId,
@@ -211,6 +222,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     await this.restoreBans();
     // Registered rooms exist from the start, members or not; their changes are saved.
     await restoreRegisteredRooms(this);
+    if (this.sharedLog) this.clusterWatch = watchCluster(this);
     const address = await this.listeners.open(this.config);
     const l = this.config.limits;
     const sweepEvery = Math.max(25, Math.min(5_000, Math.min(l.registrationTimeoutMs, l.pingIntervalMs, l.pingTimeoutMs) / 4));
@@ -260,12 +272,14 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   private async closeSteps(reason: string, limitMs: number): Promise<void> {
     this.sweeper?.cancel();
     this.catchUpTimer?.cancel();
+    this.clusterWatch?.stop();
     this.metrics.stop();
     const graceMs = Math.min(this.config.limits.closeTimeoutMs, limitMs / 2);
     const listeners = this.listeners.close(graceMs);
     for (const s of [...this.sessions]) s.disconnect(reason);
     await listeners;
     this.replica.leave();
+    await this.afterLeaving?.();
     this.roomsToSave.flush();
     this.panelSessions.clear();
     await this.store.close();
@@ -428,7 +442,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   }
 
   /** Server bans and mutes outlive restarts: those the network lacks are added again (expired ones left behind). */
-  private async restoreBans(): Promise<void> {
+  async restoreBans(): Promise<void> {
     const now = this.now();
     const held = {
       ban: new Set(this.network.bans.inForceAt(now).map((x) => x.mask)),

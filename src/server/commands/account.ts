@@ -1,5 +1,6 @@
 // Accounts and registered rooms: REGISTER and VERIFY (IRCv3 draft/account-registration),
 // AUTHENTICATE (IRCv3 SASL, mechanism PLAIN), and REGISTER/UNREGISTER #room.
+import { isStoreUnavailable } from '../../storage/errors.ts';
 import { foldCase } from '../../protocol/casemapping.ts';
 import {
   ERR_CHANOPRIVSNEEDED,
@@ -190,7 +191,11 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
   try {
     account = await checkCredentials(ctx, credentials.account, credentials.password);
   } catch (err) {
-    // Too many checks waiting: not a failure, the client may simply try again.
+    // Too many checks waiting, or the database down: not a failure, the client may simply try again.
+    if (isStoreUnavailable(err)) {
+      if (!session.conn.closed) ctx.reply(ERR_SASLFAIL, 'SASL authentication failed: the account database is unavailable right now; try again in a moment');
+      return;
+    }
     if (!(err instanceof HashQueueFullError)) throw err;
     if (!session.conn.closed) ctx.reply(ERR_SASLFAIL, `SASL authentication failed: ${err.message}`);
     return;

@@ -89,7 +89,7 @@ export function lusersLines(ctx: Context, out: string[]): void {
   const h = `:${ctx.serverName} `;
   const n = ` ${middleParam(ctx.session.nickOrStar)} `;
   out.push(
-    `${h}${RPL_LUSERCLIENT}${n}:There are ${total - invisible} users and ${invisible} invisible on 1 servers`,
+    `${h}${RPL_LUSERCLIENT}${n}:There are ${total - invisible} users and ${invisible} invisible on ${Math.max(1, network.nodes.size)} servers`,
     `${h}${RPL_LUSEROP}${n}${network.operCount} :operator(s) online`,
     `${h}${RPL_LUSERUNKNOWN}${n}${unknown} :unknown connection(s)`,
     `${h}${RPL_LUSERCHANNELS}${n}${network.channels.size} :channels formed`,

@@ -157,7 +157,13 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
 
   const msgid = ctx.ids.newMsgid();
   const sent: SentMessage = { command, name, shown, text, msgid, clientTags, storeKey, mask: user.mask, account: user.account };
-  const committed = ctx.commit({ type: 'message', command, uid: user.uid, target, text, clientTags, msgid });
+  const keep = command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled;
+  // In a cluster the entry itself carries what history keeps: it is written from the log, by
+  // whichever node gets it first, so a node dying right after the echo loses nothing.
+  const history = keep && ctx.services.historyFromLog ? { key: storeKey!, source: user.mask, ...(user.account === undefined ? {} : { account: user.account }), ...withTags(storedTags(clientTags)) } : undefined;
+  const committed = ctx.commit(
+    history === undefined ? { type: 'message', command, uid: user.uid, target, text, clientTags, msgid } : { type: 'message', command, uid: user.uid, target, text, clientTags, msgid, history },
+  );
   if (committed instanceof Promise) return committed.then((verdict) => answerMessage(ctx, sent, verdict));
   answerMessage(ctx, sent, committed);
 }
@@ -191,9 +197,13 @@ function answerMessage(ctx: Context, m: SentMessage, verdict: Verdict): void {
     ctx.rb.add(new Outgoing(m.mask, m.command, m.command === 'TAGMSG' ? [m.shown] : [m.shown, m.text], time, m.msgid, tags, m.account));
   }
   const { command, storeKey } = m;
-  if (command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled) {
+  if (command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled && !ctx.services.historyFromLog) {
     ctx.services.store.appendMessage({ msgid: m.msgid, target: storeKey, time, source: m.mask, account: m.account, command, text: m.text, tags: storedTags(m.clientTags) });
   }
+}
+
+function withTags(tags: Tags | undefined): { tags?: Tags } {
+  return tags === undefined ? {} : { tags };
 }
 
 /** Client tags worth keeping with a message (+reply, +react…), not passing ones like +typing. */

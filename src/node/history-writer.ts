@@ -1,0 +1,96 @@
+// History in a cluster is written from the log, not by the node whose user spoke: entries come
+// to one node of the network's consumer group (Redis XREADGROUP), which writes the messages in
+// one transaction and only then acknowledges them. A node that dies mid-batch leaves its
+// entries pending; another claims them. Writes are idempotent on msgid, so a batch written
+// twice is stored once. Nothing a sender saw echoed is lost, as long as the log holds it.
+import type { LogEntry } from '../cluster/log-cursor.ts';
+import type { NetworkEvent } from '../network/events.ts';
+import type { StoredMessage } from '../storage/store.ts';
+
+/** Entries of the log as a consumer group hands them out: acknowledged once handle() resolves. */
+export interface HistoryFeed {
+  start(handle: (entries: LogEntry<NetworkEvent>[]) => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+/** Where history is kept: a batch committed at once, idempotent on msgid. */
+export interface HistorySink {
+  writeMessages(messages: StoredMessage[]): Promise<void>;
+}
+
+/** What the writer needs of this node's replica: which entries the network refused. */
+export interface AppliedEntries {
+  /** Resolves once the replica has applied `position` (or after timeoutMs: then it writes what it has). */
+  whenReached(position: number, timeoutMs: number): Promise<void>;
+  onPassedOver: ((entry: LogEntry<NetworkEvent>) => void) | undefined;
+}
+
+export interface HistoryWriterOptions {
+  /** How long a batch waits for this node's replica to have judged its entries. */
+  judgeWaitMs?: number;
+  /** Refused positions remembered (a bound: refusals are rare, but a flood of them must not grow memory). */
+  maxRemembered?: number;
+}
+
+export class HistoryWriter {
+  /** Positions of messages the network refused or passed over: never written. */
+  private readonly passedOver = new Set<number>();
+  private readonly judgeWaitMs: number;
+  private readonly maxRemembered: number;
+  /** Messages written, for metrics and tests. */
+  written = 0;
+
+  constructor(
+    private readonly feed: HistoryFeed,
+    private readonly sink: HistorySink,
+    private readonly replica: AppliedEntries,
+    options: HistoryWriterOptions = {},
+  ) {
+    this.judgeWaitMs = options.judgeWaitMs ?? 2_000;
+    this.maxRemembered = options.maxRemembered ?? 100_000;
+  }
+
+  start(): void {
+    this.replica.onPassedOver = (entry) => {
+      if (entry.event.type !== 'message' || entry.event.history === undefined) return;
+      if (this.passedOver.size >= this.maxRemembered) this.passedOver.delete(this.passedOver.values().next().value!);
+      this.passedOver.add(entry.position);
+    };
+    this.feed.start((entries) => this.write(entries));
+  }
+
+  /** After the log was lost and started again: positions mean something new. */
+  forgetPositions(): void {
+    this.passedOver.clear();
+  }
+
+  async close(): Promise<void> {
+    this.replica.onPassedOver = undefined;
+    await this.feed.close();
+  }
+
+  private async write(entries: LogEntry<NetworkEvent>[]): Promise<void> {
+    let last = 0;
+    for (const e of entries) if (e.event.type === 'message' && e.event.history !== undefined) last = Math.max(last, e.position);
+    if (last === 0) return;
+    // The replica reads the same log on another connection: it is normally ahead. An entry it
+    // has not judged in time (or from before this node joined) is written as the sender saw it.
+    await this.replica.whenReached(last, this.judgeWaitMs);
+    const messages: StoredMessage[] = [];
+    const skipped: number[] = [];
+    for (const e of entries) {
+      const event = e.event;
+      if (event.type !== 'message' || event.history === undefined || event.command === 'TAGMSG') continue;
+      if (this.passedOver.has(e.position)) {
+        skipped.push(e.position);
+        continue;
+      }
+      const h = event.history;
+      messages.push({ msgid: event.msgid, target: h.key, time: e.time, source: h.source, account: h.account, command: event.command, text: event.text, tags: h.tags });
+    }
+    // A batch that fails is handed over again: what it skipped must still be skipped then.
+    if (messages.length > 0) await this.sink.writeMessages(messages);
+    for (const position of skipped) this.passedOver.delete(position);
+    this.written += messages.length;
+  }
+}
