@@ -8,6 +8,8 @@ import { MemoryStore } from '../storage/memory-store.ts';
 import { DatabaseOpenError } from '../storage/sqlite-db.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
 import type { Store } from '../storage/store.ts';
+import type { PostgresStore } from '../storage/postgres-store.ts';
+import { joinCluster, openPostgresStore } from './cluster-node.ts';
 import { join } from 'node:path';
 import { createLogger } from './logger.ts';
 
@@ -20,6 +22,11 @@ export interface ServeFlags {
   password?: string;
   motdFile?: string;
   dataDir?: string;
+  /** --cluster: the Redis of the network's log. */
+  cluster?: string;
+  /** --store: a PostgreSQL URL (storage.backend postgres). */
+  store?: string;
+  nodeId?: string;
   webPort?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -46,6 +53,12 @@ async function loadConfig(flags: ServeFlags): Promise<Config> {
   if (flags.password !== undefined) fromFlags.server!.password = flags.password;
   if (flags.motdFile !== undefined) fromFlags.server!.motdFile = flags.motdFile;
   if (flags.dataDir !== undefined) fromFlags.storage = { dataDir: flags.dataDir };
+  if (flags.store !== undefined) fromFlags.storage = { ...fromFlags.storage, backend: 'postgres', url: flags.store };
+  if (flags.cluster !== undefined || flags.nodeId !== undefined) {
+    fromFlags.cluster = {};
+    if (flags.cluster !== undefined) fromFlags.cluster.redis = flags.cluster;
+    if (flags.nodeId !== undefined) fromFlags.cluster.nodeId = flags.nodeId;
+  }
   if (flags.webPort !== undefined) fromFlags.web = { port: parsePort(flags.webPort) };
   if (flags.web === false) fromFlags.web = { ...fromFlags.web, enabled: false };
   const tls: NonNullable<ConfigInput['tls']> = {};
@@ -86,9 +99,12 @@ export async function serve(flags: ServeFlags): Promise<void> {
     if (stale) logger.warn({ stalePid: stale.pid, lock: stale.detail, path: lock.lockPath }, 'took over the lock of a parlor that did not stop cleanly');
   }
   let store: Store;
+  let postgres: PostgresStore | undefined;
   try {
     store =
-      config.storage.backend === 'memory'
+      config.storage.backend === 'postgres'
+        ? (postgres = await openPostgresStore(config, logger))
+        : config.storage.backend === 'memory'
         ? new MemoryStore()
         : new SqliteStore({
             path: join(config.storage.dataDir, 'parlor.db'),
@@ -97,13 +113,15 @@ export async function serve(flags: ServeFlags): Promise<void> {
             onError: (err) => logger.error({ err }, 'storage write failed; retrying'),
           });
   } catch (err) {
-    if (err instanceof DatabaseOpenError) throw new ConfigError(err.message);
+    if (err instanceof DatabaseOpenError || err instanceof ConfigError) throw new ConfigError(err.message);
     throw new ConfigError(`Cannot open the database in ${config.storage.dataDir}: ${(err as Error).message}`);
   }
+  const clusterNode = config.cluster.redis === undefined ? undefined : await joinCluster(config, postgres, logger);
   const server = createServer({
     config,
     store,
     logger,
+    ...(clusterNode && { bus: clusterNode.bus, nodeId: clusterNode.nodeId, historyFromLog: config.history.enabled, afterLeaving: () => clusterNode.close() }),
     reloadConfig: () => loadConfig(flags),
     onShutdown: (clean) => exit(clean ? 0 : 1),
   });
@@ -114,6 +132,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   if (secure) process.stdout.write(`parlor tls on ${show(secure.host)}:${secure.port}\n`);
   const web = server.webAddress;
   if (web) process.stdout.write(`parlor web on ${web.secure ? 'https' : 'http'}://${show(web.host)}:${web.port}\n`);
+  if (clusterNode) {
+    await clusterNode.startHistory(server);
+    const nodes = server.network.nodes.size;
+    process.stdout.write(`parlor node ${clusterNode.nodeId} joined cluster (${nodes} nodes)\n`);
+  }
 
   if (flags.console !== false) startConsole(server, { input: process.stdin, output: process.stdout });
 

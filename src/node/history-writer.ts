@@ -77,20 +77,17 @@ export class HistoryWriter {
     // has not judged in time (or from before this node joined) is written as the sender saw it.
     await this.replica.whenReached(last, this.judgeWaitMs);
     const messages: StoredMessage[] = [];
-    const skipped: number[] = [];
     for (const e of entries) {
       const event = e.event;
       if (event.type !== 'message' || event.history === undefined || event.command === 'TAGMSG') continue;
-      if (this.passedOver.has(e.position)) {
-        skipped.push(e.position);
-        continue;
-      }
+      if (this.passedOver.has(e.position)) continue;
       const h = event.history;
       messages.push({ msgid: event.msgid, target: h.key, time: e.time, source: h.source, account: h.account, command: event.command, text: event.text, tags: h.tags });
     }
-    // A batch that fails is handed over again: what it skipped must still be skipped then.
+    // A batch is handed over again when its write fails, and also when it was written but its
+    // acknowledgement was lost: what it skipped must still be skipped then, so the positions are
+    // kept (maxRemembered bounds them; forgetPositions() clears them with the log).
     if (messages.length > 0) await this.sink.writeMessages(messages);
-    for (const position of skipped) this.passedOver.delete(position);
     this.written += messages.length;
   }
 }

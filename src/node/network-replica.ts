@@ -87,6 +87,7 @@ export class NetworkReplica {
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.bus.latestSnapshot();
       if (snapshot) loadSnapshot(this.state, snapshot);
+      else if (attempt > 1) loadSnapshot(this.state, this.emptySnapshot());
       if (attempt === 1) await this.follower.start(snapshot?.position ?? 0);
       else this.follower.restartAt(snapshot?.position ?? 0);
       lostWhileJoining = false;
@@ -113,8 +114,7 @@ export class NetworkReplica {
     this.joined = false;
     this.follower.renewEpoch();
     await this.bus.resetLog?.();
-    const empty = new NetworkState(this.options.adminNick === undefined ? undefined : { nick: this.options.adminNick, hostname: this.options.serverName });
-    loadSnapshot(this.state, takeSnapshot(empty));
+    loadSnapshot(this.state, this.emptySnapshot());
     this.delivery.reset();
     this.follower.restartAt(0);
     await this.announce();
@@ -124,6 +124,11 @@ export class NetworkReplica {
   private async announce(): Promise<void> {
     const verdict = await this.follower.commit({ type: 'node.up', nodeId: this.nodeId, adminNick: this.options.adminNick ?? null });
     if (!verdict.ok) throw new Error(`node ${this.nodeId} could not join the network${verdict.refusal ? `: ${verdict.refusal.text}` : ''}`);
+  }
+
+  /** The state before the log's first entry. */
+  private emptySnapshot(): ReturnType<typeof takeSnapshot> {
+    return takeSnapshot(new NetworkState(this.options.adminNick === undefined ? undefined : { nick: this.options.adminNick, hostname: this.options.serverName }));
   }
 
   /** Entries passed over (refused, or written by a dead epoch): the history writer leaves their messages out. */
@@ -204,8 +209,10 @@ export class NetworkReplica {
     if (fromSnapshot) {
       // Its users must leave the network (nobody may have declared this node down).
       this.send({ type: 'node.down', nodeId: this.nodeId, epoch: old, reason: SPLIT_REASON });
+      // Read again from the snapshot, or from the start of the log into an empty state: never
+      // replayed over what this replica holds already.
       const snapshot = await this.bus.latestSnapshot();
-      if (snapshot) loadSnapshot(this.state, snapshot);
+      loadSnapshot(this.state, snapshot ?? this.emptySnapshot());
       this.delivery.reset();
       this.follower.restartAt(snapshot?.position ?? 0);
     }

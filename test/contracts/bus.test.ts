@@ -3,13 +3,16 @@
 // passed over, a gap is filled with readAfter), so the suite also holds on a lossy log. Runs
 // on InProcessBus and on the delayed double (several seeds; PARLOR_SEED replays one), with and
 // without duplicated and dropped deliveries.
-import { describe, test, type TestContext } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import type { Bus } from '../../src/cluster/bus.ts';
 import { InProcessBus } from '../../src/cluster/in-process-bus.ts';
 import { LogCursor, type CursorVerdict, type LogEntry } from '../../src/cluster/log-cursor.ts';
 import { DelayedLog, type DeliveryOptions } from '../helpers/delayed-bus.ts';
 import { seedsFromEnv } from '../helpers/seed.ts';
+import { RedisBus } from '../../src/cluster/redis-bus.ts';
+import { redisBusNetwork, startRedis } from '../helpers/redis.ts';
 
 type Event = { n: number; from: string };
 
@@ -238,3 +241,17 @@ for (const seed of seedsFromEnv([1, 2, 3])) {
   busContract(`DelayedLog (seed ${seed})`, delayed(seed, {}));
   busContract(`DelayedLog, lossy (seed ${seed})`, delayed(seed, { duplicateRate: 0.25, dropRate: 0.25 }));
 }
+
+// RedisBus (issue 14): each node its own RedisBus on one real redis-server, a fresh key
+// namespace per network.
+const redisServer = startRedis();
+redisServer.catch(() => {}); // reported by the first test that needs it
+after(async () => (await redisServer.catch(() => undefined))?.stop());
+busContract('RedisBus', ({ nodes, now }) => {
+  const namespace = `contract-${randomBytes(6).toString('hex')}`;
+  const network = redisBusNetwork<Event>(nodes, async () => {
+    const { url, namespace: base } = await redisServer;
+    return RedisBus.connect<Event>({ url, namespace: `${base}-${namespace}`, clock: now, downEvent: (nodeId) => ({ n: -1, from: nodeId }) });
+  });
+  return { ...network, lossy: false };
+});

@@ -1,5 +1,6 @@
-// One contract for every Store implementation: the same suite runs against MemoryStore and
-// SqliteStore (a real file in a temporary directory), so they answer alike.
+// One contract for every Store implementation: the same suite runs against MemoryStore,
+// SqliteStore (a real file in a temporary directory) and PostgresStore (a real server, a fresh
+// database per test), so they answer alike.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { foldCase } from '../../src/protocol/casemapping.ts';
 import { conversationKey, type AccountRecord, type ChannelRecord, type Store, type StoredBan, type StoredMessage } from '../../src/storage/store.ts';
 import { MemoryStore } from '../../src/storage/memory-store.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
+import { PostgresStore } from '../../src/storage/postgres-store.ts';
+import { sharedPostgres } from '../helpers/postgres.ts';
 
 const T = 1_700_000_000_000;
 
@@ -49,10 +52,10 @@ function ban(list: StoredBan['list'], mask: string, setAt: number, extra: Partia
   return { list, kind: 'mask', mask, reason: `reason for ${mask}`, setBy: 'oper', setAt, ...extra };
 }
 
-export function storeContract(name: string, make: () => Store): void {
+export function storeContract(name: string, make: () => Store | Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
     async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-      const store = make();
+      const store = await make();
       try {
         await fn(store);
       } finally {
@@ -488,3 +491,6 @@ const dir = mkdtempSync(join(tmpdir(), 'parlor-store-contract-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 storeContract('SqliteStore', () => new SqliteStore({ path: join(dir, `store-${++files}.db`) }));
+
+// A real PostgreSQL server (test/helpers/postgres.ts; PARLOR_TEST_PG_URL to use another).
+storeContract('PostgresStore', async () => PostgresStore.open({ url: await (await sharedPostgres()).newDatabase() }));
