@@ -61,6 +61,7 @@ export async function joinCluster(config: Config, store: PostgresStore | undefin
       deadAfterMs: cluster.deadAfterMs,
       downEvent: (id, epoch) => ({ type: 'node.down', nodeId: id, epoch, reason: SPLIT_REASON }),
       historyGroup: config.history.enabled ? HISTORY_GROUP : undefined,
+      maxBacklog: cluster.historyBacklog,
       logError,
     });
   } catch (err) {

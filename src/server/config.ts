@@ -356,6 +356,8 @@ export const ConfigSchema = z.strictObject({
       deadAfterMs: ms.min(200).max(600_000).default(15_000),
       /** A Redis command that takes longer fails (the command that needed it says "try again"). */
       commandTimeoutMs: ms.min(50).max(60_000).default(2_000),
+      /** Log entries kept for the history writer while PostgreSQL is down; past it the log is trimmed anyway (those messages miss history, and it is logged). */
+      historyBacklog: z.number().int().min(10_000).max(100_000_000).default(1_000_000),
       /** Without Redis for this long, a node closes its sessions (they may go to another node) and rejoins when it is back. */
       unavailableCloseMs: ms.min(100).max(3_600_000).default(30_000),
     })
