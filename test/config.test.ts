@@ -60,9 +60,9 @@ test('admin defaults: connection limits, flood control, audit log, no operators'
   assert.deepEqual(c.plainText, { enabled: true, greetAfterMs: 1000, defaultRoom: '#lobby', keepAliveMs: 60_000 });
   assert.deepEqual(c.admin, { nick: 'admin', pseudoUser: true, auditMemory: 1000, textBytes: 400, panelSessionMs: 43_200_000, panelSessions: 100 });
   assert.deepEqual(c.storage, { backend: 'sqlite', dataDir: 'data', flushIntervalMs: 100, quickCheck: true, maxQueued: 100_000, queryTimeoutMs: 5_000 });
-  assert.deepEqual(c.cluster, { snapshotEvery: 10_000, catchUpMs: 5_000, heartbeatMs: 3_000, deadAfterMs: 15_000, commandTimeoutMs: 2_000, unavailableCloseMs: 30_000, historyBacklog: 1_000_000 });
+  assert.deepEqual(c.cluster, { snapshotEvery: 10_000, catchUpMs: 5_000, heartbeatMs: 3_000, deadAfterMs: 15_000, commandTimeoutMs: 2_000, unavailableCloseMs: 30_000, historyBacklog: 1_000_000, historyClaimMs: 10_000 });
   assert.throws(() => parseConfig({ storage: { backend: 'postgres' } }, 'c'), /storage.backend postgres needs storage.url/);
-  assert.throws(() => parseConfig({ cluster: { heartbeatMs: 10_000, deadAfterMs: 15_000 } }, 'c'), /at least 3 heartbeats/);
+  assert.throws(() => parseConfig({ cluster: { heartbeatMs: 10_000, deadAfterMs: 15_000 } }, 'c'), /at least 4 heartbeats/);
   assert.throws(() => parseConfig({ cluster: { nodeId: 'a b' } }, 'c'), /letters, digits/);
   assert.deepEqual(c.history, { enabled: true, replayOnJoin: 10, maxQuery: 100, maxAgeDays: 0, maxPerTarget: 0 });
   assert.deepEqual(c.accounts, { registration: true, nickGraceMs: 60_000, minPasswordLength: 8, passwordCost: 15, maxRoomsPerAccount: 10, maxRegisteredRooms: 1000, registrationsPerAddress: 5, registrationWindowMs: 3_600_000, saslMaxResponseBytes: 1600 });

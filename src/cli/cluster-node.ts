@@ -60,7 +60,9 @@ export async function joinCluster(config: Config, store: PostgresStore | undefin
       heartbeatMs: cluster.heartbeatMs,
       deadAfterMs: cluster.deadAfterMs,
       downEvent: (id, epoch) => ({ type: 'node.down', nodeId: id, epoch, reason: SPLIT_REASON }),
-      historyGroup: config.history.enabled ? HISTORY_GROUP : undefined,
+      // Always: a node without history that writes the snapshots must still keep, in its trim,
+      // what the other nodes' history writers have not stored yet.
+      historyGroup: HISTORY_GROUP,
       maxBacklog: cluster.historyBacklog,
       logError,
     });
@@ -73,7 +75,7 @@ export async function joinCluster(config: Config, store: PostgresStore | undefin
     nodeId,
     async startHistory(server) {
       if (!config.history.enabled) return;
-      const feed = await RedisHistoryFeed.connect<NetworkEvent>({ url: redisUrl, group: HISTORY_GROUP, consumer: nodeId, logError });
+      const feed = await RedisHistoryFeed.connect<NetworkEvent>({ url: redisUrl, group: HISTORY_GROUP, consumer: nodeId, claimIdleMs: cluster.historyClaimMs, logError });
       writer = new HistoryWriter(feed, store, server.replica);
       writer.start();
       bus.onLogLost(() => writer?.forgetPositions());

@@ -206,8 +206,10 @@ export class RedisBus<E> implements Bus<E> {
   }
 
   async latestSnapshot(): Promise<Snapshot | undefined> {
-    const [position, data] = await this.command('latestSnapshot', () => this.commands.hmget(this.keys.snapshot, 'position', 'data'));
+    const [position, id, data] = await this.command('latestSnapshot', () => this.commands.hmget(this.keys.snapshot, 'position', 'id', 'data'));
     if (position == null || data == null) return undefined;
+    // Reading on from the snapshot then needs no scan of the stream.
+    if (id) this.remember(Number(position), id);
     return { position: Number(position), data };
   }
 
@@ -252,7 +254,10 @@ export class RedisBus<E> implements Bus<E> {
     const reply = await this.command('heartbeat', () =>
       this.scripts.parlorHeartbeat(
         this.keys.epoch, this.keys.heartbeats, this.keys.reaped,
-        this.logEpoch, liveness.nodeId, ownEpoch, 3 * heartbeatMs, deadAfterMs,
+        // "Nobody beat for this long" means Redis (or everyone) was paused: heartbeats are moved
+        // to now. Past two beats (a live node's own gap never reaches it), and a beat short of
+        // deadAfterMs (a node one beat behind the newest is not reaped first).
+        this.logEpoch, liveness.nodeId, ownEpoch, Math.max(2 * heartbeatMs, deadAfterMs - 2 * heartbeatMs), deadAfterMs,
       ),
     );
     if (reply[0] === 'lost') {
@@ -283,6 +288,9 @@ export class RedisBus<E> implements Bus<E> {
   }
 
   async resetLog(): Promise<void> {
+    // Only a log this bus found lost is let go: a retried reset must never discard the new log
+    // other nodes have joined meanwhile.
+    if (!this.lost) return;
     // Redis came back with an older copy of this same log (its persistence lost the last
     // writes): what it holds is not what the nodes applied, so that copy is let go and a new
     // log begins — unless another node has done so already (the epoch is no longer ours).

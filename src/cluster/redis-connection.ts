@@ -11,7 +11,7 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`Invalid Redis URL: ${JSON.stringify(url)}`);
+    throw new Error('Invalid Redis URL (expected redis://host:port, rediss://… or unix:///path.sock)');
   }
   const credentials: RedisOptions = {};
   if (parsed.username) credentials.username = decodeURIComponent(parsed.username);
@@ -21,7 +21,7 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   switch (parsed.protocol) {
     case 'redis:':
     case 'rediss:': {
-      if (!parsed.hostname) throw new Error(`Redis URL without a host: ${JSON.stringify(url)}`);
+      if (!parsed.hostname) throw new Error('Redis URL without a host');
       // new URL keeps IPv6 hosts in brackets; the socket wants them bare.
       const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
       const options: RedisOptions = { ...credentials, host, port: parsed.port ? Number(parsed.port) : DEFAULT_PORT };

@@ -154,12 +154,12 @@ export class LogFollower {
       this.holdBack(event);
       return;
     }
-    this.sendNow(event, this.epoch);
+    this.sendNow(event);
   }
 
-  private sendNow(event: NetworkEvent, epoch: string): void {
+  private sendNow(event: NetworkEvent): void {
     const failed = (err: unknown): void => {
-      if (isLogUnavailable(err) && epoch === this.epoch) this.holdBack(event);
+      if (isLogUnavailable(err) && this.unsubscribe !== undefined) this.holdBack(event);
       else this.logError(err, `appending ${event.type}`);
     };
     try {
@@ -182,7 +182,7 @@ export class LogFollower {
   private sendHeldBack(): void {
     this.unsentTimer = undefined;
     const events = this.unsent.splice(0);
-    for (const event of events) this.sendNow(event, this.epoch);
+    for (const event of events) this.sendNow(event);
   }
 
   /** Starts again from `position` (a snapshot just loaded), dropping what was queued. */
@@ -201,10 +201,11 @@ export class LogFollower {
 
   /** A new incarnation (after this node was declared dead): its old commits are answered as refused. */
   renewEpoch(): void {
-    // What the old incarnation had still to send is covered by its node.down.
-    this.unsent = [];
+    // Held-back events are sent now, ahead of the new incarnation's node.down and node.up: a
+    // quit of the old one's user is refused harmlessly, but a room unregistered or an account
+    // dropped must still land.
     clearTimeout(this.unsentTimer);
-    this.unsentTimer = undefined;
+    this.sendHeldBack();
     for (const resolve of this.pending.values()) resolve(this.unapplied());
     this.pending.clear();
     this.epoch = newEpoch(this.nodeId);

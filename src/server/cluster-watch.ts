@@ -18,8 +18,10 @@ export interface ClusterWatchHost {
   dropSessions(reason: string): void;
   /** Back on the log under a new epoch (this node's users are gone: it says so first). */
   rejoin(): void;
-  /** Closes every session with this reason and starts again on a new, empty log, rebuilt from the store of record. */
+  /** Closes every session with this reason and starts again on a new, empty log. */
   restartOnNewLog(reason: string): Promise<void>;
+  /** Then: what the store of record keeps (bans, registered rooms) is put back on the network. */
+  restoreFromStore(): Promise<void>;
   logWarning(context: string, details?: object): void;
   logError(err: unknown, context: string): void;
 }
@@ -33,6 +35,8 @@ export class ClusterWatch {
   private droppedWhileAway = false;
   private restarting = false;
   private retryTimer: Timer | undefined;
+  /** Since the last loss, this node has joined the new log (what is left is restoring). */
+  private onNewLog = false;
   private readonly stops: (() => void)[] = [];
 
   constructor(private readonly host: ClusterWatchHost) {}
@@ -76,12 +80,23 @@ export class ClusterWatch {
     if (this.restarting) return;
     this.restarting = true;
     this.host.logWarning('the network log was lost (Redis restarted without its data): dropping every session and starting again on a new log');
+    this.onNewLog = false;
     this.restart(LOG_LOST_REASON);
   }
 
-  /** Tried again every second until it works: the new log may not be reachable yet. */
+  /**
+   * Tried again every second until it works: the new log, or the store, may not be reachable
+   * yet. Once on the new log, a retry only restores (a second reset would be for nothing).
+   */
   private restart(reason: string): void {
-    this.host.restartOnNewLog(reason).then(
+    const steps = async (): Promise<void> => {
+      if (!this.onNewLog) {
+        await this.host.restartOnNewLog(reason);
+        this.onNewLog = true;
+      }
+      await this.host.restoreFromStore();
+    };
+    steps().then(
       () => {
         this.restarting = false;
       },
@@ -106,10 +121,12 @@ export function watchCluster(server: ParlorServer): ClusterWatch {
     rejoin: () => server.rejoinNetwork(true),
     restartOnNewLog: async (reason) => {
       // Leaves the old log at once (the quits of the sessions closed now belong to it), then
-      // joins the new one and restores what the store of record keeps.
+      // joins the new one.
       const restarted = server.replica.restartOnNewLog();
       dropSessions(reason);
       await restarted;
+    },
+    restoreFromStore: async () => {
       await server.restoreBans();
       await restoreRegisteredRooms(server);
     },

@@ -358,11 +358,13 @@ export const ConfigSchema = z.strictObject({
       commandTimeoutMs: ms.min(50).max(60_000).default(2_000),
       /** Log entries kept for the history writer while PostgreSQL is down; past it the log is trimmed anyway (those messages miss history, and it is logged). */
       historyBacklog: z.number().int().min(10_000).max(100_000_000).default(1_000_000),
+      /** History a node had read but not written when it died is taken over by another after this long. */
+      historyClaimMs: ms.min(1_000).max(3_600_000).default(10_000),
       /** Without Redis for this long, a node closes its sessions (they may go to another node) and rejoins when it is back. */
       unavailableCloseMs: ms.min(100).max(3_600_000).default(30_000),
     })
     .prefault({})
-    .refine((c) => c.deadAfterMs >= 3 * c.heartbeatMs, 'cluster.deadAfterMs must be at least 3 heartbeats (cluster.heartbeatMs)'),
+    .refine((c) => c.deadAfterMs >= 4 * c.heartbeatMs, 'cluster.deadAfterMs must be at least 4 heartbeats (cluster.heartbeatMs)'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

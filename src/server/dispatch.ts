@@ -53,7 +53,7 @@ function replyError(ctx: Context, err: unknown): void {
     ctx.rb.server('FAIL', [err.command, err.code, ...err.context, err.description]);
   } else if (isLogUnavailable(err)) {
     // The network's log (Redis) cannot be reached: nothing happened; the client may try again.
-    ctx.rb.server('FAIL', [shownCommand(ctx.msg.command), 'TEMPORARILY_UNAVAILABLE', 'The network is unavailable right now; nothing was done. Try again in a moment']);
+    ctx.rb.server('FAIL', [shownCommand(ctx.msg.command), 'TEMPORARILY_UNAVAILABLE', 'The network is unavailable right now, so this may not have been done; try again in a moment']);
   } else if (isStoreUnavailable(err)) {
     ctx.rb.server('FAIL', [shownCommand(ctx.msg.command), 'TEMPORARILY_UNAVAILABLE', 'The database is unavailable right now; try again in a moment']);
   } else {

@@ -438,7 +438,11 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
    */
   rejoinNetwork(fromSnapshot: boolean): void {
     for (const s of [...this.byUid.values(), ...this.introducing.values()]) s.disconnect(SPLIT_REASON);
-    this.replica.rejoin(fromSnapshot).catch((err: unknown) => this.logError(err, 'rejoining the network'));
+    this.replica.rejoin(fromSnapshot).catch((err: unknown) => {
+      // Not announced under the new epoch, the node could take nobody in: it tries again.
+      this.logError(err, 'rejoining the network; trying again in a second');
+      if (!this.closing) this.clock.setTimeout(() => this.rejoinNetwork(true), 1_000);
+    });
   }
 
   /** Server bans and mutes outlive restarts: those the network lacks are added again (expired ones left behind). */

@@ -14,7 +14,7 @@ import { is, join, joinAll, linesSince, mask, settle } from '../helpers/irc.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
-const LOG_DOWN_TEXT = 'The network is unavailable right now; nothing was done. Try again in a moment';
+const LOG_DOWN_TEXT = 'The network is unavailable right now, so this may not have been done; try again in a moment';
 const DB_DOWN_TEXT = 'The database is unavailable right now; try again in a moment';
 const TIMESTAMPED = (text: string): ((r: Received) => boolean) => (r) => /^\[\d{2}:\d{2}:\d{2}\] /.test(r.raw) && r.raw.endsWith(text);
 
