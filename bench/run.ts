@@ -1,6 +1,7 @@
 // `npm run bench [-- --compare] [--quick] [--only a,b] [--idle N]`: runs every workload
 // against Parlor (and ngircd / InspIRCd with --compare), each on a fresh server, and
-// prints one table. Results go to bench/results/.
+// prints one table. Results go to bench/results/. `--cluster 1,2,3` runs the cluster bench
+// instead (bench/cluster.ts: N nodes on Redis + PostgreSQL; --idle is then per node).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     profile: { type: 'boolean', default: false },
     repeat: { type: 'string' },
+    cluster: { type: 'string' },
   },
 });
 
@@ -30,6 +32,15 @@ const outDir = values.out ?? join(here, 'results');
 const fdLimit = Number(process.env.BENCH_FD_LIMIT ?? 1024);
 const idle = Number(values.idle ?? Math.min(values.quick ? 2000 : 20000, fdLimit - 500));
 if (idle + 500 > fdLimit) console.log(`warning: ulimit -n is ${fdLimit}; ${idle} idle connections may not fit`);
+if (values.cluster !== undefined) {
+  const { runClusterBench } = await import('./cluster.ts');
+  // Each node and each idle load process holds its own connections: the limit is per node.
+  const idlePerNode = Number(values.idle ?? Math.min(values.quick ? 2000 : 19000, fdLimit - 1000));
+  const nodeCounts = values.cluster.split(',').map(Number);
+  if (nodeCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 6)) throw new Error('--cluster takes node counts from 1 to 6, e.g. 1,2,3');
+  const profileDir = values.profile ? join(outDir, 'profiles') : undefined;
+  process.exit(await runClusterBench({ nodeCounts, quick: values.quick, idlePerNode, only: values.only?.split(','), outDir, profileDir }));
+}
 let list = workloads({ factor: values.quick ? 0.25 : 1, idleConnections: idle });
 if (values.only) {
   const wanted = values.only.split(',');
