@@ -16,7 +16,7 @@ import { StoreError } from './errors.ts';
 import { batchParams, INSERT_BATCH, PostgresHistory } from './postgres-history.ts';
 import { migratePostgres, POSTGRES_MIGRATIONS, type PostgresMigration } from './postgres-schema.ts';
 import { byKey, toAccount, toBan, toChannel, type AccountRow, type BanRow, type ChannelRow } from './postgres-rows.ts';
-import { banKey, cleanAccount, cleanBan, cleanChannel, cleanMessage, compareBans } from './records.ts';
+import { banKey, cleanAccount, cleanBan, channelColumns, cleanChannel, cleanMessage, compareBans } from './records.ts';
 import type { FlushInfo } from './sqlite-store.ts';
 import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, Store, StoredBan, StoredMessage } from './store.ts';
 
@@ -259,20 +259,7 @@ export class PostgresStore implements Store {
          name = EXCLUDED.name, founder = EXCLUDED.founder, registered_at = EXCLUDED.registered_at, topic = EXCLUDED.topic,
          topic_set_by = EXCLUDED.topic_set_by, topic_set_at = EXCLUDED.topic_set_at, modes = EXCLUDED.modes, key = EXCLUDED.key,
          user_limit = EXCLUDED.user_limit, bans = EXCLUDED.bans, operators = EXCLUDED.operators`,
-      [
-        foldCase(c.name),
-        c.name,
-        c.founder,
-        c.registeredAt,
-        c.topic,
-        c.topicSetBy,
-        c.topicSetAt,
-        c.modes,
-        c.key ?? null,
-        c.limit ?? null,
-        JSON.stringify(c.bans),
-        JSON.stringify(c.operators),
-      ],
+      channelColumns(c),
     );
   }
 

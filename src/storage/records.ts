@@ -116,3 +116,25 @@ export function conversationAccounts(target: string): [string, string] | undefin
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * A registered room as the channels table's columns, in the order both SQL stores list them:
+ * name_key, name, founder, registered_at, topic, topic_set_by, topic_set_at, modes, key,
+ * user_limit, bans, operators.
+ */
+export function channelColumns(c: ChannelRecord): (string | number | null)[] {
+  return [
+    foldCase(c.name),
+    c.name,
+    c.founder,
+    c.registeredAt,
+    c.topic,
+    c.topicSetBy,
+    c.topicSetAt,
+    c.modes,
+    c.key ?? null,
+    c.limit ?? null,
+    JSON.stringify(c.bans),
+    JSON.stringify(c.operators),
+  ];
+}

@@ -15,6 +15,7 @@ import { foldCase } from '../protocol/casemapping.ts';
 import { byFoldedName, MESSAGE_COLUMNS, openDatabase, toAccount, toBan, toChannel, toMessage, type AccountRow, type BanRow, type ChannelRow, type MessageRow } from './sqlite-db.ts';
 import {
   banKey,
+  channelColumns,
   clampLimit,
   cleanAccount,
   cleanBan,
@@ -297,20 +298,7 @@ export class SqliteStore implements Store {
     this.statement(
       `INSERT OR REPLACE INTO channels (name_key, name, founder, registered_at, topic, topic_set_by, topic_set_at, modes, key, user_limit, bans, operators)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      foldCase(c.name),
-      c.name,
-      c.founder,
-      c.registeredAt,
-      c.topic,
-      c.topicSetBy,
-      c.topicSetAt,
-      c.modes,
-      c.key ?? null,
-      c.limit ?? null,
-      JSON.stringify(c.bans),
-      JSON.stringify(c.operators),
-    );
+    ).run(...channelColumns(c));
   }
 
   async getChannel(name: string): Promise<ChannelRecord | undefined> {
