@@ -232,5 +232,31 @@ describe('RedisBus', () => {
     for (const entry of await within(Promise.all(first), 'position 1 on each node')) assert.deepEqual([entry.position, entry.event], [1, { type: 'say', n: 5 }]);
     assert.deepEqual((await buses[0]!.readAfter(0)).map((e) => e.position), [1]);
     assert.deepEqual(losses, [1, 1]);
+
+    // A reset tried again (the node's restart failed later on) leaves the new log alone.
+    await buses[0]!.resetLog();
+    await buses[1]!.append('e', 0, { type: 'say', n: 6 });
+    assert.deepEqual((await buses[0]!.readAfter(0)).map((e) => e.position), [1, 2]);
+  });
+
+  test('redis came back with an older copy of the log (same epoch, positions given out again): lost, and the copy is let go', async () => {
+    const { buses, keys } = await network(2, { commandTimeoutMs: 500 });
+    for (let n = 1; n <= 3; n++) await buses[0]!.append('e', 0, { type: 'say', n });
+    await Promise.all(buses.map((bus) => bus.delivery(3)));
+    const lost = buses.map((bus) => new Promise<void>((resolve) => bus.onLogLost(resolve)));
+    // What an RDB snapshot from before entry 3 gives back: entry 3 and the counter's last step gone.
+    const [, , third] = await logged(keys.stream);
+    await raw.call('XDEL', keys.stream, third![0]);
+    await raw.set(keys.position, '2');
+    await raw.set(keys.time, '0');
+    await buses[1]!.append('e', 0, { type: 'say', n: 30 });
+    await within(Promise.all(lost), 'position 3 seen again under another id: onLogLost on each node');
+    const epochBefore = await raw.get(keys.epoch);
+    await Promise.all(buses.map((bus) => bus.resetLog()));
+    assert.notEqual(await raw.get(keys.epoch), epochBefore, 'a new log, not the older copy');
+    const first = nextEntry(buses[0]!, () => true);
+    await buses[1]!.append('e', 0, { type: 'say', n: 31 });
+    const entry = await within(first, 'position 1 of the new log');
+    assert.deepEqual([entry.position, entry.event], [1, { type: 'say', n: 31 }]);
   });
 });
