@@ -16,6 +16,8 @@ import pg from 'pg';
 
 const run = promisify(execFile);
 
+
+const EXIT_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 export interface PostgresServer {
   /** postgres://parlor@127.0.0.1:<port>/postgres */
   readonly url: string;
@@ -79,11 +81,19 @@ export async function startPostgres(): Promise<PostgresServer> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', stopNow);
+  // Killed by a signal (a timeout), 'exit' never comes: stop the server, then die as asked.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stopNow();
+    for (const name of EXIT_SIGNALS) process.off(name, onSignal);
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  for (const name of EXIT_SIGNALS) process.on(name, onSignal);
   try {
     await start();
   } catch (err) {
     stopNow();
     process.off('exit', stopNow);
+    for (const name of EXIT_SIGNALS) process.off(name, onSignal);
     throw err;
   }
   const url = `postgres://parlor@127.0.0.1:${port}/postgres`;
@@ -98,6 +108,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     async close() {
       stopNow();
       process.off('exit', stopNow);
+      for (const name of EXIT_SIGNALS) process.off(name, onSignal);
     },
   };
 }
