@@ -20,8 +20,8 @@ export interface HistorySink {
 
 /** What the writer needs of this node's replica: which entries the network refused. */
 export interface AppliedEntries {
-  /** Resolves once the replica has applied `position` (or after timeoutMs: then it writes what it has). */
-  whenReached(position: number, timeoutMs: number): Promise<void>;
+  /** True once the replica has applied `position`; false after timeoutMs without it. */
+  whenReached(position: number, timeoutMs: number): Promise<boolean>;
   onPassedOver: ((entry: LogEntry<NetworkEvent>) => void) | undefined;
 }
 
@@ -73,9 +73,11 @@ export class HistoryWriter {
     let last = 0;
     for (const e of entries) if (e.event.type === 'message' && e.event.history !== undefined) last = Math.max(last, e.position);
     if (last === 0) return;
-    // The replica reads the same log on another connection: it is normally ahead. An entry it
-    // has not judged in time (or from before this node joined) is written as the sender saw it.
-    await this.replica.whenReached(last, this.judgeWaitMs);
+    // The replica reads the same log on another connection: it is normally ahead. A batch it
+    // has not judged in time fails and is handed over again (unacknowledged), rather than
+    // written unjudged. (An entry from before this node joined, claimed from a dead node, is
+    // behind the replica: it is written as the sender saw it.)
+    if (!(await this.replica.whenReached(last, this.judgeWaitMs))) throw new Error(`this node has not applied the log up to ${last} yet`);
     const messages: StoredMessage[] = [];
     for (const e of entries) {
       const event = e.event;

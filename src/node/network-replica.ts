@@ -136,18 +136,18 @@ export class NetworkReplica {
     this.follower.onPassedOver = handler;
   }
 
-  /** Resolves once the replica has applied (or passed over) `position`, or after `timeoutMs`. */
-  whenReached(position: number, timeoutMs: number): Promise<void> {
-    if (this.follower.position >= position) return Promise.resolve();
+  /** True once the replica has applied (or passed over) `position`; false after `timeoutMs` without it. */
+  whenReached(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.follower.position >= position) return Promise.resolve(true);
     return new Promise((resolve) => {
       const waiter = { position, resolve: () => {} };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve();
+        resolve(false);
       }, timeoutMs);
       waiter.resolve = () => {
         clearTimeout(timer);
-        resolve();
+        resolve(true);
       };
       this.waiters.push(waiter);
     });

@@ -49,16 +49,16 @@ class FakeSink implements HistorySink {
 /** A replica the test drives: which positions it was waited for, and when that wait ends. */
 class FakeReplica implements AppliedEntries {
   onPassedOver: ((entry: LogEntry<NetworkEvent>) => void) | undefined;
-  readonly waits: { position: number; timeoutMs: number; release: () => void }[] = [];
+  readonly waits: { position: number; timeoutMs: number; release: (reached?: boolean) => void }[] = [];
   /** Answer every wait at once (a replica ahead of the feed). */
   ahead = true;
 
-  whenReached(position: number, timeoutMs: number): Promise<void> {
+  whenReached(position: number, timeoutMs: number): Promise<boolean> {
     if (this.ahead) {
       this.waits.push({ position, timeoutMs, release: () => {} });
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise((resolve) => this.waits.push({ position, timeoutMs, release: resolve }));
+    return new Promise((resolve) => this.waits.push({ position, timeoutMs, release: (reached = true) => resolve(reached) }));
   }
 
   /** The network refused (or passed over) this entry. */
@@ -174,6 +174,25 @@ describe('HistoryWriter', () => {
     replica.passOver(batch[1]!);
     replica.waits[0]!.release();
     await handled;
+    assert.deepEqual(sink.batches.map(msgids), [['m1']]);
+  });
+
+  test('a batch the replica has not judged in time is not written: it fails, to be handed over again', async () => {
+    const { feed, sink, replica } = started({ judgeWaitMs: 50 });
+    replica.ahead = false;
+    const batch = [message(1), message(2)];
+    const first = feed.deliver(batch).then(
+      () => 'written',
+      (err: unknown) => (err as Error).message,
+    );
+    replica.waits[0]!.release(false);
+    assert.match(await first, /has not applied the log up to 2/);
+    assert.equal(sink.attempts, 0);
+    // Handed over again, once the replica has judged it (the second refused).
+    const again = feed.deliver(batch);
+    replica.passOver(batch[1]!);
+    replica.waits[1]!.release(true);
+    await again;
     assert.deepEqual(sink.batches.map(msgids), [['m1']]);
   });
 
