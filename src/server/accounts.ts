@@ -292,7 +292,8 @@ export function roomRecord(ch: Channel): ChannelRecord {
 
 /** Saves a registered room (errors are logged: the chat goes on). */
 export function saveRoom(server: ParlorServer, ch: Channel): void {
-  if (ch.registration) server.persist(server.store.saveChannel(roomRecord(ch)), `saving the room ${ch.name}`);
+  // The record is made when the write's turn comes: a retry saves the room as it is then.
+  if (ch.registration) server.storeWrites.add(() => (ch.registration ? server.store.saveChannel(roomRecord(ch)) : Promise.resolve()), `saving the room ${ch.name}`);
 }
 
 /**

@@ -215,7 +215,7 @@ export class AdminActions {
     // Counted before: the entry's delivery on this node is what disconnects (or silences) them.
     const affected = s.localSessionsMatching(ban).length;
     return this.commit({ type: 'ban.add', list, ban }, () => {
-      s.persist(s.store.saveBan({ list, ...ban }), `saving a ${list}`);
+      s.storeWrites.add(() => s.store.saveBan({ list, ...ban }), `saving a ${list}`);
       this.audit(actor, list, ban.mask, `${durationMs === undefined ? 'permanent' : `${Math.round(durationMs / 1000)}s`}: ${reason}`);
       return { ban, affected };
     });
@@ -229,7 +229,7 @@ export class AdminActions {
     return this.commit({ type: 'ban.remove', list, mask: existing.mask }, (verdict) => {
       // Lifted (or expired) meanwhile.
       if (!verdict.ok) throw new AdminError('not-found', `No ${list} on ${mask}`);
-      s.persist(s.store.deleteBan(list, existing.mask), `removing a ${list}`);
+      s.storeWrites.add(() => s.store.deleteBan(list, existing.mask), `removing a ${list}`);
       this.audit(actor, list === 'ban' ? 'unban' : 'unmute', existing.mask);
       return existing;
     });

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { InProcessBus } from '../cluster/in-process-bus.ts';
+import { StoreWrites } from './store-writes.ts';
 import { watchCluster, type ClusterWatch } from './cluster-watch.ts';
 import type { Bus } from '../cluster/bus.ts';
 import type { IrcMessage } from '../protocol/message.ts';
@@ -115,6 +116,8 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   private readonly afterLeaving: (() => Promise<void>) | undefined;
   private closing: Promise<void> | undefined;
   private readonly housekeeping = new Housekeeping(this);
+  /** Bans and registered rooms written to the store in order, retried while the database is away. */
+  readonly storeWrites = new StoreWrites({ logError: (err, context) => this.logError(err, context) });
   /** Registered rooms changed by this node's users, saved in a moment. */
   readonly roomsToSave = new RoomSaver(this);
 
@@ -281,6 +284,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     this.replica.leave();
     await this.afterLeaving?.();
     this.roomsToSave.flush();
+    await this.storeWrites.stop(graceMs);
     this.panelSessions.clear();
     await this.store.close();
     await this.audit.close();

@@ -3,6 +3,7 @@
 // line) and nothing reaches anyone; they work again once it is back; quits made meanwhile are
 // held back and reach the others, in order, when it is back. With the database down, SASL,
 // CHATHISTORY and REGISTER say "try again" while the chat goes on.
+import { hashPassword } from '../../src/server/passwords.ts';
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../src/storage/errors.ts';
@@ -165,5 +166,24 @@ describe('the store unavailable', () => {
     await dora.waitFor((r) => r.msg.command === 'AUTHENTICATE' && r.msg.params[0] === '+');
     dora.send(`AUTHENTICATE ${Buffer.from('\0dora\0dora-password', 'utf8').toString('base64')}`);
     await dora.waitFor('903');
+  });
+
+  test('bans set and lifted while it is away reach it once it is back, in the order made', async (t) => {
+    const { store, setDown } = faultyStore(new MemoryStore());
+    const s = await startServer({ opers: [{ name: 'root', password: await hashPassword('s3cret', 4) }] }, { store });
+    t.after(() => s.close());
+    const op = await s.register('op');
+    op.send('OPER root s3cret');
+    await op.waitFor('381');
+    setDown(true);
+    for (const line of ['KLINE 127.0.0.5 :first', 'UNKLINE 127.0.0.5', 'KLINE 127.0.0.6 :second']) {
+      op.send(line);
+      await op.waitFor((r) => r.msg.command === 'NOTICE' && r.msg.params[1]!.startsWith('***'));
+    }
+    assert.ok(s.server.storeWrites.pending > 0, 'the writes wait');
+    setDown(false);
+    await s.server.storeWrites.whenIdle();
+    // The lifted ban was not written back after its removal: the order held.
+    assert.deepEqual((await store.listBans()).map((b) => b.mask), ['127.0.0.6']);
   });
 });
