@@ -189,7 +189,7 @@ export const ConfigSchema = z.strictObject({
       backend: z.enum(['sqlite', 'memory', 'postgres']).default('sqlite'),
       /** The PostgreSQL server for backend postgres: postgres://user@host:port/database. */
       url: z.string().min(1).optional(),
-      /** PostgreSQL: while the database is down, at most this many messages wait to be written (older ones are dropped, and logged). */
+      /** While the database is down, at most this many messages (PostgreSQL) and as many ban and room saves wait to be written (past it some are dropped, and logged). */
       maxQueued: z.number().int().min(1_000).max(10_000_000).default(100_000),
       /** PostgreSQL: a query (or a connection attempt) that takes longer fails, and the command that needed it says "try again". */
       queryTimeoutMs: ms.min(100).max(600_000).default(5_000),

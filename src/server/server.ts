@@ -117,7 +117,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   private closing: Promise<void> | undefined;
   private readonly housekeeping = new Housekeeping(this);
   /** Bans and registered rooms written to the store in order, retried while the database is away. */
-  readonly storeWrites = new StoreWrites({ logError: (err, context) => this.logError(err, context) });
+  readonly storeWrites: StoreWrites;
   /** Registered rooms changed by this node's users, saved in a moment. */
   readonly roomsToSave = new RoomSaver(this);
 
@@ -159,6 +159,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     this.nodeId = deps.nodeId ?? this.serverName;
     this.historyFromLog = deps.historyFromLog ?? false;
     this.afterLeaving = deps.afterLeaving;
+    this.storeWrites = new StoreWrites({ logError: (err, context) => this.logError(err, context), maxQueued: this.config.storage.maxQueued });
     this.createdAt = this.clock.now();
     this.replica = new NetworkReplica(this.bus, new LocalEffects(this), {
       nodeId: this.nodeId,
