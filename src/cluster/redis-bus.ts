@@ -296,7 +296,7 @@ export class RedisBus<E> implements Bus<E> {
     // log begins — unless another node has done so already (the epoch is no longer ours).
     const k = this.keys;
     await this.command('resetLog', () =>
-      this.commands.eval(DISCARD_LOG, 6, k.epoch, k.stream, k.position, k.time, k.snapshot, k.reaped, this.logEpoch),
+      this.scripts.parlorDiscardLog(k.epoch, k.stream, k.position, k.time, k.snapshot, k.reaped, this.logEpoch),
     );
     this.logEpoch = await this.command('resetLog', () => adoptLogEpoch(this.commands, this.keys));
     if (this.settings.historyGroup) await this.command('resetLog', () => createGroup(this.commands, this.keys.stream, this.settings.historyGroup!));
@@ -473,13 +473,6 @@ export class RedisBus<E> implements Bus<E> {
     }
   }
 }
-
-/** KEYS: epoch, stream, position, time, snapshot, reaped; ARGV[1]: the epoch being let go. */
-const DISCARD_LOG = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
-end
-return 0`;
 
 /** The log epoch: set once (SET NX) by whoever comes first, then read by everyone. */
 async function adoptLogEpoch(redis: Redis, keys: LogKeys): Promise<string> {

@@ -216,7 +216,16 @@ export interface LogScripts {
   ): Promise<string>;
   parlorSaveSnapshot(snapshot: string, stream: string, positionKey: string, ...argv: Arg[]): Promise<[string, number?, number?]>;
   parlorReleaseLease(lease: string, token: string): Promise<number>;
+  parlorDiscardLog(epochKey: string, stream: string, positionKey: string, timeKey: string, snapshot: string, reaped: string, logEpoch: string): Promise<number>;
 }
+
+// KEYS: epoch, stream, position, time, snapshot, reaped; ARGV[1]: the log epoch being let go.
+// Only while it is still the current one: a node that reset first has begun the new log.
+const DISCARD_LOG = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+end
+return 0`;
 
 /** Defines the scripts on a connection (EVALSHA, loading a script again after a restart). */
 export function defineLogScripts(redis: Redis): LogScripts {
@@ -226,6 +235,7 @@ export function defineLogScripts(redis: Redis): LogScripts {
     ['parlorReap', 6, REAP],
     ['parlorSaveSnapshot', 3, SAVE_SNAPSHOT],
     ['parlorReleaseLease', 1, RELEASE_LEASE],
+    ['parlorDiscardLog', 6, DISCARD_LOG],
   ];
   for (const [name, numberOfKeys, lua] of scripts) redis.defineCommand(name, { numberOfKeys, lua });
   return redis as unknown as LogScripts;

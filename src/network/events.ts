@@ -84,8 +84,8 @@ export type NetworkEvent =
 export interface MessageHistory {
   key: string;
   source: string;
-  account?: string;
-  tags?: Record<string, string>;
+  account?: string | undefined;
+  tags?: Record<string, string> | undefined;
 }
 
 export type NetworkEventType = NetworkEvent['type'];

@@ -21,12 +21,13 @@ import { inTurn } from '../in-turn.ts';
 import { operActor } from './oper.ts';
 import { storedConversation } from '../private-history.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
-import type { MessageTarget } from '../../network/events.ts';
+import type { MessageTarget, NetworkEvent } from '../../network/events.ts';
 import { IrcError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
 import type { Channel, User } from '../../network/state.ts';
 
 type MessageCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
+type MessageEvent = Extract<NetworkEvent, { type: 'message' }>;
 
 const STATUS_PREFIXES = '@+';
 
@@ -157,13 +158,13 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
 
   const msgid = ctx.ids.newMsgid();
   const sent: SentMessage = { command, name, shown, text, msgid, clientTags, storeKey, mask: user.mask, account: user.account };
-  const keep = command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled;
+  const event: MessageEvent = { type: 'message', command, uid: user.uid, target, text, clientTags, msgid };
   // In a cluster the entry itself carries what history keeps: it is written from the log, by
   // whichever node gets it first, so a node dying right after the echo loses nothing.
-  const history = keep && ctx.services.historyFromLog ? { key: storeKey!, source: user.mask, ...(user.account === undefined ? {} : { account: user.account }), ...withTags(storedTags(clientTags)) } : undefined;
-  const committed = ctx.commit(
-    history === undefined ? { type: 'message', command, uid: user.uid, target, text, clientTags, msgid } : { type: 'message', command, uid: user.uid, target, text, clientTags, msgid, history },
-  );
+  if (command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled && ctx.services.historyFromLog) {
+    event.history = { key: storeKey, source: user.mask, account: user.account, tags: storedTags(clientTags) };
+  }
+  const committed = ctx.commit(event);
   if (committed instanceof Promise) return committed.then((verdict) => answerMessage(ctx, sent, verdict));
   answerMessage(ctx, sent, committed);
 }
@@ -200,10 +201,6 @@ function answerMessage(ctx: Context, m: SentMessage, verdict: Verdict): void {
   if (command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled && !ctx.services.historyFromLog) {
     ctx.services.store.appendMessage({ msgid: m.msgid, target: storeKey, time, source: m.mask, account: m.account, command, text: m.text, tags: storedTags(m.clientTags) });
   }
-}
-
-function withTags(tags: Tags | undefined): { tags?: Tags } {
-  return tags === undefined ? {} : { tags };
 }
 
 /** Client tags worth keeping with a message (+reply, +react…), not passing ones like +typing. */
