@@ -13,33 +13,19 @@ import { LOG_LOST_REASON, UNAVAILABLE_REASON } from '../../src/server/cluster-wa
 import type { ConfigInput } from '../../src/server/config.ts';
 import { hashPassword } from '../../src/server/passwords.ts';
 import { MemoryStore } from '../../src/storage/memory-store.ts';
+import type { Store } from '../../src/storage/store.ts';
 import { addAccount, loginUser } from '../helpers/accounts.ts';
 import { ManualClock } from '../helpers/clock.ts';
-import { FaultyBus } from '../helpers/faulty-bus.ts';
+import { FaultyBus, nodeOnFaultyLog as faultyNode, plainUser } from '../helpers/faulty-bus.ts';
 import { is, join, joinAll, mask, settle } from '../helpers/irc.ts';
 import { RawClient } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const OPERS: ConfigInput['opers'] = [{ name: 'root', password: await hashPassword('s3cret', 4) }];
 
-async function nodeOnFaultyLog(t: TestContext, input: ConfigInput, store = new MemoryStore()): Promise<{ bus: FaultyBus; s: TestServer }> {
-  const bus = new FaultyBus();
-  const s = await startServer({ plainText: { greetAfterMs: 50 }, accounts: { passwordCost: 4 }, ...input }, { bus, nodeId: 'a', store });
-  t.after(async () => {
-    bus.comeBack();
-    await s.close();
-    await bus.close();
-  });
-  return { bus, s };
-}
-
-/** Connects as a person at `nc`, named `nick`, in #lobby. */
-async function plainUser(s: TestServer, nick: string): Promise<RawClient> {
-  const c = await s.connect();
-  c.send(nick);
-  await c.waitFor(/^\[\d{2}:\d{2}:\d{2}\] \*\*\* In #lobby: /);
-  return c;
-}
+/** A node on a failing log, with quick account hashing. */
+const nodeOnFaultyLog = (t: TestContext, input: ConfigInput, store?: Store): Promise<{ bus: FaultyBus; s: TestServer }> =>
+  faultyNode(t, { accounts: { passwordCost: 4 }, ...input }, store);
 
 /** The ERROR a client is closed with, then the close itself. */
 async function closedWith(c: RawClient, reason: string): Promise<void> {

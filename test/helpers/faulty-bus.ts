@@ -10,6 +10,11 @@ import { LogError } from '../../src/cluster/errors.ts';
 import { InProcessBus } from '../../src/cluster/in-process-bus.ts';
 import type { LogEntry } from '../../src/cluster/log-cursor.ts';
 import type { NetworkEvent } from '../../src/network/events.ts';
+import type { TestContext } from 'node:test';
+import type { ConfigInput } from '../../src/server/config.ts';
+import type { Store } from '../../src/storage/store.ts';
+import type { RawClient } from './raw-client.ts';
+import { startServer, type TestServer } from './server.ts';
 
 export class FaultyBus implements Bus<NetworkEvent> {
   private inner: InProcessBus<NetworkEvent>;
@@ -159,4 +164,24 @@ export class FaultyBus implements Bus<NetworkEvent> {
 
 function unavailable(): LogError {
   return new LogError('LOG_UNAVAILABLE', 'the log cannot be reached (test: switched off)');
+}
+
+/** A node (id a) on a log that fails on demand; both closed when the test ends. */
+export async function nodeOnFaultyLog(t: TestContext, input: ConfigInput = {}, store?: Store): Promise<{ bus: FaultyBus; s: TestServer }> {
+  const bus = new FaultyBus();
+  const s = await startServer({ plainText: { greetAfterMs: 50 }, ...input }, { bus, nodeId: 'a', ...(store && { store }) });
+  t.after(async () => {
+    bus.comeBack();
+    await s.close();
+    await bus.close();
+  });
+  return { bus, s };
+}
+
+/** Connects as a person at `nc`: the nickname typed, up to the room's people list. */
+export async function plainUser(s: TestServer, nick: string): Promise<RawClient> {
+  const c = await s.connect();
+  c.send(nick);
+  await c.waitFor(/^\[\d{2}:\d{2}:\d{2}\] \*\*\* In #lobby: /);
+  return c;
 }

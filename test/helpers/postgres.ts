@@ -5,6 +5,7 @@
 //
 // initdb and postgres refuse to run as root: when we are root, both run as the `postgres` user
 // on a directory chowned to it. Nothing outlives the test process (an exit hook stops servers).
+import { cleanupOnExit } from './cleanup-on-exit.ts';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -17,7 +18,6 @@ import pg from 'pg';
 const run = promisify(execFile);
 
 
-const EXIT_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 export interface PostgresServer {
   /** postgres://parlor@127.0.0.1:<port>/postgres */
   readonly url: string;
@@ -80,20 +80,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     if (existsSync(join(data, 'postmaster.pid'))) spawnSync(file, argv, { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
   };
-  process.on('exit', stopNow);
-  // Killed by a signal (a timeout), 'exit' never comes: stop the server, then die as asked.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    stopNow();
-    for (const name of EXIT_SIGNALS) process.off(name, onSignal);
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  for (const name of EXIT_SIGNALS) process.on(name, onSignal);
+  const cancelCleanup = cleanupOnExit(stopNow);
   try {
     await start();
   } catch (err) {
     stopNow();
-    process.off('exit', stopNow);
-    for (const name of EXIT_SIGNALS) process.off(name, onSignal);
+    cancelCleanup();
     throw err;
   }
   const url = `postgres://parlor@127.0.0.1:${port}/postgres`;
@@ -107,8 +99,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
     async close() {
       stopNow();
-      process.off('exit', stopNow);
-      for (const name of EXIT_SIGNALS) process.off(name, onSignal);
+      cancelCleanup();
     },
   };
 }

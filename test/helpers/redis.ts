@@ -1,6 +1,7 @@
 // A redis-server of the test's own: a temp dir, a free loopback port, no persistence (so that
 // restart() is "Redis restarted and lost the log"). With PARLOR_TEST_REDIS_URL set, that server
 // is used instead, each call under a fresh key namespace; then pause/resume/restart throw.
+import { cleanupOnExit } from './cleanup-on-exit.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +31,6 @@ export interface RedisServer {
 
 const REDIS_BINARY = process.env.PARLOR_TEST_REDIS_SERVER ?? 'redis-server';
 const START_TIMEOUT_MS = 10_000;
-const EXIT_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export async function startRedis(): Promise<RedisServer> {
   const namespace = `parlor-test-${randomBytes(6).toString('hex')}`;
@@ -43,14 +43,7 @@ export async function startRedis(): Promise<RedisServer> {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
-  process.on('exit', killOnExit);
-  // Killed by a signal (a timeout), 'exit' never comes: kill the server, then die as asked.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    killOnExit();
-    for (const name of EXIT_SIGNALS) process.off(name, onSignal);
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  for (const name of EXIT_SIGNALS) process.on(name, onSignal);
+  const cancelCleanup = cleanupOnExit(killOnExit);
   const kill = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
@@ -73,8 +66,7 @@ export async function startRedis(): Promise<RedisServer> {
     },
     async stop() {
       await kill();
-      process.off('exit', killOnExit);
-      for (const name of EXIT_SIGNALS) process.off(name, onSignal);
+      cancelCleanup();
       rmSync(dir, { recursive: true, force: true });
     },
   };

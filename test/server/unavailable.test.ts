@@ -4,40 +4,21 @@
 // held back and reach the others, in order, when it is back. With the database down, SASL,
 // CHATHISTORY and REGISTER say "try again" while the chat goes on.
 import { hashPassword } from '../../src/server/passwords.ts';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../src/storage/errors.ts';
 import { MemoryStore } from '../../src/storage/memory-store.ts';
 import type { Store } from '../../src/storage/store.ts';
 import { addAccount } from '../helpers/accounts.ts';
-import { FaultyBus } from '../helpers/faulty-bus.ts';
+import { nodeOnFaultyLog, plainUser } from '../helpers/faulty-bus.ts';
 import { is, join, joinAll, linesSince, mask, settle } from '../helpers/irc.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { startServer } from '../helpers/server.ts';
 
 const LOG_DOWN_TEXT = 'The network is unavailable right now, so this may not have been done; try again in a moment';
 const DB_DOWN_TEXT = 'The database is unavailable right now; try again in a moment';
 const TIMESTAMPED = (text: string): ((r: Received) => boolean) => (r) => /^\[\d{2}:\d{2}:\d{2}\] /.test(r.raw) && r.raw.endsWith(text);
 
-/** A node on a log that fails on demand; both closed when the test ends. */
-async function nodeOnFaultyLog(t: TestContext): Promise<{ bus: FaultyBus; s: TestServer }> {
-  const bus = new FaultyBus();
-  const s = await startServer({ plainText: { greetAfterMs: 50 } }, { bus, nodeId: 'a' });
-  t.after(async () => {
-    bus.comeBack();
-    await s.close();
-    await bus.close();
-  });
-  return { bus, s };
-}
-
-/** Connects as a person at `nc`: the nickname typed, up to the room's people list. */
-async function plainUser(s: TestServer, nick: string): Promise<RawClient> {
-  const c = await s.connect();
-  c.send(nick);
-  await c.waitFor(/^\[\d{2}:\d{2}:\d{2}\] \*\*\* In #lobby: /);
-  return c;
-}
 
 /** The FAIL `command` answer, its parameters. */
 async function failOf(c: RawClient, command: string): Promise<string[]> {
