@@ -69,12 +69,14 @@ export class ConnectionGate {
    * Decides on a new connection given how many are open. On admission the address is
    * counted, and release() must be called when the connection closes. A web socket is admitted
    * without the throttle (a page load opens several); it pays it when it becomes a chat
-   * connection (throttled()).
+   * connection (throttled()). `perAddress: false` counts it in the total only (a trusted proxy's
+   * socket, which speaks for many clients).
    */
-  admit(address: string, openConnections: number, now: number, options: { throttle?: boolean } = {}): Admission {
+  admit(address: string, openConnections: number, now: number, options: { throttle?: boolean; perAddress?: boolean } = {}): Admission {
     if (openConnections >= this.max) {
       return { refusal: { code: 'server-full', message: `Server is full (${this.max} connections); try again later` } };
     }
+    if (options.perAddress === false) return { refusal: undefined, key: undefined };
     const ip = parseIp(address);
     if (!ip || this.exempt.some((c) => cidrContains(c, ip))) return { refusal: undefined, key: undefined };
     const rule = this.cidrLimits.find((r) => cidrContains(r.cidr, ip));

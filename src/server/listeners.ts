@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Connection, SecureListener, TlsCredentials } from '../transport/connection.ts';
 import { listenHttp } from '../transport/http.ts';
 import { listenTcp } from '../transport/tcp.ts';
+import { TrustedProxies, type ProxyPolicy } from '../transport/trusted-proxies.ts';
 import { handleAdminApi } from './admin-api.ts';
 import type { Config } from './config.ts';
 import { serveMetrics } from './metrics.ts';
@@ -18,6 +19,8 @@ export class Listeners {
   private web: SecureListener | undefined;
   /** The certificate in use is self-signed (then STS is not advertised unless forced). */
   private tlsSelfSigned = false;
+  /** The proxy policy of the config in force, made again when a reload brings a new one. */
+  private policy: { of: Config['proxy']; policy: ProxyPolicy } | undefined;
 
   constructor(
     private readonly server: ParlorServer,
@@ -27,13 +30,16 @@ export class Listeners {
   async open(config: Config): Promise<{ host: string; port: number }> {
     const server = this.server;
     const l = config.limits;
-    const limits = { maxLineBytes: l.lineBytes + l.tagBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs };
+    // Lines are framed up to the longest any session takes: a plain-text user's may pass an IRC line's.
+    const maxLineBytes = Math.max(l.lineBytes + l.tagBytes, config.plainText.maxLineBytes);
+    const limits = { maxLineBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs };
     const credentials = await this.readTlsCredentials(config);
-    this.tcp = await listenTcp({ host: config.server.host, port: config.server.port, limits }, (conn) => this.accept(conn));
+    const proxy = (): ProxyPolicy => this.proxyPolicy();
+    this.tcp = await listenTcp({ host: config.server.host, port: config.server.port, limits, proxy }, (conn) => this.accept(conn));
     if (credentials) {
       const tls = config.tls;
       this.tls = await listenTcp(
-        { host: tls.host ?? config.server.host, port: tls.port, limits, tls: credentials, handshakeTimeoutMs: tls.handshakeTimeoutMs },
+        { host: tls.host ?? config.server.host, port: tls.port, limits, tls: credentials, handshakeTimeoutMs: tls.handshakeTimeoutMs, proxy },
         (conn) => this.accept(conn),
       );
     }
@@ -49,15 +55,28 @@ export class Listeners {
           allowedOrigins: web.allowedOrigins,
           web,
           handshakeTimeoutMs: config.tls.handshakeTimeoutMs,
-          admitSocket: (address) => server.webSlots.admit(address),
+          proxy,
+          admitSocket: (address, viaProxy) => server.webSlots.admit(address, viaProxy),
           api: (req) => handleAdminApi(server, req),
           metrics: (req) => serveMetrics(server, req),
+          // Read at each request: a reload's new default room applies to the next page load.
+          clientSettings: () => ({ defaultRoom: server.config.plainText.defaultRoom }),
           health: () => ({ status: 'ok', uptimeSeconds: Math.round((server.now() - server.createdAt) / 1000), connections: server.sessions.size, users: server.network.userCount }),
         },
         (conn, slot) => this.accept(conn, slot),
       );
     }
     return { host: this.tcp.host, port: this.tcp.port };
+  }
+
+  /** Trusted proxies and how they say whom they forward, per the config in force. */
+  proxyPolicy(): ProxyPolicy {
+    const settings = this.server.config.proxy;
+    if (this.policy?.of !== settings) {
+      const { trusted, protocol, headerTimeoutMs, maxHeaderBytes, webHeader } = settings;
+      this.policy = { of: settings, policy: { trusted: new TrustedProxies(trusted), protocol, headerTimeoutMs, maxHeaderBytes, webHeader } };
+    }
+    return this.policy.policy;
   }
 
   /** Where the web client and the WebSocket endpoint listen, when enabled. */

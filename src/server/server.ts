@@ -166,6 +166,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
       serverName: this.serverName,
       whowasLimit: this.config.limits.whowasEntries,
       adminNick: this.config.admin.pseudoUser ? this.config.admin.nick : undefined,
+      casemapping: this.config.server.casemapping,
       // A network of one node (its own in-process log) has nobody to catch up.
       snapshotEvery: this.sharedLog ? this.config.cluster.snapshotEvery : 0,
       catchUpMs: this.config.cluster.catchUpMs,
@@ -312,7 +313,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
       conn.close('Banned', this.bannedLines(ban, '*', conn.remoteAddress).join('\r\n'));
       return;
     }
-    const admission = webSlot ? this.webSlots.upgrade(webSlot) : this.gate.admit(conn.remoteAddress, this.webSlots.openConnections, now);
+    const admission = webSlot ? this.webSlots.upgrade(webSlot, conn.remoteAddress) : this.gate.admit(conn.remoteAddress, this.webSlots.openConnections, now);
     if (admission.refusal) {
       this.stats.refused[admission.refusal.code]++;
       this.logger.info({ address: conn.remoteAddress, reason: admission.refusal.code }, 'connection refused');

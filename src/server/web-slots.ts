@@ -24,6 +24,8 @@ export class WebSlot implements ConnectionSlot {
     private readonly owner: WebSlots,
     readonly address: string,
     readonly key: string | undefined,
+    /** Admitted as a trusted proxy's socket: the client it carries has not been counted yet. */
+    readonly viaProxy: boolean,
   ) {}
 
   get held(): boolean {
@@ -60,9 +62,12 @@ export class WebSlots {
     return this.host.sessions.size + this.heldCount;
   }
 
-  /** A new web socket: a place in the limits, or the refusal its 503 carries. */
-  admit(address: string): { slot: WebSlot; refusal?: undefined } | { refusal: string } {
-    const admission = this.host.gate.admit(address, this.openConnections, this.host.now(), { throttle: false });
+  /**
+   * A new web socket: a place in the limits, or the refusal its 503 carries. A trusted proxy's
+   * socket counts in the total only: it speaks for many clients, each judged when it upgrades.
+   */
+  admit(address: string, viaProxy = false): { slot: WebSlot; refusal?: undefined } | { refusal: string } {
+    const admission = this.host.gate.admit(address, this.openConnections, this.host.now(), { throttle: false, perAddress: !viaProxy });
     if (admission.refusal) {
       this.host.stats.refused[admission.refusal.code]++;
       // Debug only: a flood of refused sockets must not become a flood of log lines.
@@ -70,16 +75,24 @@ export class WebSlots {
       return { refusal: admission.refusal.message };
     }
     this.heldCount++;
-    return { slot: new WebSlot(this, address, admission.key) };
+    return { slot: new WebSlot(this, address, admission.key, viaProxy) };
   }
 
   /**
    * A web socket upgraded to a chat connection: it pays the throttle, then its place becomes
    * the session's (released with the session). Refused, the place stays the socket's until it closes.
    */
-  upgrade(slot: WebSlot): Admission {
+  upgrade(slot: WebSlot, address: string): Admission {
     // Its socket closed during the handshake: the chat connection is closing too; admitted afresh, its session releases it.
-    if (!slot.held) return this.host.gate.admit(slot.address, this.openConnections, this.host.now());
+    if (!slot.held) return this.host.gate.admit(address, this.openConnections, this.host.now());
+    if (slot.viaProxy) {
+      // Through a trusted proxy: the client (its forwarded address) is counted and throttled
+      // now, in the place the proxy's socket holds (not counted twice in the total).
+      const admission = this.host.gate.admit(address, this.openConnections - 1, this.host.now());
+      if (admission.refusal) return admission;
+      slot.handOver();
+      return admission;
+    }
     const refusal = this.host.gate.throttled(slot.key, this.host.now());
     if (refusal) return { refusal };
     return { refusal: undefined, key: slot.handOver() };

@@ -1,17 +1,16 @@
 // The web port: the built web client (static files), the IRC WebSocket endpoint (at /irc and /,
 // config web.ircPaths), and a health endpoint. Browsers refuse the IRC ports 6665–6669, hence
 // a port of its own.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Connection, SecureListener, TlsCredentials, TransportLimits } from './connection.ts';
 import { answerClientError, applySecurityHeaders, declaredBodyTooLarge, HttpRequestError, readJsonBody, refuseBody, refusedSocketAnswer, requestPath } from './http-guard.ts';
+import { staticFiles, type StaticFiles } from './static-files.ts';
 import { normalizeAddress } from './tcp.ts';
+import { forwardedClientAddress, type ProxyPolicy } from './trusted-proxies.ts';
 import { chooseSubprotocol, WebSocketConnection } from './websocket.ts';
 
 /** A place in the server's connection limits, held by one web socket until it closes. */
@@ -55,7 +54,12 @@ export interface HttpListenOptions<Slot extends ConnectionSlot = ConnectionSlot>
    * a refused one is answered 503 and closed. The place is released when the socket closes, or
    * handed to the chat connection the socket is upgraded to (onConnection's slot).
    */
-  admitSocket?(address: string): { slot: Slot; refusal?: undefined } | { refusal: string };
+  admitSocket?(address: string, viaProxy: boolean): { slot: Slot; refusal?: undefined } | { refusal: string };
+  /**
+   * Trusted proxies: a request from one is the client's its forwarding header names. Its socket is
+   * admitted as the proxy's (viaProxy: no per-address limit; the client's comes with the WebSocket).
+   */
+  proxy?(): ProxyPolicy | undefined;
   /** Built web client to serve; missing files give 404, a missing directory a hint page. */
   staticDir: string | undefined;
   /** Origins allowed to open the WebSocket; the page's own origin always is; '*' allows any. */
@@ -64,11 +68,16 @@ export interface HttpListenOptions<Slot extends ConnectionSlot = ConnectionSlot>
   tls?: TlsCredentials;
   /** JSON for GET /health. */
   health(): Record<string, unknown>;
+  /** JSON for GET /client-settings.json: what the web client needs to know of the server (its landing room). */
+  clientSettings?(): Record<string, unknown>;
   /** GET /metrics (Prometheus); the handler decides who may scrape. Without it, /metrics is a static path. */
   metrics?(req: { address: string; authorization: string | undefined }): Promise<{ status: number; contentType: string; body: string }>;
   /** JSON API routes (the admin panel's): undefined when a path is not theirs. */
   api?(req: { method: string; path: string; authorization: string | undefined; body: unknown; address: string; headers: ApiRequestHeaders }): Promise<{ status: number; body: unknown } | undefined>;
 }
+
+/** Where the web client reads its settings (web/src/client-settings.ts). */
+export const CLIENT_SETTINGS_PATH = '/client-settings.json';
 
 /** Past the body limit, how many times the limit is still read and dropped (1 MiB by default) before the socket is cut. */
 const DRAIN_FACTOR = 64;
@@ -77,18 +86,6 @@ const DRAIN_FACTOR = 64;
 function checkingIntervalMs(web: WebPortLimits): number {
   return Math.max(50, Math.min(1_000, Math.floor(web.headersTimeoutMs / 4)));
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.woff2': 'font/woff2',
-};
 
 export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
   // Non-browser clients send no Origin; browsers always do, and only they need guarding.
@@ -113,10 +110,11 @@ export async function listenHttp<Slot extends ConnectionSlot>(
   /** The place each admitted socket holds; a socket missing here was refused (its 503 is on its way). */
   const slots = new WeakMap<object, Slot>();
   const refused = (socket: object): boolean => options.admitSocket !== undefined && !slots.has(socket);
+  const files = staticFiles(options.staticDir);
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (refused(req.socket)) return;
     applySecurityHeaders(res);
-    void serveRequest(req, res, options).catch((err: unknown) => {
+    void serveRequest(req, res, options, files).catch((err: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (err instanceof HttpRequestError) {
         res.writeHead(err.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ error: err.message, code: err.code }));
@@ -141,7 +139,8 @@ export async function listenHttp<Slot extends ConnectionSlot>(
   // A TLS socket is admitted once its handshake is done, as on the TLS chat port.
   server.on(options.tls ? 'secureConnection' : 'connection', (socket: net.Socket) => {
     if (!options.admitSocket) return;
-    const admission = options.admitSocket(normalizeAddress(socket.remoteAddress ?? 'unknown'));
+    const peer = normalizeAddress(socket.remoteAddress ?? 'unknown');
+    const admission = options.admitSocket(peer, options.proxy?.()?.trusted.trusts(peer) === true);
     if (admission.refusal !== undefined) {
       socket.write(refusedSocketAnswer(admission.refusal), () => socket.destroy());
       return;
@@ -161,7 +160,7 @@ export async function listenHttp<Slot extends ConnectionSlot>(
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
+      const address = clientAddress(req, options.proxy?.());
       // The socket's place in the limits goes with it to the chat connection.
       const slot = slots.get(req.socket);
       slots.delete(req.socket);
@@ -202,13 +201,24 @@ export async function listenHttp<Slot extends ConnectionSlot>(
   };
 }
 
-async function serveRequest<Slot extends ConnectionSlot>(req: http.IncomingMessage, res: http.ServerResponse, options: HttpListenOptions<Slot>): Promise<void> {
+/** The request's client: its peer, or whom a trusted proxy's forwarding header names. */
+function clientAddress(req: http.IncomingMessage, policy: ProxyPolicy | undefined): string {
+  const peer = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
+  return policy ? forwardedClientAddress(peer, req.headers, policy.trusted, policy.webHeader) : peer;
+}
+
+async function serveRequest<Slot extends ConnectionSlot>(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  options: HttpListenOptions<Slot>,
+  files: StaticFiles,
+): Promise<void> {
   const path = requestPath(req.url);
   const { maxBodyBytes } = options.web;
   if (declaredBodyTooLarge(req, maxBodyBytes)) throw await refuseBody(req, maxBodyBytes, maxBodyBytes * DRAIN_FACTOR);
   if (options.api && path.startsWith('/admin/api/')) {
     const body = req.method === 'POST' ? await readJsonBody(req, maxBodyBytes, maxBodyBytes * DRAIN_FACTOR) : undefined;
-    const address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
+    const address = clientAddress(req, options.proxy?.());
     const headers = { origin: req.headers.origin, host: req.headers.host, contentType: req.headers['content-type'] };
     const answer = await options.api({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, body, address, headers });
     if (answer) {
@@ -225,7 +235,7 @@ async function serveRequest<Slot extends ConnectionSlot>(req: http.IncomingMessa
     return;
   }
   if (path === '/metrics' && options.metrics) {
-    const address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
+    const address = clientAddress(req, options.proxy?.());
     const answer = await options.metrics({ address, authorization: req.headers.authorization });
     res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Cache-Control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : answer.body);
@@ -235,31 +245,9 @@ async function serveRequest<Slot extends ConnectionSlot>(req: http.IncomingMessa
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(options.health()));
     return;
   }
-  const root = options.staticDir;
-  if (root === undefined) {
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The web client is not built: run `npm run build`.\n');
+  if (path === CLIENT_SETTINGS_PATH && options.clientSettings) {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(options.clientSettings()));
     return;
   }
-  // Stay inside the static directory whatever the path says.
-  const file = normalize(join(root, path === '/' ? 'index.html' : path));
-  if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) {
-    res.writeHead(403).end();
-    return;
-  }
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) {
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
-    return;
-  }
-  res.writeHead(200, {
-    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': info.size,
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-  });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  createReadStream(file).pipe(res);
+  await files.serve(req, res, path);
 }

@@ -3,6 +3,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Connection, ConnectionHandler, FramingError, PreparedLine, SecureListener, TlsCredentials, TransportLimits } from './connection.ts';
 import { LineDecoder, type LineSink } from './line-decoder.ts';
+import { expectsProxyHeader, readProxyHeader } from './proxy-accept.ts';
+import type { ProxiedSource } from './proxy-protocol.ts';
+import type { ProxyPolicy } from './trusted-proxies.ts';
 import { FlushScheduler, type Flushable } from './write-queue.ts';
 
 let nextId = 0;
@@ -46,10 +49,12 @@ export class SocketConnection implements Connection, Flushable, LineSink {
   constructor(
     private readonly socket: net.Socket,
     private readonly shared: TcpShared,
+    /** The client a trusted proxy's PROXY header named: its address is this connection's. */
+    proxied?: ProxiedSource,
   ) {
     this.id = `tcp-${++nextId}`;
-    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? 'unknown');
-    this.remotePort = socket.remotePort ?? 0;
+    this.remoteAddress = proxied?.address ?? normalizeAddress(socket.remoteAddress ?? 'unknown');
+    this.remotePort = proxied?.port ?? socket.remotePort ?? 0;
     this.secure = socket instanceof tls.TLSSocket;
     this.transport = this.secure ? 'tls' : 'tcp';
     this.decoder = new LineDecoder(shared.limits.maxLineBytes, this);
@@ -249,24 +254,64 @@ export interface TcpListenOptions {
   tls?: TlsCredentials;
   /** A TLS client must finish its handshake within this long. */
   handshakeTimeoutMs?: number;
+  /** Trusted proxies and the PROXY protocol, read for each new socket (so that a reload applies). */
+  proxy?(): ProxyPolicy | undefined;
 }
 
 export async function listenTcp(options: TcpListenOptions, onConnection: (conn: Connection) => void): Promise<SecureListener> {
   const shared: TcpShared = { limits: options.limits, scheduler: new FlushScheduler(), sockets: new Set() };
-  const accept = (socket: net.Socket): void => onConnection(new SocketConnection(socket, shared));
-  const server: net.Server = options.tls
-    ? tls.createServer({ cert: options.tls.cert, key: options.tls.key, handshakeTimeout: options.handshakeTimeoutMs ?? 10_000 }, accept)
-    : net.createServer({ noDelay: true }, accept);
-  // Sockets still in their TLS handshake are not connections yet, but closing must end them too.
-  const handshaking = new Set<net.Socket>();
-  if (options.tls) {
-    server.on('connection', (socket: net.Socket) => {
-      handshaking.add(socket);
-      socket.once('close', () => handshaking.delete(socket));
+  /**
+   * Sockets not yet connections (reading a PROXY header, in their TLS handshake), which closing
+   * must end too, by their peer (address and port: unique while open), which the raw socket
+   * and the TLS socket over it share.
+   */
+  const pending = new Map<string, net.Socket>();
+  /** The client each TLS socket's PROXY header named, by the same key. */
+  const proxiedTls = new Map<string, ProxiedSource>();
+  const peerKey = (socket: net.Socket): string => `${socket.remoteAddress}|${socket.remotePort}`;
+  const accept = (socket: net.Socket, proxied?: ProxiedSource): void => {
+    const conn = new SocketConnection(socket, shared, proxied);
+    // A socket that read a PROXY header was paused with the client's first bytes put back; they
+    // flow from the next tick, once the connection has its handler.
+    if (socket.isPaused()) socket.resume();
+    onConnection(conn);
+  };
+  // With TLS, the listening server is plain TCP all the same: a PROXY header comes before the
+  // TLS handshake, so the socket reaches the TLS server (never listening itself) after it.
+  const tlsServer = options.tls
+    ? tls.createServer({ cert: options.tls.cert, key: options.tls.key, handshakeTimeout: options.handshakeTimeoutMs ?? 10_000 }, (socket) => {
+        const key = peerKey(socket);
+        const proxied = proxiedTls.get(key);
+        proxiedTls.delete(key);
+        pending.delete(key);
+        accept(socket, proxied);
+      })
+    : undefined;
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    const peer = normalizeAddress(socket.remoteAddress ?? 'unknown');
+    const policy = options.proxy?.();
+    // Plain TCP from anyone but a trusted proxy: a connection at once, at no extra cost.
+    if (!tlsServer && !expectsProxyHeader(policy, peer)) return accept(socket);
+    const key = peerKey(socket);
+    pending.set(key, socket);
+    socket.once('close', () => {
+      if (pending.get(key) === socket) pending.delete(key);
+      proxiedTls.delete(key);
     });
+    readProxyHeader(socket, peer, policy, (outcome) => {
+      if (outcome.refusal !== undefined) return void socket.destroy();
+      if (!tlsServer) {
+        pending.delete(key);
+        return accept(socket, outcome.source);
+      }
+      if (outcome.source) proxiedTls.set(key, outcome.source);
+      tlsServer.emit('connection', socket);
+    });
+  });
+  if (tlsServer) {
     // A failed handshake (plain text sent to the TLS port, an untrusted certificate) ends that
     // socket only.
-    server.on('tlsClientError', (_err, socket) => socket.destroy());
+    tlsServer.on('tlsClientError', (_err, socket) => socket.destroy());
   }
   // A failing accept (EMFILE, …) must not crash the process.
   server.on('error', () => {});
@@ -282,7 +327,7 @@ export async function listenTcp(options: TcpListenOptions, onConnection: (conn: 
     host: addr.address,
     port: addr.port,
     setCredentials(credentials) {
-      if (server instanceof tls.Server) server.setSecureContext({ cert: credentials.cert, key: credentials.key });
+      tlsServer?.setSecureContext({ cert: credentials.cert, key: credentials.key });
     },
     close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
@@ -295,7 +340,7 @@ export async function listenTcp(options: TcpListenOptions, onConnection: (conn: 
           clearTimeout(timer);
           resolve();
         });
-        for (const socket of handshaking) socket.destroy();
+        for (const socket of pending.values()) socket.destroy();
         if (timer === undefined) cut();
       }),
   };

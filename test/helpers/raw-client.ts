@@ -58,6 +58,11 @@ export class RawClient {
     });
   }
 
+  /** A client on a socket already connected (e.g. TLS started after a PROXY header). */
+  static over(socket: net.Socket): RawClient {
+    return new RawClient(socket);
+  }
+
   /** Connects with TLS, trusting `ca` (a test's self-signed certificate). */
   static connectTls(port: number, ca: string | Buffer, host = '127.0.0.1'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
