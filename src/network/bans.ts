@@ -36,7 +36,7 @@ export function parseBanTarget(text: string): { kind: BanKind; mask: string } | 
     // `*`, `@` or `*!*@*` would ban everyone, the operator included: taken for a slip.
     return /\s/.test(mask) || !/[^*!@]/.test(mask) ? undefined : { kind: 'mask', mask };
   }
-  if (isValidNick(text, 64)) return { kind: 'mask', mask: `${text}!*@*` };
+  if (isValidNick(text, 64, 'precis')) return { kind: 'mask', mask: `${text}!*@*` };
   return undefined;
 }
 

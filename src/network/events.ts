@@ -3,6 +3,7 @@
 // shows the same. `uid` is the user who acts; nodes deliver to everyone concerned except that
 // user, whose own session answers when its event comes back from the log (with its label,
 // for labeled-response). The reducer (reducer.ts) checks each one again when applying it.
+import type { Casemapping } from '../protocol/casemapping.ts';
 import type { ChannelRecord } from '../storage/store.ts';
 import type { ServerBan } from './bans.ts';
 import type { UserInit } from './state.ts';
@@ -23,7 +24,8 @@ export type NetworkEvent =
   // epoch is gone: its users quit.
   // `adminNick`: the admin pseudo-user's nick in this node's config (null: none). Every node must
   // agree (the pseudo-user is part of the state): a node that differs is refused.
-  | { type: 'node.up'; nodeId: string; adminNick?: string | null }
+  // `casemapping`: server.casemapping, which every node must share too (absent: rfc1459).
+  | { type: 'node.up'; nodeId: string; adminNick?: string | null; casemapping?: Casemapping }
   // A node declared gone (by itself at shutdown, or by another that lost sight of it): its
   // users quit everywhere, and later entries of that epoch are passed over.
   | { type: 'node.down'; nodeId: string; epoch: string; reason: string }

@@ -1,7 +1,8 @@
 // The network's state at one log position: users, nicks, rooms, server bans, the nodes that
 // are up. Only the reducer (reducer.ts) changes it; everything else reads it.
-import { foldCase } from '../protocol/casemapping.ts';
+import { foldCase, type Casemapping } from '../protocol/casemapping.ts';
 import { BanList } from './bans.ts';
+import { LookalikeNicks } from './lookalike-nicks.ts';
 import { Channel, User, type UserInit } from './state.ts';
 
 /** The uid of the admin pseudo-user, present on every node without being introduced. */
@@ -18,6 +19,8 @@ export interface WhowasEntry {
 export class NetworkState {
   readonly users = new Map<string, User>();
   readonly nicks = new Map<string, User>();
+  /** Nicks in use by what they look like: kept with `nicks`. */
+  readonly lookalikes = new LookalikeNicks();
   readonly channels = new Map<string, Channel>();
   /** Users with +i and +o, kept current so LUSERS does not walk every user. */
   invisibleCount = 0;
@@ -29,6 +32,8 @@ export class NetworkState {
   readonly nodes = new Map<string, string>();
   /** The admin pseudo-user's nick every node runs with (null: none), set by the first node up. */
   adminNick: string | null | undefined = undefined;
+  /** server.casemapping every node runs with, set by the first node up that says (undefined: none yet). */
+  casemapping: Casemapping | undefined = undefined;
   /** Epochs declared dead: their later entries are passed over. */
   readonly deadEpochs = new Set<string>();
   /** The last log position applied, and its time. */
@@ -59,6 +64,7 @@ export class NetworkState {
     const user = new User(init);
     this.users.set(user.uid, user);
     this.nicks.set(user.foldedNick, user);
+    this.lookalikes.add(user);
     this.serviceCount++;
     return user;
   }

@@ -2,6 +2,7 @@
 // snapshot comes from the log's store, written by another node or another version, and a
 // node must refuse a damaged one rather than build a wrong network from it.
 import { z } from 'zod';
+import { CASEMAPPINGS } from '../protocol/casemapping.ts';
 
 const text = z.string();
 const time = z.number();
@@ -72,6 +73,7 @@ export const snapshotDataSchema = z.strictObject({
   nodes: z.array(z.tuple([text, text])),
   deadEpochs: z.array(text),
   adminNick: z.union([text, z.null()]).optional(),
+  casemapping: z.enum(CASEMAPPINGS).optional(),
 });
 
 export type SnapshotData = z.infer<typeof snapshotDataSchema>;

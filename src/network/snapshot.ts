@@ -33,6 +33,7 @@ export function takeSnapshot(state: NetworkState): Snapshot {
     deadEpochs: [...state.deadEpochs].sort(),
     // Left out (undefined) until a node announced it.
     adminNick: state.adminNick,
+    casemapping: state.casemapping,
   };
   return { position: state.position, data: JSON.stringify(data) };
 }
@@ -72,6 +73,8 @@ export function loadSnapshot(state: NetworkState, snapshot: Snapshot): void {
   }
   for (const user of users.byUid.values()) state.users.set(user.uid, user);
   for (const [folded, user] of users.byNick) state.nicks.set(folded, user);
+  state.lookalikes.clear();
+  for (const user of state.users.values()) state.lookalikes.add(user);
   state.channels.clear();
   for (const [folded, ch] of channels) state.channels.set(folded, ch);
   refill(state.bans, data.bans);
@@ -79,6 +82,7 @@ export function loadSnapshot(state: NetworkState, snapshot: Snapshot): void {
   state.nodes.clear();
   for (const [nodeId, epoch] of nodes) state.nodes.set(nodeId, epoch);
   state.adminNick = data.adminNick;
+  state.casemapping = data.casemapping;
   state.deadEpochs.clear();
   for (const epoch of data.deadEpochs) state.deadEpochs.add(epoch);
   state.invisibleCount = 0;

@@ -5,6 +5,7 @@
 import type { Bus } from '../cluster/bus.ts';
 import type { LogEntry } from '../cluster/log-cursor.ts';
 import type { NetworkEvent } from '../network/events.ts';
+import type { Casemapping } from '../protocol/casemapping.ts';
 import { NetworkState } from '../network/network-state.ts';
 import { Reducer, SPLIT_REASON } from '../network/reducer.ts';
 import { loadSnapshot, takeSnapshot } from '../network/snapshot.ts';
@@ -20,6 +21,8 @@ export interface ReplicaOptions {
   whowasLimit: number;
   /** The admin pseudo-user's nick, when there is one. */
   adminNick: string | undefined;
+  /** server.casemapping: which nicks are taken must not depend on the node (absent: not announced). */
+  casemapping?: Casemapping;
   /** A snapshot every this many entries (0: none — a network of one node, where nobody catches up). */
   snapshotEvery: number;
   /** How long a commit waits before the log is read back for it. */
@@ -122,7 +125,7 @@ export class NetworkReplica {
   }
 
   private async announce(): Promise<void> {
-    const verdict = await this.follower.commit({ type: 'node.up', nodeId: this.nodeId, adminNick: this.options.adminNick ?? null });
+    const verdict = await this.follower.commit({ type: 'node.up', nodeId: this.nodeId, adminNick: this.options.adminNick ?? null, casemapping: this.options.casemapping });
     if (!verdict.ok) throw new Error(`node ${this.nodeId} could not join the network${verdict.refusal ? `: ${verdict.refusal.text}` : ''}`);
   }
 

@@ -1,9 +1,11 @@
 // RPL_ISUPPORT (005) tokens, built from the server's limits.
-import { CASEMAPPING } from './casemapping.ts';
+import { casemappingToken, type Casemapping } from './casemapping.ts';
 import { CHANNEL_TYPES } from './validate.ts';
 
 export interface IsupportLimits {
   network: string;
+  /** Which nicks the server takes (default rfc1459: ASCII ones). */
+  casemapping?: Casemapping;
   nickLen: number;
   channelLen: number;
   topicLen: number;
@@ -33,7 +35,7 @@ export function isupportTokens(l: IsupportLimits): string[] {
   const t = l.maxTargets;
   return [
     `AWAYLEN=${l.awayLen}`,
-    `CASEMAPPING=${CASEMAPPING}`,
+    `CASEMAPPING=${casemappingToken(l.casemapping ?? 'rfc1459')}`,
     `CHANLIMIT=${CHANNEL_TYPES}:${l.maxChannels}`,
     `CHANMODES=${CHANNEL_MODES.list},${CHANNEL_MODES.withArg},${CHANNEL_MODES.withArgOnSet},${CHANNEL_MODES.flags}`,
     `CHANNELLEN=${l.channelLen}`,

@@ -1,12 +1,21 @@
 // Validation of names given by clients.
+import type { Casemapping } from './casemapping.ts';
+import { isValidUnicodeNick } from './unicode-nick.ts';
 
 export const CHANNEL_TYPES = '#';
 
 // Classic nickname grammar: a letter or special first, then letters, digits, specials, '-'.
 const NICK_RE = /^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/;
 
-export function isValidNick(nick: string, maxLength: number): boolean {
-  return nick.length > 0 && nick.length <= maxLength && NICK_RE.test(nick);
+/**
+ * Whether `nick` may be a nick. `maxLength` counts UTF-8 bytes, as CHANNELLEN does (张三 is 6):
+ * lines have room for the longest nick in bytes. Under `precis`, letters of any modern script
+ * too (unicode-nick.ts); the nick is to be NFC first (normalizeNick).
+ */
+export function isValidNick(nick: string, maxLength: number, casemapping: Casemapping = 'rfc1459'): boolean {
+  if (nick.length === 0 || nick.length > maxLength * 3) return false;
+  if (casemapping === 'rfc1459') return nick.length <= maxLength && NICK_RE.test(nick);
+  return Buffer.byteLength(nick, 'utf8') <= maxLength && isValidUnicodeNick(nick);
 }
 
 export function isChannelName(name: string): boolean {
@@ -38,5 +47,5 @@ const USER_BAD_RE = /[\x00-\x20@!*?,]/;
 export function sanitizeUsername(raw: string, maxLength: number): string | undefined {
   const cleaned = raw.replace(/^~+/, '');
   if (cleaned === '' || USER_BAD_RE.test(cleaned)) return undefined;
-  return cleaned.slice(0, maxLength);
+  return Array.from(cleaned).slice(0, maxLength).join(''); // whole characters: 𠀀 is two UTF-16 units
 }

@@ -20,7 +20,7 @@ const GUEST = /^guest\d*$/i;
 
 /** Why `name` cannot be an account, or undefined when it can. */
 export function accountNameProblem(host: CommandHost, name: string): string | undefined {
-  if (!isValidNick(name, host.config.limits.nickLength)) return `${name} is not a valid nick, and accounts are named after nicks`;
+  if (!isValidNick(name, host.config.limits.nickLength, host.config.server.casemapping)) return `${name} is not a valid nick, and accounts are named after nicks`;
   if (foldCase(name) === foldCase(host.config.admin.nick)) return `${name} is the server's own nick`;
   if (GUEST.test(name)) return 'Guest nicks are given to people who do not log in: they cannot be registered';
   return undefined;

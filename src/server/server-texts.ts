@@ -97,6 +97,7 @@ export function isupportFor(config: Config): string[] {
   const l = config.limits;
   return isupportTokens({
     network: config.server.network,
+    casemapping: config.server.casemapping,
     nickLen: l.nickLength,
     channelLen: l.channelLength,
     topicLen: l.topicLength,

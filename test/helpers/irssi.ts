@@ -100,7 +100,10 @@ export class Irssi {
     const socket = join(dir, 'tmux.sock');
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
     delete env.TMUX;
-    const args = ['--home=' + dir, '--nick=' + opts.nick, ...(opts.tlsCaFile ? [] : ['--connect=' + host, '--port=' + String(opts.port)])];
+    // irssi reads its command line before it sets the locale: a non-ASCII --nick is refused
+    // ("Invalid byte sequence"), so such a nick is left to the config (settings core nick).
+    const nickArg = /^[\x20-\x7e]*$/.test(opts.nick) ? ['--nick=' + opts.nick] : [];
+    const args = ['--home=' + dir, ...nickArg, ...(opts.tlsCaFile ? [] : ['--connect=' + host, '--port=' + String(opts.port)])];
     const r = spawnSync(TMUX, ['-u', '-S', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'irc', '-x', '200', '-y', '50', '-P', '-F', '#{pane_pid}', IRSSI, ...args], {
       encoding: 'utf8',
       env,

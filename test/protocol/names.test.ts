@@ -24,7 +24,8 @@ describe('casemapping (rfc1459)', () => {
     ['A\\B~C', 'a|b^c'],
     ['{}|^', '{}|^'],
     ['#Chan-1_`', '#chan-1_`'],
-    ['ÀÉÎ', 'ÀÉÎ'], // non-ASCII is left as it is
+    ['ÀÉÎ', 'àéî'], // beyond ASCII a nick folds as PRECIS does (casemapping: precis)
+    ['#ÀÉÎ', '#ÀÉÎ'], // a room's name does not: rooms are stored under the ASCII fold
     ['#Ünïcode中文🎉', '#Ünïcode中文🎉'],
     ['@AZ[', '@az{'], // '@' (0x40) and '`' (0x60) are not letters
     ['', ''],
@@ -53,7 +54,8 @@ describe('casemapping (rfc1459)', () => {
     ['a\\b', 'A|B', true],
     ['#chan~', '#CHAN^', true],
     ['nick', 'nick_', false],
-    ['#É', '#é', false], // no Unicode case folding
+    ['#É', '#é', false], // no Unicode case folding of room names
+    ['É', 'é', true], // of nicks, yes
     ['^', '~', true],
     ['`', '@', false],
   ];

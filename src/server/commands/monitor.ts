@@ -23,7 +23,7 @@ export const monitorCommands: CommandGroup = {
           const limit = ctx.limits.monitorEntries;
           const added: string[] = [];
           for (const [i, nick] of targets.entries()) {
-            if (!isValidNick(nick, ctx.limits.nickLength)) continue;
+            if (!isValidNick(nick, ctx.limits.nickLength, ctx.config.server.casemapping)) continue;
             const folded = foldCase(nick);
             if (!session.monitoring.has(folded) && session.monitoring.size >= limit) {
               ctx.reply(ERR_MONLISTFULL, String(limit), targets.slice(i).join(','), 'Monitor list is full.');

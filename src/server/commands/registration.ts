@@ -15,6 +15,7 @@ import {
 import { clipUtf8 } from '../../protocol/text.ts';
 import { guardNick } from '../accounts.ts';
 import { lockoutText, type AuthAttempt } from '../auth-guard.ts';
+import { normalizeNick } from '../../protocol/unicode-nick.ts';
 import { isValidNick, sanitizeUsername } from '../../protocol/validate.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
@@ -38,15 +39,18 @@ export const registrationCommands: CommandGroup = {
     minParams: 0,
     preRegistration: true,
     handler(ctx, params) {
-      const nick = params[0];
-      if (nick === undefined || nick === '') throw new IrcError(ERR_NONICKNAMEGIVEN, [], 'No nickname given');
-      if (!isValidNick(nick, ctx.limits.nickLength)) {
-        throw new IrcError(ERR_ERRONEUSNICKNAME, [asMiddleParam(nick)], 'Erroneous nickname');
+      const casemapping = ctx.config.server.casemapping;
+      if (params[0] === undefined || params[0] === '') throw new IrcError(ERR_NONICKNAMEGIVEN, [], 'No nickname given');
+      const nick = normalizeNick(params[0], casemapping === 'precis');
+      if (!isValidNick(nick, ctx.limits.nickLength, casemapping)) {
+        throw new IrcError(ERR_ERRONEUSNICKNAME, [asMiddleParam(params[0])], 'Erroneous nickname');
       }
       const holder = ctx.network.userByNick(nick);
       const session = ctx.session;
       if (!session.user) {
         if (holder) throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
+        // Checked again when the user is introduced (the reducer); here to answer before USER.
+        if (ctx.network.lookalikes.twinOf(nick)) throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is too like one already in use');
         session.nick = nick;
         return tryCompleteRegistration(ctx);
       }
