@@ -3,7 +3,7 @@
 // (web/src/admin/api.ts), which takes its types from them. Pure: no Node imports, so that the
 // browser build can import it too.
 import { z } from 'zod';
-import { parseDuration } from '../protocol/duration.ts';
+import { readDuration } from '../protocol/duration.ts';
 import { breaksLine, utf8ByteLength } from '../protocol/wire-text.ts';
 
 /** The server's limits on text in a body; its config sets them (admin.textBytes, limits.kickLength). */
@@ -19,7 +19,6 @@ export const DEFAULT_ADMIN_TEXT_LIMITS: AdminTextLimits = { textBytes: 400, reas
 /** A nick, mask, IP or CIDR: its meaning is the server's to check; here only its shape. */
 const NAME_BYTES = 255;
 const PASSWORD_BYTES = 1024;
-const DURATION_CHARS = 32;
 
 /** Text of at most `max` UTF-8 bytes (CR, LF and NUL are the server's to remove). */
 const text = (max: number) => z.string().refine((s) => utf8ByteLength(s) <= max, `at most ${max} bytes of UTF-8`);
@@ -33,9 +32,8 @@ const name = z
 const duration = z.string().superRefine((s, ctx) => {
   const given = s.trim();
   if (given === '') return; // blank: permanent, as if left out
-  if (given.length > DURATION_CHARS || parseDuration(given) === undefined) {
-    ctx.addIssue({ code: 'custom', message: `Not a duration: ${given.slice(0, DURATION_CHARS)} (use 30s, 10m, 2h, 7d)` });
-  }
+  const reading = readDuration(given);
+  if ('problem' in reading) ctx.addIssue({ code: 'custom', message: reading.problem });
 });
 
 const count = z.number().int().min(1).max(10_000_000);

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../server/config.ts';
 import { VERSION } from '../server/version.ts';
+import type { BackupFlags } from './backup.ts';
 import type { ChatFlags } from './chat.ts';
 import type { GenCertFlags } from './gen-cert.ts';
 import type { ServeFlags } from './serve.ts';
@@ -11,6 +12,7 @@ const serve = async (flags: ServeFlags): Promise<void> => (await import('./serve
 const chat = async (server: string | undefined, flags: ChatFlags): Promise<void> => (await import('./chat.ts')).chat(server, flags);
 const genCert = async (flags: GenCertFlags): Promise<void> => (await import('./gen-cert.ts')).genCert(flags);
 const mkpasswd = async (): Promise<void> => (await import('./mkpasswd.ts')).mkpasswd();
+const backup = async (file: string, flags: BackupFlags): Promise<void> => (await import('./backup.ts')).backup(file, flags);
 
 const version = VERSION.replace(/^parlor-/, '');
 const program = new Command();
@@ -58,6 +60,15 @@ program
   .action(mkpasswd);
 
 program
+  .command('backup')
+  .description("copy the database to a file, safely while the server runs (SQLite's online backup)")
+  .argument('<file>', 'where to write the copy')
+  .option('-c, --config <file>', 'YAML config file: the data directory is its storage.dataDir')
+  .option('--data-dir <dir>', 'the data directory (default ./data)')
+  .option('--force', 'replace the file if it exists')
+  .action(backup);
+
+program
   .command('chat')
   .description('chat in the terminal, with Parlor or any IRC server (line mode when piped)')
   .argument('[server]', 'host[:port] to connect to (default 127.0.0.1:6666)')
@@ -69,6 +80,7 @@ program
   .option('--tls-ca <file>', 'trust the certificates in this PEM file (a self-signed server), implies --tls')
   .option('--insecure', 'with TLS, accept any certificate (encrypted, but not safe from a man in the middle)')
   .option('-p, --port <port>', 'port, when not given with the server')
+  .option('--lang <language>', 'en or zh (简体中文): the language of the client (default: from LANG)')
   .action(chat);
 
 // `parlor <command> --version` answers too.

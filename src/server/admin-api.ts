@@ -6,7 +6,7 @@ import { matchMask } from '../protocol/mask.ts';
 import { verifyPassword } from './passwords.ts';
 import { lockoutText, operKey, type AuthAttempt, type Lockout } from './auth-guard.ts';
 import { HashQueueFullError } from './scrypt-queue.ts';
-import { parseDuration } from '../protocol/duration.ts';
+import { readDuration } from '../protocol/duration.ts';
 import { AdminError, type Actor } from './admin.ts';
 import type { AdminState } from '../admin/api-contract.ts';
 import type { ApiRequestHeaders } from '../transport/http.ts';
@@ -116,9 +116,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim
 function durationOf(v: unknown): number | undefined {
   const text = str(v);
   if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new AdminError('invalid-value', `Not a duration: ${text} (use 30s, 10m, 2h, 7d)`);
-  return ms;
+  const reading = readDuration(text);
+  if ('problem' in reading) throw new AdminError('invalid-value', reading.problem);
+  return reading.ms;
 }
 
 function state(server: ParlorServer): AdminState {

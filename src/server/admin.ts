@@ -16,6 +16,7 @@ import type { BanListName, NetworkEvent } from '../network/events.ts';
 import { ADMIN_UID } from '../network/network-state.ts';
 import { afterCommit } from '../node/log-follower.ts';
 import { ERR_NOSUCHCHANNEL } from '../protocol/numerics.ts';
+import { storedConversation } from './private-history.ts';
 import type { ParlorServer } from './server.ts';
 
 export interface Actor {
@@ -115,28 +116,39 @@ export class AdminActions {
   /** Speak as the admin pseudo-user in a room or to one person. */
   say(actor: Actor, target: string, raw: string): Answer<string> {
     const s = this.server;
-    if (!s.network.admin) throw new AdminError('unavailable', 'There is no admin nick to speak as (admin.pseudoUser is off); broadcast instead');
+    const admin = s.network.admin;
+    if (!admin) throw new AdminError('unavailable', 'There is no admin nick to speak as (admin.pseudoUser is off); broadcast instead');
     const text = this.messageText(raw, 'Nothing to say');
     const msgid = s.newMsgid();
     let shown: string;
-    let event: NetworkEvent;
+    let event: Extract<NetworkEvent, { type: 'message' }>;
+    /** Kept in history as anyone's message is: the room's, or the conversation with a logged-in user. */
+    let storeKey: string | undefined;
     const toRoom = isChannelName(target);
     if (toRoom) {
       const ch = s.network.channel(target);
       if (!ch) throw new AdminError('no-such-channel', `No such room: ${target}`);
       event = { type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'channel', name: ch.name }, text, clientTags: {}, msgid };
       shown = ch.name;
+      storeKey = ch.folded;
     } else {
       const u = s.network.userByNick(target);
       if (!u || u.uid === ADMIN_UID) throw new AdminError('no-such-nick', `No such nick: ${target}`);
       event = { type: 'message', command: 'PRIVMSG', uid: ADMIN_UID, target: { kind: 'user', uid: u.uid }, text, clientTags: {}, msgid };
       shown = u.nick;
+      storeKey = storedConversation(admin, u);
     }
+    const keep = storeKey !== undefined && s.config.history.enabled;
+    // In a cluster the entry carries what history keeps (as messaging.ts does for users).
+    if (keep && s.historyFromLog) event.history = { key: storeKey!, source: admin.mask };
     return this.commit(event, (verdict) => {
       // The room emptied, or the person left, meanwhile.
       if (!verdict.ok) {
         if (toRoom) throw new AdminError('no-such-channel', `No such room: ${shown}`);
         throw new AdminError('no-such-nick', `No such nick: ${shown}`);
+      }
+      if (keep && !s.historyFromLog) {
+        s.store.appendMessage({ msgid, target: storeKey!, time: verdict.time, source: admin.mask, account: undefined, command: 'PRIVMSG', text });
       }
       this.audit(actor, 'say', shown, text);
       return shown;

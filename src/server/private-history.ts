@@ -10,13 +10,28 @@
 import { foldCase } from '../protocol/casemapping.ts';
 import { conversationAccounts } from '../storage/records.ts';
 import { conversationKey, type Store, type StoredMessage } from '../storage/store.ts';
-import type { NetworkView } from '../network/network-state.ts';
+import { ADMIN_UID, type NetworkView } from '../network/network-state.ts';
 import type { User } from '../network/state.ts';
+
+/**
+ * The admin pseudo-user has no account, yet its conversations are kept like anyone's (a
+ * logged-in user reads both sides back): under this name, which no account can have ('*' is
+ * not allowed in a nick), so no account named like the admin nick ever reads them.
+ */
+export const ADMIN_CONVERSATION_SIDE = '*admin';
+
+/** A user's side of a private conversation: their folded account, the admin's own side, or none. */
+function conversationSide(u: User): string | undefined {
+  if (u.uid === ADMIN_UID) return ADMIN_CONVERSATION_SIDE;
+  return u.account === undefined ? undefined : foldCase(u.account);
+}
 
 /** The key a private message from `from` to `to` is stored under; undefined: it is not stored. */
 export function storedConversation(from: User, to: User): string | undefined {
-  if (from.account === undefined || to.account === undefined) return undefined;
-  return conversationKey(foldCase(from.account), foldCase(to.account));
+  const a = conversationSide(from);
+  const b = conversationSide(to);
+  // Someone logged out has no private history, with the admin or anyone.
+  return a === undefined || b === undefined ? undefined : conversationKey(a, b);
 }
 
 /**
@@ -26,6 +41,7 @@ export function storedConversation(from: User, to: User): string | undefined {
  * of whoever is online with that nick. A name with neither names no conversation with data.
  */
 export async function accountNamed(network: NetworkView, store: Store, name: string): Promise<string> {
+  if (network.admin !== undefined && foldCase(name) === foldCase(network.admin.nick)) return ADMIN_CONVERSATION_SIDE;
   if ((await store.getAccount(name)) !== undefined) return foldCase(name);
   return foldCase(network.userByNick(name)?.account ?? name);
 }
@@ -47,6 +63,7 @@ export function peerName(network: NetworkView, reader: User, target: string): st
   if (!sides || reader.account === undefined) return undefined;
   const mine = foldCase(reader.account);
   const peer = sides[0] === mine ? sides[1] : sides[0];
+  if (peer === ADMIN_CONVERSATION_SIDE) return network.admin?.nick;
   const online = network.userByNick(peer);
   return online?.account !== undefined && foldCase(online.account) === peer ? online.nick : peer;
 }

@@ -396,7 +396,8 @@ describe('durations', () => {
   });
 
   test('parseDuration: not a duration → undefined', () => {
-    for (const text of ['0s', '0h0m', '', '10', '5x', 'h', '1h 30m', ' 1h', '-5m', '1.5h', '1hh', 'perm', '99999999999999999999w']) {
+    // (Spaced and fractional spellings such as '1h 30m' and '1.5h' are durations: test/protocol/duration.test.ts.)
+    for (const text of ['0s', '0h0m', '', '10', '5x', 'h', '-5m', '1hh', 'perm', '99999999999999999999w']) {
       assert.equal(parseDuration(text), undefined, JSON.stringify(text));
     }
   });

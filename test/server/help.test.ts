@@ -97,7 +97,7 @@ describe('HELP and HELPOP', () => {
     assert.deepEqual((await ask(c, 'HELP KLINE')).map((r) => r.msg.command), ['524']);
     const op = await operUp(t, 'helpop2');
     const reply = await ask(op, 'HELP kline');
-    assert.equal(reply[0]!.raw, ':test.parlor 704 helpop2 KLINE :KLINE [<duration>] <mask> [<duration>] [<reason>]');
+    assert.equal(reply[0]!.raw, ':test.parlor 704 helpop2 KLINE :KLINE <mask> [<duration>] [<reason>]');
     assert.ok(reply.some((r) => r.msg.params[2] === 'Only IRC operators may use it.'));
   });
 

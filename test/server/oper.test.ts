@@ -516,10 +516,11 @@ describe('MUTE and UNMUTE', () => {
       mo.send('PRIVMSG #q :hello', 'PRIVMSG friend :psst', 'NOTICE friend :psst', 'NOTICE #q :hi', 'PRIVMSG admin :please unmute me');
     });
     t.server.adminInbox.delete(listener);
-    assert.deepEqual(
-      m.map((r) => r.raw),
-      [`:${SERVER} 404 mo #q :Cannot send to channel (you are muted: rude)`, `:${SERVER} 531 mo friend :You are muted: rude`],
-    );
+    // A mute with an end says when it ends (UTC, to the minute).
+    const until = String.raw`until \d{4}-\d\d-\d\d \d\d:\d\d UTC`;
+    assert.equal(m.length, 2, m.map((r) => r.raw).join('\n'));
+    assert.match(m[0]!.raw, new RegExp(String.raw`^:${SERVER} 404 mo #q :Cannot send to channel \(you are muted ${until}: rude\)$`));
+    assert.match(m[1]!.raw, new RegExp(String.raw`^:${SERVER} 531 mo friend :You are muted ${until}: rude$`));
     assert.deepEqual(f, [], 'nothing reached anyone');
     assert.deepEqual(
       inbox.map((x) => [x.from, x.command, x.text]),
@@ -742,7 +743,9 @@ describe('expiry on a manual clock', () => {
     op.send('MUTE 30s mo :hush');
     assert.match((await mo.waitFor('NOTICE')).msg.params[1]!, /^You have been muted by the server operators for 30s: hush\./);
     mo.send('PRIVMSG friend :hi');
-    assert.deepEqual(await reply(mo, '531'), ['mo', 'friend', 'You are muted: hush']);
+    const refused = await reply(mo, '531');
+    assert.deepEqual(refused.slice(0, 2), ['mo', 'friend']);
+    assert.match(refused[2]!, /^You are muted until \d{4}-\d\d-\d\d \d\d:\d\d UTC: hush$/);
     clock.advance(31_000);
     mo.send('PRIVMSG friend :hi again');
     assert.equal((await friend.waitFor('PRIVMSG')).raw, `:${mask('mo')} PRIVMSG friend :hi again`);

@@ -1,7 +1,7 @@
 // IRC operators: OPER, and the operator-only commands KILL, KLINE/UNKLINE, MUTE/UNMUTE,
 // LIMIT, WALLOPS, REHASH, STATS, ACCOUNTS. The actions themselves live in admin.ts, shared with the
 // console; this file turns IRC parameters into them and their errors into numerics.
-import { parseDuration, formatDuration } from '../../protocol/duration.ts';
+import { formatDuration, takeDuration, type TakenDuration } from '../../protocol/duration.ts';
 import { matchMask } from '../../protocol/mask.ts';
 import {
   ERR_NEEDMOREPARAMS,
@@ -18,7 +18,7 @@ import {
 import { listAccounts, removeAccount, setSuspended } from '../accounts.ts';
 import { AdminError, type Actor } from '../admin.ts';
 import { lockoutText, operKey, type AuthAttempt } from '../auth-guard.ts';
-import type { ServerBan } from '../../network/bans.ts';
+import { parseBanTarget, type ServerBan } from '../../network/bans.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
 import type { BanListName } from '../../network/events.ts';
 import { IrcError, StandardReplyError } from '../irc-error.ts';
@@ -82,23 +82,28 @@ function toIrcError(command: string, err: AdminError): IrcError | StandardReplyE
 /**
  * `[<duration>] <mask> [<duration>] [<reason>…]`: the duration may come before the mask
  * (ergo) or after it (InspIRCd); 0 or "perm" means permanent. A reason given without a
- * leading ':' arrives as several parameters (irssi sends `/kline bob 1h spam spam` as is).
+ * leading ':' arrives as several parameters (irssi sends `/kline bob 1h spam spam` as is),
+ * and so may a duration (`KLINE bob 90 min spam`). A duration that does not read ("90mn",
+ * "10 spam") is refused with a hint rather than taken for the reason.
  */
 function parseBanParams(command: string, params: string[]): { mask: string; durationMs: number | undefined; reason: string } | undefined {
-  const rest = [...params];
-  const isDuration = (t: string | undefined): boolean => t !== undefined && (t === '0' || /^perm(anent)?$/i.test(t) || parseDuration(t) !== undefined);
-  let duration: string | undefined;
-  if (isDuration(rest[0])) duration = rest.shift();
+  const take = (words: string[]): TakenDuration => {
+    const taken = takeDuration(words);
+    if ('problem' in taken) throw new StandardReplyError(command, 'INVALID_PARAMS', [], taken.problem);
+    return taken;
+  };
+  let rest = [...params];
+  // A leading word is the mask when it is one (an IP, a CIDR, a mask with ! @ * ?), else a duration if it looks like one.
+  const none: TakenDuration = { ms: undefined, words: 0 };
+  const leading = parseBanTarget(rest[0] ?? '')?.kind === 'cidr' || /[!@*?]/.test(rest[0] ?? '') ? none : take(rest);
+  rest = rest.slice(leading.words);
   const mask = rest.shift();
   if (mask === undefined) return undefined;
-  if (duration === undefined && isDuration(rest[0])) duration = rest.shift();
-  // "KLINE bob 10 spam" most likely meant a duration: refuse rather than ban for ever.
-  const bare = rest[0] ?? '';
-  if (duration === undefined && /^[1-9]\d*$/.test(bare)) {
-    throw new StandardReplyError(command, 'INVALID_PARAMS', [], `Give the duration a unit: ${bare}s, ${bare}m, ${bare}h, ${bare}d or ${bare}w`);
-  }
-  const durationMs = duration === undefined ? undefined : parseDuration(duration);
-  return { mask, durationMs, reason: rest.join(' ').trim() || 'No reason given' };
+  // After the mask, the trailing parameter's words count too: `KLINE bob :1h spam`.
+  const words = rest.flatMap((p) => p.split(' ').filter((w) => w !== ''));
+  const trailing = leading.words > 0 ? none : take(words);
+  const durationMs = leading.words > 0 ? leading.ms : trailing.ms;
+  return { mask, durationMs, reason: words.slice(trailing.words).join(' ').trim() || 'No reason given' };
 }
 
 function banCommand(list: BanListName): CommandSpec {
