@@ -2,11 +2,12 @@
 // The actions are the server's (admin.ts), shared with IRC operators; this is their
 // terminal face: parsing words, formatting tables, and saying clearly what happened.
 import stringWidth from 'string-width';
-import { formatDuration, parseDuration } from '../protocol/duration.ts';
+import { DURATION_EXAMPLES, formatDuration, takeDuration } from '../protocol/duration.ts';
 import { terminalSafe } from '../protocol/terminal-safe.ts';
 import { isChannelName } from '../protocol/validate.ts';
 import { listAccounts, removeAccount, setSuspended } from '../server/accounts.ts';
 import { AdminError } from '../server/admin.ts';
+import { commandHelpLines, helpLines } from './console-help.ts';
 import type { ServerBan } from '../network/bans.ts';
 import type { BanListName } from '../network/events.ts';
 import type { ParlorServer } from '../server/server.ts';
@@ -15,7 +16,13 @@ export interface ConsoleCommand {
   /** e.g. `ban <nick|mask|IP|CIDR> [duration] [reason]` */
   syntax: string;
   help: string;
-  run(server: ParlorServer, args: string): string[] | Promise<string[]>;
+  run(server: ParlorServer, args: string, view: ConsoleView): string[] | Promise<string[]>;
+}
+
+/** Where the output is shown. */
+export interface ConsoleView {
+  /** The terminal's width, to wrap text to; undefined for a pipe. */
+  columns?: number | undefined;
 }
 
 /** Splits off the first word: `say #room hello there` → ['#room', 'hello there']. */
@@ -42,16 +49,16 @@ function needs(syntax: string): never {
   throw new AdminError('invalid-value', `usage: ${syntax}`);
 }
 
-/** `<target> [duration] [reason]` as ban and mute take it. */
+/** `<target> [duration] [reason]` as ban and mute take it: `ban bob 90min spam`, `ban bob 1 hour 30 min`. */
 function banArgs(args: string, syntax: string): { target: string; durationMs: number | undefined; reason: string } {
   const [target, rest] = firstWord(args);
   if (target === '') needs(syntax);
-  const [maybe, after] = firstWord(rest);
-  // "ban bob 10 spam" most likely meant a duration: ask, rather than ban bob for ever.
-  if (/^[1-9]\d*$/.test(maybe)) throw new AdminError('invalid-value', `give the duration a unit: ${maybe}s, ${maybe}m, ${maybe}h, ${maybe}d or ${maybe}w`);
-  const durationMs = maybe === '' ? undefined : parseDuration(maybe);
-  const reason = (durationMs === undefined ? rest : after) || 'No reason given';
-  return { target, durationMs, reason };
+  // A duration that does not read ("90mn", "10 spam") is refused with a hint rather than taken for the reason.
+  const taken = takeDuration(rest.split(/\s+/));
+  if ('problem' in taken) throw new AdminError('invalid-value', `${taken.problem} (perm or none for permanent)`);
+  let reason = rest;
+  for (let i = 0; i < taken.words; i++) reason = firstWord(reason)[1];
+  return { target, durationMs: taken.ms, reason: reason || 'No reason given' };
 }
 
 function describeEntry(b: ServerBan, now: number): string[] {
@@ -86,7 +93,7 @@ function entryCommands(list: BanListName): Record<string, ConsoleCommand> {
   const add: ConsoleCommand = {
     syntax: `${list} <nick|nick!user@host|IP|CIDR> [duration] [reason]`,
     help: ban
-      ? 'disconnect everyone who matches and refuse them; durations like 30s, 10m, 2h, 7d (none = permanent)'
+      ? `disconnect everyone who matches and refuse them; durations like ${DURATION_EXAMPLES} (none or perm = permanent)`
       : 'let them stay and read, but not speak (they may still message the admin nick)',
     async run(server, args) {
       const { target, durationMs, reason } = banArgs(args, add.syntax);
@@ -122,14 +129,13 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
   help: {
     syntax: 'help [command]',
     help: 'list the commands, or explain one',
-    run(_server, args) {
+    run(_server, args, view) {
       const name = args.trim();
       if (name !== '') {
         const c = CONSOLE_COMMANDS[name];
-        return c ? [c.syntax, `  ${c.help}`] : [`no command "${name}"; try help`];
+        return c ? commandHelpLines(c, view.columns) : [`no command "${name}"; try help`];
       }
-      const width = Math.max(...Object.values(CONSOLE_COMMANDS).map((c) => c.syntax.length));
-      return Object.values(CONSOLE_COMMANDS).map((c) => `${c.syntax.padEnd(width)}  ${c.help}`);
+      return helpLines(Object.values(CONSOLE_COMMANDS), view.columns);
     },
   },
 
@@ -331,13 +337,13 @@ export const CONSOLE_COMMANDS: Record<string, ConsoleCommand> = {
 };
 
 /** Runs one console line; errors come back as lines too, never as exceptions. */
-export async function runConsoleLine(server: ParlorServer, line: string): Promise<string[]> {
+export async function runConsoleLine(server: ParlorServer, line: string, view: ConsoleView = {}): Promise<string[]> {
   const [name, args] = firstWord(line);
   if (name === '') return [];
   const command = CONSOLE_COMMANDS[name.toLowerCase()];
   if (!command) return [`unknown command "${name}"; type help for the list`];
   try {
-    return await command.run(server, args);
+    return await command.run(server, args, view);
   } catch (err) {
     if (err instanceof AdminError) return [`error: ${err.message}`];
     server.logError(err, `console command ${name}`);

@@ -18,6 +18,11 @@ export interface LoggerOptions {
   /** auto: readable on a terminal, JSON otherwise. */
   format: LogFormat;
   stream?: LogStream;
+  /**
+   * Runs each write of a line: the admin console passes one that moves its prompt out of the
+   * way while a line is written to the terminal it shares, and draws it again below.
+   */
+  aroundWrite?: (write: () => void) => void;
 }
 
 // A safety net, not the policy: code must not log secrets in the first place. These keys
@@ -32,9 +37,11 @@ export function createLogger(options: LoggerOptions): Logger {
   const destination: DestinationStream = options.stream
     ? { write: (line: string) => void options.stream!.write(line) }
     : pino.destination({ dest: 2, sync: true });
+  const formatted = pretty ? prettyStream(destination, isTTY) : destination;
+  const around = options.aroundWrite;
   return pino(
     { level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    pretty ? prettyStream(destination, isTTY) : destination,
+    around ? { write: (line: string) => around(() => formatted.write(line)) } : formatted,
   );
 }
 

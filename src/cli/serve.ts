@@ -1,6 +1,6 @@
 // `parlor serve`: load the config, start the server, print where it listens, and run the
 // admin console on this terminal.
-import { startConsole } from '../admin/console.ts';
+import { startConsole, type AdminConsole } from '../admin/console.ts';
 import { ConfigError, mergeConfigInput, parseConfig, readConfigFile, type Config, type ConfigInput } from '../server/config.ts';
 import { createServer } from '../server/server.ts';
 import { DataDirLock, DataDirLockError } from '../storage/data-dir-lock.ts';
@@ -10,6 +10,7 @@ import { SqliteStore } from '../storage/sqlite-store.ts';
 import type { Store } from '../storage/store.ts';
 import type { PostgresStore } from '../storage/postgres-store.ts';
 import { joinCluster, openPostgresStore } from './cluster-node.ts';
+import { describeListenError } from './listen-error.ts';
 import { join } from 'node:path';
 import { createLogger } from './logger.ts';
 
@@ -82,7 +83,13 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const interactive = flags.console !== false && process.stdin.isTTY === true && process.stderr.isTTY === true;
   // The schema checked --log-level and --log-format; a level given as a flag is taken as it is.
   const { level, format, messages } = config.logging;
-  const logger = createLogger({ level: flags.logLevel === undefined && interactive && level === 'info' ? 'warn' : level, format });
+  // Log lines on the console's terminal go above its prompt (once the console has started).
+  let adminConsole: AdminConsole | undefined;
+  const logger = createLogger({
+    level: flags.logLevel === undefined && interactive && level === 'info' ? 'warn' : level,
+    format,
+    ...(interactive && { aroundWrite: (write: () => void) => (adminConsole ? adminConsole.aboveThePrompt(write) : write()) }),
+  });
   if (messages) logger.warn('message text is logged at debug level (logging.messages)');
   let exiting = false;
   const exit = (code: number): void => {
@@ -125,7 +132,17 @@ export async function serve(flags: ServeFlags): Promise<void> {
     reloadConfig: () => loadConfig(flags),
     onShutdown: (clean) => exit(clean ? 0 : 1),
   });
-  const { host, port } = await server.listen();
+  let listening: { host: string; port: number };
+  try {
+    listening = await server.listen();
+  } catch (err) {
+    // Close what did open (the database above all, so that no -wal/-shm files are left), then
+    // say plainly what is wrong: a port in use or not allowed is a setup mistake (exit 2).
+    await server.close('Server shutting down').catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing after a failed start'));
+    const problem = describeListenError(err, config);
+    throw problem === undefined ? err : new ConfigError(problem);
+  }
+  const { host, port } = listening;
   const show = (h: string): string => (h.includes(':') ? `[${h}]` : h);
   process.stdout.write(`parlor listening on ${show(host)}:${port}\n`);
   const secure = server.tlsAddress;
@@ -138,7 +155,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     process.stdout.write(`parlor node ${clusterNode.nodeId} joined cluster (${nodes} nodes)\n`);
   }
 
-  if (flags.console !== false) startConsole(server, { input: process.stdin, output: process.stdout });
+  if (flags.console !== false) adminConsole = startConsole(server, { input: process.stdin, output: process.stdout });
 
   let stopping = false;
   const stop = (signal: string): void => {
