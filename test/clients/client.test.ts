@@ -203,15 +203,26 @@ describe('errors show where they belong', () => {
     assert.match(c.model.current.lines.at(-1)!.text, /Unknown command: \/frobnicate/);
   });
 
-  test('server notices to everyone go to the server buffer, marked', async () => {
+  test('a broadcast to everyone is an announcement in every open buffer, told once, unread nowhere', async () => {
     const c = await client('lee');
     c.input('/join #any');
-    await waitUntil(c, () => c.model.current.name === '#any', '#any');
+    c.input('/query someone');
+    c.input('/join #other');
+    await waitUntil(c, () => c.model.current.name === '#other', '#other');
+    const told: string[] = [];
+    c.on('line', (buffer, line) => {
+      if (line.text === 'maintenance at noon') told.push(buffer.name);
+    });
     t.server.admin.broadcast(t.server.admin.consoleActor, 'maintenance at noon');
     const { buffer, line } = await waitForLine(c, (s) => s.line.text === 'maintenance at noon');
     assert.equal(buffer, c.model.server);
-    assert.equal(line.serverNotice, true);
-    assert.equal(line.kind, 'notice');
+    assert.equal(line.kind, 'announcement');
+    assert.equal(line.from, t.server.serverName);
+    for (const b of c.model.buffers) {
+      assert.equal(b.lines.filter((l) => l.kind === 'announcement' && l.text === 'maintenance at noon').length, 1, `once in ${b.name}`);
+      assert.equal(b.unread, 0, `no unread count in ${b.name}: it is in view already`);
+    }
+    assert.deepEqual(told, [c.model.server.name], 'one line event, from the server buffer');
   });
 });
 

@@ -10,7 +10,7 @@ export function RowView({ segments, width }: { segments: Segment[]; width: numbe
   return (
     <Text wrap="truncate-end">
       {segments.map((s, i) => (
-        <Text key={i} color={s.color} dimColor={s.dim} bold={s.bold} italic={s.italic}>
+        <Text key={i} color={s.color} backgroundColor={s.backgroundColor} dimColor={s.dim} bold={s.bold} italic={s.italic}>
           {s.text}
         </Text>
       ))}

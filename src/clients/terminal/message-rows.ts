@@ -2,7 +2,7 @@
 // nick in its colour, wrapped under the text (hanging indent), /me as "* nick text",
 // joins, parts and the like dim, and a separator where the day changes. Only the rows that
 // can be seen are laid out, from the newest line back.
-import { clock, dayLabel, lineText, plainText, sameDay } from '../format.ts';
+import { clock, dayLabel, ENGLISH_LINES, lineText, plainText, sameDay, type LineLanguage } from '../format.ts';
 import type { ChatLine } from '../model.ts';
 import { nickColour } from './nick-colour.ts';
 import { clipToWidth, displayWidth, wrapRanges } from './text-layout.ts';
@@ -10,6 +10,7 @@ import { clipToWidth, displayWidth, wrapRanges } from './text-layout.ts';
 export interface Segment {
   text: string;
   color?: string;
+  backgroundColor?: string;
   dim?: boolean;
   bold?: boolean;
   italic?: boolean;
@@ -23,8 +24,8 @@ export const TIME_WIDTH = 6;
 const QUIET = new Set(['join', 'part', 'quit', 'kick']);
 
 /** The line after its time, as coloured pieces. */
-export function lineSegments(line: ChatLine): Segment[] {
-  const { mark, text } = lineText(line);
+export function lineSegments(line: ChatLine, language: LineLanguage = ENGLISH_LINES): Segment[] {
+  const { mark, text } = lineText(line, language);
   const body = plainText(text);
   const from = plainText(line.from ?? '');
   const textStyle: Segment = line.mention ? { text: '', color: 'yellow', bold: true } : { text: '' };
@@ -37,6 +38,9 @@ export function lineSegments(line: ChatLine): Segment[] {
       return line.serverNotice
         ? [{ text: `${plainText(mark)} `, color: 'red', bold: true }, { text: body, bold: true }]
         : [{ text: `${plainText(mark)} `, color: 'magenta' }, { ...textStyle, text: body }];
+    case 'announcement':
+      // The admins speaking to everyone: black on yellow, so that it cannot be missed.
+      return [{ text: `${plainText(mark)} ${body}`, color: 'black', backgroundColor: 'yellow', bold: true }];
     case 'error':
       return [{ text: '!! ', color: 'red', bold: true }, { text: body, color: 'red' }];
     default:
@@ -58,15 +62,15 @@ export function sliceSegments(segments: Segment[], start: number, end: number): 
   return out;
 }
 
-export function lineRows(line: ChatLine, width: number): Row[] {
-  const segments = lineSegments(line);
+export function lineRows(line: ChatLine, width: number, language: LineLanguage = ENGLISH_LINES): Row[] {
+  const segments = lineSegments(line, language);
   const plain = segments.map((s) => s.text).join('');
-  const time: Segment = { text: `${clock(line.time)} `, dim: true };
+  const time: Segment = { text: `${clock(line.time, false, language.dateLocale)} `, dim: true };
   return wrapRanges(plain, width - TIME_WIDTH).map(([s, e], i) => [i === 0 ? time : { text: ' '.repeat(TIME_WIDTH) }, ...sliceSegments(segments, s, e)]);
 }
 
-function separator(time: Date, width: number): Row {
-  const label = ` ${dayLabel(time)} `;
+function separator(time: Date, width: number, locale: string): Row {
+  const label = ` ${dayLabel(time, locale)} `;
   const side = Math.max(0, Math.floor((width - displayWidth(label)) / 2));
   return [{ text: clipToWidth('─'.repeat(side) + label + '─'.repeat(width), width), dim: true }];
 }
@@ -75,15 +79,21 @@ function separator(time: Date, width: number): Row {
  * The last `count` rows of `lines` at `width` columns, `skip` rows up from the bottom (for
  * scrolling). `atTop` tells when there is nothing further up.
  */
-export function visibleRows(lines: readonly ChatLine[], width: number, count: number, skip = 0): { rows: Row[]; atTop: boolean; skip: number } {
+export function visibleRows(
+  lines: readonly ChatLine[],
+  width: number,
+  count: number,
+  skip = 0,
+  language: LineLanguage = ENGLISH_LINES,
+): { rows: Row[]; atTop: boolean; skip: number } {
   const need = count + skip;
   let rows: Row[] = [];
   let i = lines.length - 1;
   for (; i >= 0 && rows.length < need; i--) {
     const line = lines[i]!;
-    const block = lineRows(line, width);
+    const block = lineRows(line, width, language);
     const previous = lines[i - 1];
-    if (!previous || !sameDay(previous.time, line.time)) block.unshift(separator(line.time, width));
+    if (!previous || !sameDay(previous.time, line.time)) block.unshift(separator(line.time, width, language.dateLocale));
     rows = block.concat(rows);
   }
   // Scrolled past the first line: stop at the top instead.

@@ -6,17 +6,41 @@ import { App } from './App.tsx';
 
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
+/** Erase the whole screen and put the cursor home. */
+const CLEAR_SCREEN = '\x1b[2J\x1b[H';
+
+/** The App's size for the terminal's: one row less, so that ink never scrolls it, and never under 4 rows. */
+function appSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
+  return { columns: stdout.columns || 80, rows: Math.max(4, (stdout.rows || 24) - 1) };
+}
 
 /** Runs until the client stops (/quit, Ctrl-C); resolves with the exit code. */
 export async function runTerminalUi(client: IrcClient): Promise<number> {
   const stdout = process.stdout;
   stdout.write(ALT_SCREEN_ON);
   const closed = new Promise<void>((resolve) => client.once('closed', resolve));
-  const ink = render(<App core={client} />, { exitOnCtrlC: false, patchConsole: true });
+  let size = appSize(stdout);
+  const app = () => <App core={client} columns={size.columns} rows={size.rows} />;
+
+  // After a resize the terminal may have cut, wrapped or moved what was on the screen, and
+  // ink redraws by counting lines up from the cursor: stale pieces would stay and the top
+  // bar could be lost. So the whole screen is cleared and the frame drawn anew at the new
+  // size. This listener goes before ink's own, so that ink never lays the old frame out at
+  // the new width.
+  const onResize = (): void => {
+    const next = appSize(stdout);
+    if (next.columns === size.columns && next.rows === size.rows) return;
+    size = next;
+    stdout.write(CLEAR_SCREEN);
+    ink.rerender(app());
+  };
+  stdout.on('resize', onResize);
+  const ink = render(app(), { exitOnCtrlC: false, patchConsole: true });
   const restore = () => stdout.write(ALT_SCREEN_OFF);
   process.once('exit', restore);
   client.start();
   await closed;
+  stdout.off('resize', onResize);
   ink.unmount();
   await ink.waitUntilExit().catch(() => {});
   process.off('exit', restore);
