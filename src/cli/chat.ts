@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { IrcClient } from '../clients/irc-client.ts';
 import { runLineMode } from '../clients/terminal/line-mode.ts';
+import { createTranslator, type Locale, type Translator } from '../i18n/i18n.ts';
+import { dateLocale, localeFromEnv, localeFromTag } from '../i18n/negotiate.ts';
 import { ConfigError } from '../server/config.ts';
 
 export interface ChatFlags {
@@ -17,6 +19,8 @@ export interface ChatFlags {
   /** Accept any certificate: encrypted, but not safe from someone in the middle. */
   insecure?: boolean;
   port?: string;
+  /** The language of the client's own text: en or zh (default: from LC_ALL, LC_MESSAGES, LANG). */
+  lang?: string;
 }
 
 const DEFAULT_HOST = '127.0.0.1';
@@ -41,6 +45,21 @@ export function parseServer(server: string | undefined, portFlag: string | undef
   return { host, port: n };
 }
 
+/** The client's language: --lang, else the environment's; dates in the environment's regional form of it. */
+export function chatLanguage(langFlag: string | undefined, env: Readonly<Record<string, string | undefined>>): { language: Translator; dateLocale: string } {
+  let locale: Locale;
+  if (langFlag === undefined) {
+    locale = localeFromEnv(env);
+  } else {
+    const chosen = localeFromTag(langFlag);
+    if (chosen === undefined) throw new ConfigError(`--lang must be en or zh, not "${langFlag}"`);
+    locale = chosen;
+  }
+  // Dates follow LC_TIME when it is set, as other programs' do.
+  const timeNames = [env.LC_ALL, env.LC_TIME, env.LANG].filter((n): n is string => n !== undefined && n !== '');
+  return { language: createTranslator(locale), dateLocale: dateLocale(locale, timeNames.slice(0, 1)) };
+}
+
 export async function chat(server: string | undefined, flags: ChatFlags): Promise<void> {
   const tls = flags.tls === true || flags.tlsCa !== undefined || flags.insecure === true;
   const { host, port } = parseServer(server, flags.port, tls ? DEFAULT_TLS_PORT : DEFAULT_PORT);
@@ -54,7 +73,8 @@ export async function chat(server: string | undefined, flags: ChatFlags): Promis
   }
   const nick = flags.nick || process.env.USER || 'guest';
   const sasl = flags.saslPassword !== undefined ? { account: flags.account ?? nick, password: flags.saslPassword } : undefined;
-  const client = new IrcClient({ host, port, tls, tlsInsecure: flags.insecure === true, tlsCa, nick, password: flags.password, ...(sasl && { sasl }) });
+  const { language, dateLocale } = chatLanguage(flags.lang, process.env);
+  const client = new IrcClient({ host, port, tls, tlsInsecure: flags.insecure === true, tlsCa, nick, password: flags.password, ...(sasl && { sasl }), language, dateLocale });
   // Signals quit properly: QUIT to the server, the terminal's screen given back.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void client.quit());
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;

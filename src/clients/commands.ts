@@ -1,6 +1,7 @@
 // What a line typed by the user means: slash commands (one table, each with its syntax and
 // help) and plain text. Pure: a line and the context it was typed in become a list of
 // effects, which the client core carries out. Shared by the terminal UI and line mode.
+import { ENGLISH, type MessageKey, type Translate } from '../i18n/i18n.ts';
 
 export type Effect =
   /** A raw line for the server. */
@@ -26,6 +27,8 @@ export interface CommandContext {
   target?: string | undefined;
   /** Characters that start a room name (ISUPPORT CHANTYPES). */
   chanTypes?: string;
+  /** The user's language, for help and usage notes (English by default). */
+  t?: Translate;
 }
 
 export interface CommandSpec {
@@ -33,16 +36,17 @@ export interface CommandSpec {
   aliases?: string[];
   /** Arguments as shown to the user, without the command itself. */
   syntax: string;
-  help: string;
+  /** The catalogue key of what it does. */
+  help: MessageKey;
   /** `args` is what follows the command, trimmed; returns the effects or a usage error. */
-  run(args: string, ctx: Required<Pick<CommandContext, 'chanTypes'>> & CommandContext): Effect[] | UsageError;
+  run(args: string, ctx: Required<Pick<CommandContext, 'chanTypes' | 't'>> & CommandContext): Effect[] | UsageError;
 }
 
 /** Wrong or missing arguments: the command's syntax is shown. */
 class UsageError {
-  constructor(readonly reason?: string) {}
+  constructor(readonly reason?: MessageKey) {}
 }
-const usage = (reason?: string): UsageError => new UsageError(reason);
+const usage = (reason?: MessageKey): UsageError => new UsageError(reason);
 
 const send = (line: string): Effect => ({ type: 'send', line });
 const note = (text: string, kind: 'info' | 'error' = 'info'): Effect => ({ type: 'note', kind, text });
@@ -70,7 +74,7 @@ function roomAndRest(args: string, ctx: { target?: string | undefined; chanTypes
   const [first, rest] = splitWords(args, 1) as [string | undefined, string];
   if (isRoom(first, ctx.chanTypes)) return [first, rest];
   if (isRoom(ctx.target, ctx.chanTypes)) return [ctx.target, args];
-  return usage('not in a room: name one');
+  return usage('client.usage.nameRoom');
 }
 
 /** A trailing parameter, or nothing when the text is empty. */
@@ -102,7 +106,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'join',
     aliases: ['j'],
     syntax: '<#room>[,<#room>…] [<key>[,<key>…]]',
-    help: 'Join rooms (a name without # gets one).',
+    help: 'client.command.join',
     run(args, ctx) {
       const [rooms, keys] = splitWords(args, 2);
       if (!rooms) return usage();
@@ -115,7 +119,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'part',
     aliases: ['leave'],
     syntax: '[<#room>] [<reason>]',
-    help: 'Leave a room (the current one by default).',
+    help: 'client.command.part',
     run(args, ctx) {
       const r = roomAndRest(args, ctx);
       if (r instanceof UsageError) return r;
@@ -125,7 +129,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'msg',
     syntax: '<#room|nick> <text>',
-    help: 'Send a message to a room or a person.',
+    help: 'client.command.msg',
     run(args) {
       const [target, text] = splitWords(args, 1);
       if (!target || !text) return usage();
@@ -135,7 +139,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'query',
     syntax: '<nick> [<text>]',
-    help: 'Open a private conversation with someone, and say something in it.',
+    help: 'client.command.query',
     run(args) {
       const [nick, text] = splitWords(args, 1);
       if (!nick) return usage();
@@ -147,17 +151,17 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'me',
     syntax: '<action>',
-    help: 'Describe an action: "/me waves" shows as "* you waves".',
+    help: 'client.command.me',
     run(args, ctx) {
       if (args === '') return usage();
-      if (!ctx.target) return usage('not in a room or query');
+      if (!ctx.target) return usage('client.usage.noTarget');
       return [{ type: 'say', target: ctx.target, text: args, style: 'action' }];
     },
   },
   {
     name: 'notice',
     syntax: '<#room|nick> <text>',
-    help: 'Send a notice (a message that must not be answered automatically).',
+    help: 'client.command.notice',
     run(args) {
       const [target, text] = splitWords(args, 1);
       if (!target || !text) return usage();
@@ -167,13 +171,13 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'nick',
     syntax: '<new nick>',
-    help: 'Change your nick.',
+    help: 'client.command.nick',
     run: (args) => (/^\S+$/.test(args) ? [send(`NICK ${args}`)] : usage()),
   },
   {
     name: 'topic',
     syntax: '[<#room>] [<new topic>]',
-    help: "Show a room's topic, or set it.",
+    help: 'client.command.topic',
     run(args, ctx) {
       const r = roomAndRest(args, ctx);
       if (r instanceof UsageError) return r;
@@ -183,7 +187,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'names',
     syntax: '[<#room>]',
-    help: 'List the people in a room.',
+    help: 'client.command.names',
     run(args, ctx) {
       const r = roomAndRest(args, ctx);
       if (r instanceof UsageError) return r;
@@ -194,24 +198,24 @@ export const COMMANDS: CommandSpec[] = [
     name: 'whois',
     aliases: ['wi'],
     syntax: '<nick>',
-    help: 'Show who someone is.',
+    help: 'client.command.whois',
     run: (args) => (/^\S+$/.test(args) ? [send(`WHOIS ${args}`)] : usage()),
   },
   {
     name: 'away',
     syntax: '[<message>]',
-    help: 'Mark yourself away with a message; without one, back again.',
+    help: 'client.command.away',
     run: (args) => [send(`AWAY${trailing(args)}`)],
   },
   {
     name: 'invite',
     syntax: '<nick> [<#room>]',
-    help: 'Invite someone to a room (the current one by default).',
+    help: 'client.command.invite',
     run(args, ctx) {
       const [nick, room] = splitWords(args, 1);
       if (!nick) return usage();
       const where = room || ctx.target;
-      if (!isRoom(where, ctx.chanTypes)) return usage('not in a room: name one');
+      if (!isRoom(where, ctx.chanTypes)) return usage('client.usage.nameRoom');
       return [send(`INVITE ${nick} ${where}`)];
     },
   },
@@ -219,7 +223,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'kick',
     aliases: ['k'],
     syntax: '[<#room>] <nick> [<reason>]',
-    help: 'Remove someone from a room (room operators).',
+    help: 'client.command.kick',
     run(args, ctx) {
       const r = roomAndRest(args, ctx);
       if (r instanceof UsageError) return r;
@@ -231,7 +235,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'ban',
     syntax: '[<#room>] <nick|mask>',
-    help: 'Ban someone from a room: a nick bans nick!*@* (room operators).',
+    help: 'client.command.ban',
     run(args, ctx) {
       const r = roomAndRest(args, ctx);
       if (r instanceof UsageError) return r;
@@ -244,7 +248,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'kickban',
     aliases: ['kb'],
     syntax: '[<#room>] <nick> [<reason>]',
-    help: 'Ban someone (nick!*@*) and kick them out of the room.',
+    help: 'client.command.kickban',
     run(args, ctx) {
       const r = roomAndRest(args, ctx);
       if (r instanceof UsageError) return r;
@@ -256,7 +260,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'unban',
     syntax: '[<#room>] <nick|mask>',
-    help: 'Lift a ban in a room.',
+    help: 'client.command.unban',
     run(args, ctx) {
       const r = roomAndRest(args, ctx);
       if (r instanceof UsageError) return r;
@@ -265,18 +269,18 @@ export const COMMANDS: CommandSpec[] = [
       return [send(`MODE ${r[0]} -b ${banMask(who)}`)];
     },
   },
-  { name: 'op', syntax: '[<#room>] <nick>…', help: 'Make people room operators (+o).', run: memberMode('+o') },
-  { name: 'deop', syntax: '[<#room>] <nick>…', help: 'Take room operator away (-o).', run: memberMode('-o') },
-  { name: 'voice', syntax: '[<#room>] <nick>…', help: 'Give voice (+v).', run: memberMode('+v') },
-  { name: 'devoice', syntax: '[<#room>] <nick>…', help: 'Take voice away (-v).', run: memberMode('-v') },
+  { name: 'op', syntax: '[<#room>] <nick>…', help: 'client.command.op', run: memberMode('+o') },
+  { name: 'deop', syntax: '[<#room>] <nick>…', help: 'client.command.deop', run: memberMode('-o') },
+  { name: 'voice', syntax: '[<#room>] <nick>…', help: 'client.command.voice', run: memberMode('+v') },
+  { name: 'devoice', syntax: '[<#room>] <nick>…', help: 'client.command.devoice', run: memberMode('-v') },
   {
     name: 'mode',
     syntax: '[<#room|nick>] [<modes> [<arguments>…]]',
-    help: "Show or change a room's modes (the current room by default), or your own.",
+    help: 'client.command.mode',
     run(args, ctx) {
       const [first] = splitWords(args, 1);
       if (first && !/^[+-]/.test(first)) return [send(`MODE ${args}`)];
-      if (!isRoom(ctx.target, ctx.chanTypes)) return usage('not in a room: name one');
+      if (!isRoom(ctx.target, ctx.chanTypes)) return usage('client.usage.nameRoom');
       return [send(`MODE ${ctx.target}${args === '' ? '' : ` ${args}`}`)];
     },
   },
@@ -284,13 +288,13 @@ export const COMMANDS: CommandSpec[] = [
     name: 'quit',
     aliases: ['exit'],
     syntax: '[<message>]',
-    help: 'Disconnect and leave the program.',
+    help: 'client.command.quit',
     run: (args) => [{ type: 'quit', reason: args }],
   },
   {
     name: 'oper',
     syntax: '<name> <password>',
-    help: 'Become an IRC operator.',
+    help: 'client.command.oper',
     run(args) {
       const [name, password] = splitWords(args, 1);
       if (!name || !password) return usage();
@@ -300,46 +304,46 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'kill',
     syntax: '<nick> <reason>',
-    help: 'Disconnect someone from the server (operators).',
+    help: 'client.command.kill',
     run(args) {
       const [nick, reason] = splitWords(args, 1);
       if (!nick) return usage();
       return [send(`KILL ${nick} :${reason || 'No reason'}`)];
     },
   },
-  { name: 'kline', syntax: '[<duration>] <nick|mask|IP|CIDR> [<reason>]', help: 'Ban from the server, e.g. "/kline 1h bob spam" (operators).', run: passThrough('KLINE', true) },
-  { name: 'unkline', syntax: '<mask>', help: 'Lift a server ban (operators).', run: passThrough('UNKLINE', true) },
-  { name: 'mute', syntax: '[<duration>] <nick|mask|IP|CIDR> [<reason>]', help: 'Keep someone from speaking anywhere (operators).', run: passThrough('MUTE', true) },
-  { name: 'unmute', syntax: '<mask>', help: 'Lift a mute (operators).', run: passThrough('UNMUTE', true) },
-  { name: 'limit', syntax: '[ip] [<n>]', help: 'Show or set the connection limit, or the per-IP one (operators).', run: passThrough('LIMIT', false) },
-  { name: 'rehash', syntax: '', help: "Reload the server's configuration (operators).", run: passThrough('REHASH', false) },
+  { name: 'kline', syntax: '[<duration>] <nick|mask|IP|CIDR> [<reason>]', help: 'client.command.kline', run: passThrough('KLINE', true) },
+  { name: 'unkline', syntax: '<mask>', help: 'client.command.unkline', run: passThrough('UNKLINE', true) },
+  { name: 'mute', syntax: '[<duration>] <nick|mask|IP|CIDR> [<reason>]', help: 'client.command.mute', run: passThrough('MUTE', true) },
+  { name: 'unmute', syntax: '<mask>', help: 'client.command.unmute', run: passThrough('UNMUTE', true) },
+  { name: 'limit', syntax: '[ip] [<n>]', help: 'client.command.limit', run: passThrough('LIMIT', false) },
+  { name: 'rehash', syntax: '', help: 'client.command.rehash', run: passThrough('REHASH', false) },
   {
     name: 'wallops',
     syntax: '<text>',
-    help: 'A message to every user with mode +w (operators).',
+    help: 'client.command.wallops',
     run: (args) => (args === '' ? usage() : [send(`WALLOPS :${args}`)]),
   },
   {
     name: 'broadcast',
     syntax: '<text>',
-    help: 'A notice to everyone on the server (operators): NOTICE $*.',
+    help: 'client.command.broadcast',
     run: (args) => (args === '' ? usage() : [send(`NOTICE $* :${args}`)]),
   },
   {
     name: 'quote',
     aliases: ['raw'],
     syntax: '<raw IRC line>',
-    help: 'Send a line to the server exactly as typed.',
+    help: 'client.command.quote',
     run: (args) => (args === '' ? usage() : [send(args)]),
   },
   {
     name: 'close',
     aliases: ['wc'],
     syntax: '[<#room|nick>]',
-    help: 'Close a buffer (the current one by default), leaving the room if in it.',
+    help: 'client.command.close',
     run(args, ctx) {
       const name = args || ctx.target;
-      if (!name) return usage('the server buffer stays open');
+      if (!name) return usage('client.usage.serverBufferStays');
       return [{ type: 'close', name }];
     },
   },
@@ -347,21 +351,22 @@ export const COMMANDS: CommandSpec[] = [
     name: 'window',
     aliases: ['win', 'w'],
     syntax: '<n>',
-    help: 'Go to buffer number n (also Alt-1…9, Ctrl-N, Ctrl-P).',
+    help: 'client.command.window',
     run: (args) => (/^\d+$/.test(args) ? [{ type: 'window', n: Number(args) }] : usage()),
   },
   {
     name: 'help',
     syntax: '[<command>]',
-    help: 'List the commands, or explain one.',
-    run(args) {
+    help: 'client.command.help',
+    run(args, { t }) {
       if (args === '') {
-        return [note('Commands (/help <command> for more):'), ...COMMANDS.map((c) => note(`  /${c.name} ${c.syntax}`.trimEnd()))];
+        return [note(t('client.help.list')), ...COMMANDS.map((c) => note(`  /${c.name} ${c.syntax}`.trimEnd()))];
       }
       const spec = findCommand(args.replace(/^\//, ''));
-      if (!spec) return [note(`No such command: /${args}`, 'error')];
-      const aka = spec.aliases?.length ? ` (also ${spec.aliases.map((a) => `/${a}`).join(', ')})` : '';
-      return [note(`/${spec.name} ${spec.syntax}`.trimEnd() + aka), note(`  ${spec.help}`)];
+      if (!spec) return [note(t('client.help.noSuchCommand', { command: args }), 'error')];
+      const syntax = `/${spec.name} ${spec.syntax}`.trimEnd();
+      const aliases = spec.aliases?.map((a) => `/${a}`).join(', ');
+      return [note(aliases ? t('client.help.withAliases', { syntax, aliases }) : syntax), note(`  ${t(spec.help)}`)];
     },
   },
 ];
@@ -382,19 +387,21 @@ export function commandNames(): string[] {
 
 /** What a typed line means. Empty lines mean nothing; "//text" sends "/text" as text. */
 export function parseInput(line: string, ctx: CommandContext = {}): Effect[] {
-  const full = { ...ctx, chanTypes: ctx.chanTypes ?? '#&' };
+  const full = { ...ctx, chanTypes: ctx.chanTypes ?? '#&', t: ctx.t ?? ENGLISH.t };
+  const { t } = full;
   if (line.trim() === '') return [];
   if (!line.startsWith('/') || line.startsWith('//')) {
     const text = line.startsWith('//') ? line.slice(1) : line;
-    if (!full.target) return [note('Nowhere to send that: /join a room or /msg someone first.', 'error')];
+    if (!full.target) return [note(t('client.nowhereToSend'), 'error')];
     return [{ type: 'say', target: full.target, text, style: 'message' }];
   }
   const [word, rest] = splitWords(line.slice(1), 1) as [string | undefined, string];
   const spec = word === undefined ? undefined : findCommand(word);
-  if (!spec) return [note(`Unknown command: /${word ?? ''} (/help lists them)`, 'error')];
+  if (!spec) return [note(t('client.unknownCommand', { command: word ?? '' }), 'error')];
   const result = spec.run(rest.trim(), full);
   if (result instanceof UsageError) {
-    return [note(`Usage: /${spec.name} ${spec.syntax}`.trimEnd() + (result.reason ? ` (${result.reason})` : ''), 'error')];
+    const syntax = `/${spec.name} ${spec.syntax}`.trimEnd();
+    return [note(result.reason ? t('client.usage.withReason', { syntax, reason: t(result.reason) }) : t('client.usage.plain', { syntax }), 'error')];
   }
   return result;
 }

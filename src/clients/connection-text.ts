@@ -1,13 +1,15 @@
 // Text the client core makes or reads while connecting: a username from a nick, whether
 // CAP LS offers SASL PLAIN, the reason inside a server's ERROR, a reconnect delay for people.
 
+import { ENGLISH, type Translate } from '../i18n/i18n.ts';
+
 /** A username (ident) made from a nick: letters and digits only, as most servers accept. */
 export function usernameFrom(nick: string): string {
   return nick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'parlor';
 }
 
-export function formatDelay(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+export function formatDelay(ms: number, t: Translate = ENGLISH.t): string {
+  return ms >= 1000 ? t('client.seconds', { count: Math.round(ms / 100) / 10 }) : t('client.milliseconds', { count: ms });
 }
 
 /** A CAP LS entry offering SASL with PLAIN (`sasl` alone, from 301 servers, names no mechanisms). */

@@ -30,7 +30,7 @@ export function applyEffect(host: EffectHost, e: Effect): void {
       m.note(e.text, e.kind);
       return;
     case 'window':
-      if (!m.selectNumber(e.n)) m.note(`There is no buffer ${e.n}.`, 'error');
+      if (!m.selectNumber(e.n)) m.note(m.t('client.noBufferNumber', { n: e.n }), 'error');
       return;
     case 'query':
       m.select(m.ensure(e.nick).key);
@@ -38,7 +38,7 @@ export function applyEffect(host: EffectHost, e: Effect): void {
     case 'close': {
       const buffer = m.find(e.name);
       if (!buffer || buffer.kind === 'server') {
-        m.note(`No buffer called ${e.name}.`, 'error');
+        m.note(m.t('client.noBufferNamed', { name: e.name }), 'error');
         return;
       }
       if (buffer.kind === 'room' && buffer.joined) host.send(`PART ${buffer.name}`);
@@ -52,7 +52,7 @@ export function applyEffect(host: EffectHost, e: Effect): void {
   }
   if (!host.registered) {
     if (m.status !== 'closed' && m.status !== 'quitting') {
-      if (host.pending.length === 0) m.note('Not connected yet: this goes once the server has welcomed us.');
+      if (host.pending.length === 0) m.note(m.t('client.notConnectedYet'));
       host.pending.push(e);
     }
     return;

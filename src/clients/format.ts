@@ -1,33 +1,41 @@
 // Text forms of chat lines and times, shared by the terminal UI and line mode.
+import { formatClock, formatDay } from '../i18n/dates.ts';
+import { ENGLISH, type Translate } from '../i18n/i18n.ts';
 import type { ChatBuffer, ChatLine } from './model.ts';
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-/** Local time as HH:MM, or HH:MM:SS. */
-export function clock(time: Date, seconds = false): string {
-  const hm = `${pad(time.getHours())}:${pad(time.getMinutes())}`;
-  return seconds ? `${hm}:${pad(time.getSeconds())}` : hm;
+/** What lines are written in: the catalogue's language and the locale of days and times (a ChatModel is one). */
+export interface LineLanguage {
+  readonly t: Translate;
+  readonly dateLocale: string;
 }
 
-/** The local day, for separators: "Wed 2025-11-26". */
-export function dayLabel(time: Date): string {
-  const day = time.toLocaleDateString('en-GB', { weekday: 'short' });
-  return `${day} ${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}`;
+export const ENGLISH_LINES: LineLanguage = { t: ENGLISH.t, dateLocale: 'en' };
+
+/** Local time as HH:MM, or HH:MM:SS, on a 24-hour clock in the locale's digits. */
+export function clock(time: Date, seconds = false, locale = 'en'): string {
+  return formatClock(time, locale, seconds);
+}
+
+/** The local day, for separators: "Wed, Nov 26, 2025", "2025年11月26日周三". */
+export function dayLabel(time: Date, locale = 'en'): string {
+  return formatDay(time, locale);
 }
 
 export function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
 
-/** How a line reads after its time: "<nick> text", "* nick waves", "-nick- text", "-!- bob joined". */
-export function lineText(line: ChatLine): { mark: string; text: string } {
+/** How a line reads after its time: "<nick> text", "* nick waves", "-nick- text", "*** Broadcast from irc.example: text", "-!- bob joined". */
+export function lineText(line: ChatLine, { t }: LineLanguage = ENGLISH_LINES): { mark: string; text: string } {
   switch (line.kind) {
     case 'message':
       return { mark: `<${line.from ?? '?'}>`, text: line.text };
     case 'action':
       return { mark: '*', text: `${line.from ?? '?'} ${line.text}` };
     case 'notice':
-      return { mark: `-${line.from || 'server'}-`, text: line.text };
+      return { mark: `-${line.from || t('client.line.server')}-`, text: line.text };
+    case 'announcement':
+      return { mark: '***', text: t('client.line.announcement', { from: line.from || t('client.line.server'), text: line.text }) };
     case 'error':
       return { mark: '!!', text: line.text };
     default:
@@ -55,7 +63,7 @@ export function plainText(text: string): string {
 }
 
 /** One line of line mode's output: `[HH:MM:SS] #room <nick> text`. */
-export function plainLine(buffer: ChatBuffer, line: ChatLine): string {
-  const { mark, text } = lineText(line);
-  return `[${clock(line.time, true)}] ${bufferLabel(buffer)} ${plainText(mark)} ${plainText(text)}`;
+export function plainLine(buffer: ChatBuffer, line: ChatLine, language: LineLanguage = ENGLISH_LINES): string {
+  const { mark, text } = lineText(line, language);
+  return `[${clock(line.time, true, language.dateLocale)}] ${bufferLabel(buffer)} ${plainText(mark)} ${plainText(text)}`;
 }

@@ -2,6 +2,7 @@
 // reads, and the topic and member changes it carries. Pure apart from the model it is given;
 // registration, CAP and PING belong to the connection (irc-session.ts), not here.
 import type { IrcMessage } from '../protocol/message.ts';
+import { formatDateTime } from '../i18n/dates.ts';
 import { foldCase } from '../protocol/casemapping.ts';
 import * as N from '../protocol/numerics.ts';
 import type { ChatBuffer, ChatModel, LineKind } from './model.ts';
@@ -87,7 +88,8 @@ function say(m: ChatModel, msg: IrcMessage, s: InboundState): void {
       text = ctcp[2] ?? '';
     } else {
       // Other CTCP (VERSION, PING…) are not answered; shown so that nothing is hidden.
-      m.add(m.server, { kind: 'info', from, text: `CTCP ${ctcp[1]}${notice ? ' reply' : ''} from ${from}${ctcp[2] ? `: ${ctcp[2]}` : ''}`, time: timeOf(msg) });
+      const key = notice ? (ctcp[2] ? 'client.event.ctcpReplyText' : 'client.event.ctcpReply') : ctcp[2] ? 'client.event.ctcpText' : 'client.event.ctcp';
+      m.add(m.server, { kind: 'info', from, text: m.t(key, { command: ctcp[1]!, nick: from, text: ctcp[2] ?? '' }), time: timeOf(msg) });
       return;
     }
   }
@@ -96,10 +98,15 @@ function say(m: ChatModel, msg: IrcMessage, s: InboundState): void {
   const room = roomTarget(m, target);
   let buffer: ChatBuffer;
   let serverNotice = false;
+  if (room === undefined && target.startsWith('$')) {
+    // To everyone on the server ($*): the admins' broadcast, an announcement in every buffer.
+    m.announce({ from, text, time, msgid: msg.tags.msgid });
+    return;
+  }
   if (room !== undefined) {
     buffer = m.ensure(room);
-  } else if (target.startsWith('$') || fromServer(msg.source) || registering(m)) {
-    // To everyone ($*), or from a server: the server buffer, marked as such.
+  } else if (fromServer(msg.source) || registering(m)) {
+    // From a server: the server buffer, marked as such.
     buffer = m.server;
     serverNotice = true;
   } else if (self) {
@@ -111,7 +118,7 @@ function say(m: ChatModel, msg: IrcMessage, s: InboundState): void {
   } else {
     buffer = m.ensure(from);
   }
-  m.add(buffer, { kind, from, text, time, self, serverNotice });
+  m.add(buffer, { kind, from, text, time, self, serverNotice, msgid: msg.tags.msgid });
 }
 
 function join(m: ChatModel, msg: IrcMessage): void {
@@ -123,7 +130,7 @@ function join(m: ChatModel, msg: IrcMessage): void {
     buffer.joined = true;
     buffer.members.clear();
     buffer.members.set(foldCase(nick), { nick, prefixes: '' });
-    m.add(buffer, { kind: 'join', from: nick, text: `You joined ${buffer.name}`, time: timeOf(msg), self: true });
+    m.add(buffer, { kind: 'join', from: nick, text: m.t('client.event.joinedSelf', { room: buffer.name }), time: timeOf(msg), self: true });
     // A room joined now comes into view; one rejoined after a reconnect stays where it is.
     if (!existed) m.select(buffer.key);
     return;
@@ -131,7 +138,7 @@ function join(m: ChatModel, msg: IrcMessage): void {
   const buffer = m.find(room);
   if (!buffer) return;
   buffer.members.set(foldCase(nick), { nick, prefixes: '' });
-  m.add(buffer, { kind: 'join', from: nick, text: `${nick} joined`, time: timeOf(msg) });
+  m.add(buffer, { kind: 'join', from: nick, text: m.t('client.event.joined', { nick }), time: timeOf(msg) });
 }
 
 function part(m: ChatModel, msg: IrcMessage): void {
@@ -141,12 +148,12 @@ function part(m: ChatModel, msg: IrcMessage): void {
   if (!buffer) return;
   if (isSelf(m, nick)) {
     // Said in the room (line mode prints it there), which then closes.
-    m.add(buffer, { kind: 'part', from: nick, text: `You left ${buffer.name}${reason ? ` (${reason})` : ''}`, time: timeOf(msg), self: true });
+    m.add(buffer, { kind: 'part', from: nick, text: m.t(reason ? 'client.event.leftSelfReason' : 'client.event.leftSelf', { room: buffer.name, reason: reason ?? '' }), time: timeOf(msg), self: true });
     m.remove(room);
     return;
   }
   buffer.members.delete(foldCase(nick));
-  m.add(buffer, { kind: 'part', from: nick, text: `${nick} left${reason ? ` (${reason})` : ''}`, time: timeOf(msg) });
+  m.add(buffer, { kind: 'part', from: nick, text: m.t(reason ? 'client.event.leftReason' : 'client.event.left', { nick, reason: reason ?? '' }), time: timeOf(msg) });
 }
 
 function kick(m: ChatModel, msg: IrcMessage): void {
@@ -154,21 +161,22 @@ function kick(m: ChatModel, msg: IrcMessage): void {
   const by = nickOf(msg.source);
   const buffer = m.find(room);
   if (!buffer) return;
-  const why = reason && reason !== victim ? ` (${reason})` : '';
+  // A reason that only repeats the nick (the default of many clients) says nothing.
+  const why = reason && reason !== victim ? reason : '';
   if (isSelf(m, victim)) {
     buffer.joined = false;
     buffer.members.clear();
-    m.add(buffer, { kind: 'kick', from: by, text: `You were kicked from ${buffer.name} by ${by}${why}`, time: timeOf(msg) });
+    m.add(buffer, { kind: 'kick', from: by, text: m.t(why ? 'client.event.kickedSelfReason' : 'client.event.kickedSelf', { room: buffer.name, by, reason: why }), time: timeOf(msg) });
     return;
   }
   buffer.members.delete(foldCase(victim));
-  m.add(buffer, { kind: 'kick', from: by, text: `${victim} was kicked by ${by}${why}`, time: timeOf(msg) });
+  m.add(buffer, { kind: 'kick', from: by, text: m.t(why ? 'client.event.kickedReason' : 'client.event.kicked', { nick: victim, by, reason: why }), time: timeOf(msg) });
 }
 
 function quit(m: ChatModel, msg: IrcMessage): void {
   const nick = nickOf(msg.source);
   const reason = msg.params[0];
-  const text = `${nick} quit${reason ? ` (${reason})` : ''}`;
+  const text = m.t(reason ? 'client.event.quitReason' : 'client.event.quit', { nick, reason: reason ?? '' });
   for (const buffer of m.roomsOf(nick)) {
     buffer.members.delete(foldCase(nick));
     m.add(buffer, { kind: 'quit', from: nick, text, time: timeOf(msg) });
@@ -181,7 +189,7 @@ function nick(m: ChatModel, msg: IrcMessage): void {
   const old = nickOf(msg.source);
   const now = msg.params[0] ?? '';
   const self = isSelf(m, old);
-  const text = self ? `You are now known as ${now}` : `${old} is now known as ${now}`;
+  const text = m.t(self ? 'client.event.nickSelf' : 'client.event.nick', { old, nick: now });
   if (self) {
     m.nick = now;
     m.add(m.server, { kind: 'nick', from: old, text, time: timeOf(msg), self });
@@ -205,16 +213,16 @@ function topic(m: ChatModel, msg: IrcMessage): void {
   if (!buffer) return;
   buffer.topic = text;
   const by = nickOf(msg.source);
-  m.add(buffer, { kind: 'topic', from: by, text: text === '' ? `${by} cleared the topic` : `${by} changed the topic to: ${text}`, time: timeOf(msg) });
+  m.add(buffer, { kind: 'topic', from: by, text: text === '' ? m.t('client.event.topicCleared', { nick: by }) : m.t('client.event.topicChanged', { nick: by, topic: text }), time: timeOf(msg) });
 }
 
 function mode(m: ChatModel, msg: IrcMessage): void {
   const [target = '', ...changes] = msg.params;
   const by = nickOf(msg.source);
-  const text = `${by} sets mode ${changes.join(' ')}`;
+  const text = m.t('client.event.mode', { nick: by, modes: changes.join(' ') });
   const buffer = m.isChannel(target) ? m.find(target) : undefined;
   if (!buffer) {
-    m.add(m.server, { kind: 'mode', from: by, text: `${by} sets mode ${changes.join(' ')} on ${target}`, time: timeOf(msg) });
+    m.add(m.server, { kind: 'mode', from: by, text: m.t('client.event.modeOn', { nick: by, modes: changes.join(' '), target }), time: timeOf(msg) });
     return;
   }
   applyRoomModes(m, buffer, changes);
@@ -306,7 +314,7 @@ function endOfNames(m: ChatModel, msg: IrcMessage, s: InboundState): void {
   }
   if (s.namesRequested.delete(key) || !buffer?.joined) {
     const shown = entries.map((e) => e.prefixes.slice(0, 1) + e.nick);
-    m.add(buffer ?? m.current, { kind: 'info', text: `${name}: ${shown.length} ${shown.length === 1 ? 'person' : 'people'}${shown.length ? `: ${shown.join(' ')}` : ''}`, time: timeOf(msg) });
+    m.add(buffer ?? m.current, { kind: 'info', text: m.t(shown.length ? 'client.event.names' : 'client.event.namesEmpty', { room: name, count: shown.length, nicks: shown.join(' ') }), time: timeOf(msg) });
   }
 }
 
@@ -314,19 +322,21 @@ function topicReply(m: ChatModel, msg: IrcMessage): void {
   const [, room = '', text = ''] = msg.params;
   const buffer = m.find(room);
   if (buffer) buffer.topic = msg.command === N.RPL_NOTOPIC ? '' : text;
-  m.add(buffer ?? m.current, { kind: 'topic', text: msg.command === N.RPL_NOTOPIC ? `${room}: no topic` : `Topic of ${room}: ${text}`, time: timeOf(msg) });
+  m.add(buffer ?? m.current, { kind: 'topic', text: msg.command === N.RPL_NOTOPIC ? m.t('client.event.noTopic', { room }) : m.t('client.event.topic', { room, topic: text }), time: timeOf(msg) });
 }
 
 function topicWhoTime(m: ChatModel, msg: IrcMessage): void {
   const [, room = '', setter = '', when = ''] = msg.params;
   const date = new Date(Number(when) * 1000);
-  const at = Number.isNaN(date.getTime()) ? '' : ` on ${date.toLocaleString()}`;
-  m.add(m.find(room) ?? m.current, { kind: 'info', text: `Topic set by ${nickOf(setter)}${at}`, time: timeOf(msg) });
+  const text = Number.isNaN(date.getTime())
+    ? m.t('client.event.topicSetBy', { nick: nickOf(setter) })
+    : m.t('client.event.topicSetByAt', { nick: nickOf(setter), when: formatDateTime(date, m.dateLocale) });
+  m.add(m.find(room) ?? m.current, { kind: 'info', text, time: timeOf(msg) });
 }
 
 function awayReply(m: ChatModel, msg: IrcMessage): void {
   const [, who = '', text = ''] = msg.params;
-  m.add(m.find(who) ?? m.current, { kind: 'info', text: `${who} is away: ${text}`, time: timeOf(msg) });
+  m.add(m.find(who) ?? m.current, { kind: 'info', text: m.t('client.event.away', { nick: who, text }), time: timeOf(msg) });
 }
 
 /** Replies that belong to the connection, not to what the user is looking at. */
@@ -349,7 +359,7 @@ function numeric(m: ChatModel, msg: IrcMessage): void {
   if (WELCOME.has(msg.command) || registering(m) || (code >= 900 && code < 910)) buffer = m.server;
   else buffer = bufferNamedIn(m, msg.params.slice(1, -1)) ?? m.current;
   const text = JOINED.has(msg.command) ? msg.params.slice(1).join(' ') : WELCOME.has(msg.command) ? (msg.params.at(-1) ?? '') : numericText(msg);
-  m.add(buffer, { kind: error ? 'error' : 'info', from: msg.source, text, time });
+  m.add(buffer, { kind: error ? 'error' : 'info', from: msg.source, text, time, welcomeBurst: WELCOME.has(msg.command) });
 }
 
 const HANDLERS: Record<string, Handler> = {
@@ -368,7 +378,7 @@ const HANDLERS: Record<string, Handler> = {
   NOTE: standardReply,
   // After our QUIT, the server's ERROR is the expected goodbye, not a failure.
   ERROR: (m, msg) => m.add(m.server, { kind: m.status === 'quitting' ? 'info' : 'error', text: msg.params[0] ?? 'ERROR', time: timeOf(msg) }),
-  INVITE: (m, msg) => m.add(m.current, { kind: 'info', from: nickOf(msg.source), text: `${nickOf(msg.source)} invites you to ${msg.params[1] ?? ''}`, time: timeOf(msg) }),
+  INVITE: (m, msg) => m.add(m.current, { kind: 'info', from: nickOf(msg.source), text: m.t('client.event.invite', { nick: nickOf(msg.source), room: msg.params[1] ?? '' }), time: timeOf(msg) }),
   WALLOPS: (m, msg) => m.add(m.server, { kind: 'notice', from: nickOf(msg.source), text: `[wallops] ${msg.params[0] ?? ''}`, time: timeOf(msg), serverNotice: true }),
   [N.RPL_ISUPPORT]: isupport,
   [N.RPL_NAMREPLY]: names,

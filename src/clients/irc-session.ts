@@ -8,6 +8,7 @@
 import { foldCase } from '../protocol/casemapping.ts';
 import { parseLine, type IrcMessage } from '../protocol/message.ts';
 import * as N from '../protocol/numerics.ts';
+import type { Translator } from '../i18n/i18n.ts';
 import { parseInput, type CommandContext, type Effect } from './commands.ts';
 import type { ClientLink, Connector } from './dialer.ts';
 import { applyEffect, saslPlainLines, say, type EffectHost } from './effects.ts';
@@ -56,6 +57,9 @@ export interface SessionOptions {
   /** Silence after which the server is pinged, and after as much again the link dropped (default 90 s). */
   pingIntervalMs?: number;
   scrollback?: number;
+  /** The language of the client's own lines (English by default) and the locale of its dates. */
+  language?: Translator;
+  dateLocale?: string;
 }
 
 type SessionEvents = {
@@ -103,6 +107,8 @@ export class IrcSession extends Emitter<SessionEvents> {
     super();
     this.model = new ChatModel(settings.serverName, settings.scrollback);
     this.model.nick = settings.nick;
+    if (settings.language) this.model.language = settings.language;
+    if (settings.dateLocale) this.model.dateLocale = settings.dateLocale;
     this.model.onLine = (buffer, line) => this.emit('line', buffer, line);
   }
 
@@ -133,13 +139,13 @@ export class IrcSession extends Emitter<SessionEvents> {
   private connect(): void {
     this.reconnectTimer = undefined;
     this.setStatus('connecting');
-    this.model.note(`Connecting to ${this.settings.address}…`, 'info', this.model.server);
+    this.model.note(this.model.t('client.session.connecting', { address: this.settings.address }), 'info', this.model.server);
     this.changed();
     this.link = this.settings.connect({
       onOpen: () => this.onOpen(),
       onLine: (line) => this.onLine(line),
       onFramingError: (error) => {
-        this.model.note(`Unreadable line from the server (${error})`, 'error', this.model.server);
+        this.model.note(this.model.t('client.session.unreadableLine', { error: String(error) }), 'error', this.model.server);
         this.changed();
       },
       onClose: (reason) => this.onClose(reason),
@@ -254,7 +260,7 @@ export class IrcSession extends Emitter<SessionEvents> {
         if (sasl && !this.registered) {
           this.saslPending = this.capsOffered.some(saslPlainOffered);
           if (this.saslPending) wanted.push('sasl');
-          else if (!sasl.passFallback) this.model.note('The server does not offer SASL: not logged in', 'error', this.model.server);
+          else if (!sasl.passFallback) this.model.note(this.model.t('client.session.noSasl'), 'error', this.model.server);
           if (sasl.passFallback) this.register(this.saslPending ? this.settings.password : sasl.password);
         }
         if (wanted.length > 0) this.send(`CAP REQ :${wanted.join(' ')}`);
@@ -289,10 +295,10 @@ export class IrcSession extends Emitter<SessionEvents> {
     this.saslPending = false;
     // A wrong account password: when the login was the point, reconnecting would only fail again.
     if (this.settings.sasl?.required) {
-      this.giveUp(`Login failed: ${reason}`);
+      this.giveUp(this.model.t('client.session.loginFailed', { reason }));
       return;
     }
-    this.model.note(`Not logged in: ${reason}`, 'error', this.model.server);
+    this.model.note(this.model.t('client.session.notLoggedIn', { reason }), 'error', this.model.server);
     this.endCap();
   }
 
@@ -326,14 +332,14 @@ export class IrcSession extends Emitter<SessionEvents> {
     const attempt = ++this.nickAttempt;
     // A nick the server finds invalid (432) will not become valid with a '_' added.
     if ((msg.command === N.ERR_ERRONEUSNICKNAME && attempt === 1) || attempt > 6) {
-      this.giveUp(`The server refused the nick ${msg.params[1] ?? base}: ${msg.params.at(-1) ?? ''}`);
+      this.giveUp(this.model.t('client.session.nickRefused', { nick: msg.params[1] ?? base, reason: msg.params.at(-1) ?? '' }));
       return;
     }
     if (msg.command === N.ERR_ERRONEUSNICKNAME) this.nickLimit = Math.min(this.nickLimit, this.model.nick.length - 1);
     const suffix = attempt <= 2 ? '_'.repeat(attempt) : String(100 + Math.floor(Math.random() * 900));
     const nick = base.slice(0, Math.max(1, this.nickLimit - suffix.length)) + suffix;
     this.model.nick = nick;
-    this.model.note(`Trying the nick ${nick}`, 'info', this.model.server);
+    this.model.note(this.model.t('client.session.tryingNick', { nick }), 'info', this.model.server);
     this.send(`NICK ${nick}`);
   }
 
@@ -350,7 +356,7 @@ export class IrcSession extends Emitter<SessionEvents> {
     const interval = this.settings.pingIntervalMs ?? 90_000;
     const fire = (): void => {
       if (this.awaitingPong) {
-        this.model.note('The server stopped answering.', 'error', this.model.server);
+        this.model.note(this.model.t('client.session.noAnswer'), 'error', this.model.server);
         this.link?.close();
         return;
       }
@@ -371,7 +377,7 @@ export class IrcSession extends Emitter<SessionEvents> {
     // and say why (the browser shows `failure` on its connect screen).
     const thrownOut = !this.stopping && serverError !== undefined && /^(Killed|Banned|K-?Lined)\b/i.test(serverError);
     if (thrownOut) {
-      this.failure = `Disconnected by the server: ${serverError}`;
+      this.failure = this.model.t('client.session.disconnectedByServer', { reason: serverError });
       this.stopping = true;
     }
     for (const b of this.model.buffers) {
@@ -383,7 +389,7 @@ export class IrcSession extends Emitter<SessionEvents> {
     this.inbound.namesPending.clear();
     this.caps.clear();
     this.disconnected();
-    this.model.note(`Disconnected: ${reason}`, this.stopping && !thrownOut ? 'info' : 'error', this.model.server);
+    this.model.note(this.model.t('client.session.disconnected', { reason }), this.stopping && !thrownOut ? 'info' : 'error', this.model.server);
     if (this.stopping || this.settings.reconnect === false) {
       this.setStatus('closed');
       this.changed();
@@ -395,7 +401,7 @@ export class IrcSession extends Emitter<SessionEvents> {
     const base = this.settings.reconnectBaseMs ?? 1000;
     const delay = Math.min(base * 2 ** this.attempt, this.settings.reconnectMaxMs ?? 30_000);
     this.attempt++;
-    this.model.note(`Reconnecting in ${formatDelay(delay)}…`, 'info', this.model.server);
+    this.model.note(this.model.t('client.session.reconnecting', { delay: formatDelay(delay, this.model.t) }), 'info', this.model.server);
     this.changed();
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
@@ -410,7 +416,7 @@ export class IrcSession extends Emitter<SessionEvents> {
   /** Carries out a typed line in the context of the current buffer (or `ctx`). */
   input(text: string, ctx?: CommandContext): void {
     const current = this.model.current;
-    this.execute(parseInput(text, ctx ?? { target: current.kind === 'server' ? undefined : current.name, chanTypes: this.model.chanTypes }));
+    this.execute(parseInput(text, ctx ?? { target: current.kind === 'server' ? undefined : current.name, chanTypes: this.model.chanTypes, t: this.model.t }));
   }
 
   execute(effects: Effect[]): void {

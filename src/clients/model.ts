@@ -3,9 +3,11 @@
 // mention counts, the current buffer. No I/O and no UI: the IRC client core fills it, and
 // any view (the terminal UI, line mode, tests) reads it.
 import { foldCase } from '../protocol/casemapping.ts';
+import { ENGLISH, type Translate, type Translator } from '../i18n/i18n.ts';
 import { mentions } from './mention.ts';
 
-export type LineKind = 'message' | 'action' | 'notice' | 'join' | 'part' | 'quit' | 'kick' | 'nick' | 'topic' | 'mode' | 'error' | 'info';
+/** `announcement`: a broadcast from the server's admins to everyone (`NOTICE $*`), shown in every buffer. */
+export type LineKind = 'message' | 'action' | 'notice' | 'announcement' | 'join' | 'part' | 'quit' | 'kick' | 'nick' | 'topic' | 'mode' | 'error' | 'info';
 
 export interface ChatLine {
   /** Unique in the process: a stable key for views. */
@@ -22,6 +24,10 @@ export interface ChatLine {
   mention?: boolean;
   /** A notice from a server (or to everyone, `$*`) rather than from a person. */
   serverNotice?: boolean;
+  /** The server's id for the message (IRCv3 message-ids): the same line live and in history. */
+  msgid?: string;
+  /** Part of the server's welcome on connecting (server details, user counts, MOTD): a view may fold it away. */
+  welcomeBurst?: boolean;
 }
 
 export type BufferKind = 'server' | 'room' | 'query';
@@ -62,6 +68,8 @@ export interface NewLine {
   time?: Date | undefined;
   self?: boolean;
   serverNotice?: boolean;
+  msgid?: string | undefined;
+  welcomeBurst?: boolean;
 }
 
 export class ChatModel {
@@ -80,6 +88,10 @@ export class ChatModel {
   version = 0;
   /** Told of every line added, in order (line mode prints them). */
   onLine: ((buffer: ChatBuffer, line: ChatLine) => void) | undefined;
+  /** The language the client's own lines and labels are in; a view may switch it (the web's choice). */
+  language: Translator = ENGLISH;
+  /** The BCP 47 locale days and times are written in (en-GB, zh-CN…). */
+  dateLocale = 'en';
 
   constructor(
     serverName: string,
@@ -87,6 +99,11 @@ export class ChatModel {
     readonly scrollback = 2000,
   ) {
     this.buffers = [makeBuffer('', serverName, 'server')];
+  }
+
+  /** Text from the catalogue, in the model's language. */
+  get t(): Translate {
+    return this.language.t;
   }
 
   get server(): ChatBuffer {
@@ -171,6 +188,8 @@ export class ChatModel {
     if (line.from !== undefined) full.from = line.from;
     if (line.self) full.self = true;
     if (line.serverNotice) full.serverNotice = true;
+    if (line.msgid !== undefined) full.msgid = line.msgid;
+    if (line.welcomeBurst) full.welcomeBurst = true;
     if (!line.self && ACTIVE_KINDS.has(line.kind) && mentions(line.text, this.nick)) full.mention = true;
     buffer.lines.push(full);
     if (buffer.lines.length > this.scrollback) buffer.lines.splice(0, buffer.lines.length - this.scrollback);
@@ -179,8 +198,20 @@ export class ChatModel {
       if (full.mention) buffer.mentions++;
     }
     this.touch();
-    this.onLine?.(buffer, full);
+    // An announcement is one event, however many buffers show it.
+    if (full.kind !== 'announcement' || buffer === this.server) this.onLine?.(buffer, full);
     return full;
+  }
+
+  /**
+   * A broadcast to everyone on the server: a line in every open buffer, so that it is seen
+   * whichever is in view. It counts as unread nowhere (it is in view already), and onLine
+   * hears of it once, as a line of the server buffer. Returns the server buffer's copy.
+   */
+  announce(line: Omit<NewLine, 'kind' | 'self'>): ChatLine {
+    const shown = this.add(this.server, { ...line, kind: 'announcement' });
+    for (const buffer of this.buffers) if (buffer !== this.server) this.add(buffer, { ...line, kind: 'announcement' });
+    return shown;
   }
 
   /** A note from the client itself (not from the server), in the given or current buffer. */

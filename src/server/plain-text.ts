@@ -5,10 +5,13 @@
 // Every line a person is shown goes through terminalSafe: nicks, rooms, topics, reasons and
 // messages come from others, and the person's terminal must not act on what they hold.
 import { ACTION_BYTES, messageTextBytes, splitMessage, userHostOf } from '../clients/split-message.ts';
-import { foldCase } from '../protocol/casemapping.ts';
+import { createTranslator, type MessageKey, type Translator } from '../i18n/i18n.ts';
+import { localeFromTag } from '../i18n/negotiate.ts';
+import { foldCase, type Casemapping } from '../protocol/casemapping.ts';
 import { parseLine, type IrcMessage } from '../protocol/message.ts';
 import { RPL_WELCOME } from '../protocol/numerics.ts';
 import { terminalSafe } from '../protocol/terminal-safe.ts';
+import { normalizeNick } from '../protocol/unicode-nick.ts';
 import { isChannelName, isValidNick } from '../protocol/validate.ts';
 
 /**
@@ -21,25 +24,32 @@ export function looksLikeIrc(line: string, isCommand: (verb: string) => boolean)
   return /^([A-Z]+|\d{3})$/.test(word) && isCommand(word);
 }
 
-export function greeting(serverName: string, network: string): string[] {
+export function greeting(serverName: string, network: string, { t }: Translator = createTranslator('en')): string[] {
   return [
-    `Welcome to ${network} (${serverName}), a chat server.`,
-    'You are in plain-text mode: type and press Enter. (IRC clients are welcome here too.)',
-    'Choose a nickname (letters, digits and - _ [ ] { } | ^ `, not starting with a digit):',
+    t('plain.greeting.welcome', { network, server: serverName }),
+    t('plain.greeting.mode'),
+    t('plain.greeting.otherLanguage'),
+    t('plain.greeting.chooseNick'),
   ].map(terminalSafe);
 }
 
-export const PLAIN_HELP = [
-  'Type a line and press Enter to say it in the current room.',
-  '  /join #room        join a room (or switch to it) — /part to leave the current one',
-  '  /msg nick text     a private message',
-  '  /me waves          an action',
-  '  /nick newname      change your nickname',
-  '  /who               who is in the current room',
-  '  /rooms             the list of rooms',
-  '  /topic [text]      show or set the room topic',
-  '  /quit [reason]     leave (or type: exit)',
+const HELP_KEYS: readonly MessageKey[] = [
+  'plain.help.intro',
+  'plain.help.join',
+  'plain.help.msg',
+  'plain.help.me',
+  'plain.help.nick',
+  'plain.help.who',
+  'plain.help.rooms',
+  'plain.help.topic',
+  'plain.help.lang',
+  'plain.help.quit',
 ];
+
+/** What /help shows, in the reader's language. */
+export function plainHelp({ t }: Translator): string[] {
+  return HELP_KEYS.map((key) => t(key));
+}
 
 /** Numerics that matter to an IRC client's machinery, not to a person reading. */
 const SILENT = new Set(['002', '003', '004', '005', '250', '251', '252', '253', '254', '255', '265', '266', '333', '366', '321', '375', '329']);
@@ -64,7 +74,21 @@ export class PlainTextView {
   /** The person's `user@host` as the server shows it (the welcome, their JOIN): their messages' source. */
   private userHost: string | undefined;
 
-  constructor(private readonly defaultRoom: string) {}
+  constructor(
+    private readonly defaultRoom: string,
+    /** The person's language: the server's plainText.language until they type /lang. */
+    private translator: Translator = createTranslator('en'),
+    /** server.casemapping: which nicks the prompt takes (the server checks again). */
+    private readonly casemapping: Casemapping = 'rfc1459',
+  ) {}
+
+  get locale(): Translator['locale'] {
+    return this.translator.locale;
+  }
+
+  private get t(): Translator['t'] {
+    return this.translator.t;
+  }
 
   /** A line typed by the person, given their nick (undefined until registered). */
   input(text: string, nick: string | undefined): PlainInput {
@@ -75,13 +99,16 @@ export class PlainTextView {
 
   private interpret(text: string, nick: string | undefined): PlainInput {
     const line = text.trimEnd();
+    const t = this.t;
+    // Before a nickname too: the greeting offers it to those who do not read its language.
+    if (/^\/lang(\s|$)/i.test(line.trim())) return this.chooseLanguage(line.trim().slice(5).trim());
     if (nick === undefined) {
       // People who know IRC answer the prompt with `/nick name`: that is the name too.
       const wanted = line.trim().replace(/^\/nick\s+/i, '');
       // Whole words only: `exit-man` is a nickname, not a way out.
       if (/^(exit|\/quit)(\s|$)/i.test(wanted)) return { commands: [cmd('QUIT', 'Leaving')] };
-      if (!isValidNick(wanted, 30)) return { reply: [`"${wanted}" cannot be a nickname. Try another (letters and digits, not starting with a digit):`] };
-      return { commands: [cmd('NICK', wanted), cmd('USER', wanted.slice(0, 18), '0', '*', 'plain-text user')] };
+      if (!isValidNick(normalizeNick(wanted, this.casemapping === 'precis'), 30, this.casemapping)) return { reply: [t('plain.badNick', { nick: wanted })] };
+      return { commands: [cmd('NICK', wanted), cmd('USER', Array.from(wanted).slice(0, 18).join(''), '0', '*', 'plain-text user')] };
     }
     if (line.trim() === '') return { reply: [] };
     if (/^exit$/i.test(line.trim())) return { commands: [cmd('QUIT', 'Leaving')] };
@@ -94,38 +121,38 @@ export class PlainTextView {
     switch (word!.toLowerCase()) {
       case 'join':
       case 'j': {
-        if (first === '') return { reply: ['Usage: /join #room'] };
+        if (first === '') return { reply: [t('plain.usage.join')] };
         const room = isChannelName(first) ? first : `#${first}`;
         const joined = this.rooms.get(foldCase(room));
         if (joined !== undefined) {
           this.currentRoom = joined;
-          return { reply: [`*** Now talking in ${joined}`] };
+          return { reply: [t('plain.nowTalkingIn', { room: joined })] };
         }
         return { commands: [cmd('JOIN', room)] };
       }
       case 'part':
       case 'leave': {
         const room = isChannelName(first) ? first : this.currentRoom;
-        if (!room) return { reply: ['You are not in a room.'] };
+        if (!room) return { reply: [t('plain.notInRoom')] };
         const reason = isChannelName(first) ? afterFirst : args;
         return { commands: [reason ? cmd('PART', room, reason) : cmd('PART', room)] };
       }
       case 'msg':
       case 'query':
-        if (first === '' || afterFirst === '') return { reply: ['Usage: /msg nick text'] };
+        if (first === '' || afterFirst === '') return { reply: [t('plain.usage.msg')] };
         return { commands: this.privmsgs(nick, first, afterFirst) };
       case 'me':
-        if (!this.currentRoom) return { reply: ['You are not in a room: /join #room first.'] };
+        if (!this.currentRoom) return { reply: [t('plain.notInRoomForAction')] };
         // An empty action would reach others as a bare "* nick".
-        if (args === '') return { reply: ['Usage: /me does something'] };
+        if (args === '') return { reply: [t('plain.usage.me')] };
         return { commands: this.privmsgs(nick, this.currentRoom, args, true) };
       case 'nick':
-        if (first === '') return { reply: ['Usage: /nick newname'] };
+        if (first === '') return { reply: [t('plain.usage.nick')] };
         return { commands: [cmd('NICK', first)] };
       case 'who':
       case 'names': {
         const room = isChannelName(first) ? first : this.currentRoom;
-        if (!room) return { reply: ['You are not in a room.'] };
+        if (!room) return { reply: [t('plain.notInRoom')] };
         return { commands: [cmd('NAMES', room)] };
       }
       case 'rooms':
@@ -134,22 +161,30 @@ export class PlainTextView {
       case 'topic': {
         // `/topic #room [text]` names the room, as /part and /who may; else the current one.
         const room = isChannelName(first) ? first : this.currentRoom;
-        if (!room) return { reply: ['You are not in a room.'] };
+        if (!room) return { reply: [t('plain.notInRoom')] };
         const text = isChannelName(first) ? afterFirst : args;
         return { commands: [text ? cmd('TOPIC', room, text) : cmd('TOPIC', room)] };
       }
       case 'help':
-        return { reply: PLAIN_HELP };
+        return { reply: plainHelp(this.translator) };
       case 'quit':
       case 'exit':
         return { commands: [cmd('QUIT', args || 'Leaving')] };
       default:
-        return { reply: [`Unknown command /${word}. Type /help for the list.`] };
+        return { reply: [t('plain.unknownCommand', { command: word ?? '' })] };
     }
   }
 
+  /** `/lang zh`: this connection's language from now on (its greeting has been shown already). */
+  private chooseLanguage(wanted: string): PlainInput {
+    const locale = wanted === '' ? undefined : localeFromTag(wanted);
+    if (locale === undefined) return { reply: [this.t('plain.usage.lang')] };
+    this.translator = createTranslator(locale);
+    return { reply: [this.t('plain.languageChosen')] };
+  }
+
   private say(text: string, nick: string): PlainInput {
-    if (!this.currentRoom) return { reply: ['You are not in a room: /join #room, or /msg nick text.'] };
+    if (!this.currentRoom) return { reply: [this.t('plain.notInRoomToSay')] };
     return { commands: this.privmsgs(nick, this.currentRoom, text) };
   }
 
@@ -186,6 +221,7 @@ export class PlainTextView {
     const from = nickOf(msg.source);
     const p = msg.params;
     const self = foldCase(from) === foldCase(me);
+    const t = this.t;
     this.noteOwnSource(msg, self, me);
     switch (msg.command) {
       case 'PRIVMSG':
@@ -195,11 +231,11 @@ export class PlainTextView {
         const action = text.startsWith('\x01ACTION ') ? text.slice(8, text.endsWith('\x01') ? -1 : undefined) : undefined;
         if (action === undefined && text.startsWith('\x01')) return undefined; // CTCP queries
         text = action ?? text;
-        if (target === '$*' || target.startsWith('$')) return `${time} *** BROADCAST from ${from}: ${text}`;
+        if (target === '$*' || target.startsWith('$')) return `${time} ${t('plain.event.broadcast', { nick: from, text })}`;
         if (!msg.source?.includes('!')) return `${time} -${from}- ${text}`;
         if (!isChannelName(target.replace(/^[@+]/, ''))) {
           const who = msg.command === 'NOTICE' ? `-${from}-` : `*${from}*`;
-          return action !== undefined ? `${time} (private) * ${from} ${text}` : `${time} (private) ${who} ${text}`;
+          return `${time} ${t('plain.event.private', { line: action !== undefined ? `* ${from} ${text}` : `${who} ${text}` })}`;
         }
         const where = this.roomLabel(target);
         if (action !== undefined) return `${time} ${where}* ${from} ${text}`;
@@ -210,38 +246,42 @@ export class PlainTextView {
         if (self) {
           this.rooms.set(foldCase(room), room);
           this.currentRoom = room;
-          return `${time} *** You joined ${room}. Type to talk; /help for commands.`;
+          return `${time} ${t('plain.event.joinedSelf', { room })}`;
         }
-        return `${time} --> ${from} joined ${room}`;
+        return `${time} ${t('plain.event.joined', { nick: from, room })}`;
       }
       case 'PART': {
         const room = p[0] ?? '';
         if (self) this.leave(room);
-        return `${time} <-- ${self ? 'You' : from} left ${room}${p[1] ? ` (${p[1]})` : ''}`;
+        const reason = p[1] ?? '';
+        const key = self ? (reason ? 'plain.event.leftSelfReason' : 'plain.event.leftSelf') : reason ? 'plain.event.leftReason' : 'plain.event.left';
+        return `${time} ${t(key, { nick: from, room, reason })}`;
       }
       case 'QUIT':
-        return `${time} <-- ${from} quit${p[0] ? ` (${p[0]})` : ''}`;
+        return `${time} ${t(p[0] ? 'plain.event.quitReason' : 'plain.event.quit', { nick: from, reason: p[0] ?? '' })}`;
       case 'KICK': {
         const kicked = p[1] ?? '';
         const mine = foldCase(kicked) === foldCase(me);
         if (mine) this.leave(p[0] ?? '');
-        return `${time} <-- ${mine ? 'You were' : `${kicked} was`} kicked from ${p[0]} by ${from}${p[2] ? ` (${p[2]})` : ''}`;
+        const reason = p[2] ?? '';
+        const key = mine ? (reason ? 'plain.event.kickedSelfReason' : 'plain.event.kickedSelf') : reason ? 'plain.event.kickedReason' : 'plain.event.kicked';
+        return `${time} ${t(key, { nick: kicked, room: p[0] ?? '', by: from, reason })}`;
       }
       case 'NICK':
         // The echo of one's own change is rendered once the nick is already the new one.
-        return `${time} --- ${self || foldCase(p[0] ?? '') === foldCase(me) ? 'You are' : `${from} is`} now known as ${p[0]}`;
+        return `${time} ${t(self || foldCase(p[0] ?? '') === foldCase(me) ? 'plain.event.nickSelf' : 'plain.event.nick', { old: from, nick: p[0] ?? '' })}`;
       case 'TOPIC':
-        return `${time} --- ${from} set the topic of ${p[0]}: ${p[1] ?? ''}`;
+        return `${time} ${t('plain.event.topicSet', { nick: from, room: p[0] ?? '', topic: p[1] ?? '' })}`;
       case 'MODE':
-        return isChannelName(p[0] ?? '') ? `${time} --- ${from} sets mode ${p.slice(1).join(' ')} on ${p[0]}` : undefined;
+        return isChannelName(p[0] ?? '') ? `${time} ${t('plain.event.mode', { nick: from, modes: p.slice(1).join(' '), room: p[0] ?? '' })}` : undefined;
       case 'INVITE':
-        return `${time} --- ${from} invites you to ${p[1]} (type /join ${p[1]})`;
+        return `${time} ${t('plain.event.invite', { nick: from, room: p[1] ?? '' })}`;
       case 'KILL':
-        return `${time} *** You were disconnected by ${from}: ${p[1] ?? ''}`;
+        return `${time} ${t('plain.event.killed', { nick: from, reason: p[1] ?? '' })}`;
       case 'WALLOPS':
-        return `${time} *** WALLOPS from ${from}: ${p[0] ?? ''}`;
+        return `${time} ${t('plain.event.wallops', { nick: from, text: p[0] ?? '' })}`;
       case 'ERROR':
-        return `*** Disconnected: ${(p[0] ?? '').replace(/^Closing Link: \S+ \((.*)\)$/, '$1')}`;
+        return t('plain.event.disconnected', { reason: (p[0] ?? '').replace(/^Closing Link: \S+ \((.*)\)$/, '$1') });
       case 'FAIL':
         // IRCv3 standard replies: FAIL <command> <code> [context…] <description>.
         return `${time} !!! ${p[p.length - 1] ?? ''}`;
@@ -273,6 +313,7 @@ export class PlainTextView {
   private renderNumeric(code: string, p: string[], time: string): string | undefined {
     if (SILENT.has(code)) return undefined;
     const last = p[p.length - 1] ?? '';
+    const t = this.t;
     switch (code) {
       case '001':
         return `${time} *** ${last.replace(/ \S+!\S+@\S+$/, '')}`;
@@ -282,15 +323,21 @@ export class PlainTextView {
       case '422':
         return undefined;
       case '353':
-        return `${time} *** In ${p[1]}: ${(p[2] ?? '').split(' ').join(', ')}`;
+        return `${time} ${t('plain.event.names', { room: p[1] ?? '', nicks: (p[2] ?? '').split(' ').join(t('plain.listSeparator')) })}`;
       case '332':
-        return `${time} *** Topic of ${p[0]}: ${last}`;
+        return `${time} ${t('plain.event.topic', { room: p[0] ?? '', topic: last })}`;
       case '331':
-        return `${time} *** ${p[0]} has no topic`;
-      case '322':
-        return `  ${p[0]} (${p[1]} ${p[1] === '1' ? 'person' : 'people'})${p[2] ? `: ${p[2]}` : ''}`;
+        return `${time} ${t('plain.event.noTopic', { room: p[0] ?? '' })}`;
+      case '322': {
+        // A count that is not a number (another server's) is shown as it came.
+        const count = /^\d+$/.test(p[1] ?? '') ? Number(p[1]) : (p[1] ?? '');
+        return t(p[2] ? 'plain.event.listEntryTopic' : 'plain.event.listEntry', { room: p[0] ?? '', count, topic: p[2] ?? '' });
+      }
       case '323':
-        return `${time} *** End of the room list; /join #room to enter one`;
+        return `${time} ${t('plain.event.listEnd')}`;
+      case '433':
+        // The one refusal everyone at the nickname prompt may meet: in their language.
+        return `${time} ${t('plain.event.nickInUse', { nick: p[0] ?? '' })}`;
     }
     const context = p.slice(0, -1).join(' ');
     const isError = code.startsWith('4') || code.startsWith('5');

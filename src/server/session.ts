@@ -6,6 +6,7 @@ import type { Timer } from './clock.ts';
 import type { Config } from './config.ts';
 import { COMMANDS } from './command-table.ts';
 import { TokenBucket } from './flood.ts';
+import { createTranslator } from '../i18n/i18n.ts';
 import { greeting, looksLikeIrc, PlainTextView } from './plain-text.ts';
 import type { LocalSession } from '../node/delivery.ts';
 import { Outgoing, TAGS_ACCOUNT, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
@@ -108,7 +109,8 @@ export class Session implements LocalSession, ConnectionHandler {
     if (this.mode === 'irc' || this.greeted || this.conn.closed) return;
     this.greeted = true;
     const { name, network } = this.host.config.server;
-    for (const line of greeting(name, network)) this.conn.send(line);
+    // In the server's language: nothing tells which a person at nc reads (they can /lang).
+    for (const line of greeting(name, network, createTranslator(this.host.config.plainText.language))) this.conn.send(line);
   }
 
   /** The capabilities the client enabled. */
@@ -273,6 +275,13 @@ export class Session implements LocalSession, ConnectionHandler {
     return (this.bucket ??= new TokenBucket(settings, now)).take(settings, now);
   }
 
+  private chargeFlood(count: number): void {
+    const settings = this.host.floodSettings;
+    if (settings.exemptOpers && this.user?.hasMode('o')) return;
+    const now = this.host.now();
+    (this.bucket ??= new TokenBucket(settings, now)).charge(count, settings, now);
+  }
+
   /** Runs held-back lines in order, as far as async work and flood control allow. */
   private drainBacklog(): void {
     while (this.backlog !== undefined && this.backlog.length > 0 && !this.busy && !this.conn.closed) {
@@ -303,15 +312,20 @@ export class Session implements LocalSession, ConnectionHandler {
   }
 
   private handle(line: string, bytes: number): void {
-    if (this.mode !== 'irc') this.decideMode(line);
-    // A person's line is held to the same length as an IRC client's: one line, one message.
-    // Only a line longer than the smaller limit can break either, so most lines skip the scan.
+    if (this.mode !== 'irc' && this.decideMode(line) === 'plain') {
+      // A person does not count bytes: a long line is said as several messages (PlainTextView),
+      // up to plainText.maxLineBytes.
+      const max = this.host.config.plainText.maxLineBytes;
+      if (bytes > max) return this.refuse(undefined, ERR_INPUTTOOLONG, [this.nickOrStar, `Input line was too long (at most ${max} bytes)`]);
+      return this.handlePlain(line);
+    }
+    // An IRC line: at most 512 bytes, and its tags within theirs. Only a line longer than the
+    // smaller limit can break either, so most lines skip the scan.
     const limits = this.host.limits;
     if (bytes > Math.min(limits.lineBytes - 2, limits.clientTagBytes + 1) && this.isTooLong(line, bytes)) {
       this.refuse(findLabel(line), ERR_INPUTTOOLONG, [this.nickOrStar, 'Input line was too long']);
       return;
     }
-    if (this.mode === 'plain') return this.handlePlain(line);
     let msg: IrcMessage;
     try {
       msg = parseLine(line);
@@ -370,7 +384,8 @@ export class Session implements LocalSession, ConnectionHandler {
         this.mode = 'irc';
       } else {
         this.mode = 'plain';
-        this.plain = new PlainTextView(this.host.config.plainText.defaultRoom);
+        const { defaultRoom, language } = this.host.config.plainText;
+        this.plain = new PlainTextView(defaultRoom, createTranslator(language), this.host.config.server.casemapping);
         // No PING reaches a person, so the OS finds out a vanished nc for us.
         const { keepAliveMs } = this.host.config.plainText;
         if (keepAliveMs > 0) this.conn.keepAlive(keepAliveMs);
@@ -385,6 +400,9 @@ export class Session implements LocalSession, ConnectionHandler {
     const wasRegistered = this.registered;
     const result = this.plain!.input(line, this.user?.nick);
     for (const text of result.reply ?? []) this.conn.send(text);
+    // A long line said as several messages costs what they would, as if typed one by one.
+    const extra = (result.commands ?? []).filter((m) => m.command === 'PRIVMSG' || m.command === 'NOTICE').length - 1;
+    if (extra > 0) this.chargeFlood(extra);
     // A new try at a nickname brings its own USER: the username follows the nick finally taken.
     if (!wasRegistered && result.commands?.some((m) => m.command === 'USER')) this.username = undefined;
     for (const msg of result.commands ?? []) {

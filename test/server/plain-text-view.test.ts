@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IrcMessage } from '../../src/protocol/message.ts';
 import { COMMANDS } from '../../src/server/command-table.ts';
-import { clockTime, greeting, looksLikeIrc, PLAIN_HELP, PlainTextView } from '../../src/server/plain-text.ts';
+import { createTranslator } from '../../src/i18n/i18n.ts';
+import { clockTime, greeting, looksLikeIrc, plainHelp, PlainTextView } from '../../src/server/plain-text.ts';
 import { stripTelnet } from '../../src/transport/line-decoder.ts';
 
 const cmd = (command: string, ...params: string[]): IrcMessage => ({ tags: {}, command, params });
@@ -29,10 +30,11 @@ describe('clockTime and greeting', () => {
 
   test('the greeting names the network and server and asks for a nickname', () => {
     const lines = greeting('test.parlor', 'Parlor');
-    assert.equal(lines.length, 3);
+    assert.equal(lines.length, 4);
     assert.equal(lines[0], 'Welcome to Parlor (test.parlor), a chat server.');
     assert.match(lines[1]!, /plain-text mode/);
-    assert.match(lines[2]!, /^Choose a nickname/);
+    assert.match(lines[2]!, /\/lang zh/, 'offers Chinese in Chinese');
+    assert.match(lines[3]!, /^Choose a nickname/);
   });
 });
 
@@ -137,7 +139,7 @@ describe('PlainTextView.input once registered, in #lobby', () => {
     ['/topic a new topic', { commands: [cmd('TOPIC', '#lobby', 'a new topic')] }],
     ['/topic #other', { commands: [cmd('TOPIC', '#other')] }],
     ['/topic #other their topic', { commands: [cmd('TOPIC', '#other', 'their topic')] }],
-    ['/help', { reply: PLAIN_HELP }],
+    ['/help', { reply: plainHelp(createTranslator('en')) }],
     ['/frobnicate now', { reply: ['Unknown command /frobnicate. Type /help for the list.'] }],
     ['/', { reply: ['Unknown command /. Type /help for the list.'] }],
   ];

@@ -53,7 +53,7 @@ describe('plain text: the greeting', () => {
       for (const re of GREETING) await c.waitFor(re);
       assert.deepEqual(
         c.received.map((r) => r.raw),
-        ['Welcome to Parlor (test.parlor), a chat server.', 'You are in plain-text mode: type and press Enter. (IRC clients are welcome here too.)', 'Choose a nickname (letters, digits and - _ [ ] { } | ^ `, not starting with a digit):'],
+        ['Welcome to Parlor (test.parlor), a chat server.', 'You are in plain-text mode: type and press Enter. (IRC clients are welcome here too.)', '中文用户请输入 /lang zh', 'Choose a nickname (letters, digits and - _ [ ] { } | ^ `, not starting with a digit):'],
       );
     });
   });

@@ -102,7 +102,7 @@ export function App({ core, columns: fixedColumns, rows: fixedRows }: AppProps) 
   const page = Math.max(1, sizes.body - 2);
   const scrollTo = (n: number) => {
     // Clamped to the first line: laying out that far says how far there is.
-    const { skip } = visibleRows(buffer.lines, sizes.pane, sizes.body - 1, Math.max(0, n));
+    const { skip } = visibleRows(buffer.lines, sizes.pane, sizes.body - 1, Math.max(0, n), model);
     setScroll({ key: buffer.key, rows: skip });
   };
 
@@ -169,16 +169,16 @@ export function App({ core, columns: fixedColumns, rows: fixedRows }: AppProps) 
     update(s);
   }
 
-  const prompt = truncate(`[${model.nick}${model.status === 'registered' ? '' : ' (offline)'}] `, Math.floor(columns / 3));
+  const prompt = truncate(model.t(model.status === 'registered' ? 'terminal.prompt' : 'terminal.promptOffline', { nick: model.nick }), Math.floor(columns / 3));
   return (
     <Box flexDirection="column" width={columns} height={rows}>
-      <TopicBar buffer={buffer} status={model.status} nick={model.nick} width={columns} />
+      <TopicBar buffer={buffer} status={model.status} nick={model.nick} width={columns} t={model.t} />
       <Box flexDirection="row" height={sizes.body}>
         {sizes.sidebar > 0 ? <Sidebar buffers={model.buffers} currentKey={buffer.key} width={sizes.sidebar} height={sizes.body} /> : null}
         {sizes.sidebar > 0 ? <Border height={sizes.body} /> : null}
-        <MessagePane lines={buffer.lines} width={sizes.pane} height={sizes.body} scroll={scrollRows} />
+        <MessagePane lines={buffer.lines} width={sizes.pane} height={sizes.body} scroll={scrollRows} language={model} />
         {sizes.members > 0 ? <Border height={sizes.body} /> : null}
-        {sizes.members > 0 ? <MemberList members={model.sortedMembers(buffer)} width={sizes.members} height={sizes.body} /> : null}
+        {sizes.members > 0 ? <MemberList members={model.sortedMembers(buffer)} width={sizes.members} height={sizes.body} t={model.t} /> : null}
       </Box>
       <InputLine prompt={prompt} text={input.text} cursor={input.cursor} width={columns} />
     </Box>

@@ -1,6 +1,7 @@
 // The right column of a room: its members, operators first, with their @ and + marks and
 // the colour of their nick; away members dim.
 import { Box, Text } from 'ink';
+import { ENGLISH, type Translate } from '../../i18n/i18n.ts';
 import type { Member } from '../model.ts';
 import { nickColour } from './nick-colour.ts';
 import { fit, truncate } from './text-layout.ts';
@@ -10,12 +11,13 @@ export interface MemberListProps {
   members: readonly Member[];
   width: number;
   height: number;
+  t?: Translate;
 }
 
 const PREFIX_COLOURS: Record<string, string> = { '~': 'red', '&': 'red', '@': 'green', '%': 'cyan', '+': 'yellow' };
 
-export function MemberList({ members, width, height }: MemberListProps) {
-  const header = fit(` ${members.length} ${members.length === 1 ? 'person' : 'people'}`, width);
+export function MemberList({ members, width, height, t = ENGLISH.t }: MemberListProps) {
+  const header = fit(t('terminal.members', { count: members.length }), width);
   const room = height - 1;
   const overflow = members.length > room;
   const shown = overflow ? members.slice(0, Math.max(0, room - 1)) : members;
@@ -37,7 +39,7 @@ export function MemberList({ members, width, height }: MemberListProps) {
           </Text>
         );
       })}
-      {overflow ? <Text dimColor>{fit(` … ${members.length - shown.length} more`, width)}</Text> : null}
+      {overflow ? <Text dimColor>{fit(t('terminal.moreMembers', { count: members.length - shown.length }), width)}</Text> : null}
       {blank > 0 ? <Text>{Array.from({ length: blank }, () => ' '.repeat(width)).join('\n')}</Text> : null}
     </Box>
   );

@@ -1,5 +1,6 @@
 // The top row: the room and its topic, who a query is with, or the connection's state.
 import { Text } from 'ink';
+import { ENGLISH, type MessageKey, type Translate } from '../../i18n/i18n.ts';
 import type { ChatBuffer, ConnectionStatus } from '../model.ts';
 import { plainText } from '../format.ts';
 import { fit } from './text-layout.ts';
@@ -9,24 +10,26 @@ export interface TopicBarProps {
   status: ConnectionStatus;
   nick: string;
   width: number;
+  t?: Translate;
 }
 
-const STATUS_TEXT: Record<ConnectionStatus, string> = {
-  disconnected: 'disconnected, reconnecting…',
-  connecting: 'connecting…',
-  registering: 'logging in…',
-  registered: 'connected',
-  quitting: 'quitting…',
-  closed: 'closed',
+const STATUS_TEXT: Record<ConnectionStatus, MessageKey> = {
+  disconnected: 'terminal.status.disconnected',
+  connecting: 'terminal.status.connecting',
+  registering: 'terminal.status.registering',
+  registered: 'terminal.status.registered',
+  quitting: 'terminal.status.quitting',
+  closed: 'terminal.status.closed',
 };
 
-export function topicText({ buffer, status, nick }: Omit<TopicBarProps, 'width'>): string {
+export function topicText({ buffer, status, nick, t = ENGLISH.t }: Omit<TopicBarProps, 'width'>): string {
   if (buffer.kind === 'room') {
-    const people = buffer.joined ? `[${buffer.members.size}] ` : '[not in the room] ';
-    return `${buffer.name} ${people}${buffer.topic ? plainText(buffer.topic) : '(no topic)'}`;
+    const values = { room: buffer.name, count: buffer.members.size, topic: plainText(buffer.topic) };
+    if (buffer.joined) return t(buffer.topic ? 'terminal.roomBar' : 'terminal.roomBarNoTopic', values);
+    return t(buffer.topic ? 'terminal.roomBarNotIn' : 'terminal.roomBarNotInNoTopic', values);
   }
-  if (buffer.kind === 'query') return `${buffer.name} — private conversation`;
-  return `${buffer.name} — ${STATUS_TEXT[status]} as ${nick}`;
+  if (buffer.kind === 'query') return t('terminal.queryBar', { nick: buffer.name });
+  return t('terminal.serverBar', { server: buffer.name, status: t(STATUS_TEXT[status]), nick });
 }
 
 export function TopicBar(props: TopicBarProps) {

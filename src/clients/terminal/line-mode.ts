@@ -16,7 +16,7 @@ export interface LineModeStreams {
 
 /** Runs until the client stops; resolves with the exit code. */
 export async function runLineMode(client: IrcClient, { input, output }: LineModeStreams): Promise<number> {
-  client.on('line', (buffer, line) => output.write(plainLine(buffer, line) + '\n'));
+  client.on('line', (buffer, line) => output.write(plainLine(buffer, line, client.model) + '\n'));
   let closed = false;
   const whenClosed = new Promise<void>((resolve) =>
     client.once('closed', () => {
@@ -34,7 +34,7 @@ export async function runLineMode(client: IrcClient, { input, output }: LineMode
   for await (const text of lines) {
     await Promise.race([client.waitRegistered(), whenClosed]);
     if (closed) break;
-    const effects = parseInput(text, { target, chanTypes: client.model.chanTypes });
+    const effects = parseInput(text, { target, chanTypes: client.model.chanTypes, t: client.model.t });
     target = nextTarget(target, effects);
     // The buffer written to is the current one, where replies such as errors are shown.
     const buffer = target === undefined ? undefined : client.model.find(target);
