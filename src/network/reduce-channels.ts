@@ -16,6 +16,7 @@ import {
   ERR_USERONCHANNEL,
 } from '../protocol/numerics.ts';
 import type { ServerBan } from './bans.ts';
+import { mutedText } from './mute-text.ts';
 import { channelModeLines } from '../server/mode-outgoing.ts';
 import { Outgoing } from '../server/outgoing.ts';
 import { applyChannelModes } from './channel-modes.ts';
@@ -208,7 +209,7 @@ export class ChannelReducer {
     if (!ch) return refuse(ERR_NOSUCHCHANNEL, [e.target.name], 'No such channel');
     // The console speaks where it likes.
     if (from.uid !== ADMIN_UID) {
-      if (muted) return refuse(ERR_CANNOTSENDTOCHAN, [ch.name], `Cannot send to channel (you are muted: ${muted.reason})`);
+      if (muted) return refuse(ERR_CANNOTSENDTOCHAN, [ch.name], `Cannot send to channel (${mutedText(muted)})`);
       const m = ch.members.get(from);
       const voiced = m !== undefined && (m.has('o') || m.has('v'));
       if (!m && ch.flags.has('n')) return refuse(ERR_CANNOTSENDTOCHAN, [ch.name], 'Cannot send to channel (no external messages)');

@@ -17,6 +17,7 @@ import {
 } from '../protocol/numerics.ts';
 import { Outgoing } from '../server/outgoing.ts';
 import { ChannelReducer } from './reduce-channels.ts';
+import { mutedText } from './mute-text.ts';
 import { NO_CHANGE, refuse, type Delivery, type Outcome, type Reduced, type Refusal, type Verdict } from './effects.ts';
 import type { NetworkEvent } from './events.ts';
 import { ADMIN_UID, type NetworkState } from './network-state.ts';
@@ -29,6 +30,9 @@ export interface ReducerOptions {
 
 /** The quit reason of a node's users when the node is gone (a netsplit, as hidden-server networks show it). */
 export const SPLIT_REASON = '*.net *.split';
+
+/** 433 for a nick too like one in use (lookalike-nicks.ts): taken, as far as anyone could tell. */
+const LOOKALIKE_TEXT = 'Nickname is too like one already in use';
 
 export class Reducer {
   private readonly channels: ChannelReducer;
@@ -68,13 +72,18 @@ export class Reducer {
       case 'node.up': {
         const old = s.nodes.get(e.nodeId);
         if (old === entry.epoch) return NO_CHANGE;
+        const othersUp = [...s.nodes.keys()].some((id) => id !== e.nodeId);
+        // Which nicks are taken (and how ISUPPORT says it) must not depend on the node.
+        if (e.casemapping !== undefined && othersUp && s.casemapping !== undefined && s.casemapping !== e.casemapping) {
+          return refuse('ERROR', [], `server.casemapping must be the same on every node: the network runs with ${s.casemapping}`);
+        }
         if (e.adminNick !== undefined) {
-          const others = [...s.nodes.keys()].some((id) => id !== e.nodeId);
-          if (others && s.adminNick !== undefined && s.adminNick !== e.adminNick) {
+          if (othersUp && s.adminNick !== undefined && s.adminNick !== e.adminNick) {
             return refuse('ERROR', [], `admin.nick and admin.pseudoUser must be the same on every node: the network runs with ${s.adminNick ?? 'no admin nick'}`);
           }
           s.adminNick = e.adminNick;
         }
+        if (e.casemapping !== undefined) s.casemapping = e.casemapping;
         // The node came back without anyone declaring it gone: what it had is gone.
         if (old !== undefined) this.nodeGone(e.nodeId, old, SPLIT_REASON, entry, out, true);
         s.nodes.set(e.nodeId, entry.epoch);
@@ -87,11 +96,13 @@ export class Reducer {
       case 'user.introduce': {
         if (!s.isUp(e.nodeId, entry.epoch) || s.users.has(e.uid)) return NO_CHANGE;
         if (s.nicks.has(foldCase(e.nick))) return refuse(ERR_NICKNAMEINUSE, [e.nick], 'Nickname is already in use');
+        if (s.lookalikes.twinOf(e.nick) !== undefined) return refuse(ERR_NICKNAMEINUSE, [e.nick], LOOKALIKE_TEXT);
         const user = new User({ ...e, signonAt: time });
         // A server ban set meanwhile refuses the user (its node closes the connection).
         if (s.bans.size > 0 && s.bans.match(time, e.address, user.mask)) return refuse(ERR_YOUREBANNEDCREEP, [], 'You are banned from this server');
         s.users.set(user.uid, user);
         s.nicks.set(user.foldedNick, user);
+        s.lookalikes.add(user);
         this.countModes(user, 1);
         out.push({ to: 'monitors', folded: user.foldedNick, online: true, target: user.mask, time });
         return undefined;
@@ -197,6 +208,7 @@ export class Reducer {
     const holder = s.nicks.get(newFolded);
     if (holder && holder !== u) return refuse(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
     if (nick === u.nick) return NO_CHANGE;
+    if (s.lookalikes.twinOf(nick, u) !== undefined) return refuse(ERR_NICKNAMEINUSE, [nick], LOOKALIKE_TEXT);
     // A muted user keeps their nick (a new one would slip out from under a nick mute), and a
     // banned nick is not taken: checked again here, the mute or ban may be newer than the NICK.
     if (!forced && s.mutes.size > 0 && s.mutes.match(time, u.address, u.mask)) return refuse(ERR_NICKCHANGEFORBIDDEN, [nick], 'You cannot change your nickname while muted');
@@ -211,6 +223,7 @@ export class Reducer {
     u.foldedNick = newFolded;
     u.mask = userMask(u);
     s.nicks.set(newFolded, u);
+    s.lookalikes.add(u);
     if (oldFolded !== newFolded) {
       out.push({ to: 'monitors', folded: oldFolded, online: false, target: oldNick, time });
       out.push({ to: 'monitors', folded: newFolded, online: true, target: u.mask, time });
@@ -227,6 +240,7 @@ export class Reducer {
     this.countModes(u, -1);
     s.users.delete(u.uid);
     if (s.nicks.get(u.foldedNick) === u) s.nicks.delete(u.foldedNick);
+    s.lookalikes.remove(u);
     out.push({ to: 'monitors', folded: u.foldedNick, online: false, target: u.nick, time });
   }
 
@@ -263,7 +277,7 @@ export class Reducer {
         if (!tagOnly) out.push({ to: 'admin-inbox', from, command: e.command, text: e.text, time });
         return undefined;
       }
-      if (muted) return refuse(ERR_CANNOTSENDTOUSER, [to.nick], `You are muted: ${muted.reason}`);
+      if (muted) return refuse(ERR_CANNOTSENDTOUSER, [to.nick], `Y${mutedText(muted).slice(1)}`);
       // A message to oneself is delivered even with echo-message: the echo (labelled, with
       // labeled-response) is the reply to the sender, this is what the recipient receives.
       const params = tagOnly ? [to.nick] : [to.nick, e.text];

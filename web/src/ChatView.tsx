@@ -8,11 +8,20 @@ import { MessageList } from './MessageList.tsx';
 import { MemberList } from './MemberList.tsx';
 import { InputLine } from './InputLine.tsx';
 import { TypingLine } from './TypingLine.tsx';
+import { ServerDetails } from './ServerDetails.tsx';
+import { ConnectionBanner } from './ConnectionBanner.tsx';
+import { usePageTitle } from './page-title.ts';
+import { useShortcuts } from './shortcuts.ts';
 
 export function ChatView({ client }: { client: WebClient }) {
   const [panel, setPanel] = useState<'none' | 'rooms' | 'members'>('none');
   const buffer = client.model.current;
+  // The server view folds the welcome burst away; the rest of its lines show as usual.
+  const burst = buffer.kind === 'server' ? buffer.lines.filter((l) => l.welcomeBurst) : [];
+  const listed = burst.length > 0 ? { ...buffer, lines: buffer.lines.filter((l) => !l.welcomeBurst) } : buffer;
   const close = () => setPanel('none');
+  usePageTitle(client);
+  useShortcuts(client, panel !== 'none', close);
   const openQuery = (nick: string) => {
     client.openQuery(nick);
     close();
@@ -27,8 +36,10 @@ export function ChatView({ client }: { client: WebClient }) {
         }}
       />
       <main class="conversation" aria-label={buffer.name}>
+        <ConnectionBanner client={client} />
         <TopicBar client={client} buffer={buffer} onToggle={(p) => setPanel(panel === p ? 'none' : p)} />
-        <MessageList client={client} buffer={buffer} onNick={openQuery} />
+        <ServerDetails lines={burst} onNick={openQuery} />
+        <MessageList client={client} buffer={listed} onNick={openQuery} />
         <TypingLine client={client} buffer={buffer} />
         <InputLine client={client} buffer={buffer} />
       </main>

@@ -2,6 +2,9 @@
 // (SASL login) when the server offers SASL, else the server's (PASS).
 import { useState } from 'preact/hooks';
 import { loadSaved, save } from './storage.ts';
+import { LanguageSelect } from './LanguageSelect.tsx';
+import { useLanguage } from './language.ts';
+import { ThemeToggle } from './ThemeToggle.tsx';
 
 interface Props {
   message: string;
@@ -9,7 +12,9 @@ interface Props {
 }
 
 // Letters, digits and the IRC specials; not starting with a digit or '-'.
-const NICK_RE = /^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/;
+// Letters of any script too (张三, Zoë): a server with `casemapping: precis` takes them, and
+// one that does not says so (432), which the form then shows.
+const NICK_RE = /^[\p{L}[\]\\`_^{|}][\p{L}\p{M}0-9[\]\\`_^{|}-]*$/u;
 
 export function ConnectForm({ message, onConnect }: Props) {
   const saved = loadSaved();
@@ -17,6 +22,7 @@ export function ConnectForm({ message, onConnect }: Props) {
   const [password, setPassword] = useState(saved.password);
   const [remember, setRemember] = useState(saved.password !== '');
   const valid = NICK_RE.test(nick);
+  const { t } = useLanguage();
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -34,7 +40,7 @@ export function ConnectForm({ message, onConnect }: Props) {
             {message}
           </p>
         )}
-        <label for="nick">Nickname</label>
+        <label for="nick">{t('web.connect.nickname')}</label>
         <input
           id="nick"
           name="nick"
@@ -46,8 +52,8 @@ export function ConnectForm({ message, onConnect }: Props) {
           aria-invalid={nick !== '' && !valid}
           onInput={(e) => setNick(e.currentTarget.value.trim())}
         />
-        {nick !== '' && !valid && <p class="hint">Letters, digits and _-[]{}\`^| only; not starting with a digit or “-”.</p>}
-        <label for="password">Password (account or server)</label>
+        {nick !== '' && !valid && <p class="hint">{t('web.connect.nickHint')}</p>}
+        <label for="password">{t('web.connect.password')}</label>
         <input
           id="password"
           name="password"
@@ -58,17 +64,19 @@ export function ConnectForm({ message, onConnect }: Props) {
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
         <p class="hint" id="password-hint">
-          Optional. Logs you in to the account named like your nickname, or unlocks a private server.
+          {t('web.connect.passwordHint')}
         </p>
         <label class="check">
-          <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} /> Remember the password on this device
+          <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} /> {t('web.connect.remember')}
         </label>
         <button type="submit" disabled={!valid}>
-          Connect
+          {t('web.connect.connect')}
         </button>
         <a href="#admin" class="admin-link">
-          Admin
+          {t('web.connect.admin')}
         </a>
+        <ThemeToggle />
+        <LanguageSelect />
       </form>
     </main>
   );

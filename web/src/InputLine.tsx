@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatBuffer } from '../../src/clients/model.ts';
 import type { WebClient } from './connection.ts';
+import { useLanguage } from './language.ts';
 import { completeNick } from './text.ts';
 
 interface Completion {
@@ -24,6 +25,7 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
   const sent = useRef<string[]>([]);
   const recall = useRef(-1);
   const [pasted, setPasted] = useState<string[] | undefined>(undefined);
+  const { t } = useLanguage();
 
   const edit = (next: string) => {
     setText(next);
@@ -100,14 +102,14 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
     }
   };
 
-  const placeholder = buffer.kind === 'server' ? '/join #room, /msg nick text, /help' : `Message ${buffer.name}`;
+  const placeholder = buffer.kind === 'server' ? t('web.input.serverPlaceholder') : t('web.input.placeholder', { name: buffer.name });
   return (
     <>
       {pasted && (
-        <div class="paste-guard" role="alertdialog" aria-label="Send pasted lines">
-          <span>Send {pasted.length} lines?</span>
+        <div class="paste-guard" role="alertdialog" aria-label={t('web.input.pasteTitle')}>
+          <span>{t('web.input.pasteQuestion', { count: pasted.length })}</span>
           <button type="button" onClick={sendPasted} autofocus>
-            Send
+            {t('web.input.send')}
           </button>
           <button
             type="button"
@@ -116,7 +118,7 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
               input.current?.focus();
             }}
           >
-            Cancel
+            {t('web.input.cancel')}
           </button>
         </div>
       )}
@@ -136,7 +138,7 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
           onKeyDown={onKeyDown}
           onPaste={onPaste}
         />
-        <button type="submit">Send</button>
+        <button type="submit">{t('web.input.send')}</button>
       </form>
     </>
   );

@@ -1,8 +1,10 @@
 // "Join a room" field under the room list.
 import { useState } from 'preact/hooks';
+import { useLanguage } from './language.ts';
 
 export function JoinForm({ onJoin }: { onJoin: (room: string) => void }) {
   const [room, setRoom] = useState('');
+  const { t } = useLanguage();
   return (
     <form
       class="join-form"
@@ -15,10 +17,10 @@ export function JoinForm({ onJoin }: { onJoin: (room: string) => void }) {
       }}
     >
       <label for="join-room" class="visually-hidden">
-        Join a room
+        {t('web.rooms.join')}
       </label>
-      <input id="join-room" placeholder="#room" value={room} onInput={(e) => setRoom(e.currentTarget.value)} />
-      <button type="submit">Join</button>
+      <input id="join-room" placeholder={t('web.rooms.placeholder')} value={room} onInput={(e) => setRoom(e.currentTarget.value)} />
+      <button type="submit">{t('web.rooms.joinButton')}</button>
     </form>
   );
 }

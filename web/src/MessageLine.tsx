@@ -1,57 +1,59 @@
-// One line: time, who, what. Messages and actions stand out; joins, parts and the like are quiet.
-import type { ChatLine } from '../../src/clients/model.ts';
+// One line in three columns: time, who (a nick column of fixed width, so that text starts at
+// one edge), what. Messages and actions stand out; joins, parts and the like are quiet. At
+// phone width a message's nick goes above its text (style.css).
+import type { ChatLine, LineKind } from '../../src/clients/model.ts';
 import { clock } from '../../src/clients/format.ts';
+import { AnnouncementLine } from './Announcement.tsx';
 import { Nick } from './Nick.tsx';
 import { RichText } from './RichText.tsx';
 
 const QUIET = new Set(['join', 'part', 'quit', 'kick', 'nick', 'mode', 'topic', 'info']);
 
-export function MessageLine({ line, onNick }: { line: ChatLine; onNick: (nick: string) => void }) {
+/** What stands in the nick column of lines that are not someone speaking. */
+const MARKS: Partial<Record<LineKind, string>> = { action: '*', join: '→', part: '←', quit: '←', kick: '←', nick: '↔', error: '!' };
+
+interface Props {
+  line: ChatLine;
+  onNick: (nick: string) => void;
+  /** Same speaker as the line before, shortly after: at phone width the nick is not repeated. */
+  continued?: boolean;
+  /** The locale times are written in (the page's). */
+  dateLocale?: string;
+}
+
+export function MessageLine({ line, onNick, continued = false, dateLocale = 'en' }: Props) {
+  if (line.kind === 'announcement') return <AnnouncementLine line={line} />;
   const from = line.from && !line.serverNotice ? line.from : undefined;
-  const classes = ['line', `line-${line.kind}`, QUIET.has(line.kind) ? 'quiet' : '', line.self ? 'self' : '', line.mention ? 'mention' : ''];
+  const classes = ['line', `line-${line.kind}`, QUIET.has(line.kind) ? 'quiet' : '', line.self ? 'self' : '', line.mention ? 'mention' : '', continued ? 'continued' : ''];
   const clickable = from !== undefined && !line.self ? onNick : undefined;
-  let body;
-  switch (line.kind) {
-    case 'message':
-      body = (
+  const nick = from !== undefined && <Nick nick={from} onClick={clickable} inert />;
+  let who;
+  let text = <RichText text={line.text} inert />;
+  if (line.kind === 'message' && nick) {
+    who = nick;
+  } else if (line.kind === 'notice') {
+    who = <span class="notice-from">-{line.from ?? 'server'}-</span>;
+  } else {
+    who = (
+      <span class="mark" aria-hidden="true">
+        {MARKS[line.kind] ?? '•'}
+      </span>
+    );
+    if (line.kind === 'action' && nick) {
+      text = (
         <>
-          {from !== undefined && <Nick nick={from} onClick={clickable} />}
-          <span class="text">
-            <RichText text={line.text} />
-          </span>
+          {nick} <RichText text={line.text} inert />
         </>
       );
-      break;
-    case 'action':
-      body = (
-        <span class="text">
-          * {from !== undefined && <Nick nick={from} onClick={clickable} />} <RichText text={line.text} />
-        </span>
-      );
-      break;
-    case 'notice':
-      body = (
-        <>
-          <span class="notice-from">-{line.from ?? 'server'}-</span>
-          <span class="text">
-            <RichText text={line.text} />
-          </span>
-        </>
-      );
-      break;
-    default:
-      body = (
-        <span class="text">
-          <RichText text={line.text} />
-        </span>
-      );
+    }
   }
   return (
     <li class={classes.filter(Boolean).join(' ')}>
       <time dateTime={line.time.toISOString()} title={line.time.toLocaleString()}>
-        {clock(line.time)}
+        {clock(line.time, false, dateLocale)}
       </time>
-      {body}
+      <span class="who">{who}</span>
+      <span class="text">{text}</span>
     </li>
   );
 }

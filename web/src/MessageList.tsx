@@ -1,11 +1,16 @@
 // The conversation's lines, with day separators. Stays at the bottom while the user is
 // there; scrolling to the top asks for older lines (chathistory) and keeps the view still
-// when they arrive.
+// when they arrive. Coming back to a conversation (or to the page), a "New messages" divider
+// marks where the user left off. The log is one tab stop: its nicks and links are reached
+// with the arrow keys (log-keys.ts).
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { ChatBuffer } from '../../src/clients/model.ts';
+import type { ChatBuffer, ChatLine } from '../../src/clients/model.ts';
 import { dayLabel, sameDay } from '../../src/clients/format.ts';
 import type { WebClient } from './connection.ts';
 import { MessageLine } from './MessageLine.tsx';
+import { useLanguage } from './language.ts';
+import { usePageVisible } from './page-visibility.ts';
+import { onLogKey } from './log-keys.ts';
 
 interface Props {
   client: WebClient;
@@ -15,18 +20,52 @@ interface Props {
 
 /** Pixels from an edge that still count as being at it. */
 const EDGE = 40;
+/** A message this soon after one of the same person's continues it (one nick above both on phones). */
+const CONTINUE_MS = 5 * 60_000;
+
+/** Lines that count as new when coming back: someone else speaking. */
+const isNews = (line: ChatLine) => !line.self && (line.kind === 'message' || line.kind === 'action' || line.kind === 'notice');
+
+/**
+ * The id of the last line the user had seen in this buffer when they came back to it (to the
+ * buffer, or to the page), or undefined. Kept per buffer while it is in view and the page shown.
+ */
+function useLastSeen(buffer: ChatBuffer): number | undefined {
+  const visible = usePageVisible();
+  const seen = useRef(new Map<string, number>());
+  const mark = useRef<{ key: string; visible: boolean; afterId: number | undefined } | undefined>(undefined);
+  if (mark.current === undefined || mark.current.key !== buffer.key || (visible && !mark.current.visible)) {
+    mark.current = { key: buffer.key, visible, afterId: seen.current.get(buffer.key) };
+  }
+  mark.current.visible = visible;
+  const last = buffer.lines.at(-1);
+  if (visible && last) seen.current.set(buffer.key, last.id);
+  return mark.current.afterId;
+}
 
 export function MessageList({ client, buffer, onNick }: Props) {
   const pane = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const shown = useRef({ key: '', firstId: -1, height: 0 });
+  const lastSeen = useLastSeen(buffer);
+  const { t, dateLocale } = useLanguage();
+  const seenAt = lastSeen === undefined ? -1 : buffer.lines.findIndex((l) => l.id === lastSeen);
+  const dividerAt = seenAt !== -1 && buffer.lines.slice(seenAt + 1).some(isNews) ? seenAt + 1 : -1;
 
   useLayoutEffect(() => {
     const el = pane.current;
     if (!el) return;
     const prev = shown.current;
     const firstId = buffer.lines[0]?.id ?? -1;
-    if (prev.key !== buffer.key) atBottom.current = true;
+    const divider = el.querySelector<HTMLElement>('.unread-divider');
+    if (prev.key !== buffer.key) {
+      atBottom.current = true;
+      // Back with more new lines than fit: start at the divider rather than the end.
+      if (divider && el.scrollHeight - divider.offsetTop > el.clientHeight) {
+        atBottom.current = false;
+        el.scrollTop = divider.offsetTop - EDGE;
+      }
+    }
     if (atBottom.current) el.scrollTop = el.scrollHeight;
     else if (prev.key === buffer.key && firstId !== prev.firstId) el.scrollTop += el.scrollHeight - prev.height; // older lines went in above
     shown.current = { key: buffer.key, firstId, height: el.scrollHeight };
@@ -40,25 +79,33 @@ export function MessageList({ client, buffer, onNick }: Props) {
   };
 
   const canLoad = buffer.kind !== 'server' && client.caps.has('draft/chathistory') && !client.historyDone.has(buffer.key);
-  let previous: Date | undefined;
+  let previous: ChatLine | undefined;
   return (
-    <div class="messages" ref={pane} onScroll={onScroll} role="log" aria-live="polite" aria-label={`Messages in ${buffer.name}`} tabIndex={0}>
+    <div class="messages" ref={pane} onScroll={onScroll} onKeyDown={(e) => onLogKey(e, pane.current)} role="log" aria-live="polite" aria-label={t('web.messages.in', { name: buffer.name })} tabIndex={0}>
       {canLoad && (
-        <button class="load-older" onClick={() => client.loadOlder(buffer)}>
-          Load older messages
+        <button type="button" class="load-older" tabIndex={-1} onClick={() => client.loadOlder(buffer)}>
+          {t('web.messages.loadOlder')}
         </button>
       )}
       <ol class="lines">
-        {buffer.lines.map((line) => {
-          const separator = previous === undefined || !sameDay(previous, line.time);
-          previous = line.time;
+        {buffer.lines.map((line, i) => {
+          const separator = previous === undefined || !sameDay(previous.time, line.time);
+          const divider = i === dividerAt;
+          const continued =
+            !separator && !divider && previous !== undefined && line.kind === 'message' && previous.kind === 'message' && line.from !== undefined && previous.from === line.from && line.time.getTime() - previous.time.getTime() < CONTINUE_MS;
+          previous = line;
           return [
             separator && (
-              <li key={`day-${line.id}`} class="day" role="separator">
-                {dayLabel(line.time)}
+              <li key={`day-${line.id}`} class="day">
+                {dayLabel(line.time, dateLocale)}
               </li>
             ),
-            <MessageLine key={line.id} line={line} onNick={onNick} />,
+            divider && (
+              <li key="unread-divider" class="unread-divider">
+                {t('web.messages.newMessages')}
+              </li>
+            ),
+            <MessageLine key={line.id} line={line} onNick={onNick} continued={continued} dateLocale={dateLocale} />,
           ];
         })}
       </ol>

@@ -1,8 +1,19 @@
-// A nick in its own colour; clicking it opens a private conversation.
+// A nick in its own colour (readable in both themes); clicking it opens a private conversation.
+import { hueColours } from './contrast.ts';
+import { useLanguage } from './language.ts';
 import { nickHue } from './text.ts';
 
-export function Nick({ nick, onClick }: { nick: string; onClick?: ((nick: string) => void) | undefined }) {
-  const style = { '--nick-hue': String(nickHue(nick)) };
+interface Props {
+  nick: string;
+  onClick?: ((nick: string) => void) | undefined;
+  /** Out of the tab order: in the message log, which is one tab stop. */
+  inert?: boolean;
+}
+
+export function Nick({ nick, onClick, inert = false }: Props) {
+  const colours = hueColours(nickHue(nick));
+  const { t } = useLanguage();
+  const style = { '--c-light': colours.light, '--c-dark': colours.dark };
   if (!onClick) {
     return (
       <span class="nick" style={style}>
@@ -11,7 +22,7 @@ export function Nick({ nick, onClick }: { nick: string; onClick?: ((nick: string
     );
   }
   return (
-    <button class="nick" style={style} title={`Talk privately with ${nick}`} onClick={() => onClick(nick)}>
+    <button type="button" class="nick" style={style} title={t('web.talkPrivately', { nick })} tabIndex={inert ? -1 : undefined} onClick={() => onClick(nick)}>
       {nick}
     </button>
   );

@@ -2,27 +2,31 @@
 import type { WebClient } from './connection.ts';
 import { JoinForm } from './JoinForm.tsx';
 import { RoomList } from './RoomList.tsx';
+import { LanguageSelect } from './LanguageSelect.tsx';
+import { useLanguage } from './language.ts';
+import { ThemeToggle } from './ThemeToggle.tsx';
 
 export function Sidebar({ client, onSelect }: { client: WebClient; onSelect: (key: string) => void }) {
   const m = client.model;
   const current = m.current;
-  const status = m.status === 'registered' ? `Connected as ${m.nick}` : m.status === 'disconnected' ? 'Reconnecting…' : `${m.status[0]!.toUpperCase()}${m.status.slice(1)}…`;
+  const { t } = useLanguage();
+  const status = t(`web.status.${m.status}`, { nick: m.nick });
   return (
-    <nav class="sidebar" aria-label="Rooms and conversations">
+    <nav class="sidebar" aria-label={t('web.buffers')}>
       <p class={`status status-${m.status}`} role="status">
         {status}
       </p>
-      {client.account !== undefined && m.status === 'registered' && <p class="account">Logged in as {client.account}</p>}
+      {client.account !== undefined && m.status === 'registered' && <p class="account">{t('web.loggedInAs', { account: client.account })}</p>}
       <ul class="buffers">
         {m.buffers.map((b) => {
           const label = b.kind === 'server' ? m.server.name : b.name;
-          const counts = b.mentions > 0 ? `${b.mentions} mentions, ${b.unread} unread` : b.unread > 0 ? `${b.unread} unread` : '';
+          const counts = b.mentions > 0 ? t('web.mentionsUnread', { count: b.mentions, unread: b.unread }) : b.unread > 0 ? t('web.unread', { count: b.unread }) : '';
           return (
             <li key={b.key}>
               <button
                 class={`buffer buffer-${b.kind}${b === current ? ' current' : ''}${b.kind === 'room' && !b.joined ? ' parted' : ''}`}
                 aria-current={b === current ? 'page' : undefined}
-                aria-label={counts ? `${label} (${counts})` : label}
+                aria-label={counts ? t('web.bufferWithCounts', { name: label, counts }) : label}
                 onClick={() => onSelect(b.key)}
               >
                 <span class="buffer-name">{label}</span>
@@ -34,6 +38,8 @@ export function Sidebar({ client, onSelect }: { client: WebClient; onSelect: (ke
       </ul>
       <RoomList client={client} />
       <JoinForm onJoin={(room) => client.input(`/join ${room}`)} />
+      <ThemeToggle />
+      <LanguageSelect />
     </nav>
   );
 }

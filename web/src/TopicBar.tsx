@@ -1,6 +1,7 @@
 // The conversation's name and topic, with the drawer buttons used at phone width.
 import type { ChatBuffer } from '../../src/clients/model.ts';
 import type { WebClient } from './connection.ts';
+import { useLanguage } from './language.ts';
 import { RichText } from './RichText.tsx';
 
 interface Props {
@@ -11,18 +12,21 @@ interface Props {
 
 export function TopicBar({ client, buffer, onToggle }: Props) {
   const title = buffer.kind === 'server' ? client.model.server.name : buffer.name;
+  const { t } = useLanguage();
   return (
     <header class="topic-bar">
-      <button class="drawer-button rooms-button" aria-label="Show rooms" onClick={() => onToggle('rooms')}>
+      <button class="drawer-button rooms-button" aria-label={t('web.topic.showRooms')} onClick={() => onToggle('rooms')}>
         ☰
       </button>
       <h2 class="title">{title}</h2>
       <p class="topic" title={buffer.topic}>
-        {buffer.kind === 'room' && !buffer.joined ? <em>not in this room</em> : <RichText text={buffer.topic} />}
+        {buffer.kind === 'room' && !buffer.joined ? <em>{t('web.topic.notInRoom')}</em> : <RichText text={buffer.topic} />}
       </p>
       {buffer.kind === 'room' && (
-        <button class="drawer-button members-button" aria-label={`Show members (${buffer.members.size})`} onClick={() => onToggle('members')}>
-          👥 {buffer.members.size}
+        <button type="button" class="drawer-button members-button" onClick={() => onToggle('members')}>
+          {/* The name comes from the hidden text: an aria-label would not contain the visible "👥 9". */}
+          <span aria-hidden="true">👥 {buffer.members.size}</span>
+          <span class="visually-hidden">{t('web.topic.showMembers', { count: buffer.members.size })}</span>
         </button>
       )}
     </header>

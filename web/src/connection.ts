@@ -4,12 +4,14 @@
 // draft/chathistory batches, the room list, IRCv3 typing notifications (the +typing client
 // tag on TAGMSG) and desktop notifications. Its one password field logs in with SASL PLAIN
 // when the server offers it, else goes as PASS.
+import type { MessageKey } from '../../src/i18n/i18n.ts';
 import { foldCase } from '../../src/protocol/casemapping.ts';
 import type { IrcMessage } from '../../src/protocol/message.ts';
 import * as N from '../../src/protocol/numerics.ts';
 import { IrcSession } from '../../src/clients/irc-session.ts';
 import type { ChatBuffer } from '../../src/clients/model.ts';
-import { mergeHistory } from './history.ts';
+import type { ClientSettings } from './client-settings.ts';
+import { mergeHistory, olderRef } from './history.ts';
 import { notifyLine } from './notify.ts';
 import { TypingTracker } from './typing.ts';
 import { dialWebSocket } from './websocket-dialer.ts';
@@ -19,6 +21,8 @@ export interface ConnectOptions {
   password?: string | undefined;
   /** Defaults to /irc on the page's own host. */
   url?: string;
+  /** The server's settings for its web client: its landing room (client-settings.ts). */
+  settings?: Promise<ClientSettings>;
 }
 
 /** Lines of history asked for at a time. */
@@ -44,11 +48,22 @@ export class WebClient extends IrcSession {
   /** Rooms whose history has no more lines before the oldest shown. */
   readonly historyDone = new Set<string>();
   private readonly historyLoading = new Set<string>();
+  /** The most lines one CHATHISTORY answer holds (ISUPPORT CHATHISTORY), when the server says. */
+  private historyLimit = Infinity;
   private readonly batches = new Map<string, OpenBatch>();
+  /** Our typing notifications awaiting their answer, by label, with the buffer they went to. */
+  private readonly typingLabels = new Map<string, string>();
+  /** labeled-response batches answering a typing notification: ref → buffer key. */
+  private readonly typingBatches = new Map<string, string>();
+  private typingSent = 0;
   /** The last LIST answer: rooms with member counts and topics (undefined until asked). */
   roomList: RoomListing[] | undefined;
   /** A LIST is on its way: its 322 lines fill roomList instead of the server buffer. */
   private listing: RoomListing[] | undefined;
+  /** The room joined on arriving, until its JOIN comes back and the welcome line is shown there. */
+  private landingRoom: string | undefined;
+  /** A JOIN went out (a room the user asked for, or rejoined): no landing room is needed. */
+  private roomAsked = false;
   private readonly typists = new TypingTracker(foldCase, () => {
     this.model.touch(); // views redraw on a new model version
     this.changed();
@@ -63,15 +78,48 @@ export class WebClient extends IrcSession {
       address: url,
       nick,
       realname: 'Parlor web',
-      caps: ['draft/chathistory'],
+      // labeled-response: the answers to our typing notifications are told apart (and not shown).
+      caps: ['draft/chathistory', 'labeled-response'],
       pingIntervalMs: PING_MS,
       // A wrong account password: reconnecting would only fail again.
       ...(password && { sasl: { account: nick, password, passFallback: true, required: true } }),
     });
     this.on('line', (buffer, line) => {
-      if (line.from !== undefined && (line.kind === 'message' || line.kind === 'action' || line.kind === 'notice')) this.typists.stop(buffer.key, line.from);
+      const said = line.kind === 'message' || line.kind === 'action' || line.kind === 'notice';
+      if (line.from !== undefined && said) this.typists.stop(buffer.key, line.from);
+      if (line.self && said) this.typists.allow(buffer.key);
       notifyLine(buffer, line, () => this.select(buffer.key));
+      if (line.kind === 'join' && line.self && this.landingRoom !== undefined && buffer.key === foldCase(this.landingRoom)) {
+        this.landingRoom = undefined;
+        this.welcome(buffer);
+      }
     });
+    if (options.settings) void this.land(options.settings);
+  }
+
+  /**
+   * Once registered, a user who has no room yet is taken to the server's landing room, where a
+   * friendly line greets them; without one, the greeting goes to the server view.
+   */
+  private async land(settings: Promise<ClientSettings>): Promise<void> {
+    const [{ defaultRoom }] = await Promise.all([settings, this.waitRegistered()]);
+    const hasRooms = this.roomAsked || this.model.buffers.some((b) => b.kind === 'room');
+    if (hasRooms || defaultRoom === undefined) {
+      this.welcome(this.model.server, hasRooms ? 'web.welcome.plain' : 'web.welcome.noRoom');
+      return;
+    }
+    this.landingRoom = defaultRoom;
+    this.send(`JOIN ${defaultRoom}`);
+  }
+
+  private welcome(buffer: ChatBuffer, key: MessageKey = 'web.welcome.inRoom'): void {
+    this.model.note(this.model.t(key, { server: this.model.server.name, nick: this.model.nick, room: buffer.name }), 'info', buffer);
+    this.changed();
+  }
+
+  override send(line: string): boolean {
+    if (/^JOIN /i.test(line)) this.roomAsked = true;
+    return super.send(line);
   }
 
   /** Called after every change; returns the unsubscribe function. */
@@ -82,6 +130,7 @@ export class WebClient extends IrcSession {
 
   /** The browser's own handling of a message; false when it must not be shown as usual. */
   protected override intercept(msg: IrcMessage): boolean {
+    if (this.typingReply(msg)) return false;
     const batchRef = msg.tags.batch;
     if (batchRef !== undefined && this.batches.has(batchRef)) {
       this.batches.get(batchRef)!.messages.push(msg);
@@ -100,6 +149,12 @@ export class WebClient extends IrcSession {
         this.listing = undefined;
         this.model.touch();
         return false;
+      case N.RPL_ISUPPORT:
+        for (const token of msg.params.slice(1, -1)) {
+          const limit = token.startsWith('CHATHISTORY=') ? Number(token.slice('CHATHISTORY='.length)) : NaN;
+          if (Number.isInteger(limit) && limit > 0) this.historyLimit = limit;
+        }
+        return true;
       case 'BATCH':
         return this.onBatch(msg);
       case 'TAGMSG':
@@ -110,7 +165,7 @@ export class WebClient extends IrcSession {
         if (foldCase((msg.source ?? '').split('!')[0]!) === foldCase(this.model.nick)) {
           const room = msg.params[0] ?? '';
           this.historyDone.delete(foldCase(room));
-          if (this.caps.has('draft/chathistory') && this.caps.has('batch')) this.send(`CHATHISTORY LATEST ${room} * ${HISTORY_PAGE}`);
+          if (this.caps.has('draft/chathistory') && this.caps.has('batch')) this.send(`CHATHISTORY LATEST ${room} * ${this.historyPage}`);
         }
         return true;
     }
@@ -119,6 +174,8 @@ export class WebClient extends IrcSession {
 
   protected override disconnected(): void {
     this.batches.clear();
+    this.typingLabels.clear();
+    this.typingBatches.clear();
     this.historyLoading.clear();
     this.typists.clear();
   }
@@ -146,7 +203,42 @@ export class WebClient extends IrcSession {
   typing(buffer: ChatBuffer, text: string): void {
     if (buffer.kind === 'server' || !this.caps.has('message-tags') || !this.registered) return;
     const state = this.typists.toSend(buffer.key, text, Date.now());
-    if (state !== undefined) this.send(`@+typing=${state} TAGMSG ${buffer.name}`);
+    if (state === undefined) return;
+    if (!this.caps.has('labeled-response')) {
+      this.send(`@+typing=${state} TAGMSG ${buffer.name}`);
+      return;
+    }
+    const label = `typing${++this.typingSent}`;
+    this.typingLabels.set(label, buffer.key);
+    this.send(`@label=${label};+typing=${state} TAGMSG ${buffer.name}`);
+  }
+
+  /**
+   * The server's answer to one of our typing notifications (labeled-response: ACK, the echo, or
+   * a refusal such as a mute's 404) is never shown: a muted user sees one error per message
+   * they send, not three. A refusal also stops typing notifications to that room or person
+   * until a message of ours gets through there.
+   */
+  private typingReply(msg: IrcMessage): boolean {
+    const label = msg.tags.label;
+    const [first = ''] = msg.params;
+    let key: string | undefined;
+    if (label !== undefined && this.typingLabels.has(label)) {
+      key = this.typingLabels.get(label)!;
+      this.typingLabels.delete(label);
+      if (msg.command === 'BATCH' && first.startsWith('+')) {
+        this.typingBatches.set(first.slice(1), key);
+        return true;
+      }
+    } else if (msg.tags.batch !== undefined && this.typingBatches.has(msg.tags.batch)) {
+      key = this.typingBatches.get(msg.tags.batch)!;
+    } else if (msg.command === 'BATCH' && first.startsWith('-') && this.typingBatches.delete(first.slice(1))) {
+      return true;
+    } else {
+      return false;
+    }
+    if (msg.command === 'FAIL' || /^[45]\d\d$/.test(msg.command)) this.typists.refuse(key);
+    return true;
   }
 
   /**
@@ -164,7 +256,8 @@ export class WebClient extends IrcSession {
     this.batches.delete(ref.slice(1));
     const key = foldCase(batch.target);
     this.historyLoading.delete(key);
-    if (batch.messages.length < HISTORY_PAGE) this.historyDone.add(key);
+    // Only an answer shorter than asked says that nothing older is left.
+    if (batch.messages.length < this.historyPage) this.historyDone.add(key);
     mergeHistory(this.model, batch.target, batch.messages);
     this.model.touch(); // historyDone changed even when no line was new
     return true;
@@ -175,11 +268,15 @@ export class WebClient extends IrcSession {
     if (buffer.kind === 'server' || !this.registered) return false;
     if (!this.caps.has('draft/chathistory') || !this.caps.has('batch')) return false;
     if (this.historyDone.has(buffer.key) || this.historyLoading.has(buffer.key)) return false;
-    const oldest = buffer.lines.find((l) => l.kind !== 'info' && l.kind !== 'error');
-    const ref = oldest ? `timestamp=${oldest.time.toISOString()}` : '*';
+    const ref = olderRef(buffer.lines);
     this.historyLoading.add(buffer.key);
-    this.send(oldest ? `CHATHISTORY BEFORE ${buffer.name} ${ref} ${HISTORY_PAGE}` : `CHATHISTORY LATEST ${buffer.name} * ${HISTORY_PAGE}`);
+    this.send(ref ? `CHATHISTORY BEFORE ${buffer.name} ${ref} ${this.historyPage}` : `CHATHISTORY LATEST ${buffer.name} * ${this.historyPage}`);
     return true;
+  }
+
+  /** Lines asked for at a time: never more than the server gives in one answer. */
+  private get historyPage(): number {
+    return Math.min(HISTORY_PAGE, this.historyLimit);
   }
 
   /** Asks the server for its rooms (LIST); the answer lands in roomList. */
@@ -194,7 +291,7 @@ export class WebClient extends IrcSession {
   sayLines(lines: string[]): void {
     const current = this.model.current;
     if (current.kind === 'server') {
-      this.model.note('Pasted lines go to a room or a person: pick one first.', 'error');
+      this.model.note(this.model.t('web.pasteNowhere'), 'error');
       this.changed();
       return;
     }

@@ -15,6 +15,8 @@ export class TypingTracker {
   private readonly typists = new Map<string, Map<string, Typist>>();
   /** When `active` last went to each buffer. */
   private readonly sent = new Map<string, number>();
+  /** Buffers where the server refused our typing notifications (a mute, +m…): none go there. */
+  private readonly refused = new Set<string>();
 
   constructor(
     private readonly fold: (nick: string) => string,
@@ -51,6 +53,7 @@ export class TypingTracker {
 
   /** What our own input line should announce now, if anything: commands are not typing. */
   toSend(key: string, text: string, now: number): 'active' | 'done' | undefined {
+    if (this.refused.has(key)) return undefined;
     const last = this.sent.get(key);
     if (text !== '' && !text.startsWith('/')) {
       if (last !== undefined && now - last < SEND_EVERY_MS) return undefined;
@@ -62,8 +65,20 @@ export class TypingTracker {
     return 'done';
   }
 
+  /** The server refused a typing notification to `key`: no more go there, not even `done`. */
+  refuse(key: string): void {
+    this.refused.add(key);
+    this.sent.delete(key);
+  }
+
+  /** A message of ours got through to `key`: typing notifications may go there again. */
+  allow(key: string): void {
+    this.refused.delete(key);
+  }
+
   /** A new connection: nobody is typing and nothing was announced. */
   clear(): void {
+    this.refused.clear();
     for (const typists of this.typists.values()) for (const t of typists.values()) clearTimeout(t.timer);
     this.typists.clear();
     this.sent.clear();

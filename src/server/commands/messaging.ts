@@ -16,6 +16,7 @@ import { matchMask } from '../../protocol/mask.ts';
 import { isChannelName } from '../../protocol/validate.ts';
 import { utf8ByteLength } from '../../protocol/wire-text.ts';
 import { ADMIN_UID } from '../../network/network-state.ts';
+import { mutedText } from '../../network/mute-text.ts';
 import type { Verdict } from '../../network/effects.ts';
 import { inTurn } from '../in-turn.ts';
 import { operActor } from './oper.ts';
@@ -130,7 +131,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
   if (isChannelName(name)) {
     const ch = ctx.network.channel(name);
     if (!ch) throw new IrcError(ERR_NOSUCHCHANNEL, [name], 'No such channel');
-    if (muted) throw new IrcError(ERR_CANNOTSENDTOCHAN, [ch.name], `Cannot send to channel (you are muted: ${muted.reason})`);
+    if (muted) throw new IrcError(ERR_CANNOTSENDTOCHAN, [ch.name], `Cannot send to channel (${mutedText(muted)})`);
     checkCanSend(ch, user);
     target = statusPrefix === undefined ? { kind: 'channel', name: ch.name } : { kind: 'channel', name: ch.name, statusPrefix };
     shown = (statusPrefix ?? '') + ch.name;
@@ -141,7 +142,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     const to = ctx.network.userByNick(name);
     if (!to) throw new IrcError(ERR_NOSUCHNICK, [name], 'No such nick/channel');
     // A muted user may still appeal to the operator.
-    if (muted && to.uid !== ADMIN_UID) throw new IrcError(ERR_CANNOTSENDTOUSER, [to.nick], `You are muted: ${muted.reason}`);
+    if (muted && to.uid !== ADMIN_UID) throw new IrcError(ERR_CANNOTSENDTOUSER, [to.nick], `Y${mutedText(muted).slice(1)}`);
     if (command === 'PRIVMSG' && to.away !== undefined) ctx.reply(RPL_AWAY, to.nick, to.away);
     target = { kind: 'user', uid: to.uid };
     shown = to.nick;

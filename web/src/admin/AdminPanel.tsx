@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { act, AdminError, fetchState, loadToken, loginAsOper, saveToken, type AdminAction, type AdminRequestBody, type AdminState } from './api.ts';
 import { Chart, type Sample } from './Chart.tsx';
+import { ThemeToggle } from '../ThemeToggle.tsx';
 
 const POLL_MS = 2000;
 const CHART_SPAN_MS = 5 * 60_000;
@@ -141,6 +142,7 @@ function Dashboard({ token, onRefused }: { token: string; onRefused: (why: strin
         <a href="#" class="admin-link">
           Chat
         </a>
+        <ThemeToggle />
         <button type="button" onClick={() => onRefused('')}>
           Sign out
         </button>

@@ -1,0 +1,28 @@
+// Driving the built web client in Chromium: connect with a nick, say a line, join a room.
+import type { Browser, Page } from 'playwright-core';
+
+export interface PageOptions {
+  width?: number;
+  height?: number;
+  colorScheme?: 'light' | 'dark';
+}
+
+export async function connectWeb(browser: Browser, url: string, nick: string, options: PageOptions = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: options.width ?? 1100, height: options.height ?? 720 }, colorScheme: options.colorScheme ?? 'light' });
+  await page.goto(url);
+  await page.getByLabel('Nickname').fill(nick);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.locator('#message-input').waitFor();
+  return page;
+}
+
+export async function say(page: Page, text: string): Promise<void> {
+  await page.locator('#message-input').fill(text);
+  await page.locator('#message-input').press('Enter');
+}
+
+/** /join, then wait until the room is listed (attached: on a phone the list is folded away). */
+export async function joinRoomOn(page: Page, room: string): Promise<void> {
+  await say(page, `/join ${room}`);
+  await page.getByRole('navigation', { includeHidden: true }).getByText(room).waitFor({ state: 'attached' });
+}
