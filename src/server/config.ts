@@ -2,7 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { LOCALES } from '../i18n/i18n.ts';
 import { parseCidr } from '../protocol/address.ts';
+import { CASEMAPPINGS } from '../protocol/casemapping.ts';
 import { isValidChannel } from '../protocol/validate.ts';
 
 const serverName = z
@@ -35,6 +37,12 @@ export const ConfigSchema = z.strictObject({
       motd: z.string().optional(),
       /** On SIGTERM or shutdown: the longest the server waits for clients and storage before exiting anyway. */
       shutdownTimeoutMs: ms.max(600_000).default(10_000),
+      /**
+       * Which nicks are taken: `rfc1459` (ASCII letters, digits and the IRC specials, what every
+       * client expects) or `precis` (letters of any script as well, 张三 or Zoë; invisible characters,
+       * mixed scripts and look-alikes of a nick in use refused). The same on every node.
+       */
+      casemapping: z.enum(CASEMAPPINGS).default('rfc1459'),
     })
     .prefault({}),
   limits: z
@@ -105,6 +113,30 @@ export const ConfigSchema = z.strictObject({
       recvQueueBytes: z.number().int().min(1024).default(16_384),
       /** IRC operators are not slowed. */
       exemptOpers: z.boolean().default(true),
+    })
+    .prefault({}),
+  /**
+   * Reverse proxies in front of Parlor (HAProxy, nginx): from their addresses only, the client's
+   * real address is taken from the PROXY protocol (IRC ports) or a forwarding header (web port).
+   */
+  proxy: z
+    .strictObject({
+      /** Addresses or CIDR ranges of the proxies (trustedProxies); empty: every peer is the client itself. */
+      trusted: z.array(cidr).default([]),
+      /**
+       * On the IRC ports (plain and TLS), from a trusted address: the PROXY header (v1 or v2) must
+       * come first (required), may (optional: a connection without one is the proxy's own), or is never read (off).
+       */
+      protocol: z.enum(['required', 'optional', 'off']).default('required'),
+      /** A trusted peer's PROXY header must have arrived by then; else it is closed (optional: taken as direct). */
+      headerTimeoutMs: ms.max(60_000).default(5_000),
+      /** Longest PROXY header, v2 TLVs included (at least 232: a v2 header with UNIX addresses). */
+      maxHeaderBytes: z.number().int().min(232).max(65_551).default(4_096),
+      /**
+       * On the web port, from a trusted address: the header naming the client. Only the one the
+       * proxy sets may be read (a client could send the other itself).
+       */
+      webHeader: z.enum(['x-forwarded-for', 'forwarded', 'none']).default('x-forwarded-for'),
     })
     .prefault({}),
   web: z
@@ -270,7 +302,10 @@ export const ConfigSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** Silence after connecting before the greeting; IRC clients speak first and never see it. */
       greetAfterMs: ms.default(1_000),
-      /** The room a plain-text user is put in once named ('' for none); a name JOIN accepts. */
+      /**
+       * The room a plain-text user is put in once named ('' for none); a name JOIN accepts. The
+       * web client joins it too when it has no rooms of its own (GET /client-settings.json).
+       */
       defaultRoom: z.string().refine((v) => v === '' || isValidChannel(v, 200), 'a room name like #lobby, or empty').default('#lobby'),
       /**
        * TCP keep-alive probes after this much silence on a plain-text connection (0: none), so
@@ -278,6 +313,14 @@ export const ConfigSchema = z.strictObject({
        * How often and how many probes the OS decides (Linux: 9, 75 s apart).
        */
       keepAliveMs: z.number().int().min(0).max(7_200_000).default(60_000),
+      /** The language plain-text users are greeted and answered in until they type /lang: en or zh-CN. */
+      language: z.enum(LOCALES).default('en'),
+      /**
+       * Longest line a plain-text user may type, in bytes: a person does not count bytes, so a
+       * longer line than IRC's 512 is said as several messages. Longer gets 417. IRC clients keep
+       * limits.lineBytes. Lines are framed up to this size from the start (a reload cannot raise that).
+       */
+      maxLineBytes: z.number().int().min(512).max(65536).default(8192),
     })
     .prefault({}),
   /** IRC operators: OPER <name> <password>; the password is a hash from `parlor mkpasswd`. */
@@ -397,6 +440,7 @@ export function mergeConfigInput(base: ConfigInput, override: ConfigInput): Conf
     history: { ...base.history, ...override.history },
     storage: { ...base.storage, ...override.storage },
     web: { ...base.web, ...override.web },
+    proxy: { ...base.proxy, ...override.proxy },
     tls: { ...base.tls, ...override.tls },
     accounts: { ...base.accounts, ...override.accounts },
     auth: { ...base.auth, ...override.auth },

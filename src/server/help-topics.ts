@@ -25,6 +25,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     syntax: ['NICK <nickname>'],
     text: [
       'Chooses your nickname, or changes it.',
+      'Letters, digits 0-9 and [ ] \\ ` _ ^ { | } -, not starting with a digit or -; with CASEMAPPING=rfc8265 letters of any script too (one script, or Latin with Han, kana or Hangul).',
       "A nick registered to an account must be logged in to soon, or you are renamed to a guest nick.",
       'A muted user keeps the nick they have.',
     ],
@@ -231,10 +232,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     text: ['Disconnects someone from the server, with a reason.'],
   },
   KLINE: {
-    syntax: ['KLINE [<duration>] <mask> [<duration>] [<reason>]'],
+    syntax: ['KLINE <mask> [<duration>] [<reason>]'],
     text: [
       'Bans a nick, nick!user@host mask, IP address or CIDR range from the server.',
-      'Matching users are disconnected. A duration such as 30m, 2h, 7d or 1w limits it;',
+      'Matching users are disconnected. A duration such as 30s, 90m, 90min, 1h30m, 1.5h,',
+      '2d or 1w limits it (it may also come before the mask: KLINE 1h bob);',
       'without one (or with 0 or perm) the ban is permanent.',
     ],
   },
@@ -243,7 +245,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     text: ['Lifts a server ban set with KLINE.'],
   },
   MUTE: {
-    syntax: ['MUTE [<duration>] <mask> [<duration>] [<reason>]'],
+    syntax: ['MUTE <mask> [<duration>] [<reason>]'],
     text: [
       'Silences matching users: they stay connected but cannot speak in rooms,',
       'write privately (except to the admin), or change nick.',
