@@ -30,12 +30,24 @@ async function databasePath(flags: BackupFlags): Promise<string> {
 
 const sameFile = (a: string, b: string): boolean => existsSync(a) && existsSync(b) && realpathSync(a) === realpathSync(b);
 
+/** SQLite's files beside a database: replacing one of them under a running server loses its writes. */
+const SIDE_FILE_SUFFIXES = ['-wal', '-shm', '-journal'];
+
+/** `path` with its directory's symlinks resolved (the file itself need not exist). */
+const realLocation = (path: string): string => (existsSync(dirname(path)) ? join(realpathSync(dirname(path)), basename(path)) : resolve(path));
+
+/** The database itself or one of its side files, by name or through a link. */
+function isDatabaseFile(source: string, destination: string): boolean {
+  const files = [source, ...SIDE_FILE_SUFFIXES.map((suffix) => `${source}${suffix}`)];
+  return files.some((file) => sameFile(file, destination) || realLocation(file) === realLocation(destination));
+}
+
 export async function backup(target: string, flags: BackupFlags): Promise<void> {
   const source = await databasePath(flags);
   const found = statSync(source, { throwIfNoEntry: false });
   if (!found?.isFile() || found.size === 0) throw new ConfigError(`no database at ${source} (give --data-dir or --config)`);
   const destination = resolve(target);
-  if (sameFile(source, destination)) throw new ConfigError(`${target} is the database itself`);
+  if (isDatabaseFile(source, destination)) throw new ConfigError(`${target} is the database itself or one of its files`);
   if (existsSync(destination) && flags.force !== true) throw new ConfigError(`${target} exists already (--force replaces it)`);
   if (!existsSync(dirname(destination))) throw new ConfigError(`the directory ${dirname(destination)} does not exist`);
 

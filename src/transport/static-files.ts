@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import type http from 'node:http';
 import { extname, join } from 'node:path';
 import sirv, { type RequestHandler } from 'sirv';
+import { acceptedCompression } from './accept-encoding.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -104,6 +105,8 @@ export function staticFiles(dir: string | undefined): StaticFiles {
       }
       // Whole files only: the files are small, and sirv takes a Range header's numbers on trust.
       delete req.headers.range;
+      // sirv matches substrings: it is told only the codings really accepted (not `br;q=0`).
+      req.headers['accept-encoding'] = acceptedCompression(req.headers['accept-encoding']);
       // Set before sirv runs so that a 304 carries them too; a 404 takes them off again.
       res.setHeader('Cache-Control', path.startsWith('/assets/') ? IMMUTABLE_CACHE : REVALIDATE_CACHE);
       res.setHeader('Vary', 'Accept-Encoding');
