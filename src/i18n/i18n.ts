@@ -47,3 +47,15 @@ export function createTranslator(locale: Locale): Translator {
 
 /** English, for callers that are given no language (tests, IRC-level defaults). Never changed. */
 export const ENGLISH: Translator = createTranslator('en');
+
+/**
+ * One translator per language, shared by every connection: a translator never changes its
+ * language (no one reaches its i18next instance), and making one costs about a millisecond of
+ * the event loop, too much to spend on each nc connection a stranger opens.
+ */
+const SHARED_TRANSLATORS: Readonly<Record<Locale, Translator>> = Object.freeze({ en: ENGLISH, 'zh-CN': createTranslator('zh-CN') });
+
+/** The shared translator for `locale` (createTranslator makes a new one). */
+export function translatorFor(locale: Locale): Translator {
+  return SHARED_TRANSLATORS[locale];
+}

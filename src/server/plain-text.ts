@@ -5,7 +5,7 @@
 // Every line a person is shown goes through terminalSafe: nicks, rooms, topics, reasons and
 // messages come from others, and the person's terminal must not act on what they hold.
 import { ACTION_BYTES, messageTextBytes, splitMessage, userHostOf } from '../clients/split-message.ts';
-import { createTranslator, type MessageKey, type Translator } from '../i18n/i18n.ts';
+import { translatorFor, type MessageKey, type Translator } from '../i18n/i18n.ts';
 import { localeFromTag } from '../i18n/negotiate.ts';
 import { foldCase, type Casemapping } from '../protocol/casemapping.ts';
 import { parseLine, type IrcMessage } from '../protocol/message.ts';
@@ -24,7 +24,7 @@ export function looksLikeIrc(line: string, isCommand: (verb: string) => boolean)
   return /^([A-Z]+|\d{3})$/.test(word) && isCommand(word);
 }
 
-export function greeting(serverName: string, network: string, { t }: Translator = createTranslator('en')): string[] {
+export function greeting(serverName: string, network: string, { t }: Translator = translatorFor('en')): string[] {
   return [
     t('plain.greeting.welcome', { network, server: serverName }),
     t('plain.greeting.mode'),
@@ -77,7 +77,7 @@ export class PlainTextView {
   constructor(
     private readonly defaultRoom: string,
     /** The person's language: the server's plainText.language until they type /lang. */
-    private translator: Translator = createTranslator('en'),
+    private translator: Translator = translatorFor('en'),
     /** server.casemapping: which nicks the prompt takes (the server checks again). */
     private readonly casemapping: Casemapping = 'rfc1459',
   ) {}
@@ -179,7 +179,7 @@ export class PlainTextView {
   private chooseLanguage(wanted: string): PlainInput {
     const locale = wanted === '' ? undefined : localeFromTag(wanted);
     if (locale === undefined) return { reply: [this.t('plain.usage.lang')] };
-    this.translator = createTranslator(locale);
+    this.translator = translatorFor(locale);
     return { reply: [this.t('plain.languageChosen')] };
   }
 

@@ -6,7 +6,7 @@ import type { Timer } from './clock.ts';
 import type { Config } from './config.ts';
 import { COMMANDS } from './command-table.ts';
 import { TokenBucket } from './flood.ts';
-import { createTranslator } from '../i18n/i18n.ts';
+import { translatorFor } from '../i18n/i18n.ts';
 import { greeting, looksLikeIrc, PlainTextView } from './plain-text.ts';
 import type { LocalSession } from '../node/delivery.ts';
 import { Outgoing, TAGS_ACCOUNT, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './outgoing.ts';
@@ -110,7 +110,7 @@ export class Session implements LocalSession, ConnectionHandler {
     this.greeted = true;
     const { name, network } = this.host.config.server;
     // In the server's language: nothing tells which a person at nc reads (they can /lang).
-    for (const line of greeting(name, network, createTranslator(this.host.config.plainText.language))) this.conn.send(line);
+    for (const line of greeting(name, network, translatorFor(this.host.config.plainText.language))) this.conn.send(line);
   }
 
   /** The capabilities the client enabled. */
@@ -385,7 +385,7 @@ export class Session implements LocalSession, ConnectionHandler {
       } else {
         this.mode = 'plain';
         const { defaultRoom, language } = this.host.config.plainText;
-        this.plain = new PlainTextView(defaultRoom, createTranslator(language), this.host.config.server.casemapping);
+        this.plain = new PlainTextView(defaultRoom, translatorFor(language), this.host.config.server.casemapping);
         // No PING reaches a person, so the OS finds out a vanished nc for us.
         const { keepAliveMs } = this.host.config.plainText;
         if (keepAliveMs > 0) this.conn.keepAlive(keepAliveMs);
