@@ -60,7 +60,7 @@ export class Listeners {
           api: (req) => handleAdminApi(server, req),
           metrics: (req) => serveMetrics(server, req),
           // Read at each request: a reload's new default room applies to the next page load.
-          clientSettings: () => ({ defaultRoom: server.config.plainText.defaultRoom }),
+          clientSettings: () => ({ defaultRoom: server.config.plainText.defaultRoom, unicodeNicks: server.config.server.casemapping === 'precis' }),
           health: () => ({ status: 'ok', uptimeSeconds: Math.round((server.now() - server.createdAt) / 1000), connections: server.sessions.size, users: server.network.userCount }),
         },
         (conn, slot) => this.accept(conn, slot),

@@ -62,7 +62,7 @@ test('the connect form has no WCAG AA violation, light and dark, desktop and pho
       await check(page, `connect form, ${colorScheme}, ${size.name}`);
       // A nick that is not valid shows a hint; the button is disabled.
       await page.getByLabel('Nickname').fill('9bad');
-      await page.getByText('Letters, digits').waitFor();
+      await page.getByText(/not starting with a digit/).waitFor();
       await check(page, `connect form with a hint, ${colorScheme}, ${size.name}`);
       await page.getByLabel('Nickname').fill('fine');
       await page.getByRole('button', { name: 'Connect' }).and(page.locator(':enabled')).waitFor();

@@ -87,7 +87,7 @@ test('without a default room the user stays in the server view, greeted there; I
   const bare = await startServer({ web: { enabled: true, port: 0 }, plainText: { defaultRoom: '' } });
   try {
     const settings = (await (await fetch(`${pageUrl(bare)}client-settings.json`)).json()) as unknown;
-    assert.deepEqual(settings, { defaultRoom: '' });
+    assert.deepEqual(settings, { defaultRoom: '', unicodeNicks: false });
     const page = await connect(bare, 'roamer');
     await page.getByRole('log').getByText('Welcome to').waitFor();
     assert.equal(await page.locator('.buffer.current').getAttribute('class').then((c) => c?.includes('buffer-server')), true);

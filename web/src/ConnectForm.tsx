@@ -1,6 +1,7 @@
 // Nickname and optional password, remembered for next time. The password is the account's
 // (SASL login) when the server offers SASL, else the server's (PASS).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { fetchClientSettings } from './client-settings.ts';
 import { loadSaved, save } from './storage.ts';
 import { LanguageSelect } from './LanguageSelect.tsx';
 import { useLanguage } from './language.ts';
@@ -11,17 +12,32 @@ interface Props {
   onConnect: (nick: string, password: string) => void;
 }
 
-// Letters, digits and the IRC specials; not starting with a digit or '-'.
-// Letters of any script too (张三, Zoë): a server with `casemapping: precis` takes them, and
-// one that does not says so (432), which the form then shows.
+// Letters, digits and the IRC specials; not starting with a digit or '-'. Letters of any
+// script (张三, Zoë) when the server says it takes them (`casemapping: precis`) or has not said
+// (another server answers 432 to a nick it refuses, which the form then shows).
 const NICK_RE = /^[\p{L}[\]\\`_^{|}][\p{L}\p{M}0-9[\]\\`_^{|}-]*$/u;
+const ASCII_NICK_RE = /^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/;
+
+/** Whether the server takes letters of any script in nicks; undefined until (or unless) it says. */
+function useUnicodeNicks(): boolean | undefined {
+  const [unicodeNicks, setUnicodeNicks] = useState<boolean | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    void fetchClientSettings().then((s) => live && setUnicodeNicks(s.unicodeNicks));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return unicodeNicks;
+}
 
 export function ConnectForm({ message, onConnect }: Props) {
   const saved = loadSaved();
   const [nick, setNick] = useState(saved.nick);
   const [password, setPassword] = useState(saved.password);
   const [remember, setRemember] = useState(saved.password !== '');
-  const valid = NICK_RE.test(nick);
+  const asciiOnly = useUnicodeNicks() === false;
+  const valid = (asciiOnly ? ASCII_NICK_RE : NICK_RE).test(nick);
   const { t } = useLanguage();
 
   const submit = (e: Event) => {
@@ -52,7 +68,7 @@ export function ConnectForm({ message, onConnect }: Props) {
           aria-invalid={nick !== '' && !valid}
           onInput={(e) => setNick(e.currentTarget.value.trim())}
         />
-        {nick !== '' && !valid && <p class="hint">{t('web.connect.nickHint')}</p>}
+        {nick !== '' && !valid && <p class="hint">{t(asciiOnly ? 'web.connect.nickHintAscii' : 'web.connect.nickHint')}</p>}
         <label for="password">{t('web.connect.password')}</label>
         <input
           id="password"

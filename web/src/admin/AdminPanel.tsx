@@ -1,9 +1,15 @@
 // The admin panel at /#admin: a token form, then the server's state polled every 2 s — users
 // with Kick/Ban/Mute, bans and mutes, a broadcast box, the connection limits, the audit log
-// and a live chart. Everything goes through the admin API (api.ts).
+// and a live chart. Everything goes through the admin API (api.ts). Its words are the page's
+// language (web.admin.* in the catalogues); what the server itself says (its refusals, nicks,
+// reasons) is shown as it comes.
 import { useEffect, useState } from 'preact/hooks';
+import type { MessageKey, Translate } from '../../../src/i18n/i18n.ts';
 import { act, AdminError, fetchState, loadToken, loginAsOper, saveToken, type AdminAction, type AdminRequestBody, type AdminState } from './api.ts';
 import { Chart, type Sample } from './Chart.tsx';
+import { formatDuration } from './durations.ts';
+import { LanguageSelect } from '../LanguageSelect.tsx';
+import { useLanguage } from '../language.ts';
 import { ThemeToggle } from '../ThemeToggle.tsx';
 
 const POLL_MS = 2000;
@@ -12,16 +18,24 @@ const AUDIT_SHOWN = 50;
 
 type UserAction = { kind: 'kick' | 'ban' | 'mute'; nick: string };
 
+/** A refusal or failure in words: the server's own when it gave some, else what its status means. */
+function explain(err: unknown, t: Translate): string {
+  if (!(err instanceof AdminError)) return err instanceof Error ? err.message : String(err);
+  if (err.message) return err.message;
+  return err.status === 404 ? t('web.admin.apiDisabled') : t('web.admin.httpError', { status: err.status });
+}
+
 export function AdminPanel() {
   const [token, setToken] = useState(loadToken);
-  const [error, setError] = useState('');
+  // Errors are kept as they came and put in words when shown: a language switch rewords them.
+  const [error, setError] = useState<unknown>(undefined);
   if (!token) {
     return (
       <TokenForm
         error={error}
         onToken={(t) => {
           saveToken(t);
-          setError('');
+          setError(undefined);
           setToken(t);
         }}
       />
@@ -39,32 +53,33 @@ export function AdminPanel() {
   );
 }
 
-function TokenForm({ error, onToken }: { error: string; onToken: (token: string) => void }) {
+function TokenForm({ error, onToken }: { error: unknown; onToken: (token: string) => void }) {
   const [value, setValue] = useState('');
   const [oper, setOper] = useState('');
   const [operPassword, setOperPassword] = useState('');
-  const [operError, setOperError] = useState('');
+  const [operError, setOperError] = useState<unknown>(undefined);
+  const { t } = useLanguage();
   return (
     <main class="connect">
       <form
         class="connect-form"
-        aria-label="Operator login"
+        aria-label={t('web.admin.login.operForm')}
         onSubmit={(e) => {
           e.preventDefault();
-          loginAsOper(oper.trim(), operPassword).then(onToken, (err: unknown) => setOperError(err instanceof Error ? err.message : String(err)));
+          loginAsOper(oper.trim(), operPassword).then(onToken, (err: unknown) => setOperError(err));
         }}
       >
-        <h1>Parlor admin</h1>
-        {operError && (
+        <h1>{t('web.admin.title')}</h1>
+        {operError !== undefined && (
           <p class="connect-message" role="alert">
-            {operError}
+            {explain(operError, t)}
           </p>
         )}
-        <label for="oper-name">IRC operator name</label>
+        <label for="oper-name">{t('web.admin.login.operName')}</label>
         <input id="oper-name" autocomplete="username" required value={oper} onInput={(e) => setOper(e.currentTarget.value)} />
-        <label for="oper-password">Operator password</label>
+        <label for="oper-password">{t('web.admin.login.operPassword')}</label>
         <input id="oper-password" type="password" autocomplete="current-password" required value={operPassword} onInput={(e) => setOperPassword(e.currentTarget.value)} />
-        <button type="submit">Log in as operator</button>
+        <button type="submit">{t('web.admin.login.operSubmit')}</button>
       </form>
       <form
         class="connect-form"
@@ -73,29 +88,33 @@ function TokenForm({ error, onToken }: { error: string; onToken: (token: string)
           if (value.trim()) onToken(value.trim());
         }}
       >
-        <h2>…or with the admin token</h2>
-        {error && (
+        <h2>{t('web.admin.login.orToken')}</h2>
+        {error !== undefined && (
           <p class="connect-message" role="alert">
-            {error}
+            {explain(error, t)}
           </p>
         )}
-        <label for="admin-token">Admin token</label>
+        <label for="admin-token">{t('web.admin.login.token')}</label>
         <input id="admin-token" type="password" autocomplete="off" required autofocus value={value} onInput={(e) => setValue(e.currentTarget.value)} />
-        <button type="submit">Sign in</button>
+        <button type="submit">{t('web.admin.login.tokenSubmit')}</button>
         <a href="#" class="admin-link">
-          Back to chat
+          {t('web.admin.login.backToChat')}
         </a>
+        <ThemeToggle />
+        <LanguageSelect />
       </form>
     </main>
   );
 }
 
-function Dashboard({ token, onRefused }: { token: string; onRefused: (why: string) => void }) {
+/** `why` undefined: signed out on purpose, nothing to say. */
+function Dashboard({ token, onRefused }: { token: string; onRefused: (why?: unknown) => void }) {
   const [state, setState] = useState<AdminState | undefined>(undefined);
   const [samples, setSamples] = useState<Sample[]>([]);
-  const [problem, setProblem] = useState('');
-  const [notice, setNotice] = useState('');
+  const [problem, setProblem] = useState<unknown>(undefined);
+  const [notice, setNotice] = useState<Notice | undefined>(undefined);
   const [tick, setTick] = useState(0);
+  const { t } = useLanguage();
 
   useEffect(() => {
     let live = true;
@@ -105,13 +124,13 @@ function Dashboard({ token, onRefused }: { token: string; onRefused: (why: strin
         const s = await fetchState(token);
         if (!live) return;
         setState(s);
-        setProblem('');
+        setProblem(undefined);
         const now = Date.now();
         setSamples((old) => [...old.filter((x) => x.time >= now - CHART_SPAN_MS), { time: now, connections: s.server.connections, mps: s.server.messagesPerSecond }]);
       } catch (e) {
         if (!live) return;
-        if (e instanceof AdminError && (e.status === 401 || e.status === 404)) return onRefused(e.message);
-        setProblem(`Cannot reach the server: ${e instanceof Error ? e.message : String(e)}`);
+        if (e instanceof AdminError && (e.status === 401 || e.status === 404)) return onRefused(e);
+        setProblem(e);
       }
       timer = setTimeout(() => void poll(), POLL_MS);
     };
@@ -125,12 +144,13 @@ function Dashboard({ token, onRefused }: { token: string; onRefused: (why: strin
   /** Runs an action, shows its answer and polls again at once. */
   const run: Run = async (action, body) => {
     try {
-      setNotice(await act(token, action, body));
+      await act(token, action, body);
+      setNotice({ done: action, target: targetOf(body) });
       setTick((n) => n + 1);
       return true;
     } catch (e) {
-      if (e instanceof AdminError && e.status === 401) onRefused(e.message);
-      setNotice(`Failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (e instanceof AdminError && e.status === 401) onRefused(e);
+      setNotice({ failed: e });
       return false;
     }
   };
@@ -138,25 +158,26 @@ function Dashboard({ token, onRefused }: { token: string; onRefused: (why: strin
   return (
     <main class="admin">
       <header class="admin-header">
-        <h1>Parlor admin{state ? ` — ${state.server.name}` : ''}</h1>
+        <h1>{state ? t('web.admin.titleWithServer', { server: state.server.name }) : t('web.admin.title')}</h1>
         <a href="#" class="admin-link">
-          Chat
+          {t('web.admin.chat')}
         </a>
         <ThemeToggle />
-        <button type="button" onClick={() => onRefused('')}>
-          Sign out
+        <LanguageSelect />
+        <button type="button" onClick={() => onRefused()}>
+          {t('web.admin.signOut')}
         </button>
       </header>
-      {problem && (
+      {problem !== undefined && (
         <p class="admin-problem" role="alert">
-          {problem}
+          {t('web.admin.unreachable', { error: explain(problem, t) })}
         </p>
       )}
       <p class="admin-notice" role="status">
-        {notice}
+        {notice === undefined ? '' : 'done' in notice ? t(`web.admin.done.${notice.done}`, { target: notice.target }) : t('web.admin.failed', { error: explain(notice.failed, t) })}
       </p>
       {!state ? (
-        <p>Loading…</p>
+        <p>{t('web.admin.loading')}</p>
       ) : (
         <>
           <Overview state={state} samples={samples} run={run} />
@@ -172,25 +193,32 @@ function Dashboard({ token, onRefused }: { token: string; onRefused: (why: strin
 
 type Run = <A extends AdminAction>(action: A, body: AdminRequestBody<A>) => Promise<boolean>;
 
+/** The answer to the last action, put in words when shown. */
+type Notice = { done: AdminAction; target: string } | { failed: unknown };
+
+/** Who an action was about, for the notice that says it is done. */
+function targetOf(body: object): string {
+  if ('nick' in body && typeof body.nick === 'string') return body.nick;
+  if ('target' in body && typeof body.target === 'string') return body.target;
+  return '';
+}
+
 function Overview({ state, samples, run }: { state: AdminState; samples: Sample[]; run: Run }) {
   const s = state.server;
   const [max, setMax] = useState('');
   const [perIp, setPerIp] = useState('');
+  const { t } = useLanguage();
   return (
-    <section class="admin-section admin-overview" aria-label="Server">
+    <section class="admin-section admin-overview" aria-label={t('web.admin.overview.label')}>
       <dl class="admin-stats">
-        <dt>Uptime</dt>
-        <dd>{duration(s.uptimeSeconds)}</dd>
-        <dt>Connections</dt>
-        <dd>
-          {s.connections} (peak {s.peakConnections})
-        </dd>
-        <dt>Messages/s</dt>
+        <dt>{t('web.admin.overview.uptime')}</dt>
+        <dd>{formatDuration(s.uptimeSeconds, t)}</dd>
+        <dt>{t('web.admin.overview.connections')}</dt>
+        <dd>{t('web.admin.overview.connectionsValue', { now: s.connections, peak: s.peakConnections })}</dd>
+        <dt>{t('web.admin.overview.messagesPerSecond')}</dt>
         <dd>{s.messagesPerSecond.toFixed(1)}</dd>
-        <dt>Limit</dt>
-        <dd>
-          {s.limit} total, {s.perIpLimit} per address
-        </dd>
+        <dt>{t('web.admin.overview.limit')}</dt>
+        <dd>{t('web.admin.overview.limitValue', { total: s.limit, perIp: s.perIpLimit })}</dd>
       </dl>
       <Chart samples={samples} spanMs={CHART_SPAN_MS} />
       <form
@@ -206,12 +234,12 @@ function Overview({ state, samples, run }: { state: AdminState; samples: Sample[
         }}
       >
         <label>
-          Max connections <input type="number" min="1" value={max} placeholder={String(s.limit)} onInput={(e) => setMax(e.currentTarget.value)} />
+          {t('web.admin.overview.maxConnections')} <input type="number" min="1" value={max} placeholder={String(s.limit)} onInput={(e) => setMax(e.currentTarget.value)} />
         </label>
         <label>
-          Per address <input type="number" min="1" value={perIp} placeholder={String(s.perIpLimit)} onInput={(e) => setPerIp(e.currentTarget.value)} />
+          {t('web.admin.overview.perAddress')} <input type="number" min="1" value={perIp} placeholder={String(s.perIpLimit)} onInput={(e) => setPerIp(e.currentTarget.value)} />
         </label>
-        <button type="submit">Set limit</button>
+        <button type="submit">{t('web.admin.overview.setLimit')}</button>
       </form>
     </section>
   );
@@ -221,6 +249,7 @@ function Users({ state, run }: { state: AdminState; run: Run }) {
   const [pending, setPending] = useState<UserAction | undefined>(undefined);
   const [reason, setReason] = useState('');
   const [length, setLength] = useState('');
+  const { t, dateLocale } = useLanguage();
   const open = (kind: UserAction['kind'], nick: string) => {
     setPending({ kind, nick });
     setReason('');
@@ -228,12 +257,12 @@ function Users({ state, run }: { state: AdminState; run: Run }) {
   };
   const now = Date.now();
   return (
-    <section class="admin-section" aria-label="Users">
-      <h2>Users ({state.users.length})</h2>
+    <section class="admin-section" aria-label={t('web.admin.users.label')}>
+      <h2>{t('web.admin.users.heading', { total: state.users.length })}</h2>
       {pending && (
         <form
           class="admin-inline admin-confirm"
-          aria-label={`${pending.kind} ${pending.nick}`}
+          aria-label={t(ACTION_ON_NICK[pending.kind], { nick: pending.nick })}
           onSubmit={async (e) => {
             e.preventDefault();
             const why = reason.trim() ? { reason: reason.trim() } : {};
@@ -244,20 +273,18 @@ function Users({ state, run }: { state: AdminState; run: Run }) {
             if (done) setPending(undefined);
           }}
         >
-          <strong>
-            {cap(pending.kind)} {pending.nick}
-          </strong>
+          <strong>{t(ACTION_ON_NICK[pending.kind], { nick: pending.nick })}</strong>
           <label>
-            Reason <input name="reason" value={reason} autofocus onInput={(e) => setReason(e.currentTarget.value)} />
+            {t('web.admin.users.reason')} <input name="reason" value={reason} autofocus onInput={(e) => setReason(e.currentTarget.value)} />
           </label>
           {pending.kind !== 'kick' && (
             <label>
-              Duration <input name="duration" value={length} placeholder="e.g. 10m, 2h; empty: permanent" onInput={(e) => setLength(e.currentTarget.value)} />
+              {t('web.admin.users.duration')} <input name="duration" value={length} placeholder={t('web.admin.users.durationPlaceholder')} onInput={(e) => setLength(e.currentTarget.value)} />
             </label>
           )}
-          <button type="submit">Confirm {pending.kind}</button>
+          <button type="submit">{t(CONFIRM[pending.kind])}</button>
           <button type="button" onClick={() => setPending(undefined)}>
-            Cancel
+            {t('web.admin.users.cancel')}
           </button>
         </form>
       )}
@@ -265,14 +292,14 @@ function Users({ state, run }: { state: AdminState; run: Run }) {
         <table class="admin-table">
           <thead>
             <tr>
-              <th>Nick</th>
-              <th>Address</th>
-              <th>Since</th>
-              <th>Idle</th>
-              <th>Rooms</th>
-              <th>Transport</th>
+              <th>{t('web.admin.users.nick')}</th>
+              <th>{t('web.admin.users.address')}</th>
+              <th>{t('web.admin.users.since')}</th>
+              <th>{t('web.admin.users.idle')}</th>
+              <th>{t('web.admin.users.rooms')}</th>
+              <th>{t('web.admin.users.transport')}</th>
               <th>
-                <span class="visually-hidden">Actions</span>
+                <span class="visually-hidden">{t('web.admin.users.actions')}</span>
               </th>
             </tr>
           </thead>
@@ -281,23 +308,19 @@ function Users({ state, run }: { state: AdminState; run: Run }) {
               <tr key={u.nick}>
                 <td>
                   {u.nick}
-                  {u.oper && <span class="badge">oper</span>}
+                  {u.oper && <span class="badge">{t('web.admin.users.oper')}</span>}
                 </td>
                 <td title={`${u.user}@${u.address}`}>{u.address}</td>
-                <td title={new Date(u.since).toLocaleString()}>{duration((now - u.since) / 1000)}</td>
-                <td>{duration(u.idleSeconds)}</td>
+                <td title={new Date(u.since).toLocaleString(dateLocale)}>{formatDuration((now - u.since) / 1000, t)}</td>
+                <td>{formatDuration(u.idleSeconds, t)}</td>
                 <td>{u.rooms.join(' ')}</td>
                 <td>{u.transport}</td>
                 <td class="admin-actions">
-                  <button type="button" aria-label={`Kick ${u.nick}`} onClick={() => open('kick', u.nick)}>
-                    Kick
-                  </button>
-                  <button type="button" aria-label={`Ban ${u.nick}`} onClick={() => open('ban', u.nick)}>
-                    Ban
-                  </button>
-                  <button type="button" aria-label={`Mute ${u.nick}`} onClick={() => open('mute', u.nick)}>
-                    Mute
-                  </button>
+                  {(['kick', 'ban', 'mute'] as const).map((kind) => (
+                    <button key={kind} type="button" aria-label={t(ACTION_ON_NICK[kind], { nick: u.nick })} onClick={() => open(kind, u.nick)}>
+                      {t(`web.admin.users.${kind}`)}
+                    </button>
+                  ))}
                 </td>
               </tr>
             ))}
@@ -308,21 +331,29 @@ function Users({ state, run }: { state: AdminState; run: Run }) {
   );
 }
 
+const ACTION_ON_NICK = { kick: 'web.admin.users.kickNick', ban: 'web.admin.users.banNick', mute: 'web.admin.users.muteNick' } as const satisfies Record<UserAction['kind'], MessageKey>;
+const CONFIRM = { kick: 'web.admin.users.confirmKick', ban: 'web.admin.users.confirmBan', mute: 'web.admin.users.confirmMute' } as const satisfies Record<UserAction['kind'], MessageKey>;
+
 function Bans({ state, run }: { state: AdminState; run: Run }) {
   const now = Date.now();
+  const { t } = useLanguage();
   return (
-    <section class="admin-section" aria-label="Bans and mutes">
-      <h2>Bans and mutes ({state.bans.length})</h2>
+    <section class="admin-section" aria-label={t('web.admin.bans.label')}>
+      <h2>{t('web.admin.bans.heading', { total: state.bans.length })}</h2>
       {state.bans.length === 0 ? (
-        <p class="admin-empty">None.</p>
+        <p class="admin-empty">{t('web.admin.bans.none')}</p>
       ) : (
         <ul class="admin-bans">
           {state.bans.map((b) => (
             <li key={`${b.list} ${b.mask}`}>
-              <span class={`badge ban-${b.list}`}>{b.list}</span> <code>{b.mask}</code> — {b.reason || 'no reason'} (by {b.setBy},{' '}
-              {b.expiresAt === null ? 'permanent' : `${duration(Math.max(0, (b.expiresAt - now) / 1000))} left`})
+              <span class={`badge ban-${b.list}`}>{t(`web.admin.bans.${b.list}`)}</span> <code>{b.mask}</code> —{' '}
+              {t('web.admin.bans.detail', {
+                reason: b.reason || t('web.admin.bans.noReason'),
+                setBy: b.setBy,
+                expiry: b.expiresAt === null ? t('web.admin.bans.permanent') : t('web.admin.bans.left', { duration: formatDuration(Math.max(0, (b.expiresAt - now) / 1000), t) }),
+              })}
               <button type="button" onClick={() => void run(b.list === 'ban' ? 'unban' : 'unmute', { target: b.mask })}>
-                {b.list === 'ban' ? 'Unban' : 'Unmute'}
+                {t(b.list === 'ban' ? 'web.admin.bans.unban' : 'web.admin.bans.unmute')}
               </button>
             </li>
           ))}
@@ -334,9 +365,10 @@ function Bans({ state, run }: { state: AdminState; run: Run }) {
 
 function Broadcast({ run }: { run: Run }) {
   const [text, setText] = useState('');
+  const { t } = useLanguage();
   return (
-    <section class="admin-section" aria-label="Broadcast">
-      <h2>Broadcast</h2>
+    <section class="admin-section" aria-label={t('web.admin.broadcast.label')}>
+      <h2>{t('web.admin.broadcast.label')}</h2>
       <form
         class="admin-inline"
         onSubmit={async (e) => {
@@ -345,10 +377,10 @@ function Broadcast({ run }: { run: Run }) {
         }}
       >
         <label class="grow">
-          <span class="visually-hidden">Broadcast text</span>
-          <input name="broadcast" value={text} maxLength={400} placeholder="A notice to everyone connected" onInput={(e) => setText(e.currentTarget.value)} />
+          <span class="visually-hidden">{t('web.admin.broadcast.text')}</span>
+          <input name="broadcast" value={text} maxLength={400} placeholder={t('web.admin.broadcast.placeholder')} onInput={(e) => setText(e.currentTarget.value)} />
         </label>
-        <button type="submit">Send to all</button>
+        <button type="submit">{t('web.admin.broadcast.send')}</button>
       </form>
     </section>
   );
@@ -356,16 +388,17 @@ function Broadcast({ run }: { run: Run }) {
 
 function Audit({ state }: { state: AdminState }) {
   const entries = state.audit.slice(-AUDIT_SHOWN).reverse();
+  const { t, dateLocale } = useLanguage();
   return (
-    <section class="admin-section" aria-label="Audit log">
-      <h2>Audit log</h2>
+    <section class="admin-section" aria-label={t('web.admin.audit.label')}>
+      <h2>{t('web.admin.audit.label')}</h2>
       {entries.length === 0 ? (
-        <p class="admin-empty">Nothing yet.</p>
+        <p class="admin-empty">{t('web.admin.audit.none')}</p>
       ) : (
         <ol class="admin-audit">
           {entries.map((a, i) => (
             <li key={`${a.time} ${i}`}>
-              <time dateTime={new Date(a.time).toISOString()}>{new Date(a.time).toLocaleTimeString()}</time> <strong>{a.actor}</strong> {a.action}
+              <time dateTime={new Date(a.time).toISOString()}>{new Date(a.time).toLocaleTimeString(dateLocale)}</time> <strong>{a.actor}</strong> {auditAction(a.action, t)}
               {a.target ? ` ${a.target}` : ''}
               {a.detail ? ` — ${a.detail}` : ''}
             </li>
@@ -376,15 +409,25 @@ function Audit({ state }: { state: AdminState }) {
   );
 }
 
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
+/** The audit log's action words (src/server/admin.ts) in the page's language; an unknown one as it is. */
+const AUDIT_ACTIONS: ReadonlyMap<string, MessageKey> = new Map([
+  ['broadcast', 'web.admin.audit.action.broadcast'],
+  ['say', 'web.admin.audit.action.say'],
+  ['kill', 'web.admin.audit.action.kill'],
+  ['kick', 'web.admin.audit.action.kick'],
+  ['ban', 'web.admin.audit.action.ban'],
+  ['mute', 'web.admin.audit.action.mute'],
+  ['unban', 'web.admin.audit.action.unban'],
+  ['unmute', 'web.admin.audit.action.unmute'],
+  ['limit', 'web.admin.audit.action.limit'],
+  ['limit-ip', 'web.admin.audit.action.limitIp'],
+  ['purge', 'web.admin.audit.action.purge'],
+  ['wallops', 'web.admin.audit.action.wallops'],
+  ['reload', 'web.admin.audit.action.reload'],
+  ['shutdown', 'web.admin.audit.action.shutdown'],
+]);
 
-/** 42s, 5m 3s, 2h 10m, 3d 4h. */
-function duration(seconds: number): string {
-  const s = Math.floor(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+function auditAction(action: string, t: Translate): string {
+  const key = AUDIT_ACTIONS.get(action);
+  return key === undefined ? action : t(key);
 }

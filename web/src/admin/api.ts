@@ -47,10 +47,9 @@ async function call<T>(token: string, path: string, body?: unknown): Promise<T> 
   } catch {
     data = undefined;
   }
-  if (!res.ok || data?.ok === false) {
-    const fallback = res.status === 404 ? 'The admin API is not enabled (set web.adminToken).' : `HTTP ${res.status}`;
-    throw new AdminError(data?.error ?? fallback, res.status);
-  }
+  // Without the server's own words (no JSON: the API is off, a proxy refused), the message is
+  // empty and the panel says what the status means, in the page's language.
+  if (!res.ok || data?.ok === false) throw new AdminError(data?.error ?? '', res.status);
   return data as T;
 }
 
@@ -63,8 +62,7 @@ export async function loginAsOper(name: string, password: string): Promise<strin
   return r.token;
 }
 
-/** Runs an action; resolves to the server's message. */
-export async function act<A extends AdminAction>(token: string, action: A, body: AdminRequestBody<A>): Promise<string> {
-  const r = await call<{ message?: string }>(token, action, body);
-  return r.message ?? 'Done.';
+/** Runs an action; resolves once the server has done it (the panel says so in its own language). */
+export async function act<A extends AdminAction>(token: string, action: A, body: AdminRequestBody<A>): Promise<void> {
+  await call<{ message?: string }>(token, action, body);
 }
