@@ -2,8 +2,8 @@
 // one edge), what. Messages and actions stand out; joins, parts and the like are quiet. At
 // phone width a message's nick goes above its text (style.css).
 import type { ChatLine, LineKind } from '../../src/clients/model.ts';
-import { clock } from '../../src/clients/format.ts';
 import { AnnouncementLine } from './Announcement.tsx';
+import { useLanguage } from './language.ts';
 import { Nick } from './Nick.tsx';
 import { RichText } from './RichText.tsx';
 
@@ -17,11 +17,11 @@ interface Props {
   onNick: (nick: string) => void;
   /** Same speaker as the line before, shortly after: at phone width the nick is not repeated. */
   continued?: boolean;
-  /** The locale times are written in (the page's). */
-  dateLocale?: string;
 }
 
-export function MessageLine({ line, onNick, continued = false, dateLocale = 'en' }: Props) {
+export function MessageLine({ line, onNick, continued = false }: Props) {
+  // Times in the page's locale, with formatters made once per language (not once per line).
+  const { t, clock, dateTime } = useLanguage();
   if (line.kind === 'announcement') return <AnnouncementLine line={line} />;
   const from = line.from && !line.serverNotice ? line.from : undefined;
   const classes = ['line', `line-${line.kind}`, QUIET.has(line.kind) ? 'quiet' : '', line.self ? 'self' : '', line.mention ? 'mention' : '', continued ? 'continued' : ''];
@@ -32,7 +32,7 @@ export function MessageLine({ line, onNick, continued = false, dateLocale = 'en'
   if (line.kind === 'message' && nick) {
     who = nick;
   } else if (line.kind === 'notice') {
-    who = <span class="notice-from">-{line.from ?? 'server'}-</span>;
+    who = <span class="notice-from">-{line.from || t('client.line.server')}-</span>;
   } else {
     who = (
       <span class="mark" aria-hidden="true">
@@ -49,8 +49,8 @@ export function MessageLine({ line, onNick, continued = false, dateLocale = 'en'
   }
   return (
     <li class={classes.filter(Boolean).join(' ')}>
-      <time dateTime={line.time.toISOString()} title={line.time.toLocaleString()}>
-        {clock(line.time, false, dateLocale)}
+      <time dateTime={line.time.toISOString()} title={dateTime(line.time)}>
+        {clock(line.time)}
       </time>
       <span class="who">{who}</span>
       <span class="text">{text}</span>

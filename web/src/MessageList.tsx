@@ -10,6 +10,7 @@ import type { WebClient } from './connection.ts';
 import { MessageLine } from './MessageLine.tsx';
 import { useLanguage } from './language.ts';
 import { usePageVisible } from './page-visibility.ts';
+import { isNews } from './page-title.ts';
 import { onLogKey } from './log-keys.ts';
 
 interface Props {
@@ -22,9 +23,6 @@ interface Props {
 const EDGE = 40;
 /** A message this soon after one of the same person's continues it (one nick above both on phones). */
 const CONTINUE_MS = 5 * 60_000;
-
-/** Lines that count as new when coming back: someone else speaking. */
-const isNews = (line: ChatLine) => !line.self && (line.kind === 'message' || line.kind === 'action' || line.kind === 'notice');
 
 /**
  * The id of the last line the user had seen in this buffer when they came back to it (to the
@@ -105,7 +103,7 @@ export function MessageList({ client, buffer, onNick }: Props) {
                 {t('web.messages.newMessages')}
               </li>
             ),
-            <MessageLine key={line.id} line={line} onNick={onNick} continued={continued} dateLocale={dateLocale} />,
+            <MessageLine key={line.id} line={line} onNick={onNick} continued={continued} />,
           ];
         })}
       </ol>

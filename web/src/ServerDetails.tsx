@@ -5,14 +5,14 @@ import type { ChatLine } from '../../src/clients/model.ts';
 import { MessageLine } from './MessageLine.tsx';
 
 export function ServerDetails({ lines, onNick }: { lines: ChatLine[]; onNick: (nick: string) => void }) {
-  const { t, dateLocale } = useLanguage();
+  const { t } = useLanguage();
   if (lines.length === 0) return null;
   return (
     <details class="server-details">
       <summary>{t('web.serverDetails', { count: lines.length })}</summary>
       <ol class="lines">
         {lines.map((line) => (
-          <MessageLine key={line.id} line={line} onNick={onNick} dateLocale={dateLocale} />
+          <MessageLine key={line.id} line={line} onNick={onNick} />
         ))}
       </ol>
     </details>

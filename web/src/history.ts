@@ -21,6 +21,9 @@ export function mergeHistory(model: ChatModel, target: string, messages: IrcMess
   scratch.chanTypes = model.chanTypes;
   scratch.prefixSymbols = model.prefixSymbols;
   scratch.prefixModes = model.prefixModes;
+  // The lines it writes itself (topics, CTCP…) in the user's language, as live ones are.
+  scratch.language = model.language;
+  scratch.dateLocale = model.dateLocale;
   const into = scratch.ensure(target);
   const state = newInboundState();
   for (const m of messages) applyMessage(scratch, m, state);
@@ -42,8 +45,11 @@ export function mergeHistory(model: ChatModel, target: string, messages: IrcMess
  */
 export function olderRef(lines: readonly ChatLine[]): string | undefined {
   // A msgid is the server's word: one that could not be sent back as one parameter is not used.
-  const withId = lines.find((l) => l.msgid !== undefined && SENDABLE_ID.test(l.msgid));
+  // A broadcast is in every buffer but in no conversation's history: its msgid would find
+  // nothing there (an empty answer, taken for the end of history), nor does its time count.
+  const own = lines.filter((l) => l.kind !== 'announcement');
+  const withId = own.find((l) => l.msgid !== undefined && SENDABLE_ID.test(l.msgid));
   if (withId) return `msgid=${withId.msgid!}`;
-  const oldest = lines.find((l) => l.kind !== 'info' && l.kind !== 'error');
+  const oldest = own.find((l) => l.kind !== 'info' && l.kind !== 'error');
   return oldest ? `timestamp=${oldest.time.toISOString()}` : undefined;
 }

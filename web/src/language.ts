@@ -6,6 +6,7 @@ import { createContext } from 'preact';
 import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import type { LineLanguage } from '../../src/clients/format.ts';
 import { createTranslator, isLocale, type Locale, type Translate } from '../../src/i18n/i18n.ts';
+import { clockFormat, dateTimeFormat } from '../../src/i18n/dates.ts';
 import { dateLocale, negotiateLocale } from '../../src/i18n/negotiate.ts';
 
 const KEY = 'parlor.language';
@@ -58,11 +59,16 @@ export interface PageLanguage extends LineLanguage {
   readonly locale: Locale;
   readonly t: Translate;
   readonly translator: ReturnType<typeof createTranslator>;
+  /** A line's time, 09:05, in dateLocale (one formatter for the whole log). */
+  readonly clock: (time: Date) => string;
+  /** A moment with its date, for a time's tooltip. */
+  readonly dateTime: (time: Date) => string;
 }
 
 function pageLanguage(locale: Locale): PageLanguage {
   const translator = createTranslator(locale);
-  return { locale, t: translator.t, translator, dateLocale: dateLocale(locale, preferred()) };
+  const dates = dateLocale(locale, preferred());
+  return { locale, t: translator.t, translator, dateLocale: dates, clock: clockFormat(dates), dateTime: dateTimeFormat(dates) };
 }
 
 export const LanguageContext = createContext<PageLanguage | undefined>(undefined);

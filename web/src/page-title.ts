@@ -5,7 +5,8 @@ import type { ChatLine } from '../../src/clients/model.ts';
 import type { WebClient } from './connection.ts';
 import { usePageVisible } from './page-visibility.ts';
 
-const isNews = (line: ChatLine) => !line.self && (line.kind === 'message' || line.kind === 'action' || line.kind === 'notice');
+/** Lines that count as news: someone else speaking (the title's count, the unread divider). */
+export const isNews = (line: ChatLine) => !line.self && (line.kind === 'message' || line.kind === 'action' || line.kind === 'notice');
 
 export function usePageTitle(client: WebClient): void {
   const visible = usePageVisible();

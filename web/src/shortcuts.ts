@@ -1,14 +1,19 @@
 // Keys of the chat view: Alt+1…9 pick a conversation by its place in the list, Alt+↑/↓ the
 // one above or below, Esc closes an open drawer (phone width).
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { WebClient } from './connection.ts';
 
 export function useShortcuts(client: WebClient, drawerOpen: boolean, closeDrawer: () => void): void {
+  // Read when a key comes: the listener is added once per client, not again on every redraw
+  // (closeDrawer is a new function each time).
+  const drawer = useRef({ open: drawerOpen, close: closeDrawer });
+  drawer.current = { open: drawerOpen, close: closeDrawer };
   useEffect(() => {
+    const close = () => drawer.current.close();
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && drawerOpen) {
+      if (e.key === 'Escape' && drawer.current.open) {
         e.preventDefault();
-        closeDrawer();
+        close();
         return;
       }
       if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
@@ -17,14 +22,14 @@ export function useShortcuts(client: WebClient, drawerOpen: boolean, closeDrawer
       if (digit) {
         e.preventDefault();
         client.selectNumber(Number(digit[1]));
-        closeDrawer();
+        close();
       } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
         e.preventDefault();
         client.cycle(e.key === 'ArrowUp' ? -1 : 1);
-        closeDrawer();
+        close();
       }
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, [client, drawerOpen, closeDrawer]);
+  }, [client]);
 }
