@@ -17,6 +17,13 @@ export interface ModeChange {
 /** Server bans refuse connections; mutes let a user read but not speak. */
 export type BanListName = 'ban' | 'mute';
 
+/** Who gives up a look-alike nick to its account's owner, the guest nick it gets, and that NICK's msgid. */
+export interface NickDisplacement {
+  uid: string;
+  nick: string;
+  msgid: string;
+}
+
 export type MessageTarget = { kind: 'channel'; name: string; statusPrefix?: string } | { kind: 'user'; uid: string };
 
 export type NetworkEvent =
@@ -25,13 +32,18 @@ export type NetworkEvent =
   // `adminNick`: the admin pseudo-user's nick in this node's config (null: none). Every node must
   // agree (the pseudo-user is part of the state): a node that differs is refused.
   // `casemapping`: server.casemapping, which every node must share too (absent: rfc1459).
-  | { type: 'node.up'; nodeId: string; adminNick?: string | null; casemapping?: Casemapping }
+  // `unicode`: the node's process.versions.unicode. The fold and the look-alike skeleton use
+  // Node's own NFKC and lower-case tables, and a newer Unicode can fold a newly assigned
+  // character differently, so every node must run the same one (absent: not announced).
+  | { type: 'node.up'; nodeId: string; adminNick?: string | null; casemapping?: Casemapping; unicode?: string }
   // A node declared gone (by itself at shutdown, or by another that lost sight of it): its
   // users quit everywhere, and later entries of that epoch are passed over.
   | { type: 'node.down'; nodeId: string; epoch: string; reason: string }
   | ({ type: 'user.introduce' } & Omit<UserInit, 'signonAt'>)
   // `forced`: the server renames the user (off a registered nick), whatever mutes say.
-  | { type: 'user.nick'; uid: string; nick: string; msgid: string; forced?: boolean }
+  // `displace`: the owner of the account named `nick` takes it from the holder of a look-alike
+  // of it (lookalike-nicks.ts mayDisplaceTwin), who is renamed `displace.nick` first.
+  | { type: 'user.nick'; uid: string; nick: string; msgid: string; forced?: boolean; displace?: NickDisplacement }
   | { type: 'user.quit'; uid: string; reason: string; msgid: string }
   | { type: 'user.away'; uid: string; away: string | undefined }
   | { type: 'user.setname'; uid: string; realname: string }

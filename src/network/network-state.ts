@@ -34,6 +34,8 @@ export class NetworkState {
   adminNick: string | null | undefined = undefined;
   /** server.casemapping every node runs with, set by the first node up that says (undefined: none yet). */
   casemapping: Casemapping | undefined = undefined;
+  /** The Unicode version (process.versions.unicode) every node folds with, set like casemapping. */
+  unicode: string | undefined = undefined;
   /** Epochs declared dead: their later entries are passed over. */
   readonly deadEpochs = new Set<string>();
   /** The last log position applied, and its time. */

@@ -19,7 +19,8 @@ import { Outgoing } from '../server/outgoing.ts';
 import { ChannelReducer } from './reduce-channels.ts';
 import { mutedText } from './mute-text.ts';
 import { NO_CHANGE, refuse, type Delivery, type Outcome, type Reduced, type Refusal, type Verdict } from './effects.ts';
-import type { NetworkEvent } from './events.ts';
+import type { NetworkEvent, NickDisplacement } from './events.ts';
+import { mayDisplaceTwin } from './lookalike-nicks.ts';
 import { ADMIN_UID, type NetworkState } from './network-state.ts';
 import { User, userMask } from './state.ts';
 
@@ -33,6 +34,9 @@ export const SPLIT_REASON = '*.net *.split';
 
 /** 433 for a nick too like one in use (lookalike-nicks.ts): taken, as far as anyone could tell. */
 const LOOKALIKE_TEXT = 'Nickname is too like one already in use';
+
+/** The nicks a look-alike holder may be renamed to (accounts.ts guestNick makes them). */
+const GUEST_NICK = /^Guest\d*$/;
 
 export class Reducer {
   private readonly channels: ChannelReducer;
@@ -77,6 +81,9 @@ export class Reducer {
         if (e.casemapping !== undefined && othersUp && s.casemapping !== undefined && s.casemapping !== e.casemapping) {
           return refuse('ERROR', [], `server.casemapping must be the same on every node: the network runs with ${s.casemapping}`);
         }
+        if (e.unicode !== undefined && othersUp && s.unicode !== undefined && s.unicode !== e.unicode) {
+          return refuse('ERROR', [], `every node must run a Node.js with the same Unicode version: the network runs with Unicode ${s.unicode}, this node has ${e.unicode}`);
+        }
         if (e.adminNick !== undefined) {
           if (othersUp && s.adminNick !== undefined && s.adminNick !== e.adminNick) {
             return refuse('ERROR', [], `admin.nick and admin.pseudoUser must be the same on every node: the network runs with ${s.adminNick ?? 'no admin nick'}`);
@@ -84,6 +91,7 @@ export class Reducer {
           s.adminNick = e.adminNick;
         }
         if (e.casemapping !== undefined) s.casemapping = e.casemapping;
+        if (e.unicode !== undefined) s.unicode = e.unicode;
         // The node came back without anyone declaring it gone: what it had is gone.
         if (old !== undefined) this.nodeGone(e.nodeId, old, SPLIT_REASON, entry, out, true);
         s.nodes.set(e.nodeId, entry.epoch);
@@ -108,7 +116,7 @@ export class Reducer {
         return undefined;
       }
       case 'user.nick':
-        return this.changeNick(e.uid, e.nick, time, e.msgid, e.forced === true, out);
+        return this.changeNick(e.uid, e.nick, time, e.msgid, e.forced === true, out, e.displace);
       case 'user.quit': {
         const u = s.users.get(e.uid);
         if (!u) return NO_CHANGE;
@@ -200,7 +208,15 @@ export class Reducer {
     }
   }
 
-  private changeNick(uid: string, nick: string, time: number, msgid: string, forced: boolean, out: Delivery[]): Refusal | typeof NO_CHANGE | undefined {
+  private changeNick(
+    uid: string,
+    nick: string,
+    time: number,
+    msgid: string,
+    forced: boolean,
+    out: Delivery[],
+    displace?: NickDisplacement,
+  ): Refusal | typeof NO_CHANGE | undefined {
     const s = this.state;
     const u = s.users.get(uid);
     if (!u) return NO_CHANGE;
@@ -208,11 +224,15 @@ export class Reducer {
     const holder = s.nicks.get(newFolded);
     if (holder && holder !== u) return refuse(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
     if (nick === u.nick) return NO_CHANGE;
-    if (s.lookalikes.twinOf(nick, u) !== undefined) return refuse(ERR_NICKNAMEINUSE, [nick], LOOKALIKE_TEXT);
     // A muted user keeps their nick (a new one would slip out from under a nick mute), and a
     // banned nick is not taken: checked again here, the mute or ban may be newer than the NICK.
     if (!forced && s.mutes.size > 0 && s.mutes.match(time, u.address, u.mask)) return refuse(ERR_NICKCHANGEFORBIDDEN, [nick], 'You cannot change your nickname while muted');
     if (!forced && s.bans.size > 0 && s.bans.match(time, u.address, `${nick}!${u.username}@${u.hostname}`)) return refuse(ERR_ERRONEUSNICKNAME, [nick], 'That nickname is banned on this server');
+    // Checked last: a displaced twin is renamed only when nothing else stands in the way.
+    const twins = s.lookalikes.twinsOf(nick, u);
+    if (twins.length > 0 && !(twins.length === 1 && this.displaceTwin(u, nick, twins[0]!, displace, time, out))) {
+      return refuse(ERR_NICKNAMEINUSE, [nick], LOOKALIKE_TEXT);
+    }
     const msg = new Outgoing(u.mask, 'NICK', [nick], time, msgid, undefined, u.account);
     out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg });
     this.rememberWhowas(u, time, out);
@@ -229,6 +249,25 @@ export class Reducer {
       out.push({ to: 'monitors', folded: newFolded, online: true, target: u.mask, time });
     }
     return undefined;
+  }
+
+  /**
+   * The owner of an account takes its nick from the holder of a look-alike (mayDisplaceTwin),
+   * who is renamed to the guest nick the writer chose, as the nick guard would have done at
+   * the end of its grace period; false (nothing changed) when that cannot be done here and now.
+   */
+  private displaceTwin(claimant: User, nick: string, twin: User, displace: NickDisplacement | undefined, time: number, out: Delivery[]): boolean {
+    const s = this.state;
+    if (displace === undefined || displace.uid !== twin.uid || !mayDisplaceTwin(claimant, nick, twin)) return false;
+    // The guest nick must be free in every sense, and the twin the only one in the way.
+    if (!GUEST_NICK.test(displace.nick) || s.nicks.has(foldCase(displace.nick)) || s.lookalikes.twinOf(displace.nick, twin) !== undefined) return false;
+    const oldNick = twin.nick;
+    const oldMask = twin.mask;
+    if (this.changeNick(twin.uid, displace.nick, time, displace.msgid, true, out) !== undefined) return false;
+    out.push({ to: 'user', uid: twin.uid, out: new Outgoing(oldMask, 'NICK', [displace.nick], time, displace.msgid, undefined, twin.account) });
+    const text = `${oldNick} looks like ${nick}, the nick of an account whose owner has logged in and taken it, so you are now ${displace.nick}.`;
+    out.push({ to: 'user', uid: twin.uid, out: new Outgoing(this.options.serverName, 'NOTICE', [displace.nick, text], time) });
+    return true;
   }
 
   private quit(u: User, reason: string, time: number, msgid: string, out: Delivery[]): void {
@@ -277,7 +316,7 @@ export class Reducer {
         if (!tagOnly) out.push({ to: 'admin-inbox', from, command: e.command, text: e.text, time });
         return undefined;
       }
-      if (muted) return refuse(ERR_CANNOTSENDTOUSER, [to.nick], `Y${mutedText(muted).slice(1)}`);
+      if (muted) return refuse(ERR_CANNOTSENDTOUSER, [to.nick], mutedText(muted, { capitalised: true }));
       // A message to oneself is delivered even with echo-message: the echo (labelled, with
       // labeled-response) is the reply to the sender, this is what the recipient receives.
       const params = tagOnly ? [to.nick] : [to.nick, e.text];

@@ -74,6 +74,7 @@ export const snapshotDataSchema = z.strictObject({
   deadEpochs: z.array(text),
   adminNick: z.union([text, z.null()]).optional(),
   casemapping: z.enum(CASEMAPPINGS).optional(),
+  unicode: text.optional(),
 });
 
 export type SnapshotData = z.infer<typeof snapshotDataSchema>;

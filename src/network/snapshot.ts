@@ -34,6 +34,7 @@ export function takeSnapshot(state: NetworkState): Snapshot {
     // Left out (undefined) until a node announced it.
     adminNick: state.adminNick,
     casemapping: state.casemapping,
+    unicode: state.unicode,
   };
   return { position: state.position, data: JSON.stringify(data) };
 }
@@ -83,6 +84,7 @@ export function loadSnapshot(state: NetworkState, snapshot: Snapshot): void {
   for (const [nodeId, epoch] of nodes) state.nodes.set(nodeId, epoch);
   state.adminNick = data.adminNick;
   state.casemapping = data.casemapping;
+  state.unicode = data.unicode;
   state.deadEpochs.clear();
   for (const epoch of data.deadEpochs) state.deadEpochs.add(epoch);
   state.invisibleCount = 0;

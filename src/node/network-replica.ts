@@ -23,6 +23,8 @@ export interface ReplicaOptions {
   adminNick: string | undefined;
   /** server.casemapping: which nicks are taken must not depend on the node (absent: not announced). */
   casemapping?: Casemapping;
+  /** The Unicode version this node folds with (default process.versions.unicode); tests vary it. */
+  unicodeVersion?: string;
   /** A snapshot every this many entries (0: none — a network of one node, where nobody catches up). */
   snapshotEvery: number;
   /** How long a commit waits before the log is read back for it. */
@@ -125,7 +127,13 @@ export class NetworkReplica {
   }
 
   private async announce(): Promise<void> {
-    const verdict = await this.follower.commit({ type: 'node.up', nodeId: this.nodeId, adminNick: this.options.adminNick ?? null, casemapping: this.options.casemapping });
+    const verdict = await this.follower.commit({
+      type: 'node.up',
+      nodeId: this.nodeId,
+      adminNick: this.options.adminNick ?? null,
+      casemapping: this.options.casemapping,
+      unicode: this.options.unicodeVersion ?? process.versions.unicode,
+    });
     if (!verdict.ok) throw new Error(`node ${this.nodeId} could not join the network${verdict.refusal ? `: ${verdict.refusal.text}` : ''}`);
   }
 

@@ -3,10 +3,8 @@
 // rules kept (no character that means something in a line or a mask). Whether a nick looks
 // like another one in use is the network's question (nick-skeleton.ts).
 import { isAscii } from './casemapping.ts';
+import { isClassicNick, isClassicNickChar } from './classic-nick.ts';
 
-// The ASCII a classic nick may hold (validate.ts), allowed here too.
-const ASCII_NICK = /^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/;
-const ASCII_NICK_CHAR = /^[A-Za-z0-9[\]\\`_^{|}-]$/;
 const LETTER = /^\p{L}$/u;
 const MARK = /^\p{M}$/u;
 // Letters that show nothing (Hangul fillers, U+115F…) are default-ignorable though they are \p{L}.
@@ -52,7 +50,7 @@ function scriptsAllowedTogether(scripts: ReadonlySet<Script>): boolean {
  * combinations with Latin) among the modern ones. The length is the caller's.
  */
 export function isValidUnicodeNick(nick: string): boolean {
-  if (isAscii(nick)) return ASCII_NICK.test(nick);
+  if (isAscii(nick)) return isClassicNick(nick);
   const chars = Array.from(nick);
   const scripts = new Set<Script>();
   let marks = 0;
@@ -62,7 +60,7 @@ export function isValidUnicodeNick(nick: string): boolean {
       if (i === 0 || ++marks > MAX_MARKS) return false;
     } else {
       marks = 0;
-      if (ASCII_NICK_CHAR.test(char)) {
+      if (isClassicNickChar(char)) {
         if (i === 0 && (char === '-' || (char >= '0' && char <= '9'))) return false;
       } else if (!LETTER.test(char)) {
         // Digits are 0-9 only: ٣ and ۳, ३ and 3 would be twins in one nick or across two.

@@ -1,11 +1,9 @@
 // Validation of names given by clients.
 import type { Casemapping } from './casemapping.ts';
+import { isClassicNick } from './classic-nick.ts';
 import { isValidUnicodeNick } from './unicode-nick.ts';
 
 export const CHANNEL_TYPES = '#';
-
-// Classic nickname grammar: a letter or special first, then letters, digits, specials, '-'.
-const NICK_RE = /^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/;
 
 /**
  * Whether `nick` may be a nick. `maxLength` counts UTF-8 bytes, as CHANNELLEN does (张三 is 6):
@@ -14,7 +12,7 @@ const NICK_RE = /^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/;
  */
 export function isValidNick(nick: string, maxLength: number, casemapping: Casemapping = 'rfc1459'): boolean {
   if (nick.length === 0 || nick.length > maxLength * 3) return false;
-  if (casemapping === 'rfc1459') return nick.length <= maxLength && NICK_RE.test(nick);
+  if (casemapping === 'rfc1459') return nick.length <= maxLength && isClassicNick(nick);
   return Buffer.byteLength(nick, 'utf8') <= maxLength && isValidUnicodeNick(nick);
 }
 

@@ -6,6 +6,7 @@ import { LOCALES } from '../i18n/i18n.ts';
 import { parseCidr } from '../protocol/address.ts';
 import { CASEMAPPINGS } from '../protocol/casemapping.ts';
 import { isValidChannel } from '../protocol/validate.ts';
+import { PROXY_HEADER_MAX_LIMIT, PROXY_HEADER_MIN_LIMIT } from '../transport/proxy-protocol.ts';
 
 const serverName = z
   .string()
@@ -131,7 +132,7 @@ export const ConfigSchema = z.strictObject({
       /** A trusted peer's PROXY header must have arrived by then; else it is closed (optional: taken as direct). */
       headerTimeoutMs: ms.max(60_000).default(5_000),
       /** Longest PROXY header, v2 TLVs included (at least 232: a v2 header with UNIX addresses). */
-      maxHeaderBytes: z.number().int().min(232).max(65_551).default(4_096),
+      maxHeaderBytes: z.number().int().min(PROXY_HEADER_MIN_LIMIT).max(PROXY_HEADER_MAX_LIMIT).default(4_096),
       /**
        * On the web port, from a trusted address: the header naming the client. Only the one the
        * proxy sets may be read (a client could send the other itself).

@@ -18,6 +18,7 @@ import { toWireText } from '../protocol/wire-text.ts';
 import { guardNick, restoreRegisteredRooms, RoomSaver } from './accounts.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { Listeners } from './listeners.ts';
+import { keepRestartOnlySettings } from './config-reload.ts';
 import { AdminActions } from './admin.ts';
 import { ConnectionGate } from './admission.ts';
 import { AuditLog } from './audit.ts';
@@ -472,24 +473,9 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     if (!this.reloadConfig) throw new Error('There is no config to reload (the server was started without one)');
     const next = await this.reloadConfig();
     const old = this.config;
-    const notes: string[] = [];
-    for (const key of ['host', 'port', 'name'] as const) {
-      if (next.server[key] !== old.server[key]) notes.push(`server.${key} changes at the next restart`);
-    }
-    // The transports frame lines by these from the start; messages cached their cut by them.
-    const frame = ['lineBytes', 'tagBytes', 'clientTagBytes'] as const;
-    if (frame.some((key) => next.limits[key] !== old.limits[key])) notes.push('limits.lineBytes, tagBytes and clientTagBytes change at the next restart');
-    if (next.admin.nick !== old.admin.nick) notes.push('admin.nick changes at the next restart');
-    if (next.admin.pseudoUser !== old.admin.pseudoUser) notes.push('admin.pseudoUser changes at the next restart');
-    if (next.admin.auditLog !== old.admin.auditLog) notes.push('admin.auditLog changes at the next restart');
+    const { config, notes } = keepRestartOnlySettings(old, next);
     notes.push(...(await this.listeners.reloadCredentials(next, old)));
-    this.config = {
-      ...next,
-      server: { ...next.server, host: old.server.host, port: old.server.port, name: old.server.name },
-      admin: { ...next.admin, nick: old.admin.nick, pseudoUser: old.admin.pseudoUser, auditLog: old.admin.auditLog },
-      tls: { ...next.tls, host: old.tls.host, port: old.tls.port, web: old.tls.web },
-      limits: { ...next.limits, lineBytes: old.limits.lineBytes, tagBytes: old.limits.tagBytes, clientTagBytes: old.limits.clientTagBytes },
-    };
+    this.config = config;
     if (this.gate.maxConnections !== old.connections.max || this.gate.maxPerIp !== old.connections.perIp) {
       notes.push(`limits set live give way to the config: at most ${next.connections.max} connections, ${next.connections.perIp} per IP`);
     }

@@ -38,6 +38,8 @@ const V2_INET6_BYTES = 36;
 
 /** Smallest limit a reader may be given: a v2 header with UNIX addresses and no TLVs. */
 export const PROXY_HEADER_MIN_LIMIT = V2_FIXED_BYTES + 216;
+/** Largest limit worth giving: a v2 header's 2-byte length field can say no more. */
+export const PROXY_HEADER_MAX_LIMIT = V2_FIXED_BYTES + 0xffff;
 
 /**
  * Reads one PROXY header from the start of a connection. Feed it every chunk until it answers

@@ -69,4 +69,22 @@ describe('reducer: Unicode nicks', () => {
     assert.equal(log.state.casemapping, 'precis');
     assert.equal(log.apply({ type: 'node.up', nodeId: 'n2', casemapping: 'precis' }, 'e3').verdict.ok, true);
   });
+
+  test('a node folding with another Unicode version is refused; a snapshot keeps the version', () => {
+    const log = new Log();
+    assert.equal(log.apply({ type: 'node.up', nodeId: 'n1', casemapping: 'precis', unicode: '15.1' }, 'e1').verdict.ok, true);
+    const other = log.apply({ type: 'node.up', nodeId: 'n2', casemapping: 'precis', unicode: '16.0' }, 'e2').verdict;
+    assert.equal(other.ok, false);
+    assert.match(!other.ok ? (other.refusal?.text ?? '') : '', /Unicode 15\.1.*16\.0/);
+    assert.equal(log.state.nodes.has('n2'), false);
+    const copy = new NetworkState();
+    loadSnapshot(copy, takeSnapshot(log.state));
+    assert.equal(copy.unicode, '15.1');
+    assert.equal(log.apply({ type: 'node.up', nodeId: 'n2', casemapping: 'precis', unicode: '15.1' }, 'e3').verdict.ok, true);
+    // Once every node is gone, a network restarted on a newer Node takes its version.
+    log.apply({ type: 'node.down', nodeId: 'n1', epoch: 'e1', reason: 'upgrade' });
+    log.apply({ type: 'node.down', nodeId: 'n2', epoch: 'e3', reason: 'upgrade' });
+    assert.equal(log.apply({ type: 'node.up', nodeId: 'n1', casemapping: 'precis', unicode: '16.0' }, 'e4').verdict.ok, true);
+    assert.equal(log.state.unicode, '16.0');
+  });
 });

@@ -142,7 +142,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     const to = ctx.network.userByNick(name);
     if (!to) throw new IrcError(ERR_NOSUCHNICK, [name], 'No such nick/channel');
     // A muted user may still appeal to the operator.
-    if (muted && to.uid !== ADMIN_UID) throw new IrcError(ERR_CANNOTSENDTOUSER, [to.nick], `Y${mutedText(muted).slice(1)}`);
+    if (muted && to.uid !== ADMIN_UID) throw new IrcError(ERR_CANNOTSENDTOUSER, [to.nick], mutedText(muted, { capitalised: true }));
     if (command === 'PRIVMSG' && to.away !== undefined) ctx.reply(RPL_AWAY, to.nick, to.away);
     target = { kind: 'user', uid: to.uid };
     shown = to.nick;
