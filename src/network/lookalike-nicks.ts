@@ -4,7 +4,7 @@
 // bobO, alice and a|ice stay free to coexist as they always have), so the rule costs nothing
 // under `casemapping: rfc1459`, where every nick is ASCII; and it needs no config, so every
 // node's reducer decides alike.
-import { isAscii } from '../protocol/casemapping.ts';
+import { foldCase, isAscii } from '../protocol/casemapping.ts';
 import { nickSkeleton } from '../protocol/nick-skeleton.ts';
 import type { User } from './state.ts';
 
@@ -37,10 +37,27 @@ export class LookalikeNicks {
 
   /** Someone other than `self` whose nick looks like `nick`, when one of the two is not ASCII. */
   twinOf(nick: string, self?: User): User | undefined {
-    const users = this.bySkeleton.get(nickSkeleton(nick));
-    if (!users) return undefined;
-    const asciiNick = isAscii(nick);
-    for (const u of users) if (u !== self && (!asciiNick || !isAscii(u.nick))) return u;
-    return undefined;
+    return this.twinsOf(nick, self)[0];
   }
+
+  /** Everyone twinOf could answer (more than one only for a non-ASCII `nick`: bob0 and bobO). */
+  twinsOf(nick: string, self?: User): User[] {
+    const users = this.bySkeleton.get(nickSkeleton(nick));
+    if (!users) return [];
+    const asciiNick = isAscii(nick);
+    return [...users].filter((u) => u !== self && (!asciiNick || !isAscii(u.nick)));
+  }
+}
+
+/**
+ * Whether `claimant`, taking `nick`, may have `twin` (holding a look-alike of it) renamed: the
+ * claimant is logged in to the account named `nick`, and the twin holds the look-alike without
+ * a right to it, logged in neither to that account nor to one named after its own nick. The
+ * network state alone decides, so the writer of the NICK and every reducer agree.
+ */
+export function mayDisplaceTwin(claimant: User, nick: string, twin: User): boolean {
+  const account = claimant.account;
+  if (account === undefined || foldCase(account) !== foldCase(nick)) return false;
+  const twinAccount = twin.account === undefined ? undefined : foldCase(twin.account);
+  return twinAccount !== foldCase(account) && twinAccount !== twin.foldedNick;
 }

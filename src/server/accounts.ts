@@ -9,6 +9,7 @@ import type { AccountRecord, ChannelRecord } from '../storage/store.ts';
 import { AdminError, type Actor } from './admin.ts';
 import { Outgoing } from './outgoing.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { accountOfNick } from './lookalike-accounts.ts';
 import type { CommandHost } from './command-services.ts';
 import type { ParlorServer } from './server.ts';
 import type { Session } from './session.ts';
@@ -131,10 +132,10 @@ function stopGuard(session: Session): void {
 }
 
 /**
- * A registered nick is its account's: whoever uses it without being logged in to that
- * account is told so, and renamed to a guest nick once `accounts.nickGraceMs` have passed
- * (logging in, or changing nick, before then stops it). Called whenever a user's nick or
- * account changes.
+ * A registered nick is its account's, and so is a nick that looks like it (lookalike-accounts.ts):
+ * whoever uses it without being logged in to that account is told so, and renamed to a guest
+ * nick once `accounts.nickGraceMs` have passed (logging in, or changing nick, before then
+ * stops it). Called whenever a user's nick or account changes.
  */
 export function guardNick(host: CommandHost, session: Session): void {
   const user = session.user;
@@ -143,14 +144,16 @@ export function guardNick(host: CommandHost, session: Session): void {
   if (ownsNick(session, folded)) return stopGuard(session);
   if (session.nickGuard?.folded === folded) return; // already counting down for this nick
   stopGuard(session);
-  host.services.store.getAccount(user.nick).then(
-    (account) => {
-      if (!account || session.conn.closed || session.user !== user || user.foldedNick !== folded) return;
-      if (ownsNick(session, folded) || session.nickGuard?.folded === folded) return;
+  const account = session.account;
+  accountOfNick(host.services.store, user.nick, account).then(
+    (owner) => {
+      if (!owner || session.conn.closed || session.user !== user || user.foldedNick !== folded) return;
+      if (ownsNick(session, folded) || session.nickGuard?.folded === folded || session.account !== account) return;
       stopGuard(session);
       const grace = host.config.accounts.nickGraceMs;
+      const whose = foldCase(owner.name) === folded ? '' : `looks like ${owner.name}, which `;
       session.serverNotice(
-        `The nick ${user.nick} belongs to the account ${account.name}. If it is yours, log in to it within ${Math.round(grace / 1000)} seconds ` +
+        `The nick ${user.nick} ${whose}belongs to the account ${owner.name}. If it is yours, log in to it within ${Math.round(grace / 1000)} seconds ` +
           `(SASL: set your client's SASL user and password, then reconnect); otherwise change nick with /nick, or you will be renamed to a guest nick.`,
       );
       const timer = host.services.setTimeout(() => {
@@ -166,10 +169,11 @@ export function guardNick(host: CommandHost, session: Session): void {
 async function renameIfStillHeld(host: CommandHost, session: Session, folded: string): Promise<void> {
   const stillThere = (): boolean => !session.conn.closed && session.user?.foldedNick === folded && !ownsNick(session, folded);
   if (!stillThere()) return;
-  // The account may have been deleted meanwhile.
-  const account = await host.services.store.getAccount(folded);
+  // The account may have been deleted meanwhile, or the user logged in to the one it looks like.
+  const loggedIn = session.account;
+  const account = await accountOfNick(host.services.store, session.user!.nick, loggedIn);
   const user = session.user;
-  if (!account || !user || !stillThere()) return;
+  if (!account || !user || !stillThere() || session.account !== loggedIn) return;
   const guest = guestNick(host);
   const msgid = host.ids.newMsgid();
   const mask = user.mask;
@@ -182,7 +186,7 @@ async function renameIfStillHeld(host: CommandHost, session: Session, folded: st
 }
 
 /** Guest12345: a free nick no account can hold. */
-function guestNick(host: CommandHost): string {
+export function guestNick(host: CommandHost): string {
   const max = host.config.limits.nickLength;
   for (let i = 0; i < 100; i++) {
     const nick = `Guest${randomInt(10_000, 100_000)}`.slice(0, Math.max(max, 1));

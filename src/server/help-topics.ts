@@ -26,7 +26,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     text: [
       'Chooses your nickname, or changes it.',
       'Letters, digits 0-9 and [ ] \\ ` _ ^ { | } -, not starting with a digit or -; with CASEMAPPING=rfc8265 letters of any script too (one script, or Latin with Han, kana or Hangul).',
-      "A nick registered to an account must be logged in to soon, or you are renamed to a guest nick.",
+      "A nick registered to an account (or, with CASEMAPPING=rfc8265, one that looks like it) must be logged in to soon, or you are renamed to a guest nick.",
       'A muted user keeps the nick they have.',
     ],
   },

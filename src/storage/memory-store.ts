@@ -2,6 +2,7 @@
 // as SqliteStore does (test/contracts/store.test.ts runs one suite against both) and keeps
 // nothing across restarts.
 import { foldCase } from '../protocol/casemapping.ts';
+import { nickSkeleton } from '../protocol/nick-skeleton.ts';
 import {
   banKey,
   clampLimit,
@@ -39,6 +40,8 @@ export class MemoryStore implements Store {
   private readonly byTarget = new Map<string, Entry[]>();
   private readonly byMsgid = new Map<string, Entry>();
   private readonly accounts = new Map<string, AccountRecord>();
+  /** Each account's skeleton by its folded name (accountsLike). */
+  private readonly accountSkeletons = new Map<string, string>();
   private readonly channels = new Map<string, ChannelRecord>();
   private readonly bans = new Map<string, StoredBan>();
   private readonly maxPerTarget: number;
@@ -160,6 +163,7 @@ export class MemoryStore implements Store {
     const key = foldCase(account.name);
     if (this.accounts.has(key)) return false;
     this.accounts.set(key, cleanAccount(account));
+    this.accountSkeletons.set(key, nickSkeleton(account.name));
     return true;
   }
 
@@ -177,11 +181,19 @@ export class MemoryStore implements Store {
   }
 
   async deleteAccount(name: string): Promise<boolean> {
+    this.accountSkeletons.delete(foldCase(name));
     return this.accounts.delete(foldCase(name));
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
     return sortedByKey(this.accounts).map(cleanAccount);
+  }
+
+  async accountsLike(nick: string): Promise<AccountRecord[]> {
+    const skeleton = nickSkeleton(nick);
+    return sortedByKey(this.accounts)
+      .filter((a) => this.accountSkeletons.get(foldCase(a.name)) === skeleton)
+      .map(cleanAccount);
   }
 
   // ---- registered rooms ----

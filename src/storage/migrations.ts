@@ -3,6 +3,7 @@
 // edit a migration once released: add the next one. test/storage/sqlite.test.ts builds
 // databases with the first migrations alone (with data) and opens them with the current code.
 import type { Database } from 'better-sqlite3';
+import { fillAccountSkeletonsSqlite } from './account-skeletons.ts';
 import { rekeyPrivateHistory } from './private-history-migration.ts';
 
 export interface Migration {
@@ -110,6 +111,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX conversations_account_b ON conversations (account_b);
     `,
     data: rekeyPrivateHistory,
+  },
+  {
+    version: 4,
+    description: 'accounts found by the skeleton of their name: a look-alike nick or account is refused while the owner is away',
+    // The default only serves the ALTER: the data step fills every row, createAccount each new one.
+    sql: `
+      ALTER TABLE accounts ADD COLUMN skeleton TEXT NOT NULL DEFAULT '';
+      CREATE INDEX accounts_skeleton ON accounts (skeleton);
+    `,
+    data: fillAccountSkeletonsSqlite,
   },
 ];
 

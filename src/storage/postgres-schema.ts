@@ -9,12 +9,15 @@
 // is `alice<NUL>bob`, and text columns cannot hold NUL. Bytes also order as SQLite's BINARY
 // text does, so ties in CHATHISTORY TARGETS come out alike in both stores.
 import type { ClientBase } from 'pg';
+import { fillAccountSkeletonsPostgres } from './account-skeletons.ts';
 import { StoreError } from './errors.ts';
 
 export interface PostgresMigration {
   version: number;
   description: string;
   sql: string;
+  /** A step in code for what SQL cannot do (TR39 skeletons); runs after `sql`, in its transaction. */
+  data?: (client: ClientBase) => Promise<void>;
 }
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
@@ -90,6 +93,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX messages_peer ON messages (peer, target) WHERE peer IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    description: 'accounts found by the skeleton of their name: a look-alike nick or account is refused while the owner is away',
+    // The default only serves the ALTER: the data step fills every row, createAccount each new one.
+    sql: `
+      ALTER TABLE accounts ADD COLUMN skeleton text NOT NULL DEFAULT '';
+      CREATE INDEX accounts_skeleton ON accounts (skeleton);
+    `,
+    data: fillAccountSkeletonsPostgres,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;
@@ -126,6 +139,7 @@ export async function migratePostgres(client: ClientBase, migrations: readonly P
       if (m.version <= current) continue;
       if (m.version !== current + 1) throw new Error(`migration ${m.version} does not follow ${current}`);
       await client.query(m.sql);
+      await m.data?.(client);
       await client.query('INSERT INTO parlor_schema (version, description) VALUES ($1, $2)', [m.version, m.description]);
       current = m.version;
     }

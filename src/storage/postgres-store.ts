@@ -12,9 +12,11 @@
 //   with StoreError('STORE_UNAVAILABLE') within about connectTimeoutMs (or statementTimeoutMs).
 import pg from 'pg';
 import { foldCase } from '../protocol/casemapping.ts';
+import { nickSkeleton } from '../protocol/nick-skeleton.ts';
 import { StoreError } from './errors.ts';
 import { batchParams, INSERT_BATCH, PostgresHistory } from './postgres-history.ts';
 import { migratePostgres, POSTGRES_MIGRATIONS, type PostgresMigration } from './postgres-schema.ts';
+import { rekeyBansPostgres } from './rekey-bans.ts';
 import { byKey, toAccount, toBan, toChannel, type AccountRow, type BanRow, type ChannelRow } from './postgres-rows.ts';
 import { banKey, cleanAccount, cleanBan, channelColumns, cleanChannel, cleanMessage, compareBans } from './records.ts';
 import type { FlushInfo } from './sqlite-store.ts';
@@ -92,6 +94,7 @@ export class PostgresStore implements Store {
     try {
       await client.connect();
       await migratePostgres(client, options.migrations ?? POSTGRES_MIGRATIONS);
+      await rekeyBansPostgres(client);
     } catch (err) {
       throw storeError(err);
     } finally {
@@ -209,9 +212,9 @@ export class PostgresStore implements Store {
     const a = cleanAccount(account);
     try {
       const { rowCount } = await this.query(
-        `INSERT INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name_key) DO NOTHING`,
-        [foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified, a.suspended],
+        `INSERT INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended, skeleton)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name_key) DO NOTHING`,
+        [foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified, a.suspended, nickSkeleton(a.name)],
       );
       return rowCount === 1;
     } catch (err) {
@@ -245,6 +248,11 @@ export class PostgresStore implements Store {
 
   async listAccounts(): Promise<AccountRecord[]> {
     const { rows } = await this.query<AccountRow & { name_key: string }>('SELECT * FROM accounts', []);
+    return byKey(rows).map(toAccount);
+  }
+
+  async accountsLike(nick: string): Promise<AccountRecord[]> {
+    const { rows } = await this.query<AccountRow & { name_key: string }>('SELECT * FROM accounts WHERE skeleton = $1', [nickSkeleton(nick)]);
     return byKey(rows).map(toAccount);
   }
 

@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { foldCase } from '../protocol/casemapping.ts';
+import { nickSkeleton } from '../protocol/nick-skeleton.ts';
 import { byFoldedName, MESSAGE_COLUMNS, openDatabase, toAccount, toBan, toChannel, toMessage, type AccountRow, type BanRow, type ChannelRow, type MessageRow } from './sqlite-db.ts';
 import {
   banKey,
@@ -31,6 +32,7 @@ import {
   type Position,
   type Span,
 } from './records.ts';
+import { rekeyBansSqlite } from './rekey-bans.ts';
 import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, Store, StoredBan, StoredMessage } from './store.ts';
 
 export interface FlushInfo {
@@ -103,6 +105,8 @@ export class SqliteStore implements Store {
    * is the accounts table's only writer (one `parlor serve` per data directory).
    */
   private readonly accountKeys: Set<string>;
+  /** How many accounts have each skeleton: likewise, most nicks look like no account's. */
+  private readonly accountSkeletons = new Map<string, number>();
   private readonly statements = new Map<string, Statement>();
   private readonly writeBatch: (batch: StoredMessage[]) => void;
 
@@ -114,7 +118,14 @@ export class SqliteStore implements Store {
     this.onFlush = options.onFlush;
     this.onError = options.onError;
     this.db = openDatabase(options.path, { quickCheck: options.quickCheck ?? true });
+    try {
+      rekeyBansSqlite(this.db);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     this.accountKeys = new Set(this.db.prepare('SELECT name_key FROM accounts').pluck().all() as string[]);
+    for (const skeleton of this.db.prepare('SELECT skeleton FROM accounts').pluck().all() as string[]) this.countSkeleton(skeleton, 1);
     // Rows go in ROWS_PER_INSERT to a statement: per-statement overhead is most of the cost of
     // a small insert, so this halves the write time of a batch (bench/store-bench.ts).
     const insert = (rows: number): Statement =>
@@ -250,11 +261,19 @@ export class SqliteStore implements Store {
 
   async createAccount(account: AccountRecord): Promise<boolean> {
     const a = cleanAccount(account);
+    const skeleton = nickSkeleton(a.name);
     const result = this.statement(
-      'INSERT OR IGNORE INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified ? 1 : 0, a.suspended ? 1 : 0);
+      'INSERT OR IGNORE INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended, skeleton) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified ? 1 : 0, a.suspended ? 1 : 0, skeleton);
     this.accountKeys.add(foldCase(a.name)); // new, or already there
+    if (result.changes === 1) this.countSkeleton(skeleton, 1);
     return result.changes === 1;
+  }
+
+  private countSkeleton(skeleton: string, change: 1 | -1): void {
+    const count = (this.accountSkeletons.get(skeleton) ?? 0) + change;
+    if (count > 0) this.accountSkeletons.set(skeleton, count);
+    else this.accountSkeletons.delete(skeleton);
   }
 
   async getAccount(name: string): Promise<AccountRecord | undefined> {
@@ -281,13 +300,21 @@ export class SqliteStore implements Store {
 
   async deleteAccount(name: string): Promise<boolean> {
     const key = foldCase(name);
-    const deleted = this.statement('DELETE FROM accounts WHERE name_key = ?').run(key).changes === 1;
+    const skeleton = this.statement('DELETE FROM accounts WHERE name_key = ? RETURNING skeleton').pluck().get(key) as string | undefined;
     this.accountKeys.delete(key);
-    return deleted;
+    if (skeleton !== undefined) this.countSkeleton(skeleton, -1);
+    return skeleton !== undefined;
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
     const rows = this.statement('SELECT * FROM accounts').all() as AccountRow[];
+    return rows.map(toAccount).sort(byFoldedName);
+  }
+
+  async accountsLike(nick: string): Promise<AccountRecord[]> {
+    const skeleton = nickSkeleton(nick);
+    if (!this.accountSkeletons.has(skeleton)) return [];
+    const rows = this.statement('SELECT * FROM accounts WHERE skeleton = ?').all(skeleton) as AccountRow[];
     return rows.map(toAccount).sort(byFoldedName);
   }
 

@@ -139,6 +139,12 @@ export interface Store {
   deleteAccount(name: string): Promise<boolean>;
   /** In order of folded name. */
   listAccounts(): Promise<AccountRecord[]>;
+  /**
+   * The accounts whose names look like `nick`: the same TR39 skeleton (nick-skeleton.ts), the
+   * account named `nick` itself included, ASCII names too (`boss` for `ВОЅЅ`). In order of
+   * folded name. Which of them count as look-alikes (never two ASCII names) is the caller's rule.
+   */
+  accountsLike(nick: string): Promise<AccountRecord[]>;
 
   // ---- registered rooms ----
   /** Creates or replaces the whole record, keyed by the folded name. */

@@ -403,6 +403,29 @@ export function storeContract(name: string, make: () => Store | Promise<Store>):
           assert.equal(await store.createAccount(account('carol')), true);
         }));
 
+      test('accountsLike finds every account whose name has the skeleton of a nick, ASCII or not, deleted ones no more', () =>
+        withStore(async (store) => {
+          // "ВОЅЅ" (Cyrillic) and "Ｂoss" (full width) look like boss; bob0 and bobO too like each other.
+          const cyrillicBoss = '\u0412\u041e\u0405\u0405';
+          await store.createAccount(account('boss'));
+          await store.createAccount(account('bob0'));
+          await store.createAccount(account('bobO'));
+          await store.createAccount(account('alice'));
+          assert.deepEqual(await store.accountsLike(cyrillicBoss), [account('boss')]);
+          assert.deepEqual(await store.accountsLike('\uff22oss'), [account('boss')]);
+          assert.deepEqual(await store.accountsLike('BOSS'), [account('boss')]);
+          assert.deepEqual((await store.accountsLike('BOBO')).map((a) => a.name), ['bob0', 'bobO']);
+          assert.deepEqual(await store.accountsLike('nobody'), []);
+          // A look-alike account is the store's to keep if asked (the server refuses it first).
+          assert.equal(await store.createAccount(account(cyrillicBoss)), true);
+          assert.deepEqual((await store.accountsLike('boss')).map((a) => a.name), ['boss', cyrillicBoss]);
+          assert.equal(await store.deleteAccount('BOSS'), true);
+          assert.deepEqual(await store.accountsLike('boss'), [account(cyrillicBoss)]);
+          assert.equal(await store.deleteAccount(cyrillicBoss), true);
+          assert.deepEqual(await store.accountsLike('boss'), []);
+          assert.deepEqual(await store.accountsLike('alice'), [account('alice')]);
+        }));
+
       test('accounts come back as copies', () =>
         withStore(async (store) => {
           const original = account('dave');

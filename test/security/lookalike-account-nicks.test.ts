@@ -22,7 +22,7 @@ after(async () => {
   await t.close();
 });
 
-test('the twin of a registered account nick, its owner away, is told the nick is taken', { todo: 'look-alikes of registered accounts are not guarded' }, async () => {
+test('the twin of a registered account nick, its owner away, is told the nick is taken', async () => {
   const squatter = await t.connect();
   try {
     squatter.send(`NICK ${TWIN}`, 'USER s 0 * :s');
@@ -37,7 +37,7 @@ test('the twin of a registered account nick, its owner away, is told the nick is
   }
 });
 
-test('the owner logging in gets their nick even while a look-alike holds its twin', { todo: 'the squatter keeps the owner off their own nick' }, async () => {
+test('the owner logging in gets their nick even while a look-alike holds its twin', async () => {
   const squatter = await t.connect();
   const owner = await loginUser(t, 'bossaway', 'boss', 'correct horse battery');
   try {

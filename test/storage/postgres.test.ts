@@ -64,7 +64,10 @@ describe('PostgresStore migrations', () => {
     const old = await PostgresStore.open({ url, migrations: POSTGRES_MIGRATIONS.slice(0, 1) });
     try {
       await old.writeMessages([message(1), message(2, ab, T + 2000), message(3, conversationKey('bob', 'carol'), T + 3000)]);
-      assert.equal(await old.createAccount({ name: 'Alice', passwordHash: 'h', createdAt: T, verified: true, suspended: false }), true);
+      // Accounts as version 1 wrote them (this code's createAccount fills in a later column).
+      for (const name of ['Alice', 'boss']) {
+        await sql(url, 'INSERT INTO accounts (name_key, name, password_hash, created_at, verified, suspended) VALUES ($1, $2, $3, $4, true, false)', [name.toLowerCase(), name, 'h', T]);
+      }
       await old.saveBan({ list: 'ban', kind: 'mask', mask: '*!*@evil', reason: 'r', setBy: 'oper', setAt: T });
     } finally {
       await old.close();
@@ -74,7 +77,7 @@ describe('PostgresStore migrations', () => {
     const store = await PostgresStore.open({ url });
     try {
       assert.deepEqual(await schemaVersions(url), POSTGRES_MIGRATIONS.map((m) => m.version));
-      assert.equal(POSTGRES_SCHEMA_VERSION, 2);
+      assert.equal(POSTGRES_SCHEMA_VERSION, 3);
       assert.deepEqual(ids(await store.latest('#room', 10)), ['m1']);
       assert.deepEqual(ids(await store.latest(ab, 10)), ['m2']);
       // Migration 2 indexes old rows too: bob is the second side of alice<NUL>bob.
@@ -84,6 +87,9 @@ describe('PostgresStore migrations', () => {
         { target: conversationKey('bob', 'carol'), latest: T + 3000 },
       ]);
       assert.equal((await store.getAccount('ALICE'))?.verified, true);
+      // Migration 3 gave the accounts already there their skeletons: "ВОЅЅ" looks like boss.
+      assert.deepEqual((await store.accountsLike('\u0412\u041e\u0405\u0405')).map((a) => a.name), ['boss']);
+      assert.deepEqual((await store.accountsLike('a\u217cice')).map((a) => a.name), ['Alice']);
       assert.equal((await store.listBans()).length, 1);
       assert.equal(await store.createAccount({ name: 'alice', passwordHash: 'x', createdAt: T, verified: false, suspended: false }), false);
     } finally {
@@ -114,7 +120,7 @@ describe('PostgresStore migrations', () => {
       return true;
     });
     // Nothing was changed by the refusal.
-    assert.deepEqual(await schemaVersions(url), [1, 2, 99]);
+    assert.deepEqual(await schemaVersions(url), [...POSTGRES_MIGRATIONS.map((m) => m.version), 99]);
   });
 });
 

@@ -95,6 +95,34 @@ describe('schema migrations', () => {
     db.close();
   });
 
+  test('a database of schema 3 gains account skeletons, filled in for the accounts it has', async () => {
+    const path = freshPath();
+    const old = new Database(path);
+    assert.equal(migrate(old, MIGRATIONS.slice(0, 3)), 3);
+    const insert = old.prepare('INSERT INTO accounts (name_key, name, password_hash, created_at, verified) VALUES (?, ?, ?, ?, 1)');
+    insert.run('boss', 'boss', 'h', T);
+    insert.run('alice', 'Alice', 'h', T);
+    old.close();
+
+    const store = new SqliteStore({ path });
+    try {
+      // "ВОЅЅ" (Cyrillic) looks like boss; "aⅼice" (a Roman numeral fifty) like Alice.
+      assert.deepEqual((await store.accountsLike('\u0412\u041e\u0405\u0405')).map((a) => a.name), ['boss']);
+      assert.deepEqual((await store.accountsLike('a\u217cice')).map((a) => a.name), ['Alice']);
+      assert.equal(await store.createAccount({ name: 'b0ss', passwordHash: 'h', createdAt: T, verified: true, suspended: false }), true);
+      assert.deepEqual((await store.accountsLike('BOSS')).map((a) => a.name), ['b0ss', 'boss']);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    assert.deepEqual(db.prepare('SELECT name, skeleton FROM accounts ORDER BY name_key').all(), [
+      { name: 'Alice', skeleton: 'alice' },
+      { name: 'b0ss', skeleton: 'boss' },
+      { name: 'boss', skeleton: 'boss' },
+    ]);
+    db.close();
+  });
+
   test('a database newer than the code is refused with a clear error', async () => {
     const path = freshPath();
     await new SqliteStore({ path }).close();

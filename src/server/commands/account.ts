@@ -15,6 +15,7 @@ import {
 } from '../../protocol/numerics.ts';
 import { isChannelName } from '../../protocol/validate.ts';
 import { accountNameProblem, checkCredentials, createAccount, logIn, roomRecord } from '../accounts.ts';
+import { lookalikeAccount } from '../lookalike-accounts.ts';
 import { accountKey, lockoutText, type AuthAttempt } from '../auth-guard.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError, StandardReplyError } from '../irc-error.ts';
@@ -106,6 +107,8 @@ async function registerAccount(ctx: Context, params: string[]): Promise<void> {
   try {
     // Looked up first so that a taken name costs no hashing; createAccount settles a race.
     if (await services.store.getAccount(nick)) throw exists();
+    const twin = await lookalikeAccount(services.store, nick);
+    if (twin) throw fail('ACCOUNT_EXISTS', name, `${nick} looks too like the account ${twin.name}: register under another nick`);
     // Counted when creation starts (no await between check and count: concurrent REGISTERs
     // from one address cannot all slip through).
     const address = session.conn.remoteAddress;

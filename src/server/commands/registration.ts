@@ -13,7 +13,8 @@ import {
   ERR_YOUREBANNEDCREEP,
 } from '../../protocol/numerics.ts';
 import { clipUtf8 } from '../../protocol/text.ts';
-import { guardNick } from '../accounts.ts';
+import { guardNick, guestNick } from '../accounts.ts';
+import { twinDisplacement } from '../lookalike-accounts.ts';
 import { lockoutText, type AuthAttempt } from '../auth-guard.ts';
 import { normalizeNick } from '../../protocol/unicode-nick.ts';
 import { isValidNick, sanitizeUsername } from '../../protocol/validate.ts';
@@ -66,8 +67,11 @@ export const registrationCommands: CommandGroup = {
       }
       const msgid = ctx.ids.newMsgid();
       const mask = user.mask;
-      return afterCommit(ctx.commit({ type: 'user.nick', uid: user.uid, nick, msgid }), (verdict) => {
+      // The account's owner takes its nick from whoever holds a look-alike of it.
+      const displace = twinDisplacement(ctx, user, nick, () => guestNick(ctx));
+      return afterCommit(ctx.commit({ type: 'user.nick', uid: user.uid, nick, msgid, ...(displace && { displace }) }), (verdict) => {
         if (!verdict.ok) return ctx.replyRefusal(verdict);
+        if (displace) ctx.services.logger.info({ nick, guest: displace.nick }, 'renamed off a look-alike of a registered nick by its owner');
         ctx.rb.add(new Outgoing(mask, 'NICK', [nick], verdict.time, msgid, undefined, user.account));
         // Someone else's registered nick must be logged in to, or given back.
         guardNick(ctx, session);
