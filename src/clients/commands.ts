@@ -303,12 +303,13 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'kill',
-    syntax: '<nick> <reason>',
+    syntax: '<nick> [<reason>]',
     help: 'client.command.kill',
     run(args) {
       const [nick, reason] = splitWords(args, 1);
       if (!nick) return usage();
-      return [send(`KILL ${nick} :${reason || 'No reason'}`)];
+      // Without a reason the server gives its own ("No reason given"), in its words.
+      return [send(reason ? `KILL ${nick} :${reason}` : `KILL ${nick}`)];
     },
   },
   { name: 'kline', syntax: '[<duration>] <nick|mask|IP|CIDR> [<reason>]', help: 'client.command.kline', run: passThrough('KLINE', true) },

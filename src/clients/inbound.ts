@@ -379,7 +379,7 @@ const HANDLERS: Record<string, Handler> = {
   // After our QUIT, the server's ERROR is the expected goodbye, not a failure.
   ERROR: (m, msg) => m.add(m.server, { kind: m.status === 'quitting' ? 'info' : 'error', text: msg.params[0] ?? 'ERROR', time: timeOf(msg) }),
   INVITE: (m, msg) => m.add(m.current, { kind: 'info', from: nickOf(msg.source), text: m.t('client.event.invite', { nick: nickOf(msg.source), room: msg.params[1] ?? '' }), time: timeOf(msg) }),
-  WALLOPS: (m, msg) => m.add(m.server, { kind: 'notice', from: nickOf(msg.source), text: `[wallops] ${msg.params[0] ?? ''}`, time: timeOf(msg), serverNotice: true }),
+  WALLOPS: (m, msg) => m.add(m.server, { kind: 'notice', from: nickOf(msg.source), text: m.t('client.event.wallops', { text: msg.params[0] ?? '' }), time: timeOf(msg), serverNotice: true }),
   [N.RPL_ISUPPORT]: isupport,
   [N.RPL_NAMREPLY]: names,
   [N.RPL_ENDOFNAMES]: endOfNames,

@@ -8,59 +8,16 @@
 import { foldCase } from '../protocol/casemapping.ts';
 import { parseLine, type IrcMessage } from '../protocol/message.ts';
 import * as N from '../protocol/numerics.ts';
-import type { Translator } from '../i18n/i18n.ts';
 import { parseInput, type CommandContext, type Effect } from './commands.ts';
-import type { ClientLink, Connector } from './dialer.ts';
+import type { ClientLink } from './dialer.ts';
 import { applyEffect, saslPlainLines, say, type EffectHost } from './effects.ts';
 import { closingReason, formatDelay, saslPlainOffered, usernameFrom } from './connection-text.ts';
 import { Emitter } from './emitter.ts';
 import { applyMessage, newInboundState, type InboundState } from './inbound.ts';
 import { ChatModel, type ChatBuffer, type ChatLine, type ConnectionStatus } from './model.ts';
+import { WANTED_CAPS, type SessionOptions } from './session-options.ts';
 
-/** The capabilities used when the server offers them. */
-export const WANTED_CAPS = ['server-time', 'message-tags', 'echo-message', 'multi-prefix', 'away-notify', 'batch', 'setname', 'cap-notify'];
-
-export interface SaslLogin {
-  account: string;
-  password: string;
-  /**
-   * When the server offers no SASL PLAIN, send the password as PASS instead (the browser's one
-   * password field). NICK and USER then wait for the CAP LS reply, as PASS must come first.
-   */
-  passFallback?: boolean;
-  /** A failed login stops the client (default: it goes on, not logged in, and says so). */
-  required?: boolean;
-}
-
-export interface SessionOptions {
-  /** Opens a connection to the server. */
-  connect: Connector;
-  /** The server buffer's name. */
-  serverName: string;
-  /** Where the client connects, as shown in "Connecting to …". */
-  address: string;
-  nick: string;
-  username?: string;
-  realname?: string;
-  /** Sent with PASS before registering. */
-  password?: string;
-  /** Log in to an account with SASL PLAIN when the server offers it. */
-  sasl?: SaslLogin;
-  /** Capabilities wanted besides WANTED_CAPS. */
-  caps?: string[];
-  /** Reconnect after a dropped connection (default true). */
-  reconnect?: boolean;
-  /** First reconnect delay, doubled after each failure (default 1 s)… */
-  reconnectBaseMs?: number;
-  /** …up to this (default 30 s). */
-  reconnectMaxMs?: number;
-  /** Silence after which the server is pinged, and after as much again the link dropped (default 90 s). */
-  pingIntervalMs?: number;
-  scrollback?: number;
-  /** The language of the client's own lines (English by default) and the locale of its dates. */
-  language?: Translator;
-  dateLocale?: string;
-}
+export { WANTED_CAPS, type SaslLogin, type SessionOptions } from './session-options.ts';
 
 type SessionEvents = {
   change: [];

@@ -86,7 +86,7 @@ test('a zh-CN browser gets the admin panel in Chinese; its picker switches to En
   other.close();
 });
 
-test('desktop notifications are titled in the page language', { skip }, async () => {
+test('desktop notifications are titled in the page language, their text without IRC formatting codes', { skip }, async () => {
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 720 } });
   // A stand-in for the browser's notifications, and a page that counts as hidden (a background tab).
   // (Plain script text: a transpiled function would carry the test runner's helpers along.)
@@ -113,11 +113,14 @@ test('desktop notifications are titled in the page language', { skip }, async ()
   await joinRoom(irc, 'laozhang', '#书房');
   irc.send('PRIVMSG xiaomei :在吗？');
   irc.send('PRIVMSG #书房 :xiaomei 你好');
+  // Bold, colours (number and hex), reverse, reset: the body is the words alone.
+  irc.send('PRIVMSG xiaomei :\x02快\x02来\x0304,01看\x03 \x04ff8800这个\x16!\x0f');
   const shown = async () => page.evaluate(() => (globalThis as unknown as { shownNotifications: { title: string; body: string }[] }).shownNotifications);
-  await page.waitForFunction(() => (globalThis as unknown as { shownNotifications: unknown[] }).shownNotifications.length >= 2);
+  await page.waitForFunction(() => (globalThis as unknown as { shownNotifications: unknown[] }).shownNotifications.length >= 3);
   assert.deepEqual(await shown(), [
     { title: 'laozhang（私信）', body: '在吗？' },
     { title: 'laozhang 在 #书房', body: 'xiaomei 你好' },
+    { title: 'laozhang（私信）', body: '快来看 这个!' },
   ]);
   await context.close();
   irc.close();

@@ -1,10 +1,12 @@
 // Arriving in the web client: the user lands in the server's default room (plainText.defaultRoom,
 // read from /client-settings.json) with one friendly line, and the raw welcome burst (server
 // details, user counts, MOTD) is folded away in the server view. IRC clients are not moved.
+// A landing room that refuses them (ban, +i…) leaves them greeted in the server view instead.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { join } from '../helpers/irc.ts';
 import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
 
 const skip = browserSkip;
@@ -101,5 +103,30 @@ test('without a default room the user stays in the server view, greeted there; I
     await irc.waitClose();
   } finally {
     await bare.close();
+  }
+});
+
+test('a landing room that refuses the user (banned): its reason, then the greeting in the server view', { skip }, async () => {
+  const guarded = await startServer({ web: { enabled: true, port: 0 }, plainText: { defaultRoom: '#guarded' } });
+  try {
+    const keeper = await guarded.register('keeper');
+    await join(keeper, 'keeper', '#guarded');
+    keeper.send('MODE #guarded +b refused!*@*');
+    await keeper.waitFor((r) => r.msg.command === 'MODE' && r.msg.params[1] === '+b');
+    const page = await connect(guarded, 'refused');
+    const log = page.getByRole('log');
+    await log.getByText('did not let you in').waitFor();
+    const texts = await log.locator('.line').allTextContents();
+    const refusal = texts.findIndex((line) => /#guarded: Cannot join channel \(\+b\)/.test(line));
+    const greeting = texts.findIndex((line) => /Welcome to .*refused!.*#guarded did not let you in/.test(line));
+    assert.ok(refusal >= 0, `the server's reason is shown: ${texts.join(' | ')}`);
+    assert.ok(greeting > refusal, 'the greeting follows the reason');
+    assert.equal(await log.getByText('Welcome to').count(), 1, 'one welcome line');
+    assert.equal(await page.locator('.buffer.current').getAttribute('class').then((c) => c?.includes('buffer-server')), true);
+    assert.equal(await page.getByRole('navigation').getByText('#guarded').count(), 0);
+    await page.close();
+    keeper.close();
+  } finally {
+    await guarded.close();
   }
 });

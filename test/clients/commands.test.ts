@@ -56,6 +56,7 @@ const TABLE: [string, CommandContext, Effect[]][] = [
   ['/quit good night', inRoom, [{ type: 'quit', reason: 'good night' }]],
   ['/oper alice s3cret', inServer, [send('OPER alice s3cret')]],
   ['/kill bob flooding the room', inServer, [send('KILL bob :flooding the room')]],
+  ['/kill bob', inServer, [send('KILL bob')]],
   ['/kline 1h bob spamming', inServer, [send('KLINE 1h bob spamming')]],
   ['/unkline bob!*@*', inServer, [send('UNKLINE bob!*@*')]],
   ['/mute bob 10m calm down', inServer, [send('MUTE bob 10m calm down')]],

@@ -1,6 +1,6 @@
 // One line in three columns: time, who (a nick column of fixed width, so that text starts at
 // one edge), what. Messages and actions stand out; joins, parts and the like are quiet. At
-// phone width a message's nick goes above its text (style.css).
+// phone width a message's nick goes above its text (messages.css).
 import type { ChatLine, LineKind } from '../../src/clients/model.ts';
 import { AnnouncementLine } from './Announcement.tsx';
 import { useLanguage } from './language.ts';

@@ -29,6 +29,21 @@ export interface ConnectOptions {
 const HISTORY_PAGE = 50;
 const PING_MS = 60_000;
 
+/**
+ * Replies refusing a JOIN (full, invite-only, banned, wrong key, no such room, too many rooms,
+ * bad name; 477: the room wants a logged-in account). Parameters: our nick, the room, the text.
+ */
+const JOIN_REFUSALS: ReadonlySet<string> = new Set([
+  N.ERR_CHANNELISFULL,
+  N.ERR_INVITEONLYCHAN,
+  N.ERR_BANNEDFROMCHAN,
+  N.ERR_BADCHANNELKEY,
+  N.ERR_NOSUCHCHANNEL,
+  N.ERR_TOOMANYCHANNELS,
+  N.ERR_BADCHANMASK,
+  '477',
+]);
+
 export function defaultUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/irc`;
 }
@@ -88,7 +103,7 @@ export class WebClient extends IrcSession {
       const said = line.kind === 'message' || line.kind === 'action' || line.kind === 'notice';
       if (line.from !== undefined && said) this.typists.stop(buffer.key, line.from);
       if (line.self && said) this.typists.allow(buffer.key);
-      notifyLine(buffer, line, () => this.select(buffer.key));
+      notifyLine(buffer, line, this.model.t, () => this.select(buffer.key));
       if (line.kind === 'join' && line.self && this.landingRoom !== undefined && buffer.key === foldCase(this.landingRoom)) {
         this.landingRoom = undefined;
         this.welcome(buffer);
@@ -112,9 +127,22 @@ export class WebClient extends IrcSession {
     this.send(`JOIN ${defaultRoom}`);
   }
 
-  private welcome(buffer: ChatBuffer, key: MessageKey = 'web.welcome.inRoom'): void {
-    this.model.note(this.model.t(key, { server: this.model.server.name, nick: this.model.nick, room: buffer.name }), 'info', buffer);
+  private welcome(buffer: ChatBuffer, key: MessageKey = 'web.welcome.inRoom', room = buffer.name): void {
+    this.model.note(this.model.t(key, { server: this.model.server.name, nick: this.model.nick, room }), 'info', buffer);
     this.changed();
+  }
+
+  /**
+   * The landing room would not have the user (banned, invite-only…): the server's reason is
+   * shown as usual, and the greeting goes to the server view, saying where to go instead.
+   */
+  private landingRefused(msg: IrcMessage): void {
+    if (this.landingRoom === undefined || !JOIN_REFUSALS.has(msg.command)) return;
+    const room = msg.params[1] ?? '';
+    if (foldCase(room) !== foldCase(this.landingRoom)) return;
+    this.landingRoom = undefined;
+    // After the refusal itself, which intercept lets through to be added once this returns.
+    queueMicrotask(() => this.welcome(this.model.server, 'web.welcome.landingRefused', room));
   }
 
   override send(line: string): boolean {
@@ -131,6 +159,7 @@ export class WebClient extends IrcSession {
   /** The browser's own handling of a message; false when it must not be shown as usual. */
   protected override intercept(msg: IrcMessage): boolean {
     if (this.typingReply(msg)) return false;
+    this.landingRefused(msg);
     const batchRef = msg.tags.batch;
     if (batchRef !== undefined && this.batches.has(batchRef)) {
       this.batches.get(batchRef)!.messages.push(msg);

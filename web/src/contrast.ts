@@ -5,7 +5,7 @@
 export type Rgb = readonly [number, number, number];
 
 /** The backgrounds text sits on in each theme: page, panels, a highlighted (mention) line.
- *  Keep in step with --bg, --panel and --mention-bg in style.css. */
+ *  Keep in step with --bg, --panel and --mention-bg in theme.css. */
 export const THEME_BACKGROUNDS: Record<'light' | 'dark', readonly Rgb[]> = {
   light: [hex('fbfbfa'), hex('f1f0ec'), hex('fff3c4')],
   dark: [hex('18181a'), hex('202024'), hex('3d3510')],

@@ -1,6 +1,11 @@
 import { render } from 'preact';
 import { App } from './App.tsx';
-import './style.css';
+// In cascade order: later sheets may refine earlier ones.
+import './theme.css';
+import './forms.css';
+import './layout.css';
+import './messages.css';
+import './admin.css';
 import { startLanguage } from './language.ts';
 import { startTheme } from './theme.ts';
 

@@ -1,5 +1,6 @@
 // Desktop notifications for mentions and private messages that arrive while the tab is
 // hidden. Permission is asked on the Connect click (browsers want a user gesture for it).
+import { plainText } from '../../src/clients/format.ts';
 import type { ChatBuffer, ChatLine } from '../../src/clients/model.ts';
 import type { Translate } from '../../src/i18n/i18n.ts';
 
@@ -19,7 +20,9 @@ export function notifyLine(buffer: ChatBuffer, line: ChatLine, t: Translate, ope
   if (line.kind !== 'message' && line.kind !== 'action' && line.kind !== 'notice') return;
   if (!line.mention && buffer.kind !== 'query') return;
   const title = buffer.kind === 'query' ? t('web.notify.private', { nick: line.from }) : t('web.notify.inRoom', { nick: line.from, room: buffer.name });
-  const body = line.kind === 'action' ? `* ${line.from} ${line.text}` : line.text;
+  // A notification shows text as it is: bold and colour codes would show as boxes or nothing.
+  const text = plainText(line.text);
+  const body = line.kind === 'action' ? `* ${line.from} ${text}` : text;
   try {
     const n = new Notification(title, { body, tag: `parlor-${buffer.key}` });
     n.onclick = () => {

@@ -1,5 +1,5 @@
 // Light or dark: the system's choice until the user picks one, which is remembered on the
-// device. The theme is the `data-theme` attribute of <html>, which style.css follows.
+// device. The theme is the `data-theme` attribute of <html>, which theme.css follows.
 import { useEffect, useState } from 'preact/hooks';
 
 export type Theme = 'light' | 'dark';
