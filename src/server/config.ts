@@ -133,6 +133,8 @@ export const ConfigSchema = z.strictObject({
       headerTimeoutMs: ms.max(60_000).default(5_000),
       /** Longest PROXY header, v2 TLVs included (at least 232: a v2 header with UNIX addresses). */
       maxHeaderBytes: z.number().int().min(PROXY_HEADER_MIN_LIMIT).max(PROXY_HEADER_MAX_LIMIT).default(4_096),
+      /** A trusted peer refused for its PROXY header is logged (warn) at most once per reason in this period. */
+      refusalLogIntervalMs: ms.default(60_000),
       /**
        * On the web port, from a trusted address: the header naming the client. Only the one the
        * proxy sets may be read (a client could send the other itself).

@@ -9,6 +9,7 @@ import { TrustedProxies, type ProxyPolicy } from '../transport/trusted-proxies.t
 import { handleAdminApi } from './admin-api.ts';
 import type { Config } from './config.ts';
 import { serveMetrics } from './metrics.ts';
+import { ProxyRefusalLog } from './proxy-refusal-log.ts';
 import type { ParlorServer } from './server.ts';
 import { loadCertificate, stsPolicy } from './tls.ts';
 import type { WebSlot } from './web-slots.ts';
@@ -35,11 +36,13 @@ export class Listeners {
     const limits = { maxLineBytes, sendQueueBytes: l.sendQueueBytes, closeTimeoutMs: l.closeTimeoutMs };
     const credentials = await this.readTlsCredentials(config);
     const proxy = (): ProxyPolicy => this.proxyPolicy();
-    this.tcp = await listenTcp({ host: config.server.host, port: config.server.port, limits, proxy }, (conn) => this.accept(conn));
+    const refusals = new ProxyRefusalLog(server.logger, () => server.clock.now(), () => server.config.proxy.refusalLogIntervalMs);
+    const onProxyRefusal = (peer: string, reason: string): void => refusals.note(peer, reason);
+    this.tcp = await listenTcp({ host: config.server.host, port: config.server.port, limits, proxy, onProxyRefusal }, (conn) => this.accept(conn));
     if (credentials) {
       const tls = config.tls;
       this.tls = await listenTcp(
-        { host: tls.host ?? config.server.host, port: tls.port, limits, tls: credentials, handshakeTimeoutMs: tls.handshakeTimeoutMs, proxy },
+        { host: tls.host ?? config.server.host, port: tls.port, limits, tls: credentials, handshakeTimeoutMs: tls.handshakeTimeoutMs, proxy, onProxyRefusal },
         (conn) => this.accept(conn),
       );
     }

@@ -11,8 +11,8 @@ import { foldCase, type Casemapping } from '../protocol/casemapping.ts';
 import { parseLine, type IrcMessage } from '../protocol/message.ts';
 import { RPL_WELCOME } from '../protocol/numerics.ts';
 import { terminalSafe } from '../protocol/terminal-safe.ts';
-import { normalizeNick } from '../protocol/unicode-nick.ts';
-import { isChannelName, isValidNick } from '../protocol/validate.ts';
+import { isChannelName } from '../protocol/validate.ts';
+import { chineseCharsIn, nickRefusal, type NickRefusal } from './nick-refusal.ts';
 
 /**
  * Whether a connection's first line is IRC: tags or a source, or an IRC command in capitals
@@ -24,13 +24,19 @@ export function looksLikeIrc(line: string, isCommand: (verb: string) => boolean)
   return /^([A-Z]+|\d{3})$/.test(word) && isCommand(word);
 }
 
-export function greeting(serverName: string, network: string, { t }: Translator = translatorFor('en')): string[] {
+export function greeting(serverName: string, network: string, translator: Translator = translatorFor('en'), casemapping: Casemapping = 'rfc1459'): string[] {
+  const { t } = translator;
   return [
     t('plain.greeting.welcome', { network, server: serverName }),
     t('plain.greeting.mode'),
     t('plain.greeting.otherLanguage'),
-    t('plain.greeting.chooseNick'),
+    chooseNickPrompt(translator, casemapping),
   ].map(terminalSafe);
+}
+
+/** The nickname question: under precis, letters of any script are welcome (张三). */
+function chooseNickPrompt({ t }: Translator, casemapping: Casemapping): string {
+  return t(casemapping === 'precis' ? 'plain.greeting.chooseNickUnicode' : 'plain.greeting.chooseNick');
 }
 
 const HELP_KEYS: readonly MessageKey[] = [
@@ -59,6 +65,18 @@ export function clockTime(ms: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+/** The local date, 2024-05-01. */
+function localDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** `[12:00:05]`, or `[2024-05-01 12:00:05]` for a line said on another day than `now` (replayed history). */
+export function stampOf(ms: number, now: number): string {
+  const date = localDate(ms);
+  return date === localDate(now) ? `[${clockTime(ms)}]` : `[${date} ${clockTime(ms)}]`;
+}
+
 const nickOf = (source: string | undefined): string => (source ?? '').split('!')[0]!;
 
 /** What a person typed, as IRC commands, or lines to show them straight back. */
@@ -73,6 +91,8 @@ export class PlainTextView {
   readonly rooms = new Map<string, string>();
   /** The person's `user@host` as the server shows it (the welcome, their JOIN): their messages' source. */
   private userHost: string | undefined;
+  /** A line to show after the one being rendered (where text now goes, after a part or kick). */
+  private afterLine: string | undefined;
 
   constructor(
     private readonly defaultRoom: string,
@@ -80,6 +100,8 @@ export class PlainTextView {
     private translator: Translator = translatorFor('en'),
     /** server.casemapping: which nicks the prompt takes (the server checks again). */
     private readonly casemapping: Casemapping = 'rfc1459',
+    /** limits.nickLength (NICKLEN), in UTF-8 bytes. */
+    private readonly nickBytes = 30,
   ) {}
 
   get locale(): Translator['locale'] {
@@ -101,13 +123,14 @@ export class PlainTextView {
     const line = text.trimEnd();
     const t = this.t;
     // Before a nickname too: the greeting offers it to those who do not read its language.
-    if (/^\/lang(\s|$)/i.test(line.trim())) return this.chooseLanguage(line.trim().slice(5).trim());
+    if (/^\/lang(\s|$)/i.test(line.trim())) return this.chooseLanguage(line.trim().slice(5).trim(), nick === undefined);
     if (nick === undefined) {
       // People who know IRC answer the prompt with `/nick name`: that is the name too.
       const wanted = line.trim().replace(/^\/nick\s+/i, '');
       // Whole words only: `exit-man` is a nickname, not a way out.
       if (/^(exit|\/quit)(\s|$)/i.test(wanted)) return { commands: [cmd('QUIT', 'Leaving')] };
-      if (!isValidNick(normalizeNick(wanted, this.casemapping === 'precis'), 30, this.casemapping)) return { reply: [t('plain.badNick', { nick: wanted })] };
+      const refusal = nickRefusal(wanted, this.nickBytes, this.casemapping);
+      if (refusal !== undefined) return { reply: [this.badNick(wanted, refusal)] };
       return { commands: [cmd('NICK', wanted), cmd('USER', Array.from(wanted).slice(0, 18).join(''), '0', '*', 'plain-text user')] };
     }
     if (line.trim() === '') return { reply: [] };
@@ -176,11 +199,28 @@ export class PlainTextView {
   }
 
   /** `/lang zh`: this connection's language from now on (its greeting has been shown already). */
-  private chooseLanguage(wanted: string): PlainInput {
+  private chooseLanguage(wanted: string, atNickPrompt: boolean): PlainInput {
     const locale = wanted === '' ? undefined : localeFromTag(wanted);
     if (locale === undefined) return { reply: [this.t('plain.usage.lang')] };
     this.translator = translatorFor(locale);
-    return { reply: [this.t('plain.languageChosen')] };
+    // At the nickname prompt the question is asked again, now in a language the person reads.
+    const reply = [this.t('plain.languageChosen')];
+    if (atNickPrompt) reply.push(chooseNickPrompt(this.translator, this.casemapping));
+    return { reply };
+  }
+
+  /** Why the nickname typed at the prompt is refused, and what would do. */
+  private badNick(nick: string, refusal: NickRefusal): string {
+    const t = this.t;
+    const precis = this.casemapping === 'precis';
+    switch (refusal) {
+      case 'too-long':
+        return precis ? t('plain.badNickTooLong', { nick, bytes: this.nickBytes, chars: chineseCharsIn(this.nickBytes) }) : t('plain.badNickTooLongAscii', { nick, max: this.nickBytes });
+      case 'ascii-only':
+        return t('plain.badNickAsciiOnly', { nick });
+      case 'invalid':
+        return t(precis ? 'plain.badNickUnicode' : 'plain.badNick', { nick });
+    }
   }
 
   private say(text: string, nick: string): PlainInput {
@@ -203,10 +243,34 @@ export class PlainTextView {
     return this.defaultRoom === '' ? [] : [cmd('JOIN', this.defaultRoom)];
   }
 
+  /** A pasted line over plainText.maxLineBytes (`maxBytes`): not sent, and the limit said. */
+  inputTooLong(maxBytes: number): string {
+    return this.t('plain.inputTooLong', { bytes: maxBytes, chars: chineseCharsIn(maxBytes) });
+  }
+
+  /** Shown before a room's replayed history. */
+  replayStart(room: string): string {
+    return terminalSafe(this.t('plain.replay.earlier', { room }));
+  }
+
+  /** Shown after a room's replayed history: what follows is said now. */
+  replayEnd(): string {
+    return this.t('plain.replay.now');
+  }
+
   /** An IRC line for this person, as text safe for their terminal (undefined: nothing to show). */
   render(wire: string, me: string, now: number): string | undefined {
+    return this.renderLines(wire, me, now)[0];
+  }
+
+  /** An IRC line for this person as the lines to show, each safe for their terminal. */
+  renderLines(wire: string, me: string, now: number): string[] {
+    this.afterLine = undefined;
     const text = this.describe(wire, me, now);
-    return text === undefined ? undefined : terminalSafe(text);
+    const lines = text === undefined ? [] : [text];
+    if (this.afterLine !== undefined) lines.push(this.afterLine);
+    this.afterLine = undefined;
+    return lines.map(terminalSafe);
   }
 
   /** An IRC line as text, before it is made terminal-safe. */
@@ -217,7 +281,8 @@ export class PlainTextView {
     } catch {
       return wire;
     }
-    const time = `[${clockTime(msg.tags.time ? Date.parse(msg.tags.time) : now)}]`;
+    const said = msg.tags.time ? Date.parse(msg.tags.time) : NaN;
+    const time = stampOf(Number.isNaN(said) ? now : said, now);
     const from = nickOf(msg.source);
     const p = msg.params;
     const self = foldCase(from) === foldCase(me);
@@ -352,6 +417,9 @@ export class PlainTextView {
 
   private leave(room: string): void {
     this.rooms.delete(foldCase(room));
-    if (this.currentRoom !== undefined && foldCase(this.currentRoom) === foldCase(room)) this.currentRoom = [...this.rooms.values()][0];
+    if (this.currentRoom === undefined || foldCase(this.currentRoom) !== foldCase(room)) return;
+    this.currentRoom = [...this.rooms.values()][0];
+    // What they type next goes elsewhere, or nowhere: they are told, rather than find out.
+    this.afterLine = this.currentRoom === undefined ? this.t('plain.notInRoomToSay') : this.t('plain.nowTalkingIn', { room: this.currentRoom });
   }
 }

@@ -17,7 +17,7 @@ import type { User } from '../network/state.ts';
 /** What a session needs from its server. */
 export interface SessionHost {
   readonly serverName: string;
-  readonly limits: { lineBytes: number; tagBytes: number; clientTagBytes: number };
+  readonly limits: { lineBytes: number; tagBytes: number; clientTagBytes: number; nickLength: number };
   readonly floodSettings: Config['flood'];
   readonly config: Pick<Config, 'plainText' | 'server'>;
   now(): number;
@@ -110,7 +110,7 @@ export class Session implements LocalSession, ConnectionHandler {
     this.greeted = true;
     const { name, network } = this.host.config.server;
     // In the server's language: nothing tells which a person at nc reads (they can /lang).
-    for (const line of greeting(name, network, translatorFor(this.host.config.plainText.language))) this.conn.send(line);
+    for (const line of greeting(name, network, translatorFor(this.host.config.plainText.language), this.host.config.server.casemapping)) this.conn.send(line);
   }
 
   /** The capabilities the client enabled. */
@@ -206,8 +206,18 @@ export class Session implements LocalSession, ConnectionHandler {
 
   /** An IRC line rendered for a person reading plain text. */
   private sendPlain(wire: string): void {
-    const text = this.plain!.render(wire, this.nickOrStar, this.host.now());
-    if (text !== undefined) this.conn.send(text);
+    for (const text of this.plain!.renderLines(wire, this.nickOrStar, this.host.now())) this.conn.send(text);
+  }
+
+  /**
+   * Sends a room's replayed history (`send`): to a person at nc it stands between an "earlier
+   * messages" line and a "now" line, so that it does not read as being said now.
+   */
+  replayHistory(room: string, send: () => void): void {
+    if (!this.plain) return send();
+    this.conn.send(this.plain.replayStart(room));
+    send();
+    this.conn.send(this.plain.replayEnd());
   }
 
   /** A numeric straight to this client, outside of any command. */
@@ -232,8 +242,8 @@ export class Session implements LocalSession, ConnectionHandler {
   /** Close after a last line (ERROR …), rendered for a plain-text user. */
   close(reason: string, lastLine: string): void {
     if (this.plain) {
-      const text = lastLine.split('\r\n').map((l) => this.plain!.render(l, this.nickOrStar, this.host.now()));
-      this.conn.close(reason, text.filter((t) => t !== undefined).join('\r\n'));
+      const text = lastLine.split('\r\n').flatMap((l) => this.plain!.renderLines(l, this.nickOrStar, this.host.now()));
+      this.conn.close(reason, text.join('\r\n'));
       return;
     }
     this.conn.close(reason, lastLine);
@@ -316,7 +326,7 @@ export class Session implements LocalSession, ConnectionHandler {
       // A person does not count bytes: a long line is said as several messages (PlainTextView),
       // up to plainText.maxLineBytes.
       const max = this.host.config.plainText.maxLineBytes;
-      if (bytes > max) return this.refuse(undefined, ERR_INPUTTOOLONG, [this.nickOrStar, `Input line was too long (at most ${max} bytes)`]);
+      if (bytes > max) return this.conn.send(this.plain!.inputTooLong(max));
       return this.handlePlain(line);
     }
     // An IRC line: at most 512 bytes, and its tags within theirs. Only a line longer than the
@@ -385,7 +395,10 @@ export class Session implements LocalSession, ConnectionHandler {
       } else {
         this.mode = 'plain';
         const { defaultRoom, language } = this.host.config.plainText;
-        this.plain = new PlainTextView(defaultRoom, translatorFor(language), this.host.config.server.casemapping);
+        this.plain = new PlainTextView(defaultRoom, translatorFor(language), this.host.config.server.casemapping, this.host.limits.nickLength);
+        // A person is shown each line's own time (server-time), a replayed one's too, not the
+        // time it reached them.
+        this.tagVariant = TAGS_SERVER_TIME;
         // No PING reaches a person, so the OS finds out a vanished nc for us.
         const { keepAliveMs } = this.host.config.plainText;
         if (keepAliveMs > 0) this.conn.keepAlive(keepAliveMs);
@@ -430,6 +443,8 @@ export class Session implements LocalSession, ConnectionHandler {
   onFramingError(error: FramingError, label?: string): void {
     this.lastActivity = this.host.now();
     if (error === 'line-too-long') {
+      // A person is told in their language, with the limit: they pasted too much, they did not err in IRC.
+      if (this.plain) return this.conn.send(this.plain.inputTooLong(this.host.config.plainText.maxLineBytes));
       this.refuse(label, ERR_INPUTTOOLONG, [this.nickOrStar, 'Input line was too long']);
       return;
     }

@@ -8,6 +8,15 @@ import type { ProxyPolicy } from './trusted-proxies.ts';
 /** What the start of a socket said: whom it speaks for (undefined: itself), or why it is refused. */
 export type ProxyOutcome = { source: ProxiedSource | undefined; refusal?: undefined } | { refusal: string };
 
+/**
+ * The last line a refused trusted peer is sent. Most often it is no proxy at all but a local
+ * client connecting straight to the port (nc, `parlor chat`) on a machine where the proxy runs
+ * too: it is told why and what to do, rather than closed without a word.
+ */
+export function proxyRefusalLine(peer: string): string {
+  return `ERROR :Closing Link: ${peer} (expected a PROXY protocol header from a trusted proxy (proxy.protocol: required): connect through the proxy, or set proxy.protocol: optional)`;
+}
+
 /** A socket from `peer` may begin with a PROXY header, which is then read first. */
 export function expectsProxyHeader(policy: ProxyPolicy | undefined, peer: string): policy is ProxyPolicy {
   return policy !== undefined && policy.protocol !== 'off' && policy.trusted.trusts(peer);
@@ -50,7 +59,7 @@ export function readProxyHeader(socket: net.Socket, peer: string, policy: ProxyP
   const timer = setTimeout(() => {
     const result = reader.end();
     if (result.kind === 'absent') finish({ source: undefined }, result.rest);
-    else finish({ refusal: `no whole PROXY header within ${policy.headerTimeoutMs} ms` });
+    else finish({ refusal: `${result.kind === 'invalid' ? result.reason : 'no whole PROXY header'} within ${policy.headerTimeoutMs} ms` });
   }, policy.headerTimeoutMs);
   socket.on('data', onData);
   socket.once('close', onClose);

@@ -3,7 +3,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Connection, ConnectionHandler, FramingError, PreparedLine, SecureListener, TlsCredentials, TransportLimits } from './connection.ts';
 import { LineDecoder, type LineSink } from './line-decoder.ts';
-import { expectsProxyHeader, readProxyHeader } from './proxy-accept.ts';
+import { expectsProxyHeader, proxyRefusalLine, readProxyHeader } from './proxy-accept.ts';
 import type { ProxiedSource } from './proxy-protocol.ts';
 import type { ProxyPolicy } from './trusted-proxies.ts';
 import { FlushScheduler, type Flushable } from './write-queue.ts';
@@ -226,6 +226,22 @@ export class SocketConnection implements Connection, Flushable, LineSink {
   }
 }
 
+/**
+ * A trusted peer that sent no PROXY header is told why before it is closed: it is most often a
+ * local client that connected straight to the port. Whatever it sends is not read; a peer that
+ * does not read the line is cut off after `closeTimeoutMs`.
+ */
+function refuseProxyPeer(socket: net.Socket, peer: string, closeTimeoutMs: number): void {
+  if (socket.destroyed) return;
+  socket.on('error', () => socket.destroy());
+  socket.on('close', () => clearTimeout(timer));
+  // Flowing with no 'data' listener: what it sends is dropped.
+  socket.resume();
+  socket.end(proxyRefusalLine(peer) + '\r\n');
+  const timer = setTimeout(() => socket.destroy(), closeTimeoutMs);
+  timer.unref();
+}
+
 function describeSocketError(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'ECONNRESET':
@@ -256,6 +272,8 @@ export interface TcpListenOptions {
   handshakeTimeoutMs?: number;
   /** Trusted proxies and the PROXY protocol, read for each new socket (so that a reload applies). */
   proxy?(): ProxyPolicy | undefined;
+  /** A trusted peer was refused for its PROXY header (or the lack of one): for the log. */
+  onProxyRefusal?(peer: string, reason: string): void;
 }
 
 export async function listenTcp(options: TcpListenOptions, onConnection: (conn: Connection) => void): Promise<SecureListener> {
@@ -299,7 +317,10 @@ export async function listenTcp(options: TcpListenOptions, onConnection: (conn: 
       proxiedTls.delete(key);
     });
     readProxyHeader(socket, peer, policy, (outcome) => {
-      if (outcome.refusal !== undefined) return void socket.destroy();
+      if (outcome.refusal !== undefined) {
+        options.onProxyRefusal?.(peer, outcome.refusal);
+        return refuseProxyPeer(socket, peer, options.limits.closeTimeoutMs);
+      }
       if (!tlsServer) {
         pending.delete(key);
         return accept(socket, outcome.source);

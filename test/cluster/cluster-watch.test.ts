@@ -51,7 +51,7 @@ describe('the log unavailable for longer than cluster.unavailableCloseMs', () =>
     bus.goDown();
     await closedWith(alice, UNAVAILABLE_REASON);
     await closedWith(bob, UNAVAILABLE_REASON);
-    await carol.waitFor((r) => r.raw === `*** Disconnected: ${UNAVAILABLE_REASON}`);
+    await carol.waitFor((r) => r.raw === `*** Disconnected: ${UNAVAILABLE_REASON} (connection closed; press Enter or Ctrl-C if nc is still open)`);
     await carol.waitClose();
     assert.equal(s.server.sessions.size, 0);
 

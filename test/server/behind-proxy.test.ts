@@ -103,15 +103,21 @@ describe('PROXY protocol on the IRC port', () => {
     assert.equal(await whoisHost(c, 'spoofer'), '127.0.0.2');
   });
 
-  test('the trusted proxy must send a header: without one, or with garbage, or silent, it is closed', async () => {
+  test('the trusted proxy must send a header: without one, or with garbage, or silent, it is told why and closed', async () => {
+    // Only the ERROR line comes back: the IRC lines sent are never read as such.
+    const onlyRefusal = (c: RawClient): void => {
+      assert.deepEqual(c.received.map((r) => r.msg.command), ['ERROR']);
+      assert.match(c.received[0]!.raw, /^ERROR :Closing Link: 127\.0\.0\.1 \(expected a PROXY protocol header from a trusted proxy \(proxy\.protocol: required\)/);
+    };
     const plain = await connect('127.0.0.1', 'NICK nohead\r\nUSER a 0 * :a\r\n');
     await plain.waitClose();
-    assert.equal(plain.received.length, 0);
+    onlyRefusal(plain);
     const garbage = await connect('127.0.0.1', 'PROXY TCP4 999.1.1.1 127.0.0.1 1 2\r\n');
     await garbage.waitClose();
+    onlyRefusal(garbage);
     const silent = await connect('127.0.0.1');
     await silent.waitClose(5000);
-    assert.equal(silent.received.length, 0);
+    onlyRefusal(silent);
   });
 
   test('a ban on the real address refuses only that client; per-address limits count real addresses', async () => {

@@ -75,10 +75,26 @@ describe('plain text: long lines', () => {
   test('past plainText.maxLineBytes the person is told, and carries on', async () => {
     const nc = await person(t, 'toolong');
     nc.writeRaw(`${chinese(2731)}\n`); // 8,193 bytes
-    await nc.waitFor(/Input line was too long \(at most 8192 bytes\)/);
+    await nc.waitFor((r) => r.raw === '!!! That line was too long and was not sent: at most 8192 bytes a line (about 2730 Chinese characters).');
     nc.writeRaw('still here\n');
     const r = await reader.waitFor(is('PRIVMSG', '#lobby'));
     assert.equal(r.msg.params[1], 'still here');
+    nc.writeRaw('exit\n');
+    await nc.waitClose();
+  });
+
+  test('after /lang zh the limit is said in Chinese, whether the line passed plainText.maxLineBytes or what lines are framed to', async () => {
+    const nc = await person(t, 'zhlong');
+    nc.writeRaw('/lang zh\n');
+    await nc.waitFor(/已切换为中文/);
+    const told = '!!! 这一行太长，没有发出：每行最多 8192 字节（约 2730 个汉字）。';
+    nc.writeRaw(`${chinese(2731)}\n`); // 8,193 bytes: past plainText.maxLineBytes
+    await nc.waitFor((r) => r.raw === told);
+    nc.writeRaw(`${chinese(4000)}\n`); // 12,000 bytes: past the framing limit too
+    await nc.waitFor((r) => r.raw === told);
+    nc.writeRaw('还在\n');
+    const r = await reader.waitFor(is('PRIVMSG', '#lobby'));
+    assert.equal(r.msg.params[1], '还在');
     nc.writeRaw('exit\n');
     await nc.waitClose();
   });

@@ -6,13 +6,17 @@ import assert from 'node:assert/strict';
 import type { IrcMessage } from '../../src/protocol/message.ts';
 import { COMMANDS } from '../../src/server/command-table.ts';
 import { createTranslator } from '../../src/i18n/i18n.ts';
-import { clockTime, greeting, looksLikeIrc, plainHelp, PlainTextView } from '../../src/server/plain-text.ts';
+import { clockTime, greeting, looksLikeIrc, plainHelp, PlainTextView, stampOf } from '../../src/server/plain-text.ts';
 import { stripTelnet } from '../../src/transport/line-decoder.ts';
 
 const cmd = (command: string, ...params: string[]): IrcMessage => ({ tags: {}, command, params });
 
 /** 2026-01-02 03:04:05 local time: the view shows times as the server's clock reads them. */
 const NOW = new Date(2026, 0, 2, 3, 4, 5).getTime();
+const localDate = (ms: number): string => {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
 const T = '[03:04:05]';
 
 /** A view for `pal`, joined to the given rooms (the last one current), as the server would. */
@@ -87,13 +91,18 @@ describe('PlainTextView.input before a nickname is chosen', () => {
     });
   }
 
-  for (const bad of ['bad nick!', '9lives', 'two words', 'é', 'x'.repeat(31), '#room', '/help', '/nick']) {
+  for (const bad of ['bad nick!', '9lives', 'two words', '#room', '/help', '/nick']) {
     test(`${JSON.stringify(bad)} is refused with a clear message, nothing sent`, () => {
       const r = new PlainTextView('#lobby').input(bad, undefined);
       assert.equal(r.commands, undefined);
       assert.deepEqual(r.reply, [`"${bad}" cannot be a nickname. Try another (letters and digits, not starting with a digit):`]);
     });
   }
+
+  test('a non-ASCII nick under rfc1459 is told the server takes only ASCII; a long one, the limit', () => {
+    assert.deepEqual(new PlainTextView('#lobby').input('é', undefined).reply, ['"é" cannot be a nickname: this server takes only ASCII nicknames (letters a-z, digits and - _ [ ] { } | ^ `). Try another:']);
+    assert.deepEqual(new PlainTextView('#lobby').input('x'.repeat(31), undefined).reply, [`"${'x'.repeat(31)}" is too long for a nickname: at most 30 characters. Try a shorter one:`]);
+  });
 });
 
 describe('PlainTextView.input once registered, in #lobby', () => {
@@ -247,7 +256,9 @@ describe('PlainTextView.render for pal in #lobby (and #other, joined first)', ()
     [':test.parlor NOTICE $* :restart at noon', `${T} *** BROADCAST from test.parlor: restart at noon`],
     [':test.parlor PRIVMSG $* :restart at noon', `${T} *** BROADCAST from test.parlor: restart at noon`],
     [':test.parlor NOTICE pal :You have been muted', `${T} -test.parlor- You have been muted`],
-    ['@time=2026-03-04T05:06:07.000Z :bob!b@h PRIVMSG #lobby :late', `[${clockTime(Date.parse('2026-03-04T05:06:07.000Z'))}] <bob> late`],
+    // Said on another day than now (replayed history): the date is shown too.
+    ['@time=2026-03-04T05:06:07.000Z :bob!b@h PRIVMSG #lobby :late', `[${localDate(Date.parse('2026-03-04T05:06:07.000Z'))} ${clockTime(Date.parse('2026-03-04T05:06:07.000Z'))}] <bob> late`],
+    ['@time=2026-01-02T01:00:00.000Z :bob!b@h PRIVMSG #lobby :today', `${stampOf(Date.parse('2026-01-02T01:00:00.000Z'), NOW)} <bob> today`],
     // Others coming and going
     [`${bob} JOIN #lobby`, `${T} --> bob joined #lobby`],
     [`${bob} JOIN #lobby * :Bob Realname`, `${T} --> bob joined #lobby`],
@@ -269,9 +280,9 @@ describe('PlainTextView.render for pal in #lobby (and #other, joined first)', ()
     [':test.parlor PONG test.parlor :x', undefined],
     [':test.parlor CAP pal LS :sasl', undefined],
     [':test.parlor BATCH +b1 chathistory #lobby', undefined],
-    ['ERROR :Closing Link: 127.0.0.1 (Quit: bye)', '*** Disconnected: Quit: bye'],
-    ['ERROR :Closing Link: 127.0.0.1 (Banned: no)', '*** Disconnected: Banned: no'],
-    ['ERROR :Server is full', '*** Disconnected: Server is full'],
+    ['ERROR :Closing Link: 127.0.0.1 (Quit: bye)', '*** Disconnected: Quit: bye (connection closed; press Enter or Ctrl-C if nc is still open)'],
+    ['ERROR :Closing Link: 127.0.0.1 (Banned: no)', '*** Disconnected: Banned: no (connection closed; press Enter or Ctrl-C if nc is still open)'],
+    ['ERROR :Server is full', '*** Disconnected: Server is full (connection closed; press Enter or Ctrl-C if nc is still open)'],
     [':test.parlor FAIL * INVALID_UTF8 :Message rejected: it is not valid UTF-8', `${T} !!! Message rejected: it is not valid UTF-8`],
     [':test.parlor WARN REHASH CERTS_EXPIRED :Certificate expires soon', `${T} *** Certificate expires soon`],
     // Numerics

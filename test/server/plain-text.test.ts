@@ -282,14 +282,14 @@ describe('plain text over a socket', () => {
     await irc.waitFor(is('JOIN', '#lobby'));
     c.send('exit');
     assert.equal((await irc.waitFor('QUIT')).raw, ':leaver!leaver@127.0.0.1 QUIT :Quit: Leaving');
-    await c.waitFor(exactly('*** Disconnected: Quit: Leaving'));
+    await c.waitFor(exactly('*** Disconnected: Quit: Leaving (connection closed; press Enter or Ctrl-C if nc is still open)'));
     await c.waitClose();
 
     const d = await plain(t, 'quitter');
     await irc.waitFor(is('JOIN', '#lobby'));
     d.send('/quit bye');
     assert.equal((await irc.waitFor('QUIT')).raw, ':quitter!quitter@127.0.0.1 QUIT :Quit: bye');
-    await d.waitFor(exactly('*** Disconnected: Quit: bye'));
+    await d.waitFor(exactly('*** Disconnected: Quit: bye (connection closed; press Enter or Ctrl-C if nc is still open)'));
     await d.waitClose();
     // Nothing raw reached the person: no ERROR line, only the rendered one.
     assert.equal(d.received.filter((r) => r.raw.startsWith('ERROR')).length, 0);
@@ -385,7 +385,7 @@ describe('plain text: limits apply', () => {
       await irc.waitFor(is('JOIN', '#lobby'));
       const text = 'x'.repeat(100);
       c.send(...Array.from({ length: 60 }, (_, i) => `${i} ${text}`));
-      await c.waitFor(exactly('*** Disconnected: Excess Flood'));
+      await c.waitFor(exactly('*** Disconnected: Excess Flood (connection closed; press Enter or Ctrl-C if nc is still open)'));
       await c.waitClose();
       const quit = await irc.waitFor('QUIT');
       assert.equal(quit.raw, ':flooder!flooder@127.0.0.1 QUIT :Excess Flood');
@@ -401,7 +401,7 @@ describe('plain text: limits apply', () => {
       await irc.waitFor(is('JOIN', '#lobby'));
       t.server.admin.ban(t.server.admin.consoleActor, 'pal', undefined, 'no');
       await c.waitFor(at('!!! You are banned from this server: no'));
-      await c.waitFor(exactly('*** Disconnected: Banned: no'));
+      await c.waitFor(exactly('*** Disconnected: Banned: no (connection closed; press Enter or Ctrl-C if nc is still open)'));
       await c.waitClose();
       assert.equal((await irc.waitFor('QUIT')).raw, ':pal!pal@127.0.0.1 QUIT :Banned: no');
     });
@@ -432,11 +432,11 @@ describe('plain text: limits apply', () => {
       await victim.waitFor(at('--> stayer joined #lobby'));
       t.server.admin.kill(t.server.admin.consoleActor, 'victim', 'go away');
       await victim.waitFor(at('*** You were disconnected by test.parlor: Killed (admin (go away))'));
-      await victim.waitFor(exactly('*** Disconnected: Killed (admin (go away))'));
+      await victim.waitFor(exactly('*** Disconnected: Killed (admin (go away)) (connection closed; press Enter or Ctrl-C if nc is still open)'));
       await victim.waitClose();
       await stayer.waitFor(at('<-- victim quit (Killed (admin (go away)))'));
       await t.server.close();
-      await stayer.waitFor(exactly('*** Disconnected: Server shutting down'));
+      await stayer.waitFor(exactly('*** Disconnected: Server shutting down (connection closed; press Enter or Ctrl-C if nc is still open)'));
       await stayer.waitClose();
     });
   });

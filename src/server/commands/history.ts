@@ -194,7 +194,7 @@ export function replayOnJoin(host: CommandHost, session: Session, ch: Channel): 
   host.services.store.latest(ch.folded, n).then(
     (messages) => {
       if (messages.length === 0 || session.conn.closed) return;
-      sendHistory(session, host, messages, ch.name, (out, batch) => session.sendReply(out, batch));
+      session.replayHistory(ch.name, () => sendHistory(session, host, messages, ch.name, (out, batch) => session.sendReply(out, batch)));
     },
     (err: unknown) => host.services.logError(err, 'history replay'),
   );

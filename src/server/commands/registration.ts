@@ -17,7 +17,8 @@ import { guardNick, guestNick } from '../accounts.ts';
 import { twinDisplacement } from '../lookalike-accounts.ts';
 import { lockoutText, type AuthAttempt } from '../auth-guard.ts';
 import { normalizeNick } from '../../protocol/unicode-nick.ts';
-import { isValidNick, sanitizeUsername } from '../../protocol/validate.ts';
+import { sanitizeUsername } from '../../protocol/validate.ts';
+import { erroneousNickText, nickRefusal } from '../nick-refusal.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
@@ -43,8 +44,9 @@ export const registrationCommands: CommandGroup = {
       const casemapping = ctx.config.server.casemapping;
       if (params[0] === undefined || params[0] === '') throw new IrcError(ERR_NONICKNAMEGIVEN, [], 'No nickname given');
       const nick = normalizeNick(params[0], casemapping === 'precis');
-      if (!isValidNick(nick, ctx.limits.nickLength, casemapping)) {
-        throw new IrcError(ERR_ERRONEUSNICKNAME, [asMiddleParam(params[0])], 'Erroneous nickname');
+      const refusal = nickRefusal(params[0], ctx.limits.nickLength, casemapping);
+      if (refusal !== undefined) {
+        throw new IrcError(ERR_ERRONEUSNICKNAME, [asMiddleParam(params[0])], erroneousNickText(refusal, ctx.limits.nickLength, casemapping));
       }
       const holder = ctx.network.userByNick(nick);
       const session = ctx.session;
