@@ -101,3 +101,60 @@ test('an unreachable server: reconnect attempts are reported; the end of input s
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /\* !! Disconnected: Connection refused/);
 });
+
+test('an unreachable server and lines still to send: once the input is over it gives up, says so, exit code 1', async () => {
+  const closed = await startServer();
+  const port = closed.port;
+  await closed.close();
+  const r = await runParlor(CWD, ['chat', `127.0.0.1:${port}`, '--nick', 'lonely'], 'hello\n/quit\n', START_MS);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /\* !! The input has ended and the server cannot be reached: giving up/);
+});
+
+test('stays connected while its input is open, however quiet; the end of the input says why it quits', async () => {
+  const watcher = await t.register('w4');
+  watcher.send('JOIN #d');
+  await watcher.waitFor('366');
+  const child = spawn(process.execPath, [PARLOR_BIN, 'chat', `127.0.0.1:${t.port}`, '--nick', 'patient'], { cwd: CWD, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = new OutputWatcher();
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => out.feed(c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  try {
+    child.stdin.write('/join #d\n');
+    await out.waitFor(/^\[[\d:]+\] #d -!- You joined #d$/m, START_MS);
+    // Nothing is typed, yet the client is still there: it shows what the room says.
+    watcher.send('PRIVMSG #d :still there?');
+    await out.waitFor(/<w4> still there\?$/m);
+    assert.equal(child.exitCode, null, `chat quit while its input was open:\n${out.text}${stderr}`);
+    child.stdin.write('said late\n');
+    const said = await watcher.waitFor((r) => r.msg.command === 'PRIVMSG' && r.msg.source?.startsWith('patient!') === true);
+    assert.deepEqual(said.msg.params, ['#d', 'said late']);
+    child.stdin.end();
+    await out.waitFor(/^\[[\d:]+\] \* -!- End of input: quitting\.$/m);
+    const quit = await watcher.waitFor((r) => r.msg.command === 'QUIT' && r.msg.source?.startsWith('patient!') === true);
+    assert.equal(quit.msg.command, 'QUIT');
+    assert.equal(await within(exited, 10_000, 'chat to exit'), 0, stderr);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('stdin is /dev/null (a background job): it says why it quits at once, and the server’s goodbye is no error', async () => {
+  const child = spawn(process.execPath, [PARLOR_BIN, 'chat', `127.0.0.1:${t.port}`, '--nick', 'nobody_in'], { cwd: CWD, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<number | string | null>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal)));
+  try {
+    assert.equal(await within(exited, START_MS, 'chat to exit'), 0, stderr);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  assert.match(stdout, /^\[[\d:]+\] \* -!- End of input: quitting\.$/m);
+  // The QUIT goes before the welcome: the registration that completes does not make the goodbye an error.
+  assert.match(stdout, /^\[[\d:]+\] \* -!- Closing Link: .*\(Quit\)$/m);
+  assert.doesNotMatch(stdout, / !! /);
+});

@@ -75,3 +75,30 @@ test('a broadcast is an announcement in the room in view; a shrink then a grow r
   term.type('/quit');
   await amy.waitFor('QUIT');
 });
+
+test('without an alternate screen (GNU screen’s default), resizes leave no copy of the old screen in the scrollback', { skip }, async () => {
+  const bea = await t.register('bea');
+  bea.send('JOIN #cups', 'TOPIC #cups :cups room');
+  await bea.waitFor('TOPIC');
+  const plain = new TmuxTerminal();
+  try {
+    plain.start([process.execPath, PARLOR_BIN, 'chat', `127.0.0.1:${t.port}`, '--nick', 'zed'], { columns: 120, rows: 30, alternateScreen: false });
+    await plain.waitFor(/connected as zed/, START_MS);
+    plain.type('/join #cups');
+    await plain.waitFor(/^ #cups \[2\] cups room/m);
+    for (let i = 1; i <= 30; i++) bea.send(`PRIVMSG #cups :line ${i} 这是一条很长的中文消息，用来看换行之后的样子 and some words`);
+    await plain.waitFor(/line 30 这是/);
+    const sizes: Array<[number, number]> = [[60, 30], [120, 30], [80, 12], [120, 30]];
+    for (const [columns, rows] of sizes) {
+      plain.resize(columns, rows);
+      await plain.waitFor(new RegExp(`^ #cups \\[2\\] cups room(?:.*\\n){${rows - 2}}\\[zed\\]`));
+    }
+    const everything = plain.screen({ history: true });
+    const topBars = everything.split('\n').filter((row) => row.startsWith(' #cups ['));
+    assert.equal(topBars.length, 1, `the scrollback holds old screens:\n${everything}`);
+    plain.type('/quit');
+    await plain.waitForExit();
+  } finally {
+    plain.stop();
+  }
+});

@@ -21,11 +21,19 @@ export class TmuxTerminal {
     return r.stdout;
   }
 
-  /** Starts `command` in a window of `columns` × `rows`. */
-  start(command: string[], { columns = 120, rows = 30, cwd }: { columns?: number; rows?: number; cwd?: string } = {}): void {
+  /**
+   * Starts `command` in a window of `columns` × `rows`. `alternateScreen: false` makes the window
+   * ignore the alternate screen, as GNU screen does by default: what scrolls off goes to its history.
+   */
+  start(
+    command: string[],
+    { columns = 120, rows = 30, cwd, alternateScreen = true }: { columns?: number; rows?: number; cwd?: string; alternateScreen?: boolean } = {},
+  ): void {
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
     delete env.TMUX;
-    const r = spawnSync(TMUX!, ['-u', '-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), ...command], {
+    // Set in the same command list as the window is made: before tmux reads anything the program writes.
+    const options = alternateScreen ? [] : [';', 'set-option', '-w', '-t', 'main', 'alternate-screen', 'off'];
+    const r = spawnSync(TMUX!, ['-u', '-S', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), ...command, ...options], {
       encoding: 'utf8',
       env,
       cwd,
@@ -38,9 +46,10 @@ export class TmuxTerminal {
     this.tmux('set-option', '-t', 'main', 'remain-on-exit', 'on');
   }
 
-  screen(): string {
+  /** The screen, or with `history` the lines scrolled off above it as well. */
+  screen({ history = false }: { history?: boolean } = {}): string {
     try {
-      return this.tmux('capture-pane', '-p', '-t', 'main');
+      return this.tmux('capture-pane', '-p', '-t', 'main', ...(history ? ['-S', '-'] : []));
     } catch (err) {
       return `(no screen: ${(err as Error).message})`;
     }

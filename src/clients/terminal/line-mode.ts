@@ -28,12 +28,34 @@ export async function runLineMode(client: IrcClient, { input, output }: LineMode
 
   let target: string | undefined;
   let quitting = false;
+  // The input is over and the server cannot be reached: the lines still waiting would wait
+  // for ever (a script run while the server is down), so give up instead.
+  let gaveUp = false;
+  let linesLost = false;
+  let inputEnded = false;
+  const whenGivenUp = new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (!inputEnded || client.model.status !== 'disconnected') return;
+      gaveUp = true;
+      client.off('change', check);
+      resolve();
+    };
+    input.once('end', () => {
+      inputEnded = true;
+      check();
+    });
+    client.on('change', check);
+  });
   const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
   // Stopped from elsewhere (a signal, a refused nick): stop reading too.
   void whenClosed.then(() => lines.close());
   for await (const text of lines) {
-    await Promise.race([client.waitRegistered(), whenClosed]);
+    await Promise.race([client.waitRegistered(), whenClosed, whenGivenUp]);
     if (closed) break;
+    if (gaveUp) {
+      linesLost = true;
+      break;
+    }
     const effects = parseInput(text, { target, chanTypes: client.model.chanTypes, t: client.model.t });
     target = nextTarget(target, effects);
     // The buffer written to is the current one, where replies such as errors are shown.
@@ -44,7 +66,17 @@ export async function runLineMode(client: IrcClient, { input, output }: LineMode
     if (quitting) break;
   }
   lines.close();
-  if (!closed && !quitting) void client.quit();
+  if (linesLost && !closed) {
+    client.model.note(client.model.t('client.session.gaveUp'), 'error', client.model.server);
+    await client.quit();
+    return 1;
+  }
+  if (!closed && !quitting) {
+    // Said, because an input that is over at once looks like a crash: a command started in
+    // the background by a script reads /dev/null and so quits as soon as it has registered.
+    client.model.note(client.model.t('client.session.inputEnded'), 'info', client.model.server);
+    void client.quit();
+  }
   await whenClosed;
   return client.failure === undefined ? 0 : 1;
 }

@@ -6,8 +6,16 @@ import { App } from './App.tsx';
 
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
-/** Erase the whole screen and put the cursor home. */
-const CLEAR_SCREEN = '\x1b[2J\x1b[H';
+/**
+ * Erases the screen row by row and puts the cursor home. Not ED 2 (`ESC [2J`): where there is
+ * no alternate screen (GNU screen's default, tmux's `alternate-screen off`) terminals move a
+ * cleared screen into the scrollback, which would fill it with copies of the old frame.
+ */
+function clearScreen(rows: number): string {
+  let out = '';
+  for (let row = 1; row <= rows; row++) out += `\x1b[${row};1H\x1b[2K`;
+  return out + '\x1b[H';
+}
 
 /** The App's size for the terminal's: one row less, so that ink never scrolls it, and never under 4 rows. */
 function appSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
@@ -31,7 +39,7 @@ export async function runTerminalUi(client: IrcClient): Promise<number> {
     const next = appSize(stdout);
     if (next.columns === size.columns && next.rows === size.rows) return;
     size = next;
-    stdout.write(CLEAR_SCREEN);
+    stdout.write(clearScreen(stdout.rows || 24));
     ink.rerender(app());
   };
   stdout.on('resize', onResize);
