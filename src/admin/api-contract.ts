@@ -70,6 +70,8 @@ export const AdminStateSchema = z.object({
     limit: z.number(),
     perIpLimit: z.number(),
     messagesPerSecond: z.number(),
+    /** The longest broadcast, in UTF-8 bytes (admin.textBytes): the panel counts down to it. */
+    broadcastBytes: z.number(),
   }),
   users: z.array(
     z.object({

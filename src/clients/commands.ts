@@ -361,7 +361,8 @@ export const COMMANDS: CommandSpec[] = [
     help: 'client.command.help',
     run(args, { t }) {
       if (args === '') {
-        return [note(t('client.help.list')), ...COMMANDS.map((c) => note(`  /${c.name} ${c.syntax}`.trimEnd()))];
+        // One line per command: its usage, then what it does in the user's language.
+        return [note(t('client.help.list')), ...COMMANDS.map((c) => note(`  ${`/${c.name} ${c.syntax}`.trimEnd()} — ${t(c.help)}`))];
       }
       const spec = findCommand(args.replace(/^\//, ''));
       if (!spec) return [note(t('client.help.noSuchCommand', { command: args }), 'error')];

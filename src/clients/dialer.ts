@@ -8,9 +8,16 @@ export interface DialHandler {
   onLine(line: string): void;
   /** A line the decoder refused (too long, invalid UTF-8, …); the connection stays open. */
   onFramingError?(error: string): void;
-  /** Called once, whether the connection failed, was closed by the server or by close(). Never from inside the dial. */
-  onClose(reason: string): void;
+  /**
+   * Called once, whether the connection failed, was closed by the server or by close(). Never
+   * from inside the dial. `reason` is in English; `cause`, when the dialer worded the reason
+   * itself (rather than passing on the system's or the server's words), lets it be translated.
+   */
+  onClose(reason: string, cause?: CloseCause): void;
 }
+
+/** Reasons a dialer words itself, translated as client.closed.<kind> (`seconds` for timedOutAfter). */
+export type CloseCause = { kind: 'lost' | 'closed' | 'byServer' | 'refused' | 'reset' | 'hostNotFound' | 'timedOut' } | { kind: 'timedOutAfter'; seconds: number };
 
 export interface ClientLink {
   readonly secure: boolean;

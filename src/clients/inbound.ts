@@ -6,6 +6,7 @@ import { formatDateTime } from '../i18n/dates.ts';
 import { foldCase } from '../protocol/casemapping.ts';
 import * as N from '../protocol/numerics.ts';
 import type { ChatBuffer, ChatModel, LineKind } from './model.ts';
+import { mutedLine } from './mute-line.ts';
 import { userHostOf } from './split-message.ts';
 
 export interface InboundState {
@@ -358,7 +359,7 @@ function numeric(m: ChatModel, msg: IrcMessage): void {
   let buffer: ChatBuffer;
   if (WELCOME.has(msg.command) || registering(m) || (code >= 900 && code < 910)) buffer = m.server;
   else buffer = bufferNamedIn(m, msg.params.slice(1, -1)) ?? m.current;
-  const text = JOINED.has(msg.command) ? msg.params.slice(1).join(' ') : WELCOME.has(msg.command) ? (msg.params.at(-1) ?? '') : numericText(msg);
+  const text = JOINED.has(msg.command) ? msg.params.slice(1).join(' ') : WELCOME.has(msg.command) ? (msg.params.at(-1) ?? '') : (mutedLine(msg, m.t, m.dateLocale) ?? numericText(msg));
   m.add(buffer, { kind: error ? 'error' : 'info', from: msg.source, text, time, welcomeBurst: WELCOME.has(msg.command) });
 }
 

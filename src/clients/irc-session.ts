@@ -105,7 +105,8 @@ export class IrcSession extends Emitter<SessionEvents> {
         this.model.note(this.model.t('client.session.unreadableLine', { error: String(error) }), 'error', this.model.server);
         this.changed();
       },
-      onClose: (reason) => this.onClose(reason),
+      // The dialer's own words in the user's language; the system's or the server's as they are.
+      onClose: (reason, cause) => this.onClose(cause === undefined ? reason : this.model.t(`client.closed.${cause.kind}`, cause.kind === 'timedOutAfter' ? { seconds: cause.seconds } : {})),
     });
   }
 
@@ -426,6 +427,9 @@ export class IrcSession extends Emitter<SessionEvents> {
   }
 
   private setStatus(status: ConnectionStatus): void {
+    // A QUIT sent before the welcome: the registration that still completes does not undo it
+    // (the server's closing ERROR is then the expected goodbye, not an error).
+    if (this.stopping && this.model.status === 'quitting' && status !== 'closed') return;
     this.model.status = status;
     this.model.touch();
   }

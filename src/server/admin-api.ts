@@ -147,6 +147,7 @@ function state(server: ParlorServer): AdminState {
       limit: server.gate.maxConnections,
       perIpLimit: server.gate.maxPerIp,
       messagesPerSecond: server.stats.messages.rate(now, 10),
+      broadcastBytes: server.config.admin.textBytes,
     },
     users,
     bans,
@@ -165,6 +166,8 @@ export async function handleAdminApi(server: ParlorServer, req: AdminApiRequest)
     const refused = refusePost(req.headers, server.config);
     if (refused) return refused;
   }
+  // Asked before any login: the panel says up front whether it is on (this answer) or off (the 404 above).
+  if (action === 'login' && req.method === 'GET') return { status: 200, body: { ok: true } };
   if (action === 'login' && req.method === 'POST') {
     try {
       return await login(server, readBody('login', req.body, server.config), req.address ?? 'unknown');

@@ -3,7 +3,7 @@
 // (src/clients/), which may not touch sockets themselves.
 import net from 'node:net';
 import tls from 'node:tls';
-import type { ClientLink, DialHandler } from '../clients/dialer.ts';
+import type { ClientLink, CloseCause, DialHandler } from '../clients/dialer.ts';
 import { LineDecoder } from './line-decoder.ts';
 
 export interface DialOptions {
@@ -39,11 +39,11 @@ export const dialIrc: Dialer = (options, handler) => {
     : net.connect({ host: options.host, port: options.port });
   socket.setNoDelay(true);
   let closed = false;
-  const finish = (reason: string): void => {
+  const finish = (reason: string, cause?: CloseCause): void => {
     if (closed) return;
     closed = true;
     socket.destroy();
-    handler.onClose(reason);
+    handler.onClose(reason, cause);
   };
   const decoder = new LineDecoder(options.maxLineBytes ?? DEFAULT_MAX_LINE, {
     onLine: (line) => {
@@ -54,15 +54,19 @@ export const dialIrc: Dialer = (options, handler) => {
     },
   });
   const timeout = options.connectTimeoutMs ?? 20_000;
-  socket.setTimeout(timeout, () => finish(`Connection timed out after ${Math.round(timeout / 1000)} s`));
+  const seconds = Math.round(timeout / 1000);
+  socket.setTimeout(timeout, () => finish(`Connection timed out after ${seconds} s`, { kind: 'timedOutAfter', seconds }));
   socket.once(options.tls ? 'secureConnect' : 'connect', () => {
     socket.setTimeout(0);
     if (!closed) handler.onOpen();
   });
   socket.on('data', (chunk: Buffer) => decoder.push(chunk));
-  socket.on('end', () => finish('Connection closed by the server'));
-  socket.on('error', (err: NodeJS.ErrnoException) => finish(describe(err)));
-  socket.on('close', () => finish('Connection closed'));
+  socket.on('end', () => finish('Connection closed by the server', { kind: 'byServer' }));
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    const cause = causeOf(err);
+    finish(cause ? CAUSE_TEXT[cause] : err.message, cause && { kind: cause });
+  });
+  socket.on('close', () => finish('Connection closed', { kind: 'closed' }));
   return {
     secure: options.tls === true,
     send(line) {
@@ -72,22 +76,32 @@ export const dialIrc: Dialer = (options, handler) => {
       if (closed) return;
       // end() flushes what is written (a QUIT) first; the server then closes its side.
       socket.end();
-      setTimeout(() => finish('Connection closed'), 2000).unref();
+      setTimeout(() => finish('Connection closed', { kind: 'closed' }), 2000).unref();
     },
   };
 };
 
-function describe(err: NodeJS.ErrnoException): string {
+type ErrorCause = 'refused' | 'reset' | 'hostNotFound' | 'timedOut';
+
+/** The English words for a system error the client names itself (client.closed.* translates them). */
+const CAUSE_TEXT: Record<ErrorCause, string> = {
+  refused: 'Connection refused',
+  reset: 'Connection reset by peer',
+  hostNotFound: 'Host not found',
+  timedOut: 'Connection timed out',
+};
+
+function causeOf(err: NodeJS.ErrnoException): ErrorCause | undefined {
   switch (err.code) {
     case 'ECONNREFUSED':
-      return 'Connection refused';
+      return 'refused';
     case 'ECONNRESET':
-      return 'Connection reset by peer';
+      return 'reset';
     case 'ENOTFOUND':
-      return 'Host not found';
+      return 'hostNotFound';
     case 'ETIMEDOUT':
-      return 'Connection timed out';
+      return 'timedOut';
     default:
-      return err.message;
+      return undefined;
   }
 }

@@ -1,6 +1,7 @@
 // What typed lines mean: every slash command's effects, usage errors, plain text.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createTranslator } from '../../src/i18n/i18n.ts';
 import { banMask, COMMANDS, findCommand, parseInput, splitWords, type CommandContext, type Effect } from '../../src/clients/commands.ts';
 
 const inRoom: CommandContext = { target: '#lobby' };
@@ -134,12 +135,18 @@ describe('the command table', () => {
     const all = parseInput('/help');
     assert.equal(all.length, COMMANDS.length + 1);
     assert.ok(all.every((e) => e.type === 'note' && e.kind === 'info'));
+    assert.equal((all[1] as { text: string }).text, '  /join <#room>[,<#room>…] [<key>[,<key>…]] — Join rooms (a name without # gets one).');
     const one = parseInput('/help /kb');
     assert.deepEqual(
       one.map((e) => (e as { text: string }).text),
       ['/kickban [<#room>] <nick> [<reason>] (also /kb)', '  Ban someone (nick!*@*) and kick them out of the room.'],
     );
     assert.match((parseInput('/help nope')[0] as { text: string }).text, /No such command/);
+  });
+
+  test('/help in Chinese describes each command in Chinese', () => {
+    const all = parseInput('/help', { t: createTranslator('zh-CN').t });
+    assert.equal((all[1] as { text: string }).text, '  /join <#room>[,<#room>…] [<key>[,<key>…]] — 进入聊天室（名字前没有 # 会自动补上）。');
   });
 
   test('helpers', () => {

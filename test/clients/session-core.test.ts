@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTranslator } from '../../src/i18n/i18n.ts';
 import { IrcSession, type SessionOptions } from '../../src/clients/irc-session.ts';
 import { FakeServer } from './fake-server.ts';
 
@@ -102,6 +103,28 @@ describe('leaving', () => {
     assert.equal(s.failure, 'Disconnected by the server: Killed (op (spam))');
     assert.equal(s.model.status, 'closed');
     assert.equal(script.dials, 2);
+  });
+});
+
+describe('the reason for a drop', () => {
+  test("the client's own words are in the user's language; a system's or server's as they came", async () => {
+    const script = new FakeServer();
+    const s = session(script);
+    s.model.language = createTranslator('zh-CN');
+    s.start();
+    await opened(s);
+    const lastLine = (): string => s.model.server.lines.findLast((l) => l.text.startsWith('连接已断开'))!.text;
+    let reopened = opened(s);
+    script.handler!.onClose('Connection lost', { kind: 'lost' });
+    assert.equal(lastLine(), '连接已断开：连接中断');
+    await reopened;
+    reopened = opened(s);
+    script.handler!.onClose('Connection timed out after 20 s', { kind: 'timedOutAfter', seconds: 20 });
+    assert.equal(lastLine(), '连接已断开：连接超时（20 秒）');
+    await reopened;
+    script.handler!.onClose('going away for maintenance');
+    assert.equal(lastLine(), '连接已断开：going away for maintenance');
+    await s.quit();
   });
 });
 

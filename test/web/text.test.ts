@@ -14,6 +14,17 @@ test('nick colours are stable and follow IRC case folding', () => {
   }
 });
 
+test('short Chinese nicks get well-spread hues', () => {
+  const distance = (a: number, b: number) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
+  // The tester's room: these three came out nearly the same brown.
+  const [zhang, na, wei] = ['老张', '李娜', '王伟'].map(nickHue) as [number, number, number];
+  for (const [a, b] of [[zhang, na], [zhang, wei], [na, wei]] as const) assert.ok(distance(a, b) >= 45, `${zhang} ${na} ${wei}`);
+  // Common names fall into most of the twelve 30° sectors, not a few neighbouring ones.
+  const common = ['老张', '李娜', '王伟', '张伟', '王芳', '李伟', '刘洋', '陈静', '小明', '老王', '张三', '李四'];
+  const sectors = new Set(common.map((n) => Math.floor(nickHue(n) / 30)));
+  assert.ok(sectors.size >= 8, `only ${sectors.size} sectors`);
+});
+
 test('linkify turns http and https URLs into links, leaving sentence punctuation out', () => {
   assert.deepEqual(linkify('see https://example.com/a?b=1. ok'), [
     { type: 'text', text: 'see ' },

@@ -32,6 +32,11 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
     client.typing(buffer, next);
   };
 
+  // A message the server refused (a mute…) comes back to be kept, unless something new is typed.
+  useEffect(() => {
+    const back = client.takeRefused(buffer);
+    if (back !== undefined && text === '') setText(back);
+  });
   // Typing goes on in the conversation just picked.
   useEffect(() => input.current?.focus(), [buffer.key]);
   // A paste waiting for an answer belongs to the conversation it was made in.
@@ -40,7 +45,7 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
   const submit = (e: Event) => {
     e.preventDefault();
     if (text.trim() === '') return;
-    client.input(text);
+    client.inputFrom(buffer, text);
     sent.current = [text, ...sent.current.filter((s) => s !== text)].slice(0, SENT_KEPT);
     recall.current = -1;
     edit('');

@@ -1,4 +1,5 @@
 // Rooms and private conversations, with unread and mention counts, and a room to join.
+import type { ChatBuffer } from '../../src/clients/model.ts';
 import type { WebClient } from './connection.ts';
 import { JoinForm } from './JoinForm.tsx';
 import { RoomList } from './RoomList.tsx';
@@ -30,7 +31,7 @@ export function Sidebar({ client, onSelect }: { client: WebClient; onSelect: (ke
                 onClick={() => onSelect(b.key)}
               >
                 <span class="buffer-name">{label}</span>
-                {b.mentions > 0 ? <span class="badge mention">{b.mentions}</span> : b.unread > 0 ? <span class="badge">{b.unread}</span> : null}
+                <UnreadBadge buffer={b} />
               </button>
             </li>
           );
@@ -41,5 +42,16 @@ export function Sidebar({ client, onSelect }: { client: WebClient; onSelect: (ke
       <ThemeToggle />
       <LanguageSelect />
     </nav>
+  );
+}
+
+/** The unread count, as the page title counts (highlighted when it includes a mention); read aloud from the button's label. */
+export function UnreadBadge({ buffer }: { buffer: Pick<ChatBuffer, 'unread' | 'mentions'> }) {
+  const count = Math.max(buffer.unread, buffer.mentions);
+  if (count === 0) return null;
+  return (
+    <span class={buffer.mentions > 0 ? 'badge mention' : 'badge'} aria-hidden="true">
+      {count}
+    </span>
   );
 }

@@ -3,6 +3,7 @@ import type { ChatBuffer } from '../../src/clients/model.ts';
 import type { WebClient } from './connection.ts';
 import { useLanguage } from './language.ts';
 import { RichText } from './RichText.tsx';
+import { UnreadBadge } from './Sidebar.tsx';
 
 interface Props {
   client: WebClient;
@@ -13,10 +14,16 @@ interface Props {
 export function TopicBar({ client, buffer, onToggle }: Props) {
   const title = buffer.kind === 'server' ? client.model.server.name : buffer.name;
   const { t } = useLanguage();
+  // What is waiting in the other conversations, on the button that opens their list (a phone's only sign of it).
+  const others = client.model.buffers.filter((b) => b !== buffer);
+  const elsewhere = { unread: others.reduce((n, b) => n + b.unread, 0), mentions: others.reduce((n, b) => n + b.mentions, 0) };
+  const elsewhereCounts =
+    elsewhere.mentions > 0 ? t('web.mentionsUnread', { count: elsewhere.mentions, unread: elsewhere.unread }) : elsewhere.unread > 0 ? t('web.unread', { count: elsewhere.unread }) : '';
   return (
     <header class="topic-bar">
-      <button class="drawer-button rooms-button" aria-label={t('web.topic.showRooms')} onClick={() => onToggle('rooms')}>
+      <button class="drawer-button rooms-button" aria-label={elsewhereCounts ? t('web.bufferWithCounts', { name: t('web.topic.showRooms'), counts: elsewhereCounts }) : t('web.topic.showRooms')} onClick={() => onToggle('rooms')}>
         ☰
+        <UnreadBadge buffer={elsewhere} />
       </button>
       <h2 class="title">{title}</h2>
       <p class="topic" title={buffer.topic}>

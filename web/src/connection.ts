@@ -14,6 +14,7 @@ import type { ClientSettings } from './client-settings.ts';
 import { mergeHistory, olderRef } from './history.ts';
 import { notifyLine } from './notify.ts';
 import { TypingTracker } from './typing.ts';
+import { UnsentInput } from './unsent-input.ts';
 import { dialWebSocket } from './websocket-dialer.ts';
 
 export interface ConnectOptions {
@@ -79,6 +80,8 @@ export class WebClient extends IrcSession {
   private landingRoom: string | undefined;
   /** A JOIN went out (a room the user asked for, or rejoined): no landing room is needed. */
   private roomAsked = false;
+  /** Lines the user sent that the server has not shown through yet: a refusal gives them back. */
+  private readonly unsent = new UnsentInput();
   private readonly typists = new TypingTracker(foldCase, () => {
     this.model.touch(); // views redraw on a new model version
     this.changed();
@@ -102,7 +105,10 @@ export class WebClient extends IrcSession {
     this.on('line', (buffer, line) => {
       const said = line.kind === 'message' || line.kind === 'action' || line.kind === 'notice';
       if (line.from !== undefined && said) this.typists.stop(buffer.key, line.from);
-      if (line.self && said) this.typists.allow(buffer.key);
+      if (line.self && said) {
+        this.typists.allow(buffer.key);
+        this.unsent.through(buffer.key);
+      }
       notifyLine(buffer, line, this.model.t, () => this.select(buffer.key));
       if (line.kind === 'join' && line.self && this.landingRoom !== undefined && buffer.key === foldCase(this.landingRoom)) {
         this.landingRoom = undefined;
@@ -160,6 +166,7 @@ export class WebClient extends IrcSession {
   protected override intercept(msg: IrcMessage): boolean {
     if (this.typingReply(msg)) return false;
     this.landingRefused(msg);
+    this.sendRefused(msg);
     const batchRef = msg.tags.batch;
     if (batchRef !== undefined && this.batches.has(batchRef)) {
       this.batches.get(batchRef)!.messages.push(msg);
@@ -207,6 +214,25 @@ export class WebClient extends IrcSession {
     this.typingBatches.clear();
     this.historyLoading.clear();
     this.typists.clear();
+    this.unsent.clear();
+  }
+
+  /** A line typed in `buffer`'s input: sent (or run, if a command), and kept until it is seen through. */
+  inputFrom(buffer: ChatBuffer, text: string): void {
+    this.unsent.sent(buffer.key, text);
+    this.input(text);
+  }
+
+  /** The server refused a message to a room (404) or person (531): its text goes back to the input. */
+  private sendRefused(msg: IrcMessage): void {
+    if (msg.command !== N.ERR_CANNOTSENDTOCHAN && msg.command !== N.ERR_CANNOTSENDTOUSER) return;
+    const target = msg.params[1];
+    if (target !== undefined) this.unsent.refuse(foldCase(target));
+  }
+
+  /** Refused text for `buffer`'s input line to take back, once. */
+  takeRefused(buffer: ChatBuffer): string | undefined {
+    return this.unsent.take(buffer.key);
   }
 
   /** `@+typing=active|paused|done TAGMSG <target>`: shown in the room, or in the sender's query. */

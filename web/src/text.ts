@@ -2,16 +2,28 @@
 // completion. No DOM, so that they can be unit-tested under Node (test/web/).
 import { foldCase } from '../../src/protocol/casemapping.ts';
 
-/** A stable hue (0–359) for a nick: the same person has the same colour everywhere. */
+/** Nick hues are this many, evenly spaced: neighbours differ by 22.5°, far enough to tell apart. */
+const HUE_SLOTS = 16;
+const UTF8 = new TextEncoder();
+
+/**
+ * A stable hue (0–359) for a nick: the same person has the same colour everywhere. FNV-1a over
+ * the folded nick's UTF-8 bytes (so that "Bob" and "bob", the same person on IRC, match), then
+ * MurmurHash3's finaliser: without it the low bits, which pick the slot, depend only on the low
+ * bits of each byte, and short Chinese nicks crowd into a few neighbouring (brownish) hues.
+ */
 export function nickHue(nick: string): number {
-  // FNV-1a over the folded nick, so that "Bob" and "bob" (the same person on IRC) match.
   let h = 0x811c9dc5;
-  const folded = foldCase(nick);
-  for (let i = 0; i < folded.length; i++) {
-    h ^= folded.charCodeAt(i);
+  for (const byte of UTF8.encode(foldCase(nick))) {
+    h ^= byte;
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0) % 360;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return Math.round((((h >>> 0) % HUE_SLOTS) * 360) / HUE_SLOTS);
 }
 
 export type Segment = { type: 'text'; text: string } | { type: 'link'; text: string; href: string };

@@ -1,14 +1,14 @@
 // The browser's way to the server: a WebSocket to /irc with the text.ircv3.net subprotocol,
 // one IRC line per text message, handed to the shared client core (src/clients/irc-session.ts).
-import type { Connector } from '../../src/clients/dialer.ts';
+import type { CloseCause, Connector } from '../../src/clients/dialer.ts';
 
 export function dialWebSocket(url: string): Connector {
   return (handler) => {
     let closed = false;
-    const finish = (reason: string): void => {
+    const finish = (reason: string, cause?: CloseCause): void => {
       if (closed) return;
       closed = true;
-      handler.onClose(reason);
+      handler.onClose(reason, cause);
     };
     let ws: WebSocket;
     try {
@@ -24,7 +24,12 @@ export function dialWebSocket(url: string): Connector {
     ws.onmessage = (event) => {
       if (!closed && typeof event.data === 'string') handler.onLine(event.data.replace(/\r?\n$/, ''));
     };
-    ws.onclose = (event) => finish(event.reason || (event.wasClean ? 'connection closed' : 'connection lost'));
+    // The server's own reason as it gave it; else the client's, which the session translates.
+    ws.onclose = (event) => {
+      if (event.reason) finish(event.reason);
+      else if (event.wasClean) finish('Connection closed', { kind: 'closed' });
+      else finish('Connection lost', { kind: 'lost' });
+    };
     return {
       secure: url.startsWith('wss:'),
       send(line) {

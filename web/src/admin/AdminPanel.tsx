@@ -5,21 +5,21 @@
 // reasons) is shown as it comes.
 import { useEffect, useState } from 'preact/hooks';
 import type { MessageKey, Translate } from '../../../src/i18n/i18n.ts';
-import { act, AdminError, fetchState, loadToken, loginAsOper, saveToken, type AdminAction, type AdminRequestBody, type AdminState } from './api.ts';
+import { act, AdminError, adminApiOn, fetchState, loadToken, loginAsOper, saveToken, type AdminAction, type AdminRequestBody, type AdminState } from './api.ts';
 import { Chart, type Sample } from './Chart.tsx';
 import { formatDuration } from './durations.ts';
 import { LanguageSelect } from '../LanguageSelect.tsx';
 import { useLanguage } from '../language.ts';
 import { ThemeToggle } from '../ThemeToggle.tsx';
+import { Broadcast } from './Broadcast.tsx';
+import { Users } from './Users.tsx';
 
 const POLL_MS = 2000;
 const CHART_SPAN_MS = 5 * 60_000;
 const AUDIT_SHOWN = 50;
 
-type UserAction = { kind: 'kick' | 'ban' | 'mute'; nick: string };
-
 /** A refusal or failure in words: the server's own when it gave some, else what its status means. */
-function explain(err: unknown, t: Translate): string {
+export function explain(err: unknown, t: Translate): string {
   if (!(err instanceof AdminError)) return err instanceof Error ? err.message : String(err);
   if (err.message) return err.message;
   return err.status === 404 ? t('web.admin.apiDisabled') : t('web.admin.httpError', { status: err.status });
@@ -58,7 +58,16 @@ function TokenForm({ error, onToken }: { error: unknown; onToken: (token: string
   const [oper, setOper] = useState('');
   const [operPassword, setOperPassword] = useState('');
   const [operError, setOperError] = useState<unknown>(undefined);
+  const [apiOn, setApiOn] = useState<boolean | undefined>(undefined);
   const { t } = useLanguage();
+  // Said before anyone tries to log in: with neither a token nor operators configured, no login can work.
+  useEffect(() => {
+    let live = true;
+    void adminApiOn().then((on) => live && setApiOn(on));
+    return () => {
+      live = false;
+    };
+  }, []);
   return (
     <main class="connect">
       <form
@@ -70,6 +79,11 @@ function TokenForm({ error, onToken }: { error: unknown; onToken: (token: string
         }}
       >
         <h1>{t('web.admin.title')}</h1>
+        {apiOn === false && (
+          <p class="connect-message admin-off" role="alert">
+            {t('web.admin.apiDisabled')}
+          </p>
+        )}
         {operError !== undefined && (
           <p class="connect-message" role="alert">
             {explain(operError, t)}
@@ -183,7 +197,7 @@ function Dashboard({ token, onRefused }: { token: string; onRefused: (why?: unkn
           <Overview state={state} samples={samples} run={run} />
           <Users state={state} run={run} />
           <Bans state={state} run={run} />
-          <Broadcast run={run} />
+          <Broadcast run={run} maxBytes={state.server.broadcastBytes} />
           <Audit state={state} />
         </>
       )}
@@ -191,7 +205,7 @@ function Dashboard({ token, onRefused }: { token: string; onRefused: (why?: unkn
   );
 }
 
-type Run = <A extends AdminAction>(action: A, body: AdminRequestBody<A>) => Promise<boolean>;
+export type Run = <A extends AdminAction>(action: A, body: AdminRequestBody<A>) => Promise<boolean>;
 
 /** The answer to the last action, put in words when shown. */
 type Notice = { done: AdminAction; target: string } | { failed: unknown };
@@ -245,95 +259,6 @@ function Overview({ state, samples, run }: { state: AdminState; samples: Sample[
   );
 }
 
-function Users({ state, run }: { state: AdminState; run: Run }) {
-  const [pending, setPending] = useState<UserAction | undefined>(undefined);
-  const [reason, setReason] = useState('');
-  const [length, setLength] = useState('');
-  const { t, dateLocale } = useLanguage();
-  const open = (kind: UserAction['kind'], nick: string) => {
-    setPending({ kind, nick });
-    setReason('');
-    setLength('');
-  };
-  const now = Date.now();
-  return (
-    <section class="admin-section" aria-label={t('web.admin.users.label')}>
-      <h2>{t('web.admin.users.heading', { total: state.users.length })}</h2>
-      {pending && (
-        <form
-          class="admin-inline admin-confirm"
-          aria-label={t(ACTION_ON_NICK[pending.kind], { nick: pending.nick })}
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const why = reason.trim() ? { reason: reason.trim() } : {};
-            const done =
-              pending.kind === 'kick'
-                ? await run('kick', { nick: pending.nick, ...why })
-                : await run(pending.kind, { target: pending.nick, ...why, ...(length.trim() ? { duration: length.trim() } : {}) });
-            if (done) setPending(undefined);
-          }}
-        >
-          <strong>{t(ACTION_ON_NICK[pending.kind], { nick: pending.nick })}</strong>
-          <label>
-            {t('web.admin.users.reason')} <input name="reason" value={reason} autofocus onInput={(e) => setReason(e.currentTarget.value)} />
-          </label>
-          {pending.kind !== 'kick' && (
-            <label>
-              {t('web.admin.users.duration')} <input name="duration" value={length} placeholder={t('web.admin.users.durationPlaceholder')} onInput={(e) => setLength(e.currentTarget.value)} />
-            </label>
-          )}
-          <button type="submit">{t(CONFIRM[pending.kind])}</button>
-          <button type="button" onClick={() => setPending(undefined)}>
-            {t('web.admin.users.cancel')}
-          </button>
-        </form>
-      )}
-      <div class="admin-scroll">
-        <table class="admin-table">
-          <thead>
-            <tr>
-              <th>{t('web.admin.users.nick')}</th>
-              <th>{t('web.admin.users.address')}</th>
-              <th>{t('web.admin.users.since')}</th>
-              <th>{t('web.admin.users.idle')}</th>
-              <th>{t('web.admin.users.rooms')}</th>
-              <th>{t('web.admin.users.transport')}</th>
-              <th>
-                <span class="visually-hidden">{t('web.admin.users.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {state.users.map((u) => (
-              <tr key={u.nick}>
-                <td>
-                  {u.nick}
-                  {u.oper && <span class="badge">{t('web.admin.users.oper')}</span>}
-                </td>
-                <td title={`${u.user}@${u.address}`}>{u.address}</td>
-                <td title={new Date(u.since).toLocaleString(dateLocale)}>{formatDuration((now - u.since) / 1000, t)}</td>
-                <td>{formatDuration(u.idleSeconds, t)}</td>
-                <td>{u.rooms.join(' ')}</td>
-                <td>{u.transport}</td>
-                <td class="admin-actions">
-                  {(['kick', 'ban', 'mute'] as const).map((kind) => (
-                    <button key={kind} type="button" aria-label={t(ACTION_ON_NICK[kind], { nick: u.nick })} onClick={() => open(kind, u.nick)}>
-                      {t(`web.admin.users.${kind}`)}
-                    </button>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
-  );
-}
-
-const ACTION_ON_NICK = { kick: 'web.admin.users.kickNick', ban: 'web.admin.users.banNick', mute: 'web.admin.users.muteNick' } as const satisfies Record<UserAction['kind'], MessageKey>;
-const CONFIRM = { kick: 'web.admin.users.confirmKick', ban: 'web.admin.users.confirmBan', mute: 'web.admin.users.confirmMute' } as const satisfies Record<UserAction['kind'], MessageKey>;
-
 function Bans({ state, run }: { state: AdminState; run: Run }) {
   const now = Date.now();
   const { t } = useLanguage();
@@ -359,29 +284,6 @@ function Bans({ state, run }: { state: AdminState; run: Run }) {
           ))}
         </ul>
       )}
-    </section>
-  );
-}
-
-function Broadcast({ run }: { run: Run }) {
-  const [text, setText] = useState('');
-  const { t } = useLanguage();
-  return (
-    <section class="admin-section" aria-label={t('web.admin.broadcast.label')}>
-      <h2>{t('web.admin.broadcast.label')}</h2>
-      <form
-        class="admin-inline"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (text.trim() && (await run('broadcast', { text: text.trim() }))) setText('');
-        }}
-      >
-        <label class="grow">
-          <span class="visually-hidden">{t('web.admin.broadcast.text')}</span>
-          <input name="broadcast" value={text} maxLength={400} placeholder={t('web.admin.broadcast.placeholder')} onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
-        <button type="submit">{t('web.admin.broadcast.send')}</button>
-      </form>
     </section>
   );
 }

@@ -55,6 +55,16 @@ async function call<T>(token: string, path: string, body?: unknown): Promise<T> 
 
 export const fetchState = (token: string) => call<AdminState>(token, 'state');
 
+/** Whether the server has the admin API on (a token or operators configured); undefined if it cannot be told. */
+export async function adminApiOn(): Promise<boolean | undefined> {
+  try {
+    const res = await fetch(new URL('admin/api/login', location.href));
+    return res.status === 404 ? false : res.ok ? true : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An IRC operator's OPER name and password exchanged for a panel session token. */
 export async function loginAsOper(name: string, password: string): Promise<string> {
   const body: AdminRequestBody<'login'> = { name, password };
