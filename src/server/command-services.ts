@@ -11,7 +11,7 @@ import type { LocalSession } from '../node/delivery.ts';
 import type { Committed } from '../node/log-follower.ts';
 import type { Store } from '../storage/store.ts';
 import type { AdminActions } from './admin.ts';
-import type { ConnectionGate } from './admission.ts';
+import type { ConnectionGate, Refusal } from './admission.ts';
 import type { AuditLog } from './audit.ts';
 import type { AuthGuard } from './auth-guard.ts';
 import type { Timer } from './clock.ts';
@@ -21,6 +21,7 @@ import type { RegistrationThrottle } from './registration-throttle.ts';
 import type { ScryptQueue } from './scrypt-queue.ts';
 import type { ServerTexts } from './server-texts.ts';
 import type { Session } from './session.ts';
+import type { WebircGateways } from './webirc-gateways.ts';
 
 /** Ids made by this node: unique on the network. */
 export interface IdSource {
@@ -67,6 +68,13 @@ export interface CommandServices {
   stsPolicy(secure: boolean): string | undefined;
   /** ERR_YOUREBANNEDCREEP and the closing ERROR for a banned client. */
   bannedLines(ban: ServerBan, nick: string, address: string): string[];
+  /** The web gateways that may send WEBIRC (config proxy.webirc). */
+  readonly webircGateways: WebircGateways;
+  /**
+   * A connection now speaks for another address (WEBIRC): that address's per-address limit and
+   * throttle are applied, and on admission its place moves there from the old address.
+   */
+  readmit(session: Session, address: string): Refusal | undefined;
   /** Before its user.introduce is committed: deliveries to the uid reach the session from then on. */
   claimUid(session: Session, uid: string): void;
   /** The introduce was refused. */

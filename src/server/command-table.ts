@@ -15,6 +15,7 @@ import { historyCommands } from './commands/history.ts';
 import { queryCommands } from './commands/queries.ts';
 import { registrationCommands } from './commands/registration.ts';
 import { userCommands } from './commands/user.ts';
+import { webircCommands } from './commands/webirc.ts';
 import type { CommandGroup, CommandSpec } from './context.ts';
 import { checkHelpTopics } from './help-topics.ts';
 
@@ -34,6 +35,7 @@ export function buildTable(groups: CommandGroup[]): Map<string, CommandSpec> {
 
 export const COMMANDS = buildTable([
   registrationCommands,
+  webircCommands,
   capCommands,
   connectionCommands,
   infoCommands,

@@ -140,6 +140,23 @@ export const ConfigSchema = z.strictObject({
        * proxy sets may be read (a client could send the other itself).
        */
       webHeader: z.enum(['x-forwarded-for', 'forwarded', 'none']).default('x-forwarded-for'),
+      /**
+       * Web gateways (KiwiIRC's webircgateway, The Lounge, irc-framework's webirc option) that may
+       * begin a connection with IRCv3 WEBIRC to give their user's address and host. From the
+       * listed addresses, with the password, only; empty: WEBIRC is refused.
+       */
+      webirc: z
+        .array(
+          z.strictObject({
+            /** Shown in the log of each connection it brings. */
+            name: z.string().regex(/^\S+$/, 'no spaces'),
+            /** The password the gateway sends, as a hash from `parlor mkpasswd`. */
+            password: z.string().regex(/^\$scrypt\$/, 'a hash made by `parlor mkpasswd` (starts with $scrypt$)'),
+            /** Addresses or CIDR ranges the gateway connects from. */
+            hosts: z.array(cidr).min(1),
+          }),
+        )
+        .default([]),
     })
     .prefault({}),
   web: z

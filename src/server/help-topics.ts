@@ -34,6 +34,13 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     syntax: ['USER <username> 0 * <realname>'],
     text: ['Gives your username and real name when you connect; sent once.'],
   },
+  WEBIRC: {
+    syntax: ['WEBIRC <password> <gateway> <hostname> <ip> [:<options>]'],
+    text: [
+      "Sent by a web gateway, as a connection's first command, to give its user's address and host.",
+      'Only from the gateways the server lists, with their password; anything else closes the connection.',
+    ],
+  },
   AUTHENTICATE: {
     syntax: ['AUTHENTICATE PLAIN', 'AUTHENTICATE <base64 data>', 'AUTHENTICATE *'],
     text: ['Logs in to an account with SASL PLAIN (IRCv3 sasl).', 'Request the sasl capability first; * aborts.'],

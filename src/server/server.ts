@@ -20,7 +20,7 @@ import { Housekeeping } from './housekeeping.ts';
 import { Listeners } from './listeners.ts';
 import { keepRestartOnlySettings } from './config-reload.ts';
 import { AdminActions } from './admin.ts';
-import { ConnectionGate } from './admission.ts';
+import { ConnectionGate, type Refusal } from './admission.ts';
 import { AuditLog } from './audit.ts';
 import { AuthGuard } from './auth-guard.ts';
 import { BanList, type ServerBan } from '../network/bans.ts';
@@ -42,6 +42,7 @@ import { isupportFor, ServerTexts } from './server-texts.ts';
 import type { CommandHost, CommandServices, IdSource } from './command-services.ts';
 import { Session, type SessionHost } from './session.ts';
 import { WebSlots, type WebSlot } from './web-slots.ts';
+import { WebircGateways } from './webirc-gateways.ts';
 
 export { VERSION } from './version.ts';
 
@@ -110,6 +111,8 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     () => this.config,
     (address) => this.gate.limitedKey(address),
   );
+  /** The web gateways that may send WEBIRC. */
+  readonly webircGateways = new WebircGateways(() => this.config.proxy.webirc);
   /** Listeners for messages to the admin nick (the console). */
   readonly adminInbox = new Set<(m: AdminInboxMessage) => void>();
   private readonly reloadConfig: (() => Promise<Config>) | undefined;
@@ -314,7 +317,12 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
       conn.close('Banned', this.bannedLines(ban, '*', conn.remoteAddress).join('\r\n'));
       return;
     }
-    const admission = webSlot ? this.webSlots.upgrade(webSlot, conn.remoteAddress) : this.gate.admit(conn.remoteAddress, this.webSlots.openConnections, now);
+    // A web gateway's connection speaks for many users, each judged when its WEBIRC names it:
+    // until then it counts in the total only, so that its users do not share one address's limits.
+    const gateway = !webSlot && this.webircGateways.listed(conn.remoteAddress);
+    const admission = webSlot
+      ? this.webSlots.upgrade(webSlot, conn.remoteAddress)
+      : this.gate.admit(conn.remoteAddress, this.webSlots.openConnections, now, { perAddress: !gateway });
     if (admission.refusal) {
       this.stats.refused[admission.refusal.code]++;
       this.logger.info({ address: conn.remoteAddress, reason: admission.refusal.code }, 'connection refused');
@@ -326,6 +334,18 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     this.sessions.add(session);
     this.stats.peakConnections = Math.max(this.stats.peakConnections, this.sessions.size);
     this.logger.debug({ id: conn.id, transport: conn.transport, address: conn.remoteAddress }, 'connection accepted');
+  }
+
+  readmit(session: Session, address: string): Refusal | undefined {
+    // The session is counted in the total already: not twice.
+    const admission = this.gate.admit(address, this.webSlots.openConnections - 1, this.now());
+    if (admission.refusal) {
+      this.stats.refused[admission.refusal.code]++;
+      return admission.refusal;
+    }
+    this.gate.release(session.admissionKey);
+    session.admissionKey = admission.key;
+    return undefined;
   }
 
   /** ERR_YOUREBANNEDCREEP and the closing ERROR for a banned client. */

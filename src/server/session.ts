@@ -86,10 +86,21 @@ export class Session implements LocalSession, ConnectionHandler {
   private greeted = false;
   private floodTimer: Timer | undefined;
 
+  /**
+   * Its connection; replaced once, by a WEBIRC from a listed gateway, with one that reports the
+   * gateway's user (GatewayConnection) on the same socket.
+   */
+  conn: Connection;
+  /** The host name a WEBIRC gave; else the user's host is shown as the address. */
+  gatewayHostname: string | undefined;
+  /** Commands run so far: WEBIRC must be the first. */
+  commandCount = 0;
+
   constructor(
     private readonly host: SessionHost,
-    readonly conn: Connection,
+    conn: Connection,
   ) {
+    this.conn = conn;
     this.connectedAt = host.now();
     this.lastActivity = this.connectedAt;
     this.lastSpokeAt = this.connectedAt;
@@ -366,6 +377,7 @@ export class Session implements LocalSession, ConnectionHandler {
 
   /** Runs one command, holding later input back while an async handler works. */
   private run(msg: IrcMessage): void {
+    this.commandCount++;
     let pending: void | Promise<void>;
     try {
       pending = this.host.dispatch(this, msg);
