@@ -17,7 +17,7 @@ export interface ModeChange {
 /** Server bans refuse connections; mutes let a user read but not speak. */
 export type BanListName = 'ban' | 'mute';
 
-/** Who gives up a look-alike nick to its account's owner, the guest nick it gets, and that NICK's msgid. */
+/** Who gives up an account's nick (or a look-alike of it) to its owner, the guest nick they get, and that NICK's msgid. */
 export interface NickDisplacement {
   uid: string;
   nick: string;
@@ -39,10 +39,13 @@ export type NetworkEvent =
   // A node declared gone (by itself at shutdown, or by another that lost sight of it): its
   // users quit everywhere, and later entries of that epoch are passed over.
   | { type: 'node.down'; nodeId: string; epoch: string; reason: string }
-  | ({ type: 'user.introduce' } & Omit<UserInit, 'signonAt'>)
+  // `displace`: the user, logged in to the account named `nick` as they connect (SASL), takes it
+  // as user.nick's `displace` does.
+  | ({ type: 'user.introduce'; displace?: NickDisplacement } & Omit<UserInit, 'signonAt'>)
   // `forced`: the server renames the user (off a registered nick), whatever mutes say.
-  // `displace`: the owner of the account named `nick` takes it from the holder of a look-alike
-  // of it (lookalike-nicks.ts mayDisplaceTwin), who is renamed `displace.nick` first.
+  // `displace`: the owner of the account named `nick` takes it from whoever holds it or a
+  // look-alike of it without a right to it (lookalike-nicks.ts mayDisplace), who is renamed
+  // `displace.nick` first.
   | { type: 'user.nick'; uid: string; nick: string; msgid: string; forced?: boolean; displace?: NickDisplacement }
   | { type: 'user.quit'; uid: string; reason: string; msgid: string }
   | { type: 'user.away'; uid: string; away: string | undefined }

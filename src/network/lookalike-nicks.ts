@@ -6,6 +6,7 @@
 // node's reducer decides alike.
 import { foldCase, isAscii } from '../protocol/casemapping.ts';
 import { nickSkeleton } from '../protocol/nick-skeleton.ts';
+import { ADMIN_UID, type NetworkView } from './network-state.ts';
 import type { User } from './state.ts';
 
 export class LookalikeNicks {
@@ -50,14 +51,26 @@ export class LookalikeNicks {
 }
 
 /**
- * Whether `claimant`, taking `nick`, may have `twin` (holding a look-alike of it) renamed: the
- * claimant is logged in to the account named `nick`, and the twin holds the look-alike without
- * a right to it, logged in neither to that account nor to one named after its own nick. The
- * network state alone decides, so the writer of the NICK and every reducer agree.
+ * Everyone in the way of `self` taking `nick`: whoever holds it (in any case) and whoever holds
+ * a look-alike of it. At most one, but for the ASCII twins a non-ASCII `nick` can have.
  */
-export function mayDisplaceTwin(claimant: User, nick: string, twin: User): boolean {
-  const account = claimant.account;
-  if (account === undefined || foldCase(account) !== foldCase(nick)) return false;
-  const twinAccount = twin.account === undefined ? undefined : foldCase(twin.account);
-  return twinAccount !== foldCase(account) && twinAccount !== twin.foldedNick;
+export function nickOccupants(network: NetworkView, nick: string, self?: User): User[] {
+  const occupants = new Set(network.lookalikes.twinsOf(nick, self));
+  const holder = network.nicks.get(foldCase(nick));
+  if (holder !== undefined && holder !== self) occupants.add(holder);
+  return [...occupants];
+}
+
+/**
+ * Whether a claimant logged in to `account`, taking `nick`, may have `occupant` (holding `nick`
+ * or a look-alike of it) renamed, as ergo's nick reservation lets an account's owner regain
+ * its nick: the claimant is logged in to the account named `nick`, and the occupant holds its
+ * nick without a right to it, logged in neither to that account nor to one named after its
+ * own nick; never the admin pseudo-user. The network state alone decides, so the writer of the
+ * NICK (or the introduction) and every reducer agree.
+ */
+export function mayDisplace(account: string | undefined, nick: string, occupant: User): boolean {
+  if (account === undefined || foldCase(account) !== foldCase(nick) || occupant.uid === ADMIN_UID) return false;
+  const occupantAccount = occupant.account === undefined ? undefined : foldCase(occupant.account);
+  return occupantAccount !== foldCase(account) && occupantAccount !== occupant.foldedNick;
 }

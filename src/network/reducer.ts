@@ -20,7 +20,7 @@ import { ChannelReducer } from './reduce-channels.ts';
 import { mutedText } from './mute-text.ts';
 import { NO_CHANGE, refuse, type Delivery, type Outcome, type Reduced, type Refusal, type Verdict } from './effects.ts';
 import type { NetworkEvent, NickDisplacement } from './events.ts';
-import { mayDisplaceTwin } from './lookalike-nicks.ts';
+import { mayDisplace, nickOccupants } from './lookalike-nicks.ts';
 import { ADMIN_UID, type NetworkState } from './network-state.ts';
 import { User, userMask } from './state.ts';
 
@@ -103,11 +103,14 @@ export class Reducer {
         return undefined;
       case 'user.introduce': {
         if (!s.isUp(e.nodeId, entry.epoch) || s.users.has(e.uid)) return NO_CHANGE;
-        if (s.nicks.has(foldCase(e.nick))) return refuse(ERR_NICKNAMEINUSE, [e.nick], 'Nickname is already in use');
-        if (s.lookalikes.twinOf(e.nick) !== undefined) return refuse(ERR_NICKNAMEINUSE, [e.nick], LOOKALIKE_TEXT);
-        const user = new User({ ...e, signonAt: time });
+        const { type: _type, displace, ...init } = e;
+        // The owner of the account named e.nick, logging in as they connect, may take it (displace).
+        const occupant = this.occupantGivingWay(e.nick, undefined, e.account, displace);
+        if (occupant !== undefined && !(occupant instanceof User)) return occupant;
+        const user = new User({ ...init, signonAt: time });
         // A server ban set meanwhile refuses the user (its node closes the connection).
         if (s.bans.size > 0 && s.bans.match(time, e.address, user.mask)) return refuse(ERR_YOUREBANNEDCREEP, [], 'You are banned from this server');
+        if (occupant) this.displaceOccupant(occupant, e.nick, displace!, time, out);
         s.users.set(user.uid, user);
         s.nicks.set(user.foldedNick, user);
         s.lookalikes.add(user);
@@ -222,17 +225,16 @@ export class Reducer {
     if (!u) return NO_CHANGE;
     const newFolded = foldCase(nick);
     const holder = s.nicks.get(newFolded);
-    if (holder && holder !== u) return refuse(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
+    if (holder && holder !== u && displace?.uid !== holder.uid) return refuse(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
     if (nick === u.nick) return NO_CHANGE;
     // A muted user keeps their nick (a new one would slip out from under a nick mute), and a
     // banned nick is not taken: checked again here, the mute or ban may be newer than the NICK.
     if (!forced && s.mutes.size > 0 && s.mutes.match(time, u.address, u.mask)) return refuse(ERR_NICKCHANGEFORBIDDEN, [nick], 'You cannot change your nickname while muted');
     if (!forced && s.bans.size > 0 && s.bans.match(time, u.address, `${nick}!${u.username}@${u.hostname}`)) return refuse(ERR_ERRONEUSNICKNAME, [nick], 'That nickname is banned on this server');
-    // Checked last: a displaced twin is renamed only when nothing else stands in the way.
-    const twins = s.lookalikes.twinsOf(nick, u);
-    if (twins.length > 0 && !(twins.length === 1 && this.displaceTwin(u, nick, twins[0]!, displace, time, out))) {
-      return refuse(ERR_NICKNAMEINUSE, [nick], LOOKALIKE_TEXT);
-    }
+    // Checked last: whoever is in the way is renamed only when nothing else stands in it.
+    const occupant = this.occupantGivingWay(nick, u, u.account, displace);
+    if (occupant !== undefined && !(occupant instanceof User)) return occupant;
+    if (occupant) this.displaceOccupant(occupant, nick, displace!, time, out);
     const msg = new Outgoing(u.mask, 'NICK', [nick], time, msgid, undefined, u.account);
     out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg });
     this.rememberWhowas(u, time, out);
@@ -252,22 +254,36 @@ export class Reducer {
   }
 
   /**
-   * The owner of an account takes its nick from the holder of a look-alike (mayDisplaceTwin),
-   * who is renamed to the guest nick the writer chose, as the nick guard would have done at
-   * the end of its grace period; false (nothing changed) when that cannot be done here and now.
+   * Who is in the way of `claimant` (or a user being introduced, logged in to `account`)
+   * taking `nick`: undefined when no one; the one `displace` names when the owner of the
+   * account named `nick` may take it from them (mayDisplace), to a guest nick free in every
+   * sense; otherwise the refusal (433).
    */
-  private displaceTwin(claimant: User, nick: string, twin: User, displace: NickDisplacement | undefined, time: number, out: Delivery[]): boolean {
+  private occupantGivingWay(nick: string, claimant: User | undefined, account: string | undefined, displace: NickDisplacement | undefined): User | Refusal | undefined {
     const s = this.state;
-    if (displace === undefined || displace.uid !== twin.uid || !mayDisplaceTwin(claimant, nick, twin)) return false;
-    // The guest nick must be free in every sense, and the twin the only one in the way.
-    if (!GUEST_NICK.test(displace.nick) || s.nicks.has(foldCase(displace.nick)) || s.lookalikes.twinOf(displace.nick, twin) !== undefined) return false;
-    const oldNick = twin.nick;
-    const oldMask = twin.mask;
-    if (this.changeNick(twin.uid, displace.nick, time, displace.msgid, true, out) !== undefined) return false;
-    out.push({ to: 'user', uid: twin.uid, out: new Outgoing(oldMask, 'NICK', [displace.nick], time, displace.msgid, undefined, twin.account) });
-    const text = `${oldNick} looks like ${nick}, the nick of an account whose owner has logged in and taken it, so you are now ${displace.nick}.`;
-    out.push({ to: 'user', uid: twin.uid, out: new Outgoing(this.options.serverName, 'NOTICE', [displace.nick, text], time) });
-    return true;
+    const occupants = nickOccupants(s, nick, claimant);
+    if (occupants.length === 0) return undefined;
+    const occupant = occupants[0]!;
+    const taken = occupants.some((o) => o.foldedNick === foldCase(nick));
+    const refusal = refuse(ERR_NICKNAMEINUSE, [nick], taken ? 'Nickname is already in use' : LOOKALIKE_TEXT);
+    if (occupants.length !== 1 || displace === undefined || displace.uid !== occupant.uid || !mayDisplace(account, nick, occupant)) return refusal;
+    const guest = displace.nick;
+    if (!GUEST_NICK.test(guest) || s.nicks.has(foldCase(guest)) || s.lookalikes.twinOf(guest, occupant) !== undefined) return refusal;
+    return occupant;
+  }
+
+  /**
+   * Renames `occupant` to the guest nick the writer chose, as the nick guard would have done at
+   * the end of its grace period; occupantGivingWay has checked that nothing stands in the way.
+   */
+  private displaceOccupant(occupant: User, nick: string, displace: NickDisplacement, time: number, out: Delivery[]): void {
+    const oldNick = occupant.nick;
+    const oldMask = occupant.mask;
+    this.changeNick(occupant.uid, displace.nick, time, displace.msgid, true, out);
+    out.push({ to: 'user', uid: occupant.uid, out: new Outgoing(oldMask, 'NICK', [displace.nick], time, displace.msgid, undefined, occupant.account) });
+    const whose = foldCase(oldNick) === foldCase(nick) ? `${oldNick} is` : `${oldNick} looks like ${nick},`;
+    const text = `${whose} the nick of an account whose owner has logged in and taken it, so you are now ${displace.nick}.`;
+    out.push({ to: 'user', uid: occupant.uid, out: new Outgoing(this.options.serverName, 'NOTICE', [displace.nick, text], time) });
   }
 
   private quit(u: User, reason: string, time: number, msgid: string, out: Delivery[]): void {

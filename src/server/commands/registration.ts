@@ -14,7 +14,8 @@ import {
 } from '../../protocol/numerics.ts';
 import { clipUtf8 } from '../../protocol/text.ts';
 import { guardNick, guestNick } from '../accounts.ts';
-import { twinDisplacement } from '../lookalike-accounts.ts';
+import { mayTakeOnceLoggedIn, ownerDisplacement } from '../lookalike-accounts.ts';
+import { nickOccupants } from '../../network/lookalike-nicks.ts';
 import { lockoutText, type AuthAttempt } from '../auth-guard.ts';
 import { normalizeNick } from '../../protocol/unicode-nick.ts';
 import { sanitizeUsername } from '../../protocol/validate.ts';
@@ -51,15 +52,19 @@ export const registrationCommands: CommandGroup = {
       const holder = ctx.network.userByNick(nick);
       const session = ctx.session;
       if (!session.user) {
-        if (holder) throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
-        // Checked again when the user is introduced (the reducer); here to answer before USER.
-        if (ctx.network.lookalikes.twinOf(nick)) throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is too like one already in use');
-        session.nick = nick;
-        return tryCompleteRegistration(ctx);
+        // Checked again when the user is introduced (tryCompleteRegistration, then the reducer);
+        // here to answer before USER.
+        if (nickOccupants(ctx.network, nick).length === 0) return acceptNick(ctx, nick);
+        return mayTakeOnceLoggedIn(ctx, session, nick).then((mayTake) => {
+          if (!mayTake) throw nickInUse(nick, holder !== undefined);
+          return acceptNick(ctx, nick);
+        });
       }
       const user = session.user;
       if (nick === user.nick) return;
-      if (holder && holder !== user) throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
+      // The account's owner takes its nick from whoever holds it, or a look-alike, without a right to it.
+      const displace = ownerDisplacement(ctx, user.account, nick, user, () => guestNick(ctx));
+      if (holder && holder !== user && displace?.uid !== holder.uid) throw nickInUse(nick, true);
       // A muted user keeps their nick: a new one would slip out from under a nick mute.
       if (ctx.network.mutes.match(ctx.now(), session.conn.remoteAddress, user.mask)) {
         throw new IrcError(ERR_NICKCHANGEFORBIDDEN, [nick], 'You cannot change your nickname while muted');
@@ -69,11 +74,9 @@ export const registrationCommands: CommandGroup = {
       }
       const msgid = ctx.ids.newMsgid();
       const mask = user.mask;
-      // The account's owner takes its nick from whoever holds a look-alike of it.
-      const displace = twinDisplacement(ctx, user, nick, () => guestNick(ctx));
       return afterCommit(ctx.commit({ type: 'user.nick', uid: user.uid, nick, msgid, ...(displace && { displace }) }), (verdict) => {
         if (!verdict.ok) return ctx.replyRefusal(verdict);
-        if (displace) ctx.services.logger.info({ nick, guest: displace.nick }, 'renamed off a look-alike of a registered nick by its owner');
+        if (displace) ctx.services.logger.info({ nick, guest: displace.nick }, 'renamed off a registered nick (or a look-alike) by its owner');
         ctx.rb.add(new Outgoing(mask, 'NICK', [nick], verdict.time, msgid, undefined, user.account));
         // Someone else's registered nick must be logged in to, or given back.
         guardNick(ctx, session);
@@ -101,6 +104,17 @@ export const registrationCommands: CommandGroup = {
     },
   },
 };
+
+/** A nick accepted before registration: registration completes if USER is in too. */
+function acceptNick(ctx: Context, nick: string): void | Promise<void> {
+  ctx.session.nick = nick;
+  return tryCompleteRegistration(ctx);
+}
+
+/** 433: `nick` is held, or (`taken` false) a look-alike of it is. */
+function nickInUse(nick: string, taken: boolean): IrcError {
+  return new IrcError(ERR_NICKNAMEINUSE, [nick], taken ? 'Nickname is already in use' : 'Nickname is too like one already in use');
+}
 
 /**
  * A rejected nick is echoed in a middle parameter, which cannot hold a space or start with
@@ -139,15 +153,19 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
       return;
     }
   }
-  if (ctx.network.nicks.has(foldCase(session.nick))) {
-    // Taken since the NICK was accepted; the client picks another and registration goes on.
-    const nick = session.nick;
+  // Someone on the nick (taken since the NICK was accepted, or there already when a login could
+  // still give it) gives way to the account's owner; to anyone else the nick is refused, and
+  // the client picks another and registration goes on.
+  const occupants = nickOccupants(ctx.network, session.nick);
+  const displace = occupants.length > 0 ? ownerDisplacement(ctx, session.preAccount, session.nick, undefined, () => guestNick(ctx)) : undefined;
+  if (occupants.length > 0 && !displace) {
+    const refused = session.nick;
     session.nick = undefined;
-    throw new IrcError(ERR_NICKNAMEINUSE, [nick], 'Nickname is already in use');
+    throw nickInUse(refused, ctx.network.nicks.has(foldCase(refused)));
   }
 
   const uid = ctx.ids.newUid();
-  const hostname = displayHost(session.conn.remoteAddress);
+  const hostname = session.gatewayHostname ?? displayHost(session.conn.remoteAddress);
   const userMask = `${session.nick}!${session.username}@${hostname}`;
   if (refuseBanned(ctx, userMask, ctx.now())) return;
   const nick = session.nick;
@@ -165,6 +183,7 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
     address: session.conn.remoteAddress,
     modes: '',
     account: session.preAccount,
+    ...(displace && { displace }),
   });
   return afterCommit(committed, (verdict) => {
     const user = ctx.network.users.get(uid);
@@ -190,6 +209,7 @@ export function tryCompleteRegistration(ctx: Context): void | Promise<void> {
       return;
     }
     session.user = user;
+    if (displace) services.logger.info({ nick, guest: displace.nick }, 'renamed off a registered nick (or a look-alike) by its owner connecting');
     services.registered(session);
     const { conn } = session;
     services.logger.info({ id: conn.id, nick, user: session.username, address: conn.remoteAddress, transport: conn.transport, account: session.preAccount }, 'registered');
