@@ -1,6 +1,5 @@
 // createServer(): wires config, store, bus, clock and logger into a running IRC server.
 // No globals: a test may start as many servers as it likes.
-import { clipToBytes } from '../protocol/clip-text.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -12,9 +11,8 @@ import type { IrcMessage } from '../protocol/message.ts';
 import { MemoryStore } from '../storage/memory-store.ts';
 import type { Store } from '../storage/store.ts';
 import type { Connection } from '../transport/connection.ts';
-import { ERR_YOUREBANNEDCREEP } from '../protocol/numerics.ts';
-import { formatDuration } from '../protocol/duration.ts';
 import { toWireText } from '../protocol/wire-text.ts';
+import { bannedLines } from './banned-lines.ts';
 import { guardNick, restoreRegisteredRooms, RoomSaver } from './accounts.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { Listeners } from './listeners.ts';
@@ -350,16 +348,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
 
   /** ERR_YOUREBANNEDCREEP and the closing ERROR for a banned client. */
   bannedLines(ban: ServerBan, nick: string, address: string): string[] {
-    // Rounded up: a ban set for 1h reads "1h" in the second it was set, not "59m 59s".
-    const left = ban.expiresAt === undefined ? '' : ` (expires in ${formatDuration(Math.ceil((ban.expiresAt - this.now()) / 1000) * 1000)})`;
-    // These go out as a connection's last lines, which no serializer checks: the reason, from the
-    // bus or the store, is made one line here.
-    // Cut so that the 465 line fits 512 bytes with the longest server name and nick.
-    const reason = clipToBytes(toWireText(ban.reason), 300);
-    return [
-      `:${this.serverName} ${ERR_YOUREBANNEDCREEP} ${nick} :You are banned from this server: ${reason}${left}`,
-      `ERROR :Closing Link: ${address} (Banned: ${reason})`,
-    ];
+    return bannedLines(this.serverName, ban, nick, address, this.now());
   }
 
   /** Local sessions a ban or mute entry applies to. */
