@@ -17,6 +17,7 @@ import type { CommandHost } from './command-services.ts';
 import type { Session } from './session.ts';
 
 export function dispatch(host: CommandHost, session: Session, msg: IrcMessage): void | Promise<void> {
+  if (session.admissionDeferred && !admittedAtFirstCommand(host, session, msg)) return;
   // An empty or over-long label (labeled-response: 64 bytes at most) is no label at all.
   const label = msg.tags.label !== undefined && session.hasCap('labeled-response') && isUsableLabel(msg.tags.label) ? msg.tags.label : undefined;
   const rb = new ResponseBuffer(session, host.services.serverName, host.now, label);
@@ -44,6 +45,23 @@ export function dispatch(host: CommandHost, session: Session, msg: IrcMessage): 
     replyError(ctx, err);
   }
   rb.flush();
+}
+
+/**
+ * A listed gateway's connection was counted in the total only (server.accept): WEBIRC counts it
+ * at its user's address; a first command other than WEBIRC makes it a direct client of the
+ * gateway's own address, limited and throttled as any. False when that refuses it (closed).
+ */
+function admittedAtFirstCommand(host: CommandHost, session: Session, msg: IrcMessage): boolean {
+  session.admissionDeferred = false;
+  if (msg.command === 'WEBIRC') return true;
+  const { services } = host;
+  const address = session.conn.remoteAddress;
+  const refusal = services.readmit(session, address);
+  if (!refusal) return true;
+  services.logger.info({ id: session.conn.id, address, reason: refusal.code }, 'connection refused');
+  session.disconnect(refusal.message);
+  return false;
 }
 
 function replyError(ctx: Context, err: unknown): void {

@@ -329,6 +329,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     }
     const session = new Session(this, conn);
     session.admissionKey = admission.key;
+    session.admissionDeferred = gateway;
     this.sessions.add(session);
     this.stats.peakConnections = Math.max(this.stats.peakConnections, this.sessions.size);
     this.logger.debug({ id: conn.id, transport: conn.transport, address: conn.remoteAddress }, 'connection accepted');

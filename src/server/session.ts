@@ -72,6 +72,11 @@ export class Session implements LocalSession, ConnectionHandler {
 
   /** The key this connection's address is counted under by the ConnectionGate. */
   admissionKey: string | undefined;
+  /**
+   * From a listed WEBIRC gateway and counted in the total only, until its first command: WEBIRC
+   * names the address to count, anything else makes it a direct client of the gateway's address.
+   */
+  admissionDeferred = false;
 
   // Input is handled strictly in order: while an async handler runs, or while flood
   // control holds the client back, later lines wait in the backlog.

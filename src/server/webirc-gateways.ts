@@ -21,6 +21,12 @@ export class WebircGateways {
    * storm after a restart wait on the hash queue. Memory only; the config keeps the hash.
    */
   private readonly proven = new WeakMap<WebircGateway, Buffer>();
+  /**
+   * Each entry's scrypt checks under way, by the SHA-256 (hex) of the password tried: the users a
+   * gateway brings back together after a restart share the first check rather than each taking
+   * a turn on the hash queue. A check leaves the map when it ends.
+   */
+  private readonly checking = new WeakMap<WebircGateway, Map<string, Promise<boolean>>>();
 
   /** Entries are read on every call, so that a reloaded config applies at once. */
   constructor(private readonly entries: () => readonly WebircGateway[]) {}
@@ -52,12 +58,28 @@ export class WebircGateways {
     }
     for (const entry of candidates) {
       if (this.proven.has(entry)) continue;
-      if (await hashing.run(() => verifyPassword(password, entry.password))) {
-        this.proven.set(entry, digest);
-        return entry;
-      }
+      if (await this.check(entry, password, digest, hashing)) return entry;
     }
     return undefined;
+  }
+
+  /** Whether `password` (whose SHA-256 is `digest`) is the entry's, joining a check of it under way. */
+  private check(entry: WebircGateway, password: string, digest: Buffer, hashing: ScryptQueue): Promise<boolean> {
+    let checks = this.checking.get(entry);
+    if (checks === undefined) this.checking.set(entry, (checks = new Map()));
+    const key = digest.toString('hex');
+    const underWay = checks.get(key);
+    if (underWay !== undefined) return underWay;
+    const verdict = hashing.run(() => verifyPassword(password, entry.password)).then((ok) => {
+      if (ok) this.proven.set(entry, digest);
+      return ok;
+    });
+    checks.set(key, verdict);
+    const done = (): void => {
+      checks.delete(key);
+    };
+    verdict.then(done, done);
+    return verdict;
   }
 
   private rangesOf(entry: WebircGateway): Cidr[] {

@@ -20,7 +20,16 @@ export function fillAccountSkeletonsSqlite(db: Database): void {
   for (const row of rows) update.run(nickSkeleton(row.name), row.name_key);
 }
 
+/** Rows updated per statement: the migration holds the accounts table locked, so one round trip per account would keep every node waiting for as long. */
+const POSTGRES_BATCH = 1000;
+
 export async function fillAccountSkeletonsPostgres(client: ClientBase): Promise<void> {
   const { rows } = await client.query<NameRow>('SELECT name_key, name FROM accounts');
-  for (const row of rows) await client.query('UPDATE accounts SET skeleton = $1 WHERE name_key = $2', [nickSkeleton(row.name), row.name_key]);
+  for (let i = 0; i < rows.length; i += POSTGRES_BATCH) {
+    const batch = rows.slice(i, i + POSTGRES_BATCH);
+    await client.query(
+      'UPDATE accounts AS a SET skeleton = v.skeleton FROM unnest($1::text[], $2::text[]) AS v (name_key, skeleton) WHERE a.name_key = v.name_key',
+      [batch.map((row) => row.name_key), batch.map((row) => nickSkeleton(row.name))],
+    );
+  }
 }
