@@ -29,19 +29,27 @@ export async function runLineMode(client: IrcClient, { input, output }: LineMode
   let target: string | undefined;
   let quitting = false;
   // The input is over and the server cannot be reached: the lines still waiting would wait
-  // for ever (a script run while the server is down), so give up instead.
+  // for ever (a script run while the server is down), so give up, after one more try than
+  // the failure already seen (a server restarting in a second is worth the wait).
   let gaveUp = false;
   let linesLost = false;
   let inputEnded = false;
   const whenGivenUp = new Promise<void>((resolve) => {
+    let failures = 0;
+    let wasDisconnected = false;
     const check = (): void => {
-      if (!inputEnded || client.model.status !== 'disconnected') return;
+      const disconnected = client.model.status === 'disconnected';
+      if (inputEnded && disconnected && !wasDisconnected) failures++;
+      wasDisconnected = disconnected;
+      if (failures < 2) return;
       gaveUp = true;
       client.off('change', check);
       resolve();
     };
     input.once('end', () => {
       inputEnded = true;
+      // Already down when the input ended: that failure counts.
+      if (client.model.status === 'disconnected') failures++;
       check();
     });
     client.on('change', check);
