@@ -3,19 +3,16 @@
 // mention, badges, the unread divider, the phone drawers) and the admin panel, in the light and
 // the dark theme, at desktop and phone widths. WCAG 2.1 A and AA, colour contrast included.
 // Skipped without Chromium or a build, like web-client.test.ts.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
-import { connectWeb, joinRoomOn, say } from '../helpers/web-chat.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { connectWeb, joinRoomOn, say, signInAdmin } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
 const AXE_SOURCE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const TOKEN = 'a11y-token';
 const THEMES = ['light', 'dark'] as const;
 const WIDTHS = [
@@ -23,23 +20,7 @@ const WIDTHS = [
   { name: 'phone', width: 390, height: 760 },
 ];
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0, adminToken: TOKEN } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture({ web: { adminToken: TOKEN } });
 
 /** axe's WCAG 2.1 A/AA violations on the page as it stands, one line each ('' when none). */
 async function violations(page: Page): Promise<string> {
@@ -56,8 +37,8 @@ async function check(page: Page, what: string): Promise<void> {
 test('the connect form has no WCAG AA violation, light and dark, desktop and phone', { skip }, async () => {
   for (const colorScheme of THEMES) {
     for (const size of WIDTHS) {
-      const page = await browser.newPage({ viewport: size, colorScheme });
-      await page.goto(url);
+      const page = await web.newPage({ viewport: size, colorScheme });
+      await page.goto(web.url);
       await page.getByLabel('Nickname').waitFor();
       await check(page, `connect form, ${colorScheme}, ${size.name}`);
       // A nick that is not valid shows a hint; the button is disabled.
@@ -74,12 +55,12 @@ test('the connect form has no WCAG AA violation, light and dark, desktop and pho
 
 test('a busy chat has no WCAG AA violation, light and dark, desktop and phone with its drawers', { skip }, async () => {
   // Many nicks, so many hues; IRC colours and backgrounds; a mention; a notice; unread counts.
-  const talkers = await Promise.all(['amber', 'bruno', 'chidi', 'dana', 'eiko', 'farid', 'gwen', 'hugo'].map((n) => t.register(n)));
+  const talkers = await Promise.all(['amber', 'bruno', 'chidi', 'dana', 'eiko', 'farid', 'gwen', 'hugo'].map((n) => web.server.register(n)));
   for (const [i, c] of talkers.entries()) await joinRoom(c, ['amber', 'bruno', 'chidi', 'dana', 'eiko', 'farid', 'gwen', 'hugo'][i]!, '#busy');
   for (const colorScheme of THEMES) {
     for (const size of WIDTHS) {
       const me = `a11y${colorScheme}${size.name}`.slice(0, 20);
-      const page = await connectWeb(browser, url, me, { ...size, colorScheme });
+      const page = await connectWeb(web.browser, web.url, me, { ...size, colorScheme });
       await joinRoomOn(page, '#busy');
       await joinRoomOn(page, '#quiet');
       const lines = [
@@ -97,7 +78,7 @@ test('a busy chat has no WCAG AA violation, light and dark, desktop and phone wi
       await say(page, `my own line, ${me}`);
       await page.getByRole('log').getByText(`my own line, ${me}`).waitFor();
       await check(page, `chat, ${colorScheme}, ${size.name}`);
-      await page.screenshot({ path: `${ARTIFACTS}a11y-chat-${colorScheme}-${size.name}.png` });
+      await page.screenshot({ path: `${web.artifacts}a11y-chat-${colorScheme}-${size.name}.png` });
       if (size.name === 'phone') {
         await page.getByRole('button', { name: 'Show rooms' }).click();
         await page.getByRole('navigation').waitFor();
@@ -114,19 +95,18 @@ test('a busy chat has no WCAG AA violation, light and dark, desktop and phone wi
 });
 
 test('the admin panel has no WCAG AA violation, light and dark, desktop and phone', { skip }, async () => {
-  const irc = await t.register('adminseen');
+  const irc = await web.server.register('adminseen');
   await joinRoom(irc, 'adminseen', '#admin-a11y');
   for (const colorScheme of THEMES) {
     for (const size of WIDTHS) {
-      const page = await browser.newPage({ viewport: size, colorScheme });
-      await page.goto(`${url}#admin`);
+      const page = await web.newPage({ viewport: size, colorScheme });
+      await page.goto(`${web.url}#admin`);
       await page.getByLabel('Admin token').waitFor();
       await check(page, `admin sign-in, ${colorScheme}, ${size.name}`);
-      await page.getByLabel('Admin token').fill(TOKEN);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInAdmin(page, TOKEN);
       await page.getByRole('row').filter({ hasText: 'adminseen' }).waitFor();
       await check(page, `admin panel, ${colorScheme}, ${size.name}`);
-      if (size.name === 'desktop') await page.screenshot({ path: `${ARTIFACTS}a11y-admin-${colorScheme}.png` });
+      if (size.name === 'desktop') await page.screenshot({ path: `${web.artifacts}a11y-admin-${colorScheme}.png` });
       await page.close();
     }
   }

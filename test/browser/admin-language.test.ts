@@ -1,44 +1,26 @@
 // The last English on a Chinese page: the admin panel (/#admin) in zh-CN with its own language
 // picker, the desktop notifications' titles, and the nickname hint, which follows whether the
 // server takes Unicode nicks (client-settings.json). Screenshots: test-artifacts/admin-zh-CN*.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { browserFixture, browserSkip, webUrl } from '../helpers/browser.ts';
+import { startServer } from '../helpers/server.ts';
+import { say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const TOKEN = 'zh-token';
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0, adminToken: TOKEN } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture({ web: { adminToken: TOKEN } });
 
 test('a zh-CN browser gets the admin panel in Chinese; its picker switches to English and is remembered', { skip }, async () => {
-  const irc = await t.register('xiaoming');
+  const irc = await web.server.register('xiaoming');
   await joinRoom(irc, 'xiaoming', '#茶馆');
-  const other = await t.register('laowang');
+  const other = await web.server.register('laowang');
   await joinRoom(other, 'laowang', '#茶馆');
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1200, height: 860 }, colorScheme: 'light' });
+  const context = await web.browser.newContext({ locale: 'zh-CN', viewport: { width: 1200, height: 860 }, colorScheme: 'light' });
   const page = await context.newPage();
-  await page.goto(`${url}#admin`);
+  await page.goto(`${web.url}#admin`);
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
   await page.getByRole('heading', { name: 'Parlor 管理后台' }).waitFor();
   await page.getByLabel('IRC 管理员名称').waitFor();
@@ -57,7 +39,7 @@ test('a zh-CN browser gets the admin panel in Chinese; its picker switches to En
   const duration = confirm.getByLabel('时长');
   assert.match((await duration.getAttribute('placeholder')) ?? '', /90m、1h30m、2d；留空则永久/);
   await duration.fill('1h30m');
-  await page.screenshot({ path: `${ARTIFACTS}admin-zh-CN-confirm.png` });
+  await page.screenshot({ path: `${web.artifacts}admin-zh-CN-confirm.png` });
   await confirm.getByRole('button', { name: '确认封禁' }).click();
   await page.getByRole('status').getByText('已封禁 xiaoming。').waitFor();
   const bans = page.getByRole('region', { name: '封禁和禁言' });
@@ -65,9 +47,9 @@ test('a zh-CN browser gets the admin panel in Chinese; its picker switches to En
   await bans.getByText(/刷屏（由 .+ 设置，剩余 1 小时 (29|30) 分）/).waitFor();
   await bans.getByRole('button', { name: '解除封禁' }).waitFor();
   await page.getByRole('region', { name: '操作日志' }).getByText('封禁', { exact: false }).first().waitFor();
-  await page.screenshot({ path: `${ARTIFACTS}admin-zh-CN.png`, fullPage: true });
+  await page.screenshot({ path: `${web.artifacts}admin-zh-CN.png`, fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: `${ARTIFACTS}admin-zh-CN-dark.png`, fullPage: true });
+  await page.screenshot({ path: `${web.artifacts}admin-zh-CN-dark.png`, fullPage: true });
 
   // The picker in the header: English now, and on the next visit too.
   await page.locator('.admin-header').getByLabel('语言').selectOption('en');
@@ -78,7 +60,7 @@ test('a zh-CN browser gets the admin panel in Chinese; its picker switches to En
   await page.getByRole('status').getByText(/^Unbanned /).waitFor();
 
   const again = await context.newPage();
-  await again.goto(`${url}#admin`);
+  await again.goto(`${web.url}#admin`);
   await again.getByLabel('Admin token').waitFor();
   assert.equal(await again.locator('html').getAttribute('lang'), 'en');
   await context.close();
@@ -87,7 +69,7 @@ test('a zh-CN browser gets the admin panel in Chinese; its picker switches to En
 });
 
 test('desktop notifications are titled in the page language, their text without IRC formatting codes', { skip }, async () => {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 720 } });
+  const context = await web.browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 720 } });
   // A stand-in for the browser's notifications, and a page that counts as hidden (a background tab).
   // (Plain script text: a transpiled function would carry the test runner's helpers along.)
   await context.addInitScript(`
@@ -102,14 +84,13 @@ test('desktop notifications are titled in the page language, their text without 
     Object.defineProperty(document, 'hidden', { get: () => true });
   `);
   const page = await context.newPage();
-  await page.goto(url);
+  await page.goto(web.url);
   await page.getByLabel('昵称').fill('xiaomei');
   await page.getByRole('button', { name: '连接' }).click();
-  await page.locator('#message-input').fill('/join #书房');
-  await page.locator('#message-input').press('Enter');
+  await say(page, '/join #书房');
   await page.getByRole('navigation').getByText('#书房').waitFor();
 
-  const irc = await t.register('laozhang');
+  const irc = await web.server.register('laozhang');
   await joinRoom(irc, 'laozhang', '#书房');
   irc.send('PRIVMSG xiaomei :在吗？');
   irc.send('PRIVMSG #书房 :xiaomei 你好');
@@ -127,18 +108,18 @@ test('desktop notifications are titled in the page language, their text without 
 });
 
 test('the nickname hint says what the server takes: ASCII here, any script under precis', { skip }, async () => {
-  const settings = (await (await fetch(`${url}client-settings.json`)).json()) as { unicodeNicks?: unknown };
+  const settings = (await (await fetch(`${web.url}client-settings.json`)).json()) as { unicodeNicks?: unknown };
   assert.equal(settings.unicodeNicks, false);
-  const context = await browser.newContext({ locale: 'zh-CN' });
+  const context = await web.browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();
-  await page.goto(url);
+  await page.goto(web.url);
   await page.getByLabel('昵称').fill('张三');
   await page.getByText('只能用英文字母 a–z').waitFor();
   assert.equal(await page.getByRole('button', { name: '连接' }).isDisabled(), true);
 
   const precis = await startServer({ server: { casemapping: 'precis' }, web: { enabled: true, port: 0 } });
   try {
-    const precisUrl = `http://127.0.0.1:${precis.server.webAddress!.port}/`;
+    const precisUrl = webUrl(precis);
     assert.equal(((await (await fetch(`${precisUrl}client-settings.json`)).json()) as { unicodeNicks?: unknown }).unicodeNicks, true);
     await page.goto(precisUrl);
     await page.getByLabel('昵称').fill('9张三');

@@ -1,62 +1,38 @@
 // The admin panel (/#admin) in a real browser against the admin API on the web port: a kick
 // from the panel disconnects a browser user, whose page says why; a broadcast reaches IRC
 // clients. Skipped without Chromium or a build, like web-client.test.ts.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { hashPassword } from '../../src/server/passwords.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { connectWeb, say, signInAdmin } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const TOKEN = 'test-token';
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0, adminToken: TOKEN }, opers: [{ name: 'root', password: await hashPassword('s3cret', 4) }] });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture(async () => ({ web: { adminToken: TOKEN }, opers: [{ name: 'root', password: await hashPassword('s3cret', 4) }] }));
 
 async function openAdmin(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  await page.goto(`${url}#admin`);
-  await page.getByLabel('Admin token').fill(TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await web.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`${web.url}#admin`);
+  await signInAdmin(page, TOKEN);
   await page.getByRole('region', { name: 'Users' }).waitFor();
   return page;
 }
 
 test('a wrong token is refused and the form says so', { skip }, async () => {
-  const page = await browser.newPage();
-  await page.goto(`${url}#admin`);
-  await page.getByLabel('Admin token').fill('not-the-token');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await web.newPage();
+  await page.goto(`${web.url}#admin`);
+  await signInAdmin(page, 'not-the-token');
   await page.getByRole('alert').waitFor();
   assert.equal(await page.getByLabel('Admin token').count(), 1);
   await page.close();
 });
 
 test('kicking a browser user from the panel shows them the reason', { skip }, async () => {
-  const victim = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-  await victim.goto(url);
-  await victim.getByLabel('Nickname').fill('victim');
-  await victim.getByRole('button', { name: 'Connect' }).click();
-  await victim.locator('#message-input').fill('/join #lobby');
-  await victim.locator('#message-input').press('Enter');
+  const victim = await connectWeb(web.browser, web.url, 'victim');
+  await say(victim, '/join #lobby');
   await victim.getByRole('navigation').getByText('#lobby').waitFor();
 
   const admin = await openAdmin();
@@ -72,13 +48,13 @@ test('kicking a browser user from the panel shows them the reason', { skip }, as
   assert.match((await alert.textContent()) ?? '', /bye now/);
   // The kicked user is gone from the table at the next poll, and the kill is in the audit log.
   await row.waitFor({ state: 'detached' });
-  await victim.screenshot({ path: `${ARTIFACTS}web-admin-kicked.png` });
+  await victim.screenshot({ path: `${web.artifacts}web-admin-kicked.png` });
   await victim.close();
   await admin.close();
 });
 
 test('a broadcast from the panel reaches IRC clients as NOTICE $*', { skip }, async () => {
-  const irc = await t.register('listener');
+  const irc = await web.server.register('listener');
   const admin = await openAdmin();
   await admin.getByRole('row').filter({ hasText: 'listener' }).waitFor();
   await admin.getByLabel('Broadcast text').fill('maintenance at noon');
@@ -86,14 +62,14 @@ test('a broadcast from the panel reaches IRC clients as NOTICE $*', { skip }, as
   const got = await irc.waitFor((r) => r.msg.command === 'NOTICE' && r.msg.params[1]?.includes('maintenance at noon') === true);
   assert.equal(got.msg.params[0], '$*');
   await admin.getByRole('region', { name: 'Audit log' }).getByText(/broadcast/i).first().waitFor();
-  await admin.screenshot({ path: `${ARTIFACTS}web-admin.png`, fullPage: true });
+  await admin.screenshot({ path: `${web.artifacts}web-admin.png`, fullPage: true });
   await admin.close();
   irc.close();
 });
 
 test('an IRC operator opens the panel with the OPER name and password', { skip }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  await page.goto(`${url}#admin`);
+  const page = await web.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`${web.url}#admin`);
   await page.getByLabel('IRC operator name').fill('root');
   await page.getByLabel('Operator password').fill('wrong');
   await page.getByRole('button', { name: 'Log in as operator' }).click();
@@ -101,6 +77,6 @@ test('an IRC operator opens the panel with the OPER name and password', { skip }
   await page.getByLabel('Operator password').fill('s3cret');
   await page.getByRole('button', { name: 'Log in as operator' }).click();
   await page.getByRole('region', { name: 'Users' }).waitFor();
-  assert.ok(t.server.audit.recent().some((e) => e.actor === 'oper:root (web)' && e.action === 'panel login'));
+  assert.ok(web.parlor.audit.recent().some((e) => e.actor === 'oper:root (web)' && e.action === 'panel login'));
   await page.close();
 });

@@ -1,36 +1,21 @@
 // What a user tester tripped over in the admin panel: a bad duration explained by its field (in
 // Chinese), the broadcast box counting UTF-8 bytes, a phone-width page that fits its screen,
 // and a server with no way in saying so before anyone tries. Skipped without Chromium or a build.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { startServer } from '../helpers/server.ts';
+import { browserFixture, browserSkip, webUrl } from '../helpers/browser.ts';
 
 const skip = browserSkip;
 const TOKEN = 'usability-token';
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0, adminToken: TOKEN } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture({ web: { adminToken: TOKEN } });
 
 async function openAdmin(options: { locale: string; width: number }): Promise<Page> {
-  const context = await browser.newContext({ locale: options.locale, viewport: { width: options.width, height: 800 } });
+  const context = await web.browser.newContext({ locale: options.locale, viewport: { width: options.width, height: 800 } });
   const page = await context.newPage();
-  await page.goto(`${url}#admin`);
+  await page.goto(`${web.url}#admin`);
   await page.locator('#admin-token').fill(TOKEN);
   await page.locator('#admin-token').press('Enter');
   await page.locator('.admin-table').waitFor();
@@ -38,7 +23,7 @@ async function openAdmin(options: { locale: string; width: number }): Promise<Pa
 }
 
 test('a duration that does not read is explained next to its field, in Chinese, and nothing is sent', { skip }, async () => {
-  const irc = await t.register('zhuser');
+  const irc = await web.server.register('zhuser');
   const page = await openAdmin({ locale: 'zh-CN', width: 1200 });
   await page.getByRole('button', { name: '禁言 zhuser' }).click();
   const form = page.locator('form.admin-confirm');
@@ -48,7 +33,7 @@ test('a duration that does not read is explained next to its field, in Chinese, 
   await problem.waitFor();
   assert.match((await problem.textContent()) ?? '', /^时长格式不对.*90分钟/);
   assert.equal(await form.locator('input[name=duration]').getAttribute('aria-invalid'), 'true');
-  assert.equal(t.server.admin.list('mute').length, 0);
+  assert.equal(web.parlor.admin.list('mute').length, 0);
   // The placeholder fits its field.
   const fits = await form.locator('input[name=duration]').evaluate((el) => {
     const input = el as unknown as { scrollWidth: number; clientWidth: number; value: string; placeholder: string };
@@ -74,8 +59,8 @@ test('the broadcast box counts UTF-8 bytes and will not send over the limit', { 
 });
 
 test('on a 390px phone the panel fits the screen: users are cards with their actions in view, long audit entries wrap', { skip }, async () => {
-  const irc = await t.register('phoneuser');
-  await t.server.admin.broadcast(t.server.admin.consoleActor, `https://example.com/${'x'.repeat(200)}`);
+  const irc = await web.server.register('phoneuser');
+  await web.parlor.admin.broadcast(web.parlor.admin.consoleActor, `https://example.com/${'x'.repeat(200)}`);
   const page = await openAdmin({ locale: 'en', width: 390 });
   await page.getByRole('button', { name: 'Mute phoneuser' }).waitFor();
   assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 390);
@@ -91,8 +76,8 @@ test('on a 390px phone the panel fits the screen: users are cards with their act
 
 test('with neither a token nor operators configured, the sign-in page says the panel is off before any attempt', { skip }, async () => {
   const off = await startServer({ web: { enabled: true, port: 0 } });
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${off.server.webAddress!.port}/#admin`);
+  const page = await web.newPage();
+  await page.goto(`${webUrl(off)}#admin`);
   await page.getByRole('alert').filter({ hasText: 'The admin panel is off' }).waitFor();
   await page.close();
   await off.close();

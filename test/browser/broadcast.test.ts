@@ -1,47 +1,20 @@
 // A broadcast from the admins in the web client: an announcement in the conversation in view
 // (and in every other one), set apart from the messages, its text readable (WCAG AA) in the
 // light and the dark theme.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { connectWeb, joinRoomOn, say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
+const web = browserFixture();
 
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
-
-async function connect(nick: string, colorScheme: 'light' | 'dark'): Promise<Page> {
-  // bypassCSP: the page's CSP would refuse axe, which the test adds.
-  const page = await browser.newPage({ viewport: { width: 1100, height: 720 }, colorScheme, bypassCSP: true });
-  await page.goto(url);
-  await page.getByLabel('Nickname').fill(nick);
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await page.locator('#message-input').waitFor();
-  return page;
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.locator('#message-input').fill(text);
-  await page.locator('#message-input').press('Enter');
-}
+// bypassCSP: the page's CSP would refuse axe, which the test adds.
+const connect = (nick: string, colorScheme: 'light' | 'dark') => connectWeb(web.browser, web.url, nick, { colorScheme, bypassCSP: true });
 
 /** axe's WCAG 2.1 A/AA violations (colour contrast, list structure…) inside `selector`. */
 async function wcagViolations(page: Page, selector: string): Promise<string[]> {
@@ -57,17 +30,16 @@ async function wcagViolations(page: Page, selector: string): Promise<string[]> {
 for (const scheme of ['light', 'dark'] as const) {
   test(`a broadcast shows as an announcement in the conversation in view and in the others (${scheme} theme)`, { skip }, async () => {
     const page = await connect(`web${scheme}`, scheme);
-    await say(page, `/join #${scheme}`);
-    await page.getByRole('navigation', { includeHidden: true }).getByText(`#${scheme}`).waitFor({ state: 'attached' });
+    await joinRoomOn(page, `#${scheme}`);
     await say(page, 'hello room');
     await page.getByRole('log').getByText('hello room').waitFor();
 
-    await t.server.admin.broadcast(t.server.admin.consoleActor, 'the server restarts at noon, see https://example.org/news');
+    await web.parlor.admin.broadcast(web.parlor.admin.consoleActor, 'the server restarts at noon, see https://example.org/news');
     const note = page.getByRole('log').getByRole('note');
     await note.waitFor();
     const shown = (await note.innerText()).replace(/\s+/g, ' ');
     assert.match(shown, /broadcast/i);
-    assert.match(shown, new RegExp(`from ${t.server.serverName.replace(/\./g, '\\.')}`));
+    assert.match(shown, new RegExp(`from ${web.parlor.serverName.replace(/\./g, '\\.')}`));
     assert.match(shown, /the server restarts at noon, see https:\/\/example\.org\/news/);
     // Set apart: a background of its own, unlike a message's.
     const background = (el: unknown): string =>

@@ -2,35 +2,20 @@
 // (Debian's Chromium via playwright-core): the page loads, connects over its same-origin
 // WebSocket and chats with no CSP violation, and no other page may frame it. Skipped without
 // Chromium or a build; CI installs chromium and runs `npm run build` first.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SECURITY_HEADERS } from '../../src/transport/http-guard.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture();
 
 /** A page that records every CSP violation: the browser's console reports and the DOM events. */
 async function watchedPage(): Promise<{ page: Page; violations: string[] }> {
-  const page = await browser.newPage();
+  const page = await web.newPage();
   const violations: string[] = [];
   page.on('console', (m) => {
     // Chromium also reports features a Permissions-Policy names that it does not know.
@@ -44,16 +29,11 @@ async function watchedPage(): Promise<{ page: Page; violations: string[] }> {
 }
 
 async function connect(page: Page, nick: string): Promise<void> {
-  const response = await page.goto(url);
+  const response = await page.goto(web.url);
   assert.equal(response?.headers()['content-security-policy'], SECURITY_HEADERS['Content-Security-Policy']);
   await page.getByLabel('Nickname').fill(nick);
   await page.getByRole('button', { name: 'Connect' }).click();
   await page.locator('#message-input').waitFor();
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.locator('#message-input').fill(text);
-  await page.locator('#message-input').press('Enter');
 }
 
 test('the web client loads, styles itself, connects and chats under the strict CSP with no violation or header warning', { skip }, async () => {
@@ -77,13 +57,13 @@ test('the web client loads, styles itself, connects and chats under the strict C
 });
 
 test('no page may frame the web client (frame-ancestors none, X-Frame-Options DENY)', { skip }, async () => {
-  const page = await browser.newPage();
+  const page = await web.newPage();
   const refused = new Promise<string>((resolve) => {
     page.on('console', (m) => {
       if (/frame-ancestors|X-Frame-Options/.test(m.text())) resolve(m.text());
     });
   });
-  await page.setContent(`<iframe src="${url}"></iframe>`);
+  await page.setContent(`<iframe src="${web.url}"></iframe>`);
   assert.match(await refused, /frame-ancestors 'none'|X-Frame-Options/);
   await page.close();
 });

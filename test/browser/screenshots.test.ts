@@ -4,12 +4,12 @@
 // script sets and the browser's clock is fixed, so each run draws the same pictures.
 // Written to test-artifacts/, or to $SCREENSHOTS_DIR (`npm run screenshots`: docs/screenshots).
 // Skipped without Chromium or a build, like web-client.test.ts.
-import { after, before, test, type TestContext } from 'node:test';
+import { before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { browserSkip, chromiumFixture } from '../helpers/browser.ts';
 import type { RawClient } from '../helpers/raw-client.ts';
 import { act, does, person, says, StagedClock } from '../helpers/scene.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -22,17 +22,11 @@ const TOKEN = 'screenshot-admin-token';
 const START = Date.UTC(2026, 5, 12, 8, 52);
 const HOUR = 3_600_000;
 
-let browser: Browser;
+const chromium = chromiumFixture(['--font-render-hinting=none']);
 
-before(async () => {
+before(() => {
   if (skip) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--font-render-hinting=none'] });
   mkdirSync(OUT, { recursive: true });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
 });
 
 interface Stage {
@@ -82,7 +76,7 @@ interface Look {
 
 /** A browser context with the look asked for, whose clock stands still at `minutes` into the scene. */
 async function browserAt(look: Look, minutes: number): Promise<BrowserContext> {
-  const context = await browser.newContext({
+  const context = await chromium.browser.newContext({
     viewport: { width: look.width, height: look.height },
     colorScheme: look.colorScheme,
     locale: look.locale,
@@ -335,7 +329,7 @@ async function adminScene(s: Stage, words: AdminWords): Promise<Page> {
   await cast(s, ['#dev'], ['carol', 'carol']);
   const opened = START + 40 * 60_000;
   clock.at(40);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: words.locale, timezoneId: 'Europe/London', colorScheme: 'light' });
+  const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: words.locale, timezoneId: 'Europe/London', colorScheme: 'light' });
   // The page's time stands still and moves only when told, the same steps on every run:
   // 100 ms after loading and after signing in (effects wait for a frame), then one poll at a time.
   await context.clock.install({ time: opened - 1000 });

@@ -1,35 +1,18 @@
 // The web client as 张三, on a server with `casemapping: precis`: the form takes the nick, the
 // room lists it, a line that names it counts as a mention, and an IRC client writes to it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
 import { connectWeb, joinRoomOn, say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ server: { casemapping: 'precis' }, web: { enabled: true, port: 0 } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture({ server: { casemapping: 'precis' } });
 
 test('张三 connects from a browser, is listed, mentioned and written to', { skip }, async () => {
-  const page = await connectWeb(browser, url, '张三');
+  const page = await connectWeb(web.browser, web.url, '张三');
   await joinRoomOn(page, '#lobby');
-  const bob = await t.register('bob');
+  const bob = await web.server.register('bob');
   await joinRoom(bob, 'bob', '#lobby');
   bob.send('NAMES #lobby');
   const names = await bob.waitFor((r) => r.msg.command === '353');

@@ -1,41 +1,22 @@
 // Unread lines elsewhere on a phone: with the room list closed, the ☰ button carries a badge
 // counting them (red when one mentions the user), and each room's badge counts unread lines as
 // the page title does, not only its mentions. Skipped without Chromium or a build.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { connectWeb, say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
 
-let t: TestServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture();
 
 test('on a phone the ☰ button shows unread lines in other rooms; room badges count unread, marked when mentioned', { skip }, async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
-  await page.goto(`http://127.0.0.1:${t.server.webAddress!.port}/`);
-  await page.getByLabel('Nickname').fill('phoneamy');
-  await page.getByRole('button', { name: 'Connect' }).click();
-  const input = page.locator('#message-input');
+  const page = await connectWeb(web.browser, web.url, 'phoneamy', { width: 390, height: 800 });
   for (const room of ['#quiet', '#here']) {
-    await input.fill(`/join ${room}`);
-    await input.press('Enter');
+    await say(page, `/join ${room}`);
     await page.getByRole('heading', { name: room }).waitFor();
   }
-  const bob = await t.register('phonebob');
+  const bob = await web.server.register('phonebob');
   bob.send('JOIN #quiet');
   await bob.waitFor((r) => r.msg.command === 'JOIN');
   bob.send('PRIVMSG #quiet :anyone there?', 'PRIVMSG #quiet :phoneamy: hello you');

@@ -1,55 +1,16 @@
 // The web client in a real browser: Debian's Chromium driven by playwright-core against a
 // Parlor serving the built client (dist/web) on its web port. Skipped without Chromium or a
 // build; CI installs chromium and runs `npm run build` first.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { connectWeb, joinRoomOn, say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const web = browserFixture();
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
-
-async function connect(nick: string, width = 1100): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 720 } });
-  await page.goto(url);
-  await page.getByLabel('Nickname').fill(nick);
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await page.locator('#message-input').waitFor();
-  return page;
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.locator('#message-input').fill(text);
-  await page.locator('#message-input').press('Enter');
-}
-
-/** /join, then wait until the room is listed: a line typed before the JOIN comes back would go to the server buffer. */
-async function joinRoomOn(page: Page, room: string): Promise<void> {
-  await say(page, `/join ${room}`);
-  // Attached, not visible: on a phone the room list is folded away.
-  await page.getByRole('navigation', { includeHidden: true }).getByText(room).waitFor({ state: 'attached' });
-}
+const connect = (nick: string, width = 1100) => connectWeb(web.browser, web.url, nick, { width });
 
 test('two browser users chat in a room and privately; a TCP IRC client sees them and is seen', { skip }, async () => {
   const alice = await connect('webalice');
@@ -60,7 +21,7 @@ test('two browser users chat in a room and privately; a TCP IRC client sees them
   await say(alice, 'hello bob, 你好 🎉');
   await bob.getByRole('log').getByText('hello bob, 你好 🎉').waitFor();
 
-  const irc = await t.register('ircuser');
+  const irc = await web.server.register('ircuser');
   await joinRoom(irc, 'ircuser', '#lobby');
   await say(bob, 'hi from the browser');
   const got = await irc.waitFor((r) => r.msg.command === 'PRIVMSG' && r.msg.params[1] === 'hi from the browser');
@@ -71,8 +32,8 @@ test('two browser users chat in a room and privately; a TCP IRC client sees them
   await say(alice, '/msg webbob a private word');
   await bob.getByRole('navigation').getByText('webalice').click();
   await bob.getByRole('log').getByText('a private word').waitFor();
-  await alice.screenshot({ path: `${ARTIFACTS}web-room.png` });
-  await bob.screenshot({ path: `${ARTIFACTS}web-private.png` });
+  await alice.screenshot({ path: `${web.artifacts}web-room.png` });
+  await bob.screenshot({ path: `${web.artifacts}web-private.png` });
   await alice.close();
   await bob.close();
   irc.close();
@@ -97,12 +58,12 @@ test('the phone-sized layout works', { skip }, async () => {
   await joinRoomOn(dave, '#lobby');
   await say(dave, 'from a phone');
   await dave.getByRole('log').getByText('from a phone').waitFor();
-  await dave.screenshot({ path: `${ARTIFACTS}web-phone.png` });
+  await dave.screenshot({ path: `${web.artifacts}web-phone.png` });
   await dave.close();
 });
 
 test('the room list shows rooms with member counts and topics, and a click joins', { skip }, async () => {
-  const owner = await t.register('listowner');
+  const owner = await web.server.register('listowner');
   await joinRoom(owner, 'listowner', '#listed');
   owner.send('TOPIC #listed :a topic 话题');
   await owner.waitFor('TOPIC');

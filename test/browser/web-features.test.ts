@@ -1,35 +1,20 @@
 // The web client's login, typing and paste features in a real browser (Debian's Chromium via
 // playwright-core), against a Parlor serving the built client. Skipped without Chromium or a
 // build. Desktop notifications are left out: headless Chromium does not show them reliably.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { joinRoomOn } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 }, accounts: { passwordCost: 4 } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture({ accounts: { passwordCost: 4 } });
 
 async function openForm(nick: string, password = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-  await page.goto(url);
+  const page = await web.newPage({ viewport: { width: 1100, height: 720 } });
+  await page.goto(web.url);
   await page.getByLabel('Nickname').fill(nick);
   await page.getByLabel('Password (account or server)').fill(password);
   await page.getByRole('button', { name: 'Connect' }).click();
@@ -42,20 +27,8 @@ async function connect(nick: string, password = ''): Promise<Page> {
   return page;
 }
 
-async function say(page: Page, text: string): Promise<void> {
-  await page.locator('#message-input').fill(text);
-  await page.locator('#message-input').press('Enter');
-}
-
-/** /join, then wait until the room is listed: a line typed or a join seen before the JOIN comes back would land elsewhere. */
-async function joinRoomOn(page: Page, room: string): Promise<void> {
-  await say(page, `/join ${room}`);
-  // Attached, not visible: on a phone the room list is folded away.
-  await page.getByRole('navigation', { includeHidden: true }).getByText(room).waitFor({ state: 'attached' });
-}
-
 test('the connect form logs in to an account with SASL PLAIN, and shows a wrong password', { skip }, async () => {
-  const reg = await t.connect();
+  const reg = await web.server.connect();
   reg.send('NICK saslweb', 'USER saslweb 0 * :SASL web');
   await reg.waitFor('001');
   reg.send('REGISTER * * secretpass123');
@@ -65,7 +38,7 @@ test('the connect form logs in to an account with SASL PLAIN, and shows a wrong 
 
   const page = await connect('saslweb', 'secretpass123');
   await page.getByRole('navigation').getByText('Logged in as saslweb').waitFor();
-  assert.equal(t.server.network.userByNick('saslweb')?.account, 'saslweb');
+  assert.equal(web.parlor.network.userByNick('saslweb')?.account, 'saslweb');
   await page.close();
 
   const wrong = await openForm('saslweb', 'not-the-password');
@@ -95,7 +68,7 @@ test('typing in a room shows on the other members’ pages', { skip }, async () 
 test('a paste of five lines asks first, then sends each line as a message', { skip }, async () => {
   const page = await connect('webpaster');
   await joinRoomOn(page, '#paste');
-  const irc = await t.register('pastewatch');
+  const irc = await web.server.register('pastewatch');
   await joinRoom(irc, 'pastewatch', '#paste');
   await page.getByRole('log').getByText('pastewatch').first().waitFor();
 

@@ -2,42 +2,18 @@
 // msgid) when the view reaches the top. Many lines share one millisecond here (the server's
 // clock is held still), and the server gives fewer lines per answer than the client would
 // like (history.maxQuery): every line must still come back, once, in order.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
 import { ManualClock } from '../helpers/clock.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { connectWeb, say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
 const clock = new ManualClock();
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 }, history: { maxQuery: 40 } }, { clock });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
-
-async function connect(nick: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-  await page.goto(url);
-  await page.getByLabel('Nickname').fill(nick);
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await page.locator('#message-input').waitFor();
-  return page;
-}
+const web = browserFixture({ history: { maxQuery: 40 } }, { deps: { clock } });
 
 const text = (n: number): string => `flood line ${String(n).padStart(3, '0')}`;
 
@@ -47,7 +23,7 @@ function shownMessages(page: Page): Promise<string[]> {
 }
 
 test('scrolling to the top brings back every line of a busy millisecond, once and in order', { skip }, async () => {
-  const poster = await t.register('poster');
+  const poster = await web.server.register('poster');
   await joinRoom(poster, 'poster', '#flood');
   // 1–30 in one millisecond, 31–120 (more than a page) in the next, 121–150 in the one after.
   const groups: [number, number][] = [
@@ -61,9 +37,8 @@ test('scrolling to the top brings back every line of a busy millisecond, once an
     clock.advance(1);
   }
 
-  const page = await connect('reader');
-  await page.locator('#message-input').fill('/join #flood');
-  await page.locator('#message-input').press('Enter');
+  const page = await connectWeb(web.browser, web.url, 'reader');
+  await say(page, '/join #flood');
   await page.getByRole('log').getByText(text(150)).waitFor();
 
   const loadOlder = page.getByRole('button', { name: 'Load older messages' });

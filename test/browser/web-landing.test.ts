@@ -2,49 +2,27 @@
 // read from /client-settings.json) with one friendly line, and the raw welcome burst (server
 // details, user counts, MOTD) is folded away in the server view. IRC clients are not moved.
 // A landing room that refuses them (ban, +i…) leaves them greeted in the server view instead.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { join } from '../helpers/irc.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip, webUrl } from '../helpers/browser.ts';
+import { connectWeb, say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
 
-let t: TestServer;
-let browser: Browser;
+const web = browserFixture({ plainText: { defaultRoom: '#welcome' } });
 
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 }, plainText: { defaultRoom: '#welcome' } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
-
-const pageUrl = (s: TestServer): string => `http://127.0.0.1:${s.server.webAddress!.port}/`;
-
-async function connect(s: TestServer, nick: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-  await page.goto(pageUrl(s));
-  await page.getByLabel('Nickname').fill(nick);
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await page.locator('#message-input').waitFor();
-  return page;
-}
+const connect = (s: TestServer, nick: string) => connectWeb(web.browser, webUrl(s), nick);
 
 test('a web user lands in the default room with one welcome line; the raw welcome is folded away', { skip }, async () => {
-  const page = await connect(t, 'lander');
+  const page = await connect(web.server, 'lander');
   const log = page.getByRole('log');
   await log.getByText('Welcome to').waitFor();
   assert.match((await page.locator('[aria-current="page"]').textContent()) ?? '', /^#welcome/);
   assert.match((await log.getByText('Welcome to').textContent()) ?? '', /lander!.*You are in #welcome/);
   assert.equal(await log.getByText('Welcome to').count(), 1, 'one welcome line');
-  assert.ok(t.server.network.channel('#welcome')?.members.has(t.server.network.userByNick('lander')!));
+  assert.ok(web.parlor.network.channel('#welcome')?.members.has(web.parlor.network.userByNick('lander')!));
 
   // The server view: the burst is there, folded.
   await page.locator('.buffer-server').click();
@@ -58,7 +36,7 @@ test('a web user lands in the default room with one welcome line; the raw welcom
 });
 
 test('a user who asks for a room before landing is not taken to the default room as well', { skip }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+  const page = await web.newPage({ viewport: { width: 1100, height: 720 } });
   // The settings are held back until the user has joined a room of their own.
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -66,20 +44,18 @@ test('a user who asks for a room before landing is not taken to the default room
     await held;
     await route.continue();
   });
-  await page.goto(pageUrl(t));
+  await page.goto(web.url);
   await page.getByLabel('Nickname').fill('chooser');
   await page.getByRole('button', { name: 'Connect' }).click();
-  await page.locator('#message-input').fill('/join #mine');
-  await page.locator('#message-input').press('Enter');
+  await say(page, '/join #mine');
   await page.getByRole('navigation').getByText('#mine').waitFor();
   release();
   await page.locator('.buffer-server').click();
   await page.getByRole('log').getByText('Welcome to').waitFor();
   // A second room: once it is listed, any landing JOIN sent before it has been answered too.
-  await page.locator('#message-input').fill('/join #mine2');
-  await page.locator('#message-input').press('Enter');
+  await say(page, '/join #mine2');
   await page.getByRole('navigation').getByText('#mine2').waitFor();
-  const joined = [...t.server.network.userByNick('chooser')!.joined].map((c) => c.name).sort();
+  const joined = [...web.parlor.network.userByNick('chooser')!.joined].map((c) => c.name).sort();
   assert.deepEqual(joined, ['#mine', '#mine2']);
   assert.equal(await page.getByRole('navigation').getByText('#welcome').count(), 0);
   await page.close();
@@ -88,7 +64,7 @@ test('a user who asks for a room before landing is not taken to the default room
 test('without a default room the user stays in the server view, greeted there; IRC clients are not moved', { skip }, async () => {
   const bare = await startServer({ web: { enabled: true, port: 0 }, plainText: { defaultRoom: '' } });
   try {
-    const settings = (await (await fetch(`${pageUrl(bare)}client-settings.json`)).json()) as unknown;
+    const settings = (await (await fetch(`${webUrl(bare)}client-settings.json`)).json()) as unknown;
     assert.deepEqual(settings, { defaultRoom: '', unicodeNicks: false });
     const page = await connect(bare, 'roamer');
     await page.getByRole('log').getByText('Welcome to').waitFor();
@@ -96,9 +72,9 @@ test('without a default room the user stays in the server view, greeted there; I
     assert.equal(await page.locator('.buffer-room').count(), 0);
     await page.close();
 
-    const irc = await t.register('ircuser');
+    const irc = await web.server.register('ircuser');
     await irc.sync();
-    assert.equal(t.server.network.userByNick('ircuser')!.joined.size, 0);
+    assert.equal(web.parlor.network.userByNick('ircuser')!.joined.size, 0);
     irc.send('QUIT');
     await irc.waitClose();
   } finally {

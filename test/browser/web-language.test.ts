@@ -1,51 +1,31 @@
 // The web client in Simplified Chinese: a browser whose language is zh-CN gets Chinese labels,
 // client lines and a zh-CN day label, with <html lang="zh-CN">; the language picker switches
 // to English and the choice is remembered. Screenshot: test-artifacts/web-zh-CN.png.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
 import { formatDay } from '../../src/i18n/dates.ts';
 import { join as joinRoom } from '../helpers/irc.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture();
 
 test('a zh-CN browser gets the Chinese client; the picker switches to English and is remembered', { skip }, async () => {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 720 } });
+  const context = await web.browser.newContext({ locale: 'zh-CN', viewport: { width: 1100, height: 720 } });
   const page = await context.newPage();
-  await page.goto(url);
+  await page.goto(web.url);
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
   await page.getByLabel('昵称').fill('xiaomei');
   await page.getByRole('button', { name: '连接' }).click();
   await page.locator('#message-input').waitFor();
   await page.getByText('已连接，昵称 xiaomei').waitFor();
 
-  const irc = await t.register('laozhang');
+  const irc = await web.server.register('laozhang');
   await joinRoom(irc, 'laozhang', '#茶馆');
   irc.send('TOPIC #茶馆 :喝茶聊天 🍵');
-  await page.locator('#message-input').fill('/join #茶馆');
-  await page.locator('#message-input').press('Enter');
+  await say(page, '/join #茶馆');
   const log = page.getByRole('log');
   await log.getByText('你进入了 #茶馆').waitFor();
   await page.getByText('2 位成员').waitFor();
@@ -56,7 +36,7 @@ test('a zh-CN browser gets the Chinese client; the picker switches to English an
   await log.getByText('你好，欢迎！').waitFor();
   irc.send('PART #茶馆 :回头见');
   await log.getByText('laozhang 离开了（回头见）').waitFor();
-  await page.screenshot({ path: `${ARTIFACTS}web-zh-CN.png` });
+  await page.screenshot({ path: `${web.artifacts}web-zh-CN.png` });
 
   // The picker: English now, and on the next visit, whatever the browser says.
   await page.getByRole('navigation').getByLabel('语言').selectOption('en');
@@ -68,16 +48,16 @@ test('a zh-CN browser gets the Chinese client; the picker switches to English an
   await log.locator('.day').filter({ hasText: formatDay(new Date(), 'en') }).first().waitFor();
 
   const again = await context.newPage();
-  await again.goto(url);
+  await again.goto(web.url);
   await again.getByLabel('Nickname').waitFor();
   assert.equal(await again.locator('html').getAttribute('lang'), 'en');
   await context.close();
 });
 
 test('an English browser gets English, and can pick Chinese before connecting', { skip }, async () => {
-  const context = await browser.newContext({ locale: 'en-GB' });
+  const context = await web.browser.newContext({ locale: 'en-GB' });
   const page = await context.newPage();
-  await page.goto(url);
+  await page.goto(web.url);
   await page.getByLabel('Nickname').waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   await page.getByLabel('Language').selectOption('zh-CN');

@@ -2,35 +2,15 @@
 // the nick column, the phone layout, IRC formatting, the unread divider and page title, the
 // reconnecting banner, the theme toggle, the log as one tab stop, Alt+digit and Esc. Skipped
 // without Chromium or a build, like web-client.test.ts.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
 import { connectWeb, joinRoomOn, say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
-
-let t: TestServer;
-let browser: Browser;
-let url: string;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 } });
-  url = `http://127.0.0.1:${t.server.webAddress!.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture();
 
 async function box(page: Page, selector: string, index = 0): Promise<{ x: number; y: number; width: number; height: number }> {
   const b = await page.locator(selector).nth(index).boundingBox();
@@ -51,11 +31,11 @@ function focused(page: Page): Promise<string> {
 }
 
 test('the nick column has one width so that text starts at one edge; on a phone the nick is above the text', { skip }, async () => {
-  const short = await t.register('al');
-  const long = await t.register('a_rather_long_nickname_here');
+  const short = await web.server.register('al');
+  const long = await web.server.register('a_rather_long_nickname_here');
   await joinRoom(short, 'al', '#layout');
   await joinRoom(long, 'a_rather_long_nickname_here', '#layout');
-  const page = await connectWeb(browser, url, 'layoutweb');
+  const page = await connectWeb(web.browser, web.url, 'layoutweb');
   await joinRoomOn(page, '#layout');
   short.send('PRIVMSG #layout :short nick, and a \x02bold\x02 word with \x0304red\x03 in it');
   long.send('PRIVMSG #layout :a long nick: its column is as wide as the short one’s, see https://example.com/');
@@ -73,28 +53,28 @@ test('the nick column has one width so that text starts at one edge; on a phone 
   // Quiet lines and actions start their text at the same edge too.
   assert.equal(Math.round((await box(page, '.line-join > .text')).x), Math.round(texts[0]!.x));
   assert.equal(Math.round((await box(page, '.line-action > .text')).x), Math.round(texts[0]!.x));
-  await page.screenshot({ path: `${ARTIFACTS}web-layout-light.png` });
+  await page.screenshot({ path: `${web.artifacts}web-layout-light.png` });
   await page.getByRole('button', { name: 'Dark theme' }).click();
-  await page.screenshot({ path: `${ARTIFACTS}web-layout-dark.png` });
+  await page.screenshot({ path: `${web.artifacts}web-layout-dark.png` });
   await page.close();
 
-  const phone = await connectWeb(browser, url, 'layoutphone', { width: 390, height: 760 });
+  const phone = await connectWeb(web.browser, web.url, 'layoutphone', { width: 390, height: 760 });
   await joinRoomOn(phone, '#layout');
   await phone.getByRole('log').getByText('its column is as wide').waitFor();
   const nick = await box(phone, '.line-message > .who');
   const text = await box(phone, '.line-message > .text');
   assert.ok(nick.y + nick.height <= text.y + 1, `nick ${JSON.stringify(nick)} above text ${JSON.stringify(text)}`);
   assert.ok(Math.abs(nick.x - text.x) < 2, 'nick and text start at one edge');
-  await phone.screenshot({ path: `${ARTIFACTS}web-layout-phone.png` });
+  await phone.screenshot({ path: `${web.artifacts}web-layout-phone.png` });
   await phone.close();
   short.close();
   long.close();
 });
 
 test('IRC bold, italic, underline and colours are rendered, not stripped', { skip }, async () => {
-  const irc = await t.register('formatter');
+  const irc = await web.server.register('formatter');
   await joinRoom(irc, 'formatter', '#format');
-  const page = await connectWeb(browser, url, 'formatweb');
+  const page = await connectWeb(web.browser, web.url, 'formatweb');
   await joinRoomOn(page, '#format');
   irc.send('PRIVMSG #format :\x02bold\x02 \x1ditalic\x1d \x1funder\x1f \x1estruck\x1e \x0304red\x03 \x0301,08on yellow\x0f plain');
   const log = page.getByRole('log');
@@ -118,9 +98,9 @@ test('IRC bold, italic, underline and colours are rendered, not stripped', { ski
 });
 
 test('unread lines count in the page title, and a divider marks them on coming back; Alt+digit and Alt+arrows switch', { skip }, async () => {
-  const talker = await t.register('talker');
+  const talker = await web.server.register('talker');
   await joinRoom(talker, 'talker', '#first');
-  const page = await connectWeb(browser, url, 'unreadweb');
+  const page = await connectWeb(web.browser, web.url, 'unreadweb');
   await joinRoomOn(page, '#first');
   await say(page, 'before leaving');
   await page.getByRole('log').getByText('before leaving').waitFor();
@@ -161,22 +141,22 @@ test('unread lines count in the page title, and a divider marks them on coming b
 });
 
 test('a banner shows while the connection is lost, and goes once it is back', { skip }, async () => {
-  const page = await connectWeb(browser, url, 'bannerweb');
+  const page = await connectWeb(web.browser, web.url, 'bannerweb');
   await joinRoomOn(page, '#banner');
   const banner = page.getByText('Connection lost. Reconnecting…');
   assert.equal(await banner.count(), 0);
-  const uid = t.server.network.userByNick('bannerweb')!.uid;
-  t.server.local(uid)!.disconnect('Ping timeout');
+  const uid = web.parlor.network.userByNick('bannerweb')!.uid;
+  web.parlor.local(uid)!.disconnect('Ping timeout');
   await banner.waitFor();
-  await page.screenshot({ path: `${ARTIFACTS}web-reconnecting.png` });
+  await page.screenshot({ path: `${web.artifacts}web-reconnecting.png` });
   await banner.waitFor({ state: 'detached' });
   await page.getByRole('navigation').getByText('Connected as bannerweb').waitFor();
   await page.close();
 });
 
 test('the theme follows the system until toggled, and the choice is remembered', { skip }, async () => {
-  const page = await browser.newPage({ colorScheme: 'dark' });
-  await page.goto(url);
+  const page = await web.newPage({ colorScheme: 'dark' });
+  await page.goto(web.url);
   const theme = () => page.evaluate<string | null>(`document.documentElement.getAttribute('data-theme')`);
   assert.equal(await theme(), 'dark');
   const toggle = page.getByRole('button', { name: 'Dark theme' });
@@ -196,9 +176,9 @@ test('the theme follows the system until toggled, and the choice is remembered',
 });
 
 test('the message log is one tab stop; Esc closes a drawer', { skip }, async () => {
-  const irc = await t.register('tabber');
+  const irc = await web.server.register('tabber');
   await joinRoom(irc, 'tabber', '#tabs');
-  const page = await connectWeb(browser, url, 'tabweb');
+  const page = await connectWeb(web.browser, web.url, 'tabweb');
   await joinRoomOn(page, '#tabs');
   irc.send('PRIVMSG #tabs :a nick and a link https://example.com/ in the log');
   irc.send('PRIVMSG #tabs :and another line from the same nick');
@@ -218,7 +198,7 @@ test('the message log is one tab stop; Esc closes a drawer', { skip }, async () 
   assert.match(await focused(page), /^log /);
   await page.close();
 
-  const phone = await connectWeb(browser, url, 'escweb', { width: 390, height: 760 });
+  const phone = await connectWeb(web.browser, web.url, 'escweb', { width: 390, height: 760 });
   await phone.getByRole('button', { name: 'Show rooms' }).click();
   const rooms = phone.getByRole('navigation', { name: 'Rooms and conversations' });
   await rooms.waitFor();

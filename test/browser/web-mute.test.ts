@@ -1,32 +1,19 @@
 // A muted web user: typing notifications are not refused out loud (their answers, labeled with
 // labeled-response, are never shown, and after a refusal none go to that room), so each message
 // they try to send gives one error line, which says until when they are muted.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
 
-let t: TestServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip) return;
-  t = await startServer({ web: { enabled: true, port: 0 } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-});
+const web = browserFixture();
 
 async function connect(nick: string, context: { locale?: string; timezoneId?: string } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 720 }, ...context });
-  await page.goto(`http://127.0.0.1:${t.server.webAddress!.port}/`);
+  const page = await web.newPage({ viewport: { width: 1100, height: 720 }, ...context });
+  await page.goto(web.url);
   await page.locator('#nick').fill(nick);
   await page.locator('.connect-form button[type=submit]').click();
   await page.locator('#message-input').waitFor();
@@ -41,15 +28,14 @@ async function typeAndSend(page: Page, text: string): Promise<void> {
 
 /** A round trip through the server after everything sent before: /names answers in the log. */
 async function settled(page: Page, round: number): Promise<void> {
-  await page.locator('#message-input').fill('/names #lobby');
-  await page.locator('#message-input').press('Enter');
+  await say(page, '/names #lobby');
   await page.getByRole('log').getByText(/^#lobby: \d+ (person|people)/).nth(round).waitFor();
 }
 
 test('a muted web user sees one error line per message, saying until when', { skip }, async () => {
   const page = await connect('mutee');
   await page.getByRole('log').getByText('Welcome to').waitFor();
-  await t.server.admin.mute(t.server.admin.consoleActor, 'mutee', 600_000, 'calm down');
+  await web.parlor.admin.mute(web.parlor.admin.consoleActor, 'mutee', 600_000, 'calm down');
   const errors = page.getByRole('log').locator('.line-error');
 
   await typeAndSend(page, 'can anyone hear me');
@@ -70,11 +56,10 @@ test('a muted web user sees one error line per message, saying until when', { sk
 
 test('a muted Chinese user sees, in the room, one Chinese line with their local time, and keeps what they typed', { skip }, async () => {
   const page = await connect('zhmutee', { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  await page.locator('#message-input').fill('/join #lobby');
-  await page.locator('#message-input').press('Enter');
+  await say(page, '/join #lobby');
   await page.getByRole('navigation').getByText('#lobby').waitFor();
   const muted = Date.now();
-  await t.server.admin.mute(t.server.admin.consoleActor, 'zhmutee', 3_600_000, '冷静一下');
+  await web.parlor.admin.mute(web.parlor.admin.consoleActor, 'zhmutee', 3_600_000, '冷静一下');
   await typeAndSend(page, '大家好');
   const line = page.getByRole('log').locator('.line-error').filter({ hasText: '你已被禁言' });
   await line.waitFor();

@@ -1,49 +1,42 @@
 // The web client over HTTPS and WSS: a Parlor with a (self-signed) certificate on its web port,
 // Debian's Chromium told to accept it, chatting with an IRC client on the TLS port.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium, type Browser } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
 import { RawClient } from '../helpers/raw-client.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
 import { makeTestCert, type TestCert } from '../helpers/tls.ts';
-import { browserSkip, CHROMIUM } from '../helpers/browser.ts';
+import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
 
-let t: TestServer;
-let cert: TestCert;
-let browser: Browser;
+let cert: TestCert | undefined;
 
-before(async () => {
-  if (skip) return;
-  cert = await makeTestCert();
-  t = await startServer({ web: { enabled: true, port: 0 }, tls: { cert: cert.certFile, key: cert.keyFile, port: 0, web: true } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
+const web = browserFixture(
+  async () => {
+    // Made here, in the fixture's before hook: node:test (20) starts top-level before hooks
+    // without waiting for the ones before them. Not made at all when the tests are skipped.
+    cert = await makeTestCert();
+    return { tls: { cert: cert.certFile, key: cert.keyFile, port: 0, web: true } };
+  },
+  { https: true },
+);
 
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await t.close();
-  cert.remove();
-});
+after(() => cert?.remove());
 
 test('a browser on https:// chats over wss:// with a TLS IRC client', { skip }, async () => {
-  const url = `https://127.0.0.1:${t.server.webAddress!.port}/`;
   // The certificate is self-signed: this browser profile is told to accept it.
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const context = await web.browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   const sockets: string[] = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
-  await page.goto(url);
+  await page.goto(web.url);
   await page.getByLabel('Nickname').fill('wssweb');
   await page.getByRole('button', { name: 'Connect' }).click();
-  await page.locator('#message-input').fill('/join #tls');
-  await page.locator('#message-input').press('Enter');
+  await say(page, '/join #tls');
 
-  const irc = await RawClient.connectTls(t.server.tlsAddress!.port, cert.cert);
-  t.clients.push(irc);
+  const irc = await RawClient.connectTls(web.parlor.tlsAddress!.port, cert!.cert);
+  web.server.clients.push(irc);
   irc.send('NICK tlsirc', 'USER tlsirc 0 * :tlsirc');
   await irc.waitFor('001');
   await joinRoom(irc, 'tlsirc', '#tls');
@@ -51,10 +44,9 @@ test('a browser on https:// chats over wss:// with a TLS IRC client', { skip }, 
   await irc.waitFor('671');
   irc.send('PRIVMSG #tls :secure hello 安全 🔐');
   await page.getByRole('log').getByText('secure hello 安全 🔐').waitFor();
-  await page.locator('#message-input').fill('and back over wss');
-  await page.locator('#message-input').press('Enter');
+  await say(page, 'and back over wss');
   const got = await irc.waitFor((r) => r.msg.command === 'PRIVMSG' && r.msg.params[1] === 'and back over wss');
   assert.match(got.msg.source ?? '', /^wssweb!/);
-  assert.deepEqual(sockets, [`wss://127.0.0.1:${t.server.webAddress!.port}/irc`]);
+  assert.deepEqual(sockets, [`wss://127.0.0.1:${web.parlor.webAddress!.port}/irc`]);
   await context.close();
 });
