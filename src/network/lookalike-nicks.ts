@@ -10,30 +10,65 @@ import { ADMIN_UID, type NetworkView } from './network-state.ts';
 import type { User } from './state.ts';
 
 export class LookalikeNicks {
-  private readonly bySkeleton = new Map<string, Set<User>>();
+  /** One user, or a Set when several share a skeleton: most share it with no one, and a Set each would cost memory per user. */
+  private readonly bySkeleton = new Map<string, User | Set<User>>();
   private readonly skeletonOf = new Map<User, string>();
+  /**
+   * Users indexed whose nick is not ASCII: while there are none (always under rfc1459), an
+   * ASCII nick has no twin, and is answered without its skeleton.
+   */
+  private readonly nonAsciiUsers = new Set<User>();
+  /**
+   * Whether every nick is indexed. With `everyone` (the users in the network), ASCII nicks are
+   * left out until the first nick that is not ASCII, when they are all indexed at once: until
+   * then no nick can have a twin, and under rfc1459 (every nick ASCII) a user costs the index
+   * nothing.
+   */
+  private indexing: boolean;
+
+  constructor(private readonly everyone?: () => Iterable<User>) {
+    this.indexing = everyone === undefined;
+  }
 
   add(user: User): void {
+    if (!this.indexing) {
+      if (isAscii(user.nick)) return;
+      this.indexEveryone();
+    }
     this.remove(user);
     const skeleton = nickSkeleton(user.nick);
     this.skeletonOf.set(user, skeleton);
-    let users = this.bySkeleton.get(skeleton);
-    if (!users) this.bySkeleton.set(skeleton, (users = new Set()));
-    users.add(user);
+    if (!isAscii(user.nick)) this.nonAsciiUsers.add(user);
+    const users = this.bySkeleton.get(skeleton);
+    if (users === undefined) this.bySkeleton.set(skeleton, user);
+    else if (users instanceof Set) users.add(user);
+    else this.bySkeleton.set(skeleton, new Set([users, user]));
   }
 
   remove(user: User): void {
     const skeleton = this.skeletonOf.get(user);
     if (skeleton === undefined) return;
     this.skeletonOf.delete(user);
+    this.nonAsciiUsers.delete(user);
     const users = this.bySkeleton.get(skeleton);
-    users?.delete(user);
-    if (users?.size === 0) this.bySkeleton.delete(skeleton);
+    if (users === user) {
+      this.bySkeleton.delete(skeleton);
+    } else if (users instanceof Set) {
+      users.delete(user);
+      if (users.size === 1) this.bySkeleton.set(skeleton, users.values().next().value!);
+    }
   }
 
   clear(): void {
     this.bySkeleton.clear();
     this.skeletonOf.clear();
+    this.nonAsciiUsers.clear();
+    this.indexing = this.everyone === undefined;
+  }
+
+  private indexEveryone(): void {
+    this.indexing = true;
+    for (const user of this.everyone!()) this.add(user);
   }
 
   /** Someone other than `self` whose nick looks like `nick`, when one of the two is not ASCII. */
@@ -43,10 +78,12 @@ export class LookalikeNicks {
 
   /** Everyone twinOf could answer (more than one only for a non-ASCII `nick`: bob0 and bobO). */
   twinsOf(nick: string, self?: User): User[] {
-    const users = this.bySkeleton.get(nickSkeleton(nick));
-    if (!users) return [];
     const asciiNick = isAscii(nick);
-    return [...users].filter((u) => u !== self && (!asciiNick || !isAscii(u.nick)));
+    if (asciiNick && this.nonAsciiUsers.size === 0) return [];
+    if (!this.indexing) this.indexEveryone();
+    const users = this.bySkeleton.get(nickSkeleton(nick));
+    if (users === undefined) return [];
+    return (users instanceof Set ? [...users] : [users]).filter((u) => u !== self && (!asciiNick || !isAscii(u.nick)));
   }
 }
 
@@ -55,10 +92,11 @@ export class LookalikeNicks {
  * a look-alike of it. At most one, but for the ASCII twins a non-ASCII `nick` can have.
  */
 export function nickOccupants(network: NetworkView, nick: string, self?: User): User[] {
-  const occupants = new Set(network.lookalikes.twinsOf(nick, self));
+  const twins = network.lookalikes.twinsOf(nick, self);
   const holder = network.nicks.get(foldCase(nick));
-  if (holder !== undefined && holder !== self) occupants.add(holder);
-  return [...occupants];
+  const held = holder !== undefined && holder !== self;
+  if (twins.length === 0) return held ? [holder] : [];
+  return held && !twins.includes(holder) ? [...twins, holder] : twins;
 }
 
 /**

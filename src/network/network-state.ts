@@ -20,7 +20,7 @@ export class NetworkState {
   readonly users = new Map<string, User>();
   readonly nicks = new Map<string, User>();
   /** Nicks in use by what they look like: kept with `nicks`. */
-  readonly lookalikes = new LookalikeNicks();
+  readonly lookalikes = new LookalikeNicks(() => this.users.values());
   readonly channels = new Map<string, Channel>();
   /** Users with +i and +o, kept current so LUSERS does not walk every user. */
   invisibleCount = 0;

@@ -103,11 +103,12 @@ export class Reducer {
         return undefined;
       case 'user.introduce': {
         if (!s.isUp(e.nodeId, entry.epoch) || s.users.has(e.uid)) return NO_CHANGE;
-        const { type: _type, displace, ...init } = e;
+        const displace = e.displace;
         // The owner of the account named e.nick, logging in as they connect, may take it (displace).
         const occupant = this.occupantGivingWay(e.nick, undefined, e.account, displace);
         if (occupant !== undefined && !(occupant instanceof User)) return occupant;
-        const user = new User({ ...init, signonAt: time });
+        // User takes the fields it knows (no rest copy without type and displace: one per registration).
+        const user = new User({ ...e, signonAt: time });
         // A server ban set meanwhile refuses the user (its node closes the connection).
         if (s.bans.size > 0 && s.bans.match(time, e.address, user.mask)) return refuse(ERR_YOUREBANNEDCREEP, [], 'You are banned from this server');
         if (occupant) this.displaceOccupant(occupant, e.nick, displace!, time, out);

@@ -45,5 +45,6 @@ const USER_BAD_RE = /[\x00-\x20@!*?,]/;
 export function sanitizeUsername(raw: string, maxLength: number): string | undefined {
   const cleaned = raw.replace(/^~+/, '');
   if (cleaned === '' || USER_BAD_RE.test(cleaned)) return undefined;
-  return Array.from(cleaned).slice(0, maxLength).join(''); // whole characters: 𠀀 is two UTF-16 units
+  // Whole characters (𠀀 is two UTF-16 units); no more units than that are as many characters at most.
+  return cleaned.length <= maxLength ? cleaned : Array.from(cleaned).slice(0, maxLength).join('');
 }

@@ -15,10 +15,13 @@ import type { Session } from './session.ts';
 
 /** An account, other than the one of `nick`'s very name, that `nick` looks like. */
 export async function lookalikeAccount(store: Store, nick: string, except?: string): Promise<AccountRecord | undefined> {
+  // Most nicks look like no account: nothing to fold then.
+  const accounts = await store.accountsLike(nick);
+  if (accounts.length === 0) return undefined;
   const folded = foldCase(nick);
   const excepted = except === undefined ? undefined : foldCase(except);
   const asciiNick = isAscii(nick);
-  for (const account of await store.accountsLike(nick)) {
+  for (const account of accounts) {
     const name = foldCase(account.name);
     if (name !== folded && name !== excepted && (!asciiNick || !isAscii(account.name))) return account;
   }
