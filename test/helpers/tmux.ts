@@ -64,7 +64,7 @@ export class TmuxTerminal {
     }
   }
 
-  /** Waits until the program has exited (tmux keeps its pane) and gives its exit status. */
+  /** Waits until the program has exited (tmux keeps its pane) and gives its exit status if tmux has it. */
   async waitForExit(timeoutMs = 20_000): Promise<number> {
     const status = (): string => {
       try {
@@ -73,8 +73,10 @@ export class TmuxTerminal {
         return `(no pane: ${(err as Error).message})`;
       }
     };
-    const m = await waitForText(status, /^1 (\d+)$/, timeoutMs, () => this.screen());
-    return Number(m[1]);
+    // tmux may mark the pane dead before it has the status: then NaN (run the program under sh
+    // and print $? where the status matters).
+    const m = await waitForText(status, /^1(?: (\d+))?$/, timeoutMs, () => this.screen());
+    return m[1] === undefined ? Number.NaN : Number(m[1]);
   }
 
   type(text: string): void {
