@@ -64,7 +64,8 @@ export function foldNick(name: string): string {
 }
 
 export function foldCase(name: string): string {
-  return isAscii(name) || name.startsWith('#') ? foldAscii(name) : foldUnicode(name);
+  // A room name first: it is the common case on the hot path and needs no scan for non-ASCII.
+  return name.charCodeAt(0) === 0x23 || isAscii(name) ? foldAscii(name) : foldUnicode(name);
 }
 
 export function sameName(a: string, b: string): boolean {
