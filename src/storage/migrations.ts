@@ -122,6 +122,21 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     data: fillAccountSkeletonsSqlite,
   },
+  {
+    version: 5,
+    description: 'read markers per account and conversation; SCRAM-SHA-256 keys beside the scrypt hash',
+    // `scram`: the SCRAM-SHA-256 verifier (iterations, salt, StoredKey, ServerKey), NULL until
+    // the account's next PLAIN login or password change derives it (src/server/scram.ts).
+    sql: `
+      CREATE TABLE read_markers (
+        account_key TEXT NOT NULL,    -- the account's name folded
+        target      TEXT NOT NULL,    -- the conversation as its reader names it, folded
+        time        INTEGER NOT NULL, -- read up to this time (ms)
+        PRIMARY KEY (account_key, target)
+      ) WITHOUT ROWID;
+      ALTER TABLE accounts ADD COLUMN scram TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

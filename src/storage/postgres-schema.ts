@@ -103,6 +103,21 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
     data: fillAccountSkeletonsPostgres,
   },
+  {
+    version: 4,
+    description: 'read markers per account and conversation; SCRAM-SHA-256 keys beside the scrypt hash',
+    // `scram`: the SCRAM-SHA-256 verifier, NULL until the account's next PLAIN login or
+    // password change derives it (src/server/scram.ts).
+    sql: `
+      CREATE TABLE read_markers (
+        account_key text NOT NULL,   -- the account's name folded
+        target      text NOT NULL,   -- the conversation as its reader names it, folded
+        time        bigint NOT NULL, -- read up to this time (ms)
+        PRIMARY KEY (account_key, target)
+      );
+      ALTER TABLE accounts ADD COLUMN scram text;
+    `,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;

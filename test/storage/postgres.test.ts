@@ -77,7 +77,7 @@ describe('PostgresStore migrations', () => {
     const store = await PostgresStore.open({ url });
     try {
       assert.deepEqual(await schemaVersions(url), POSTGRES_MIGRATIONS.map((m) => m.version));
-      assert.equal(POSTGRES_SCHEMA_VERSION, 3);
+      assert.equal(POSTGRES_SCHEMA_VERSION, 4);
       assert.deepEqual(ids(await store.latest('#room', 10)), ['m1']);
       assert.deepEqual(ids(await store.latest(ab, 10)), ['m2']);
       // Migration 2 indexes old rows too: bob is the second side of alice<NUL>bob.
