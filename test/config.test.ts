@@ -64,8 +64,8 @@ test('admin defaults: connection limits, flood control, audit log, no operators'
   assert.throws(() => parseConfig({ storage: { backend: 'postgres' } }, 'c'), /storage.backend postgres needs storage.url/);
   assert.throws(() => parseConfig({ cluster: { heartbeatMs: 10_000, deadAfterMs: 15_000 } }, 'c'), /at least 4 heartbeats/);
   assert.throws(() => parseConfig({ cluster: { nodeId: 'a b' } }, 'c'), /letters, digits/);
-  assert.deepEqual(c.history, { enabled: true, replayOnJoin: 10, maxQuery: 100, maxAgeDays: 0, maxPerTarget: 0 });
-  assert.deepEqual(c.accounts, { registration: true, nickGraceMs: 60_000, minPasswordLength: 8, passwordCost: 15, maxRoomsPerAccount: 10, maxRegisteredRooms: 1000, registrationsPerAddress: 5, registrationWindowMs: 3_600_000, saslMaxResponseBytes: 1600 });
+  assert.deepEqual(c.history, { enabled: true, replayOnJoin: 10, maxQuery: 100, maxAgeDays: 0, maxPerTarget: 0, redactWindowMs: 900_000, auditRedactedText: false, tombstoneMs: 86_400_000 });
+  assert.deepEqual(c.accounts, { registration: true, nickGraceMs: 60_000, minPasswordLength: 8, passwordCost: 15, maxRoomsPerAccount: 10, maxRegisteredRooms: 1000, registrationsPerAddress: 5, registrationWindowMs: 3_600_000, saslMaxResponseBytes: 1600, maxReadMarkers: 1000, scramIterations: 4096 });
 });
 
 test('admin sections are validated, naming the field', () => {

@@ -7,6 +7,7 @@
 // typed so far are cleared first and drawn again below them.
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import stringWidth from 'string-width';
 import { terminalSafe } from '../protocol/terminal-safe.ts';
 import type { AdminInboxMessage, ParlorServer } from '../server/server.ts';
 import { completeConsoleLine, formatClock, runConsoleLine } from './console-commands.ts';
@@ -26,6 +27,19 @@ export interface AdminConsole {
 
 const PROMPT = 'parlor> ';
 const CONFIRM_PROMPT = 'Shut the server down? Type y to confirm, anything else to carry on: ';
+
+/**
+ * A message to the admin as console lines. One of several lines (IRCv3 multiline) shows each
+ * further line indented under the first's text; the hint to answer ends the last.
+ */
+export function inboxLines(m: AdminInboxMessage): string[] {
+  const from = terminalSafe(m.from);
+  const head = `[${formatClock(m.time)}] ${m.command === 'NOTICE' ? `-${from}-` : `<${from}>`} `;
+  const indent = ' '.repeat(stringWidth(head));
+  const lines = m.text.split('\n').map((text, i) => (i === 0 ? head + terminalSafe(text) : text === '' ? '' : indent + terminalSafe(text)));
+  lines[lines.length - 1] += `    (answer: say ${from} …)`;
+  return lines;
+}
 
 export function startConsole(server: ParlorServer, options: ConsoleOptions): AdminConsole {
   const terminal = options.terminal ?? (options.input as { isTTY?: boolean }).isTTY === true;
@@ -77,10 +91,7 @@ export function startConsole(server: ParlorServer, options: ConsoleOptions): Adm
     aboveThePrompt(() => output.write(lines.flatMap((l) => l.split('\n').map(terminalSafe)).join('\n') + '\n'));
   };
 
-  const onAdminMessage = (m: AdminInboxMessage): void => {
-    const text = m.command === 'NOTICE' ? `-${m.from}- ${m.text}` : `<${m.from}> ${m.text}`;
-    print([`[${formatClock(m.time)}] ${text}    (answer: say ${m.from} …)`]);
-  };
+  const onAdminMessage = (m: AdminInboxMessage): void => print(inboxLines(m));
   server.adminInbox.add(onAdminMessage);
 
   // One command at a time, in order, even when one of them waits (reload, shutdown).

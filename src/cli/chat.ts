@@ -10,7 +10,7 @@ import { ConfigError } from '../server/config.ts';
 export interface ChatFlags {
   nick?: string;
   password?: string;
-  /** Log in with SASL PLAIN: the account (default: the nick) and its password. */
+  /** Log in with SASL (SCRAM-SHA-256 or PLAIN): the account (default: the nick) and its password. */
   account?: string;
   saslPassword?: string;
   tls?: boolean;
@@ -21,6 +21,8 @@ export interface ChatFlags {
   port?: string;
   /** The language of the client's own text: en or zh (default: from LC_ALL, LC_MESSAGES, LANG). */
   lang?: string;
+  /** Mark the user as a bot (IRCv3 bot-mode) on connecting. */
+  bot?: boolean;
 }
 
 const DEFAULT_HOST = '127.0.0.1';
@@ -74,9 +76,18 @@ export async function chat(server: string | undefined, flags: ChatFlags): Promis
   const nick = flags.nick || process.env.USER || 'guest';
   const sasl = flags.saslPassword !== undefined ? { account: flags.account ?? nick, password: flags.saslPassword } : undefined;
   const { language, dateLocale } = chatLanguage(flags.lang, process.env);
-  const client = new IrcClient({ host, port, tls, tlsInsecure: flags.insecure === true, tlsCa, nick, password: flags.password, ...(sasl && { sasl }), language, dateLocale });
-  // Signals quit properly: QUIT to the server, the terminal's screen given back.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void client.quit());
+  const client = new IrcClient({ host, port, tls, tlsInsecure: flags.insecure === true, tlsCa, nick, password: flags.password, ...(sasl && { sasl }), language, dateLocale, bot: flags.bot === true });
+  // Signals quit properly: QUIT to the server, the terminal's screen (and paste mode) given
+  // back. `on`, not `once`: ink's signal-exit kills the process when it finds no listener but
+  // its own, and a `once` listener is gone by the time it looks. A second signal ends at once.
+  let signalled = false;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (signalled) process.exit(1);
+      signalled = true;
+      void client.quit();
+    });
+  }
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   let code: number;
   if (interactive) {

@@ -76,7 +76,7 @@ export async function joinCluster(config: Config, store: PostgresStore | undefin
     async startHistory(server) {
       if (!config.history.enabled) return;
       const feed = await RedisHistoryFeed.connect<NetworkEvent>({ url: redisUrl, group: HISTORY_GROUP, consumer: nodeId, claimIdleMs: cluster.historyClaimMs, logError });
-      writer = new HistoryWriter(feed, store, server.replica);
+      writer = new HistoryWriter(feed, store, server.replica, { now: () => server.now() });
       writer.start();
       bus.onLogLost(() => writer?.forgetPositions());
     },

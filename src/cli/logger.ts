@@ -27,7 +27,7 @@ export interface LoggerOptions {
 
 // A safety net, not the policy: code must not log secrets in the first place. These keys
 // are censored wherever they appear at the top of a line's object or one level down.
-const SECRET_KEYS = ['password', 'pass', 'passwd', 'secret', 'token', 'authorization', 'adminToken', 'passwordHash'];
+const SECRET_KEYS = ['password', 'pass', 'passwd', 'secret', 'token', 'authorization', 'adminToken', 'passwordHash', 'scram', 'scramSecret'];
 export const REDACTED_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'headers.authorization'];
 
 export function createLogger(options: LoggerOptions): Logger {

@@ -74,13 +74,14 @@ program
   .argument('[server]', 'host[:port] to connect to (default 127.0.0.1:6666)')
   .option('-n, --nick <nick>', 'your nick (default $USER, or guest)')
   .option('--password <password>', 'connection password (PASS)')
-  .option('--sasl-password <password>', 'log in to your account with SASL PLAIN')
+  .option('--sasl-password <password>', 'log in to your account with SASL (SCRAM-SHA-256 when offered, else PLAIN)')
   .option('--account <name>', 'the account to log in to (default: your nick)')
   .option('--tls', 'connect with TLS (default port 6697)')
   .option('--tls-ca <file>', 'trust the certificates in this PEM file (a self-signed server), implies --tls')
   .option('--insecure', 'with TLS, accept any certificate (encrypted, but not safe from a man in the middle)')
   .option('-p, --port <port>', 'port, when not given with the server')
   .option('--lang <language>', 'en or zh (简体中文): the language of the client (default: from LANG)')
+  .option('--bot', 'mark yourself as a bot (user mode +B, where the server has bot mode): for scripts')
   .action(chat);
 
 // `parlor <command> --version` answers too.

@@ -10,8 +10,11 @@ export type Effect =
   | { type: 'say'; target: string; text: string; style: 'message' | 'action' | 'notice'; explicit?: boolean }
   /** Join rooms, remembering keys for rejoining after a reconnect. */
   | { type: 'join'; rooms: string[]; keys: string[] }
-  /** Ask for a room's members and show them when they arrive. */
-  | { type: 'names'; room: string }
+  /**
+   * Ask for rooms' members (`#a,#b`) and show them, when they arrive, in the buffer named
+   * `shownIn` (where the command was typed: a room or nick, '' for the server buffer).
+   */
+  | { type: 'names'; room: string; shownIn?: string }
   /** Open (and go to) a private conversation. */
   | { type: 'query'; nick: string }
   /** Close a buffer, leaving the room if it is one we are in. */
@@ -19,6 +22,8 @@ export type Effect =
   /** Go to buffer number n (1 = the server buffer). */
   | { type: 'window'; n: number }
   | { type: 'quit'; reason: string }
+  /** Delete (REDACT) the user's own message `back` from the end of the buffer `target` (redaction.ts). */
+  | { type: 'delete'; target: string; back: number }
   /** Something to show the user, produced here rather than by the server. */
   | { type: 'note'; kind: 'info' | 'error'; text: string };
 
@@ -96,9 +101,20 @@ function memberMode(mode: string) {
   };
 }
 
-/** A bare nick as a ban mask, `nick!*@*`; anything with ! or @ is already a mask. */
+/** A bare nick as a ban mask, `nick!*@*`; anything with ! or @, or an extban (`$a:bob`), is already one. */
 export function banMask(target: string): string {
-  return /[!@]/.test(target) ? target : `${target}!*@*`;
+  return /[!@]/.test(target) || target.startsWith('$') ? target : `${target}!*@*`;
+}
+
+/** `/except [#room] [mask]` and friends: with a mask, MODE ±letter on it; without, the list (adding only). */
+function listMode(sign: '+' | '-', letter: string) {
+  return (args: string, ctx: { target?: string | undefined; chanTypes: string }): Effect[] | UsageError => {
+    const r = roomAndRest(args, ctx);
+    if (r instanceof UsageError) return r;
+    const [who] = splitWords(r[1], 1);
+    if (!who) return sign === '+' ? [send(`MODE ${r[0]} ${letter}`)] : usage();
+    return [send(`MODE ${r[0]} ${sign}${letter} ${banMask(who)}`)];
+  };
 }
 
 export const COMMANDS: CommandSpec[] = [
@@ -191,9 +207,11 @@ export const COMMANDS: CommandSpec[] = [
     run(args, ctx) {
       const r = roomAndRest(args, ctx);
       if (r instanceof UsageError) return r;
-      return [{ type: 'names', room: r[0] }];
+      return [{ type: 'names', room: r[0], shownIn: ctx.target ?? '' }];
     },
   },
+  { name: 'list', syntax: '[<#room|mask|condition>,…]', help: 'client.command.list', run: passThrough('LIST', false) },
+  { name: 'links', syntax: '[<mask>]', help: 'client.command.links', run: passThrough('LINKS', false) },
   {
     name: 'whois',
     aliases: ['wi'],
@@ -267,6 +285,22 @@ export const COMMANDS: CommandSpec[] = [
       const [who] = splitWords(r[1], 1);
       if (!who) return usage();
       return [send(`MODE ${r[0]} -b ${banMask(who)}`)];
+    },
+  },
+  { name: 'except', syntax: '[<#room>] [<nick|mask>]', help: 'client.command.except', run: listMode('+', 'e') },
+  { name: 'unexcept', syntax: '[<#room>] <nick|mask>', help: 'client.command.unexcept', run: listMode('-', 'e') },
+  { name: 'invex', syntax: '[<#room>] [<nick|mask>]', help: 'client.command.invex', run: listMode('+', 'I') },
+  { name: 'uninvex', syntax: '[<#room>] <nick|mask>', help: 'client.command.uninvex', run: listMode('-', 'I') },
+  {
+    name: 'delete',
+    aliases: ['redact'],
+    syntax: '[<n>]',
+    help: 'client.command.delete',
+    run(args, ctx) {
+      const back = args === '' ? 1 : Number(args);
+      if (!Number.isInteger(back) || back < 1) return usage();
+      if (!ctx.target) return usage('client.usage.noTarget');
+      return [{ type: 'delete', target: ctx.target, back }];
     },
   },
   { name: 'op', syntax: '[<#room>] <nick>…', help: 'client.command.op', run: memberMode('+o') },

@@ -1,5 +1,6 @@
-// Text the client core makes or reads while connecting: a username from a nick, whether
-// CAP LS offers SASL PLAIN, the reason inside a server's ERROR, a reconnect delay for people.
+// Text the client core makes or reads while connecting: a username from a nick, the reason
+// inside a server's ERROR, a reconnect delay for people (which SASL mechanisms CAP LS offers:
+// sasl-login.ts).
 
 import { ENGLISH, type Translate } from '../i18n/i18n.ts';
 
@@ -10,12 +11,6 @@ export function usernameFrom(nick: string): string {
 
 export function formatDelay(ms: number, t: Translate = ENGLISH.t): string {
   return ms >= 1000 ? t('client.seconds', { count: Math.round(ms / 100) / 10 }) : t('client.milliseconds', { count: ms });
-}
-
-/** A CAP LS entry offering SASL with PLAIN (`sasl` alone, from 301 servers, names no mechanisms). */
-export function saslPlainOffered(cap: string): boolean {
-  const [name, value] = cap.split('=', 2) as [string, string | undefined];
-  return name === 'sasl' && (value === undefined || value.split(',').includes('PLAIN'));
 }
 
 /** `Closing Link: host (Killed (admin (bye)))` → `Killed (admin (bye))`; other text as is. */

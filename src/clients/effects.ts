@@ -4,7 +4,10 @@ import { foldCase } from '../protocol/casemapping.ts';
 import type { Effect } from './commands.ts';
 import type { InboundState } from './inbound.ts';
 import type { ChatModel } from './model.ts';
+import { deleteOwn } from './redaction.ts';
 import { ACTION_BYTES, messageTextBytes, splitMessage } from './split-message.ts';
+import { canSendMultiline, inputLines, multilineBatch } from './multiline.ts';
+import { MULTILINE_CAP } from '../protocol/multiline.ts';
 
 const SASL_CHUNK = 400;
 
@@ -15,6 +18,8 @@ export interface EffectHost {
   readonly pending: Effect[];
   readonly registered: boolean;
   hasCap(name: string): boolean;
+  /** A capability's value as the server offered it (`draft/multiline` → `max-bytes=4096,…`). */
+  capValue?(name: string): string | undefined;
   send(line: string): void;
   quit(reason: string): void;
   /** A room left for good, not to be rejoined after a reconnect. */
@@ -69,17 +74,22 @@ export function applyEffect(host: EffectHost, e: Effect): void {
       host.send(`JOIN ${e.rooms.join(',')}${e.keys.length ? ` ${e.keys.join(',')}` : ''}`);
       return;
     case 'names':
-      host.inbound.namesRequested.add(foldCase(e.room));
+      // Each room's 366 is then shown where the user asked, not taken for a member-list refresh.
+      for (const room of e.room.split(',')) if (room !== '') host.inbound.namesRequested.set(foldCase(room), e.shownIn ?? m.current.key);
       host.send(`NAMES ${e.room}`);
       return;
     case 'say':
       say(host, e.target, e.text, e.style);
+      return;
+    case 'delete':
+      deleteOwn(host, e.target, e.back);
       return;
   }
 }
 
 /** PRIVMSG/NOTICE, cut to fit a line, shown locally unless the server echoes it (echo-message). */
 export function say(host: EffectHost, target: string, text: string, style: 'message' | 'action' | 'notice' = 'message'): void {
+  if (text.includes('\n') || text.includes('\r')) return sayLines(host, target, text, style);
   const command = style === 'notice' ? 'NOTICE' : 'PRIVMSG';
   // Pieces that fit a line once the server puts our `:nick!user@host ` in front.
   const maxBytes = messageTextBytes(command, target, host.model.nick, host.inbound.ownUserHost) - (style === 'action' ? ACTION_BYTES : 0);
@@ -90,6 +100,27 @@ export function say(host: EffectHost, target: string, text: string, style: 'mess
   for (const piece of splitMessage(text, maxBytes)) {
     host.send(style === 'action' ? `${command} ${target} :\x01ACTION ${piece}\x01` : `${command} ${target} :${piece}`);
     if (echo) host.model.add(host.model.ensure(target), { kind: style, from: host.model.nick, text: piece, self: true });
+  }
+}
+
+/**
+ * Several lines (a paste): one message in a multiline batch when the server takes it within its
+ * limits (IRCv3 draft/multiline), else each line a message of its own, blank ones left out.
+ */
+function sayLines(host: EffectHost, target: string, text: string, style: 'message' | 'action' | 'notice'): void {
+  const lines = inputLines(text);
+  const command = style === 'notice' ? 'NOTICE' : 'PRIVMSG';
+  const maxBytes = messageTextBytes(command, target, host.model.nick, host.inbound.ownUserHost);
+  const ref = `ml${Math.random().toString(36).slice(2, 10)}`;
+  const batch = style !== 'action' && canSendMultiline((name) => host.hasCap(name)) ? multilineBatch(command, target, lines, host.capValue?.(MULTILINE_CAP), maxBytes, ref) : undefined;
+  if (batch === undefined) {
+    for (const line of lines) if (line.trim() !== '') say(host, target, line, style);
+    return;
+  }
+  for (const line of batch) host.send(line);
+  // Shown as one message; with echo-message the server's echo shows it.
+  if (!host.hasCap('echo-message') && foldCase(target) !== foldCase(host.model.nick)) {
+    host.model.add(host.model.ensure(target), { kind: style, from: host.model.nick, text: lines.join('\n'), self: true });
   }
 }
 

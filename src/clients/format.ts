@@ -25,15 +25,31 @@ export function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
 
-/** How a line reads after its time: "<nick> text", "* nick waves", "-nick- text", "*** Broadcast from irc.example: text", "-!- bob joined". */
-export function lineText(line: ChatLine, { t }: LineLanguage = ENGLISH_LINES): { mark: string; text: string } {
+/** A bot's marker after its nick ("[bot]"), or nothing for a person: a nick has no space, so it cannot be faked. */
+export function botMark(line: ChatLine, { t }: LineLanguage = ENGLISH_LINES): string {
+  return line.bot ? ` ${t('client.line.botMark')}` : '';
+}
+
+/** What a deleted line says in place of its text (redaction.ts): "message deleted by op: spam". */
+export function redactedText(line: ChatLine, t: Translate): string {
+  const by = line.redactedBy;
+  const reason = line.redactReason;
+  if (by !== undefined) return reason === undefined ? t('client.redact.deletedBy', { nick: by }) : t('client.redact.deletedByReason', { nick: by, reason });
+  return reason === undefined ? t('client.redact.deleted') : t('client.redact.deletedReason', { reason });
+}
+
+/** How a line reads after its time: "<nick> text", "* nick waves", "-nick- text", "*** Broadcast from irc.example: text", "-!- bob joined"; "<nick [bot]> text" from a bot. */
+export function lineText(line: ChatLine, language: LineLanguage = ENGLISH_LINES): { mark: string; text: string } {
+  const { t } = language;
+  // A deleted message (redaction.ts) keeps its place and its sender, not its words.
+  if (line.redacted) return { mark: `<${line.from ?? '?'}${botMark(line, language)}>`, text: redactedText(line, t) };
   switch (line.kind) {
     case 'message':
-      return { mark: `<${line.from ?? '?'}>`, text: line.text };
+      return { mark: `<${line.from ?? '?'}${botMark(line, language)}>`, text: line.text };
     case 'action':
-      return { mark: '*', text: `${line.from ?? '?'} ${line.text}` };
+      return { mark: '*', text: `${line.from ?? '?'}${botMark(line, language)} ${line.text}` };
     case 'notice':
-      return { mark: `-${line.from || t('client.line.server')}-`, text: line.text };
+      return { mark: `-${line.from || t('client.line.server')}${botMark(line, language)}-`, text: line.text };
     case 'announcement':
       return { mark: '***', text: t('client.line.announcement', { from: line.from || t('client.line.server'), text: line.text }) };
     case 'error':
@@ -65,5 +81,6 @@ export function plainText(text: string): string {
 /** One line of line mode's output: `[HH:MM:SS] #room <nick> text`. */
 export function plainLine(buffer: ChatBuffer, line: ChatLine, language: LineLanguage = ENGLISH_LINES): string {
   const { mark, text } = lineText(line, language);
-  return `[${clock(line.time, true, language.dateLocale)}] ${bufferLabel(buffer)} ${plainText(mark)} ${plainText(text)}`;
+  // One event a line: the lines of a multi-line message are joined by ' ↵ '.
+  return `[${clock(line.time, true, language.dateLocale)}] ${bufferLabel(buffer)} ${plainText(mark)} ${plainText(text.replaceAll('\n', ' ↵ '))}`;
 }

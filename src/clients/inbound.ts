@@ -1,27 +1,39 @@
 // What a message from the server does to the chat model: which buffer it shows in, how it
 // reads, and the topic and member changes it carries. Pure apart from the model it is given;
 // registration, CAP and PING belong to the connection (irc-session.ts), not here.
+import { applyRedact } from './redaction.ts';
 import type { IrcMessage } from '../protocol/message.ts';
 import { formatDateTime } from '../i18n/dates.ts';
 import { foldCase } from '../protocol/casemapping.ts';
 import * as N from '../protocol/numerics.ts';
 import type { ChatBuffer, ChatModel, LineKind } from './model.ts';
+import { listReplyText, modeChangeTexts, type ListCounts } from './list-modes.ts';
 import { mutedLine } from './mute-line.ts';
+import { followBots, lineFromBot } from './bots.ts';
+import { serverListLine } from './server-lists.ts';
 import { userHostOf } from './split-message.ts';
+import { applyMarkRead } from './read-markers.ts';
 
 export interface InboundState {
-  /** Rooms whose member list the user asked for with /names: shown when it is complete. */
-  namesRequested: Set<string>;
+  /**
+   * Rooms (folded) whose member list the user asked for with /names, each with the key of the
+   * buffer it was asked in ('' for the server buffer): shown there when it is complete.
+   */
+  namesRequested: Map<string, string>;
   /** NAMES replies being gathered, by folded room, until 366. */
   namesPending: Map<string, string[]>;
   /** Our `user@host` as the server shows it (the welcome, our JOIN…): the length of our messages' source. */
   ownUserHost?: string;
   /** The msgids of the user's own latest messages, oldest first (see repeatsOwnMessage). */
   ownMsgids: Set<string>;
+  /** Entries of the ban/exception lists being read, until their end numeric (list-modes.ts). */
+  listCounts: ListCounts;
+  /** LINKS replies (364) held until their 365 (server-lists.ts). */
+  linksPending: IrcMessage[];
 }
 
 export function newInboundState(): InboundState {
-  return { namesRequested: new Set(), namesPending: new Map(), ownMsgids: new Set() };
+  return { namesRequested: new Map(), namesPending: new Map(), ownMsgids: new Set(), listCounts: new Map(), linksPending: [] };
 }
 
 /** Own msgids remembered: a message's echo and its delivery to oneself come one after the other. */
@@ -119,7 +131,7 @@ function say(m: ChatModel, msg: IrcMessage, s: InboundState): void {
   } else {
     buffer = m.ensure(from);
   }
-  m.add(buffer, { kind, from, text, time, self, serverNotice, msgid: msg.tags.msgid });
+  m.add(buffer, { kind, from, text, time, self, serverNotice, msgid: msg.tags.msgid, bot: lineFromBot(m, msg) });
 }
 
 function join(m: ChatModel, msg: IrcMessage): void {
@@ -220,14 +232,14 @@ function topic(m: ChatModel, msg: IrcMessage): void {
 function mode(m: ChatModel, msg: IrcMessage): void {
   const [target = '', ...changes] = msg.params;
   const by = nickOf(msg.source);
-  const text = m.t('client.event.mode', { nick: by, modes: changes.join(' ') });
   const buffer = m.isChannel(target) ? m.find(target) : undefined;
   if (!buffer) {
     m.add(m.server, { kind: 'mode', from: by, text: m.t('client.event.modeOn', { nick: by, modes: changes.join(' '), target }), time: timeOf(msg) });
     return;
   }
   applyRoomModes(m, buffer, changes);
-  m.add(buffer, { kind: 'mode', from: by, text, time: timeOf(msg) });
+  // Changes to the ban and exception lists read as sentences (list-modes.ts).
+  for (const text of modeChangeTexts(m, by, changes)) m.add(buffer, { kind: 'mode', from: by, text, time: timeOf(msg) });
 }
 
 /** Follows +o/-v and friends in a MODE change, skipping the arguments of other modes. */
@@ -313,9 +325,13 @@ function endOfNames(m: ChatModel, msg: IrcMessage, s: InboundState): void {
     buffer.members = new Map(entries.map((e) => [foldCase(e.nick), e]));
     m.touch();
   }
-  if (s.namesRequested.delete(key) || !buffer?.joined) {
+  const askedIn = s.namesRequested.get(key);
+  s.namesRequested.delete(key);
+  // The client's own NAMES (on joining) refreshes the member list quietly; the user's is shown.
+  if (askedIn !== undefined || !buffer?.joined) {
     const shown = entries.map((e) => e.prefixes.slice(0, 1) + e.nick);
-    m.add(buffer ?? m.current, { kind: 'info', text: m.t(shown.length ? 'client.event.names' : 'client.event.namesEmpty', { room: name, count: shown.length, nicks: shown.join(' ') }), time: timeOf(msg) });
+    const where = askedIn === undefined ? buffer : m.find(askedIn);
+    m.add(where ?? m.current, { kind: 'info', text: m.t(shown.length ? 'client.event.names' : 'client.event.namesEmpty', { room: name, count: shown.length, nicks: shown.join(' ') }), time: timeOf(msg) });
   }
 }
 
@@ -352,14 +368,18 @@ const JOINED = new Set([N.RPL_MYINFO, N.RPL_UMODEIS, N.RPL_LUSEROP, N.RPL_LUSERU
 /** Before registration everything goes to the server buffer; after QUIT replies still go where they belong. */
 const registering = (m: ChatModel): boolean => m.status === 'connecting' || m.status === 'registering' || m.status === 'disconnected';
 
-function numeric(m: ChatModel, msg: IrcMessage): void {
+function numeric(m: ChatModel, msg: IrcMessage, s: InboundState): void {
   const code = Number(msg.command);
   const time = timeOf(msg);
   const error = code >= 400 && code < 600 && msg.command !== N.ERR_NOMOTD;
   let buffer: ChatBuffer;
   if (WELCOME.has(msg.command) || registering(m) || (code >= 900 && code < 910)) buffer = m.server;
   else buffer = bufferNamedIn(m, msg.params.slice(1, -1)) ?? m.current;
-  const text = JOINED.has(msg.command) ? msg.params.slice(1).join(' ') : WELCOME.has(msg.command) ? (msg.params.at(-1) ?? '') : (mutedLine(msg, m.t, m.dateLocale) ?? numericText(msg));
+  const text = JOINED.has(msg.command)
+    ? msg.params.slice(1).join(' ')
+    : WELCOME.has(msg.command)
+      ? (msg.params.at(-1) ?? '')
+      : (mutedLine(msg, m.t, m.dateLocale) ?? listReplyText(m, msg, s.listCounts) ?? numericText(msg));
   m.add(buffer, { kind: error ? 'error' : 'info', from: msg.source, text, time, welcomeBurst: WELCOME.has(msg.command) });
 }
 
@@ -374,6 +394,8 @@ const HANDLERS: Record<string, Handler> = {
   TOPIC: topic,
   MODE: mode,
   AWAY: away,
+  MARKREAD: applyMarkRead,
+  REDACT: applyRedact,
   FAIL: standardReply,
   WARN: standardReply,
   NOTE: standardReply,
@@ -415,8 +437,11 @@ function noteOwnSource(m: ChatModel, msg: IrcMessage, s: InboundState): void {
 
 export function applyMessage(m: ChatModel, msg: IrcMessage, s: InboundState): void {
   noteOwnSource(m, msg, s);
+  // Replies to the client's own WHO (bots.ts) are not shown.
+  if (followBots(m, msg)) return;
+  if (serverListLine(m, msg, s.linksPending)) return;
   const handler = HANDLERS[msg.command];
   if (handler) handler(m, msg, s);
-  else if (/^\d{3}$/.test(msg.command)) numeric(m, msg);
+  else if (/^\d{3}$/.test(msg.command)) numeric(m, msg, s);
   else if (!SILENT.has(msg.command)) m.add(m.server, { kind: 'info', from: msg.source, text: `${msg.command} ${msg.params.join(' ')}`, time: timeOf(msg) });
 }

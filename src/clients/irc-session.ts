@@ -1,6 +1,6 @@
 // The IRC client core shared by the terminal and browser clients, with no UI and nothing of
 // Node or the DOM: it connects (through the Connector it is given), negotiates capabilities,
-// logs in (PASS, or SASL PLAIN), registers (falling back to nick_ and nick__ when the nick is
+// logs in (PASS, or SASL: sasl-login.ts), registers (falling back to nick_ and nick__ when the nick is
 // taken), answers PING, keeps the chat model up to date, carries out what the user typed, and
 // reconnects with exponential backoff, rejoining its rooms, when the connection drops; not
 // after a refusal, a kill or a ban. Views subscribe to 'change' (redraw) and 'line' (each new
@@ -10,12 +10,17 @@ import { parseLine, type IrcMessage } from '../protocol/message.ts';
 import * as N from '../protocol/numerics.ts';
 import { parseInput, type CommandContext, type Effect } from './commands.ts';
 import type { ClientLink } from './dialer.ts';
-import { applyEffect, saslPlainLines, say, type EffectHost } from './effects.ts';
-import { closingReason, formatDelay, saslPlainOffered, usernameFrom } from './connection-text.ts';
+import { applyEffect, say, type EffectHost } from './effects.ts';
+import { closingReason, formatDelay, usernameFrom } from './connection-text.ts';
+import { saslMechanismsIn, SaslLoginExchange, saslUsable, type SaslOutcome } from './sasl-login.ts';
 import { Emitter } from './emitter.ts';
 import { applyMessage, newInboundState, type InboundState } from './inbound.ts';
+import { botRequests } from './bots.ts';
 import { ChatModel, type ChatBuffer, type ChatLine, type ConnectionStatus } from './model.ts';
+import { QueryMonitor } from './query-presence.ts';
+import { MultilineAssembler } from './multiline.ts';
 import { WANTED_CAPS, type SessionOptions } from './session-options.ts';
+import { ReadMarkers } from './read-markers.ts';
 
 export { WANTED_CAPS, type SaslLogin, type SessionOptions } from './session-options.ts';
 
@@ -37,6 +42,10 @@ export class IrcSession extends Emitter<SessionEvents> {
   failure: string | undefined;
   private link: ClientLink | undefined;
   private readonly inbound: InboundState = newInboundState();
+  /** MONITOR of the open queries' nicks, for their presence. */
+  private readonly queryMonitor = new QueryMonitor();
+  /** IRCv3 multiline batches being received, handed on whole (multiline.ts). */
+  private readonly multiline = new MultilineAssembler();
   private nickAttempt = 0;
   /** The longest nick the server took, once one was refused as too long. */
   private nickLimit = Infinity;
@@ -44,8 +53,9 @@ export class IrcSession extends Emitter<SessionEvents> {
   private capsOffered: string[] = [];
   private capNegotiating = false;
   private registrationSent = false;
-  /** A SASL PLAIN login is under way (between CAP LS and 903/904). */
+  /** A SASL login is under way (between CAP LS and 903/904), and its exchange once the sasl capability is acknowledged. */
   private saslPending = false;
+  private saslLogin: SaslLoginExchange | undefined;
   /** The reason in the server's ERROR line, which comes just before it closes the connection. */
   private serverError: string | undefined;
   /** Rooms to join again after reconnecting, with their keys. */
@@ -59,6 +69,10 @@ export class IrcSession extends Emitter<SessionEvents> {
   private awaitingPong = false;
   private stopping = false;
   private lastVersion = -1;
+  /** draft/read-marker: what the user has read, told to the server (read-markers.ts). */
+  private readonly readMarkers: ReadMarkers;
+  /** The user can see the current buffer (the web: the page is shown); what is in view then counts as read. */
+  reading = true;
 
   constructor(private readonly settings: SessionOptions) {
     super();
@@ -67,6 +81,7 @@ export class IrcSession extends Emitter<SessionEvents> {
     if (settings.language) this.model.language = settings.language;
     if (settings.dateLocale) this.model.dateLocale = settings.dateLocale;
     this.model.onLine = (buffer, line) => this.emit('line', buffer, line);
+    this.readMarkers = new ReadMarkers((line) => this.send(line), (name) => this.caps.has(name), settings.readMarkerIntervalMs);
   }
 
   get registered(): boolean {
@@ -117,6 +132,9 @@ export class IrcSession extends Emitter<SessionEvents> {
     this.capNegotiating = true;
     this.registrationSent = false;
     this.saslPending = false;
+    this.saslLogin = undefined;
+    this.readMarkers.reset();
+    this.multiline.clear();
     this.serverError = undefined;
     this.account = undefined;
     this.nickAttempt = 0;
@@ -145,15 +163,19 @@ export class IrcSession extends Emitter<SessionEvents> {
     } catch {
       return; // not a message: nothing to show
     }
+    const whole = this.multiline.take(msg);
+    if (whole === undefined) return;
+    msg = whole;
     if (this.intercept(msg)) {
-      this.handle(msg);
-      applyMessage(this.model, msg, this.inbound);
+      const shown = this.handle(msg);
+      if (shown && !this.queryMonitor.follow(this.model, msg)) applyMessage(this.model, msg, this.inbound);
+      for (const request of botRequests(this.model, msg, this.settings.bot === true)) this.send(request);
     }
     this.changed();
   }
 
-  /** What the connection itself does with a message, before it is shown. */
-  private handle(msg: IrcMessage): void {
+  /** What the connection itself does with a message, before it is shown; false: not shown. */
+  private handle(msg: IrcMessage): boolean {
     switch (msg.command) {
       case 'PING':
         this.send(`PONG :${msg.params[0] ?? ''}`);
@@ -165,21 +187,15 @@ export class IrcSession extends Emitter<SessionEvents> {
         this.onCap(msg);
         break;
       case 'AUTHENTICATE':
-        if (msg.params[0] === '+' && this.saslPending && this.settings.sasl) {
-          for (const line of saslPlainLines(this.settings.sasl.account, this.settings.sasl.password)) this.send(line);
-        }
-        break;
-      case N.RPL_LOGGEDIN:
-        this.account = msg.params[2];
-        break;
+      case N.RPL_SASLMECHS:
       case N.RPL_SASLSUCCESS:
-        this.saslPending = false;
-        this.endCap();
-        break;
       case N.ERR_SASLFAIL:
       case N.ERR_SASLTOOLONG:
       case N.ERR_SASLABORTED:
-        if (this.saslPending) this.saslFailed(msg.params.at(-1) ?? 'SASL authentication failed');
+        if (this.saslPending) return this.onSaslOutcome(this.saslLogin?.onReply(msg, this.model.t));
+        break;
+      case N.RPL_LOGGEDIN:
+        this.account = msg.params[2];
         break;
       case N.RPL_WELCOME:
         this.onWelcome(msg);
@@ -201,6 +217,7 @@ export class IrcSession extends Emitter<SessionEvents> {
         }
         break;
     }
+    return true;
   }
 
   private onCap(msg: IrcMessage): void {
@@ -216,7 +233,7 @@ export class IrcSession extends Emitter<SessionEvents> {
         const wanted = wantedCaps.filter((c) => offered.includes(c));
         const sasl = this.settings.sasl;
         if (sasl && !this.registered) {
-          this.saslPending = this.capsOffered.some(saslPlainOffered);
+          this.saslPending = saslUsable(saslMechanismsIn(this.capsOffered));
           if (this.saslPending) wanted.push('sasl');
           else if (!sasl.passFallback) this.model.note(this.model.t('client.session.noSasl'), 'error', this.model.server);
           if (sasl.passFallback) this.register(this.saslPending ? this.settings.password : sasl.password);
@@ -231,11 +248,14 @@ export class IrcSession extends Emitter<SessionEvents> {
           else this.caps.add(c.split('=')[0]!);
         }
         // Registration waits for the login: CAP END comes after 903 (or its failure).
-        if (this.saslPending && this.caps.has('sasl') && !this.registered) this.send('AUTHENTICATE PLAIN');
-        else this.endCap();
+        if (this.saslPending && this.caps.has('sasl') && !this.registered) {
+          // A reply computed after this connection closed is not sent on the next one.
+          const login: SaslLoginExchange = new SaslLoginExchange(this.settings.sasl!, saslMechanismsIn(this.capsOffered), (line) => this.saslLogin === login && this.send(line));
+          (this.saslLogin = login).start();
+        } else this.endCap();
         return;
       case 'NAK':
-        if (this.saslPending) this.saslFailed('the server refused the sasl capability');
+        if (this.saslPending) this.saslFailed(this.model.t('client.session.saslRefused'));
         else this.endCap();
         return;
       case 'NEW': {
@@ -249,8 +269,20 @@ export class IrcSession extends Emitter<SessionEvents> {
     }
   }
 
+  /** False for the failure of a SCRAM attempt that PLAIN now follows: not worth showing. */
+  private onSaslOutcome(outcome: SaslOutcome): boolean {
+    if (outcome === 'retrying') return false;
+    if (outcome === 'success') {
+      this.saslPending = false;
+      this.endCap();
+    } else if (outcome?.untrusted) this.giveUp(this.model.t('client.session.loginFailed', { reason: outcome.reason }));
+    else if (outcome) this.saslFailed(outcome.reason);
+    return true;
+  }
+
   private saslFailed(reason: string): void {
     this.saslPending = false;
+    this.saslLogin = undefined;
     // A wrong account password: when the login was the point, reconnecting would only fail again.
     if (this.settings.sasl?.required) {
       this.giveUp(this.model.t('client.session.loginFailed', { reason }));
@@ -345,7 +377,10 @@ export class IrcSession extends Emitter<SessionEvents> {
       b.members.clear();
     }
     this.inbound.namesPending.clear();
+    this.inbound.namesRequested.clear();
+    this.inbound.linksPending.length = 0;
     this.caps.clear();
+    this.queryMonitor.reset(this.model);
     this.disconnected();
     this.model.note(this.model.t('client.session.disconnected', { reason }), this.stopping && !thrownOut ? 'info' : 'error', this.model.server);
     if (this.stopping || this.settings.reconnect === false) {
@@ -391,6 +426,11 @@ export class IrcSession extends Emitter<SessionEvents> {
     say(this.effectHost, target, text, style);
   }
 
+  /** A capability's value as the server offered it in CAP LS (`max-bytes=4096,…`). */
+  capValue(name: string): string | undefined {
+    return this.capsOffered.find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1);
+  }
+
   /** What the shared effects (effects.ts) need of this client. */
   private get effectHost(): EffectHost {
     return {
@@ -399,6 +439,7 @@ export class IrcSession extends Emitter<SessionEvents> {
       pending: this.pending,
       registered: this.registered,
       hasCap: (name) => this.caps.has(name),
+      capValue: (name) => this.capValue(name),
       send: (line) => this.send(line),
       quit: (reason) => void this.quit(reason),
       forgetRoom: (name) => this.rejoin.delete(name),
@@ -436,9 +477,19 @@ export class IrcSession extends Emitter<SessionEvents> {
 
   /** Tells views about changes since the last time. */
   changed(): void {
+    // A query opened or closed (a line, a command, a click): the server's MONITOR list follows.
+    for (const line of this.queryMonitor.sync(this.model, this.registered)) this.send(line);
     if (this.model.version === this.lastVersion) return;
     this.lastVersion = this.model.version;
+    this.markRead();
     this.emit('change');
+  }
+
+  /** Tells the server how far the user has read (draft/read-marker): the buffer in view, when in view. */
+  markRead(): void {
+    if (!this.registered) return;
+    this.readMarkers.askQueries(this.model.buffers);
+    if (this.reading) this.readMarkers.read(this.model.current);
   }
 
   /** Buffer moves made by the UI (keys, clicks), which redraw at once. */

@@ -5,6 +5,7 @@
 import { foldCase } from '../protocol/casemapping.ts';
 import { ENGLISH, type Translate, type Translator } from '../i18n/i18n.ts';
 import { mentions } from './mention.ts';
+import { BotRoster } from './bot-roster.ts';
 
 /** `announcement`: a broadcast from the server's admins to everyone (`NOTICE $*`), shown in every buffer. */
 export type LineKind = 'message' | 'action' | 'notice' | 'announcement' | 'join' | 'part' | 'quit' | 'kick' | 'nick' | 'topic' | 'mode' | 'error' | 'info';
@@ -28,9 +29,20 @@ export interface ChatLine {
   msgid?: string;
   /** Part of the server's welcome on connecting (server details, user counts, MOTD): a view may fold it away. */
   welcomeBurst?: boolean;
+  /** Sent by a bot (IRCv3 bot-mode: the `bot` tag, or a sender known to be one): views mark its nick. */
+  bot?: boolean;
+  /** Deleted (IRCv3 message-redaction, redaction.ts): its text is gone; views show "message deleted". */
+  redacted?: boolean;
+  /** Who deleted it, when not its sender (a room or IRC operator): views say so. */
+  redactedBy?: string;
+  /** The reason the deleter gave, if any. */
+  redactReason?: string;
 }
 
 export type BufferKind = 'server' | 'room' | 'query';
+
+/** Whether a query's person is on the server, and away (query-presence.ts). */
+export type QueryPresence = 'online' | 'away' | 'offline';
 
 export interface Member {
   nick: string;
@@ -52,12 +64,16 @@ export interface ChatBuffer {
   mentions: number;
   /** Rooms: we are in it now (not after a kick or while disconnected). */
   joined: boolean;
+  /** Queries: the person's presence, once the server has told it (MONITOR, AWAY). */
+  presence?: QueryPresence;
+  /** IRCv3 draft/read-marker: the server's time (ms) the user has read up to, on any device (read-markers.ts). */
+  readMarker?: number;
 }
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'registering' | 'registered' | 'quitting' | 'closed';
 
 /** Kinds that count as unread activity; joins, parts and the like are quiet. */
-const ACTIVE_KINDS: ReadonlySet<LineKind> = new Set(['message', 'action', 'notice']);
+export const ACTIVE_KINDS: ReadonlySet<LineKind> = new Set(['message', 'action', 'notice']);
 
 let nextLineId = 0;
 
@@ -70,6 +86,7 @@ export interface NewLine {
   serverNotice?: boolean;
   msgid?: string | undefined;
   welcomeBurst?: boolean;
+  bot?: boolean;
 }
 
 export class ChatModel {
@@ -86,6 +103,8 @@ export class ChatModel {
   chanModes: [string, string, string, string] = ['beI', 'k', 'l', 'imnpst'];
   /** Bumped on every change, so that views can tell when to redraw. */
   version = 0;
+  /** Who is known to be a bot (IRCv3 bot-mode), kept by bots.ts; views badge their nicks. */
+  readonly bots = new BotRoster();
   /** Told of every line added, in order (line mode prints them). */
   onLine: ((buffer: ChatBuffer, line: ChatLine) => void) | undefined;
   /** The language the client's own lines and labels are in; a view may switch it (the web's choice). */
@@ -190,10 +209,13 @@ export class ChatModel {
     if (line.serverNotice) full.serverNotice = true;
     if (line.msgid !== undefined) full.msgid = line.msgid;
     if (line.welcomeBurst) full.welcomeBurst = true;
+    if (line.bot) full.bot = true;
     if (!line.self && ACTIVE_KINDS.has(line.kind) && mentions(line.text, this.nick)) full.mention = true;
     buffer.lines.push(full);
     if (buffer.lines.length > this.scrollback) buffer.lines.splice(0, buffer.lines.length - this.scrollback);
-    if (buffer !== this.current && !line.self && ACTIVE_KINDS.has(line.kind)) {
+    // A line the user has read already (its time at or before the read marker) is not news.
+    const read = buffer.readMarker !== undefined && full.time.getTime() <= buffer.readMarker;
+    if (buffer !== this.current && !line.self && ACTIVE_KINDS.has(line.kind) && !read) {
       buffer.unread++;
       if (full.mention) buffer.mentions++;
     }

@@ -5,7 +5,7 @@ import type { Translator } from '../i18n/i18n.ts';
 import type { Connector } from './dialer.ts';
 
 /** The capabilities used when the server offers them. */
-export const WANTED_CAPS = ['server-time', 'message-tags', 'echo-message', 'multi-prefix', 'away-notify', 'batch', 'setname', 'cap-notify'];
+export const WANTED_CAPS = ['server-time', 'message-tags', 'echo-message', 'multi-prefix', 'away-notify', 'extended-monitor', 'batch', 'draft/multiline', 'setname', 'cap-notify', 'draft/read-marker', 'draft/message-redaction'];
 
 export interface SaslLogin {
   account: string;
@@ -33,6 +33,8 @@ export interface SessionOptions {
   password?: string;
   /** Log in to an account with SASL PLAIN when the server offers it. */
   sasl?: SaslLogin;
+  /** Mark the user as a bot (IRCv3 bot-mode, `MODE nick +B`) on every connection, when the server has bot mode. */
+  bot?: boolean;
   /** Capabilities wanted besides WANTED_CAPS. */
   caps?: string[];
   /** Reconnect after a dropped connection (default true). */
@@ -44,6 +46,8 @@ export interface SessionOptions {
   /** Silence after which the server is pinged, and after as much again the link dropped (default 90 s). */
   pingIntervalMs?: number;
   scrollback?: number;
+  /** draft/read-marker: the least time (ms) between two markers sent (default 1000, read-markers.ts). */
+  readMarkerIntervalMs?: number;
   /** The language of the client's own lines (English by default) and the locale of its dates. */
   language?: Translator;
   dateLocale?: string;

@@ -2,14 +2,17 @@
 // it is (a target still a member, a ban not listed twice…); what took effect comes back as
 // MODE parameters.
 import { foldCase } from '../protocol/casemapping.ts';
-import type { ModeChange } from './events.ts';
+import type { ListLimits, ModeChange } from './events.ts';
 import type { NetworkState } from './network-state.ts';
 import type { Channel, ChannelFlag } from './state.ts';
 
 const FLAGS: ReadonlySet<string> = new Set<ChannelFlag>(['i', 'm', 'n', 's', 't']);
 
-/** Applies channel mode changes and returns the MODE parameters that took effect. */
-export function applyChannelModes(state: NetworkState, ch: Channel, changes: ModeChange[], setBy: string, time: number): string[] {
+/**
+ * Applies channel mode changes and returns the MODE parameters that took effect. A list entry
+ * past `listLimits` is left out (the writer checked against an older view of the room).
+ */
+export function applyChannelModes(state: NetworkState, ch: Channel, changes: ModeChange[], setBy: string, time: number, listLimits?: ListLimits): string[] {
   let modes = '';
   let sign = '';
   const args: string[] = [];
@@ -30,16 +33,21 @@ export function applyChannelModes(state: NetworkState, ch: Channel, changes: Mod
         arg = target.nick;
         break;
       }
-      case 'b': {
-        const i = ch.bans.findIndex((b) => foldCase(b.mask) === foldCase(c.arg ?? ''));
+      case 'b':
+      case 'e':
+      case 'I': {
+        const list = ch.list(c.mode);
+        const i = list.findIndex((b) => foldCase(b.mask) === foldCase(c.arg ?? ''));
         if (c.add) {
           if (i !== -1 || c.arg === undefined) continue;
-          ch.bans.push({ mask: c.arg, setBy, setAt: time });
+          const limit = listLimits?.[c.mode];
+          if (limit !== undefined && list.length >= limit) continue;
+          list.push({ mask: c.arg, setBy, setAt: time });
           arg = c.arg;
         } else {
           if (i === -1) continue;
-          arg = ch.bans[i]!.mask;
-          ch.bans.splice(i, 1);
+          arg = list[i]!.mask;
+          list.splice(i, 1);
         }
         break;
       }

@@ -2,6 +2,7 @@
 // from, and the deliveries each node turns into writes to its own sessions (src/node/
 // delivery.ts). Both are plain data; producing them does no I/O.
 import type { Outgoing } from '../server/outgoing.ts';
+import type { MultilineOutgoing } from '../server/multiline-outgoing.ts';
 import type { BanListName } from './events.ts';
 import type { ServerBan } from './bans.ts';
 import type { WhowasEntry } from './network-state.ts';
@@ -41,9 +42,19 @@ export type Delivery =
       /** Counted as a message delivered (metrics). */
       message?: boolean;
     }
-  /** To everyone sharing one of `channels` with `user` (the rooms it was in), once each, not the user. */
-  | { to: 'neighbours'; user: User; channels: readonly Channel[]; out: Outgoing; cap?: string | undefined }
+  /**
+   * To everyone sharing one of `channels` with `user` (the rooms it was in), once each, not the
+   * user; `monitored`: also to whoever MONITORs the user's nick with extended-monitor (and `cap`).
+   */
+  | { to: 'neighbours'; user: User; channels: readonly Channel[]; out: Outgoing; cap?: string | undefined; monitored?: boolean }
   | { to: 'user'; uid: string; out: Outgoing; cap?: string | undefined; tagOnly?: boolean; message?: boolean }
+  /**
+   * IRCv3 multiline: a message of several lines to a room's members here (as 'channel': not
+   * `except`, at least `minimum`) or to one user, as a batch to sessions that take one, else
+   * as its lines.
+   */
+  | { to: 'multiline'; channel: Channel; except: string; minimum: StatusMode | undefined; lines: MultilineOutgoing }
+  | { to: 'multiline'; uid: string; lines: MultilineOutgoing }
   /** A local member index change: the reducer changed the room's membership. */
   | { to: 'member'; channel: Channel; user: User; joined: boolean }
   /** MONITOR: the nick came online (`target` its mask) or went offline (`target` the nick). */

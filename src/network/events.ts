@@ -35,7 +35,8 @@ export type NetworkEvent =
   // `unicode`: the node's process.versions.unicode. The fold and the look-alike skeleton use
   // Node's own NFKC and lower-case tables, and a newer Unicode can fold a newly assigned
   // character differently, so every node must run the same one (absent: not announced).
-  | { type: 'node.up'; nodeId: string; adminNick?: string | null; casemapping?: Casemapping; unicode?: string }
+  // `serverName`: the node's server.name, what WHOIS (312) and LINKS call it (absent: its node id).
+  | { type: 'node.up'; nodeId: string; adminNick?: string | null; casemapping?: Casemapping; unicode?: string; serverName?: string }
   // A node declared gone (by itself at shutdown, or by another that lost sight of it): its
   // users quit everywhere, and later entries of that epoch are passed over.
   | { type: 'node.down'; nodeId: string; epoch: string; reason: string }
@@ -61,7 +62,9 @@ export type NetworkEvent =
   | { type: 'channel.kick'; uid: string; channel: string; targetUid: string; reason: string; override: boolean; msgid: string }
   | { type: 'channel.topic'; uid: string; channel: string; topic: string; msgid: string }
   // `uid` undefined: the server sets them (`setBy` names it).
-  | { type: 'channel.mode'; uid: string | undefined; setBy: string; channel: string; changes: ModeChange[]; msgid: string }
+  // `listLimits`: the writer's MAXLIST (its config), carried so that every node judges alike and
+  // two operators on two nodes cannot fill a list past it together (absent: no limit).
+  | { type: 'channel.mode'; uid: string | undefined; setBy: string; channel: string; changes: ModeChange[]; msgid: string; listLimits?: ListLimits }
   | { type: 'channel.invite'; uid: string; channel: string; targetUid: string; msgid: string }
   // A registered room keeps its topic, modes, bans and operator accounts when empty and
   // across restarts; `operators` are the accounts given +o on join (the founder included).
@@ -82,6 +85,12 @@ export type NetworkEvent =
   | { type: 'connections.limit'; max?: number; perIp?: number }
   | { type: 'server.notice'; command: 'NOTICE' | 'PRIVMSG'; source: string; text: string; msgid: string }
   | { type: 'wallops'; source: string; text: string; msgid: string }
+  // IRCv3 draft/read-marker: the user's account has read `target` (a room, or a nick for a
+  // private conversation, as the user names it) up to `time` (ms), which the store already
+  // holds. The account's other sessions with the capability are told, on every node.
+  | { type: 'readmarker.set'; uid: string; account: string; target: string; time: number }
+  // IRCv3 draft/message-redaction: `uid` deletes a message (reduce-redaction.ts).
+  | RedactEvent
   | {
       type: 'message';
       command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
@@ -95,7 +104,19 @@ export type NetworkEvent =
        * the store keeps of it, so that whichever node writes it needs nothing but the entry.
        */
       history?: MessageHistory;
+      /**
+       * IRCv3 multiline: `text` is the combined value of several lines (joined by '\n'), and
+       * `concat` the offsets in it where a concat line starts (src/protocol/multiline.ts).
+       */
+      multiline?: { concat: number[] };
     };
+
+/** How many entries each list of a room may hold (ISUPPORT MAXLIST). */
+export interface ListLimits {
+  b: number;
+  e: number;
+  I: number;
+}
 
 /** A message's place in history: the conversation key, the sender as shown, and kept client tags. */
 export interface MessageHistory {
@@ -106,3 +127,32 @@ export interface MessageHistory {
 }
 
 export type NetworkEventType = NetworkEvent['type'];
+
+/**
+ * A message deleted (IRCv3 draft/message-redaction). The writer found the message (in the
+ * store, or in its session's own recent sends) and the right it acts by; the reducer checks
+ * that right again at this position. Deliveries go to the room's members, or to the other side
+ * of a private conversation, that have the capability; history drops the message.
+ */
+export interface RedactEvent {
+  type: 'message.redact';
+  /** Who deletes it. */
+  uid: string;
+  /** The room, or the other side of the private conversation while online (else only history changes). */
+  target: { kind: 'channel'; name: string } | { kind: 'user'; uid: string | undefined; nick: string };
+  /** The deleted message's msgid. */
+  msgid: string;
+  reason: string | undefined;
+  /** The REDACT's own msgid. */
+  redactMsgid: string;
+  /**
+   * The right the writer found: the message's sender (within `windowMs` of `sentAt`, the window
+   * of the writer's config, carried so that every node judges alike), a room operator, or an
+   * IRC operator.
+   */
+  as: 'sender' | 'room-operator' | 'oper';
+  sentAt: number;
+  windowMs: number;
+  /** `as: 'sender'`: the account that sent it (folded), or the sending user when logged out. */
+  sender: { account: string } | { uid: string } | undefined;
+}

@@ -30,6 +30,8 @@ export class NetworkState {
   readonly mutes = new BanList();
   /** Nodes up: node id → the epoch it runs under. */
   readonly nodes = new Map<string, string>();
+  /** Nodes up that announced a server name (node.up): node id → server.name, shown by WHOIS and LINKS. */
+  readonly nodeNames = new Map<string, string>();
   /** The admin pseudo-user's nick every node runs with (null: none), set by the first node up. */
   adminNick: string | null | undefined = undefined;
   /** server.casemapping every node runs with, set by the first node up that says (undefined: none yet). */
@@ -82,6 +84,11 @@ export class NetworkState {
 
   channel(name: string): Channel | undefined {
     return this.channels.get(foldCase(name));
+  }
+
+  /** The server name a node goes by (WHOIS 312, LINKS): the one it announced, else its id. */
+  serverNameOf(nodeId: string): string {
+    return this.nodeNames.get(nodeId) ?? nodeId;
   }
 
   /** Whether `nodeId` runs under `epoch` now. */

@@ -19,6 +19,7 @@ import type { ServerBan } from './bans.ts';
 import { mutedText } from './mute-text.ts';
 import { channelModeLines } from '../server/mode-outgoing.ts';
 import { Outgoing } from '../server/outgoing.ts';
+import { multilineOfEvent } from '../server/multiline-outgoing.ts';
 import { applyChannelModes } from './channel-modes.ts';
 import { NO_CHANGE, refuse, type Delivery, type Reduced } from './effects.ts';
 import type { NetworkEvent } from './events.ts';
@@ -102,7 +103,7 @@ export class ChannelReducer {
           if (!ch.members.get(by)?.has('o')) return refuse(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
         }
         const source = by?.mask ?? e.setBy;
-        const params = applyChannelModes(s, ch, e.changes, source, time);
+        const params = applyChannelModes(s, ch, e.changes, source, time, e.listLimits);
         if (params.length === 0) return { modeParams: [] };
         for (const line of channelModeLines(source, ch.name, params, time, e.msgid, by?.account)) out.push({ to: 'channel', channel: ch, out: line, except: e.uid });
         out.push({ to: 'room-changed', channel: ch, byNode: by?.nodeId });
@@ -173,7 +174,7 @@ export class ChannelReducer {
       const invited = ch.invited.has(u.uid);
       if (ch.key !== undefined && e.key !== ch.key) return refuse(ERR_BADCHANNELKEY, [ch.name], 'Cannot join channel (+k)');
       if (ch.limit !== undefined && ch.members.size >= ch.limit) return refuse(ERR_CHANNELISFULL, [ch.name], 'Cannot join channel (+l)');
-      if (ch.flags.has('i') && !invited) return refuse(ERR_INVITEONLYCHAN, [ch.name], 'Cannot join channel (+i)');
+      if (ch.flags.has('i') && !invited && !ch.isInviteExempt(u)) return refuse(ERR_INVITEONLYCHAN, [ch.name], 'Cannot join channel (+i)');
       if (!invited && ch.isBanned(u)) return refuse(ERR_BANNEDFROMCHAN, [ch.name], 'Cannot join channel (+b)');
       if (ch.isOperatorAccount(u.account)) {
         membership.set('o', true);
@@ -219,8 +220,13 @@ export class ChannelReducer {
     const prefix = e.target.statusPrefix;
     const shown = (prefix ?? '') + ch.name;
     const tagOnly = e.command === 'TAGMSG';
-    const msg = new Outgoing(from.mask, e.command, tagOnly ? [shown] : [shown, e.text], time, e.msgid, clientTags, from.account);
     const minimum: StatusMode | undefined = prefix === '@' ? 'o' : prefix === '+' ? 'v' : undefined;
+    const lines = multilineOfEvent(e, from, shown, time, clientTags);
+    if (lines) {
+      out.push({ to: 'multiline', channel: ch, except: from.uid, minimum, lines });
+      return undefined;
+    }
+    const msg = new Outgoing(from.mask, e.command, tagOnly ? [shown] : [shown, e.text], time, e.msgid, clientTags, from.account);
     out.push({ to: 'channel', channel: ch, out: msg, except: from.uid, minimum, tagOnly, message: true });
     return undefined;
   }
@@ -249,6 +255,8 @@ export class ChannelReducer {
     ch.topicSetBy = record.topicSetBy;
     ch.topicSetAt = record.topicSetAt;
     ch.bans = record.bans.map((b) => ({ ...b }));
+    ch.exceptions = (record.exceptions ?? []).map((b) => ({ ...b }));
+    ch.invites = (record.invites ?? []).map((b) => ({ ...b }));
     const operators = new Map<string, string>();
     for (const account of [record.founder, ...record.operators]) operators.set(foldCase(account), account);
     ch.registration = { founder: record.founder, registeredAt: record.registeredAt, operators };

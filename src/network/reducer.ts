@@ -16,8 +16,12 @@ import {
   RPL_LOGGEDOUT,
 } from '../protocol/numerics.ts';
 import { Outgoing } from '../server/outgoing.ts';
+import { multilineOfEvent } from '../server/multiline-outgoing.ts';
 import { ChannelReducer } from './reduce-channels.ts';
+import { actingBotMask, tagBotDeliveries } from './bot-tag.ts';
 import { mutedText } from './mute-text.ts';
+import { reduceReadMarker } from './reduce-read-marker.ts';
+import { reduceRedact } from './reduce-redaction.ts';
 import { NO_CHANGE, refuse, type Delivery, type Outcome, type Reduced, type Refusal, type Verdict } from './effects.ts';
 import type { NetworkEvent, NickDisplacement } from './events.ts';
 import { mayDisplace, nickOccupants } from './lookalike-nicks.ts';
@@ -34,6 +38,9 @@ export const SPLIT_REASON = '*.net *.split';
 
 /** 433 for a nick too like one in use (lookalike-nicks.ts): taken, as far as anyone could tell. */
 const LOOKALIKE_TEXT = 'Nickname is too like one already in use';
+
+/** A node's announced server name, as config.ts server.name allows it. */
+const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
 
 /** The nicks a look-alike holder may be renamed to (accounts.ts guestNick makes them). */
 const GUEST_NICK = /^Guest\d*$/;
@@ -55,7 +62,9 @@ export class Reducer {
     s.bans.expire(entry.time);
     s.mutes.expire(entry.time);
     const deliveries: Delivery[] = [];
+    const botMask = actingBotMask(entry.event, s);
     const refusal = this.reduce(entry, deliveries);
+    if (botMask !== undefined) tagBotDeliveries(botMask, deliveries);
     const verdict: Verdict =
       refusal === undefined
         ? { ok: true, position: entry.position, time: entry.time }
@@ -95,6 +104,8 @@ export class Reducer {
         // The node came back without anyone declaring it gone: what it had is gone.
         if (old !== undefined) this.nodeGone(e.nodeId, old, SPLIT_REASON, entry, out, true);
         s.nodes.set(e.nodeId, entry.epoch);
+        // Checked again: it goes on the wire as a parameter (WHOIS, LINKS).
+        if (typeof e.serverName === 'string' && SERVER_NAME.test(e.serverName)) s.nodeNames.set(e.nodeId, e.serverName);
         return undefined;
       }
       case 'node.down':
@@ -132,7 +143,7 @@ export class Reducer {
         if (!u) return NO_CHANGE;
         u.away = e.away;
         const msg = new Outgoing(u.mask, 'AWAY', e.away === undefined ? [] : [e.away], time, undefined, undefined, u.account);
-        out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'away-notify' });
+        out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'away-notify', monitored: true });
         return undefined;
       }
       case 'user.setname': {
@@ -140,7 +151,7 @@ export class Reducer {
         if (!u) return NO_CHANGE;
         u.realname = e.realname;
         const msg = new Outgoing(u.mask, 'SETNAME', [e.realname], time, undefined, undefined, u.account);
-        out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'setname' });
+        out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'setname', monitored: true });
         return undefined;
       }
       case 'user.account':
@@ -194,6 +205,10 @@ export class Reducer {
       case 'wallops':
         out.push({ to: 'everyone', out: new Outgoing(e.source, 'WALLOPS', [e.text], time, e.msgid), userMode: 'w' });
         return undefined;
+      case 'readmarker.set':
+        return reduceReadMarker(s, e, time, this.options.serverName, out);
+      case 'message.redact':
+        return reduceRedact(s, e, time, out);
       default:
         return this.channels.reduce(e, time, out);
     }
@@ -206,6 +221,7 @@ export class Reducer {
     out.push({ to: 'epoch-dead', nodeId, epoch, replaced });
     if (s.nodes.get(nodeId) !== epoch) return;
     s.nodes.delete(nodeId);
+    s.nodeNames.delete(nodeId);
     let n = 0;
     for (const u of [...s.users.values()]) {
       if (u.nodeId === nodeId) this.quit(u, reason, entry.time, `${entry.position}.${++n}`, out);
@@ -307,7 +323,7 @@ export class Reducer {
     // account-tag carries the account the user had when they sent it: the old one.
     const msg = new Outgoing(u.mask, 'ACCOUNT', [account ?? '*'], time, undefined, undefined, u.account);
     u.account = account;
-    out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'account-notify' });
+    out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'account-notify', monitored: true });
     // account-notify: users hear of their own account changes too.
     out.push({ to: 'user', uid: u.uid, out: msg, cap: 'account-notify' });
     // Logging in is answered by the command that did it; a logout by the network (the account
@@ -334,6 +350,11 @@ export class Reducer {
         return undefined;
       }
       if (muted) return refuse(ERR_CANNOTSENDTOUSER, [to.nick], mutedText(muted, { capitalised: true }));
+      const lines = multilineOfEvent(e, from, to.nick, time, clientTags);
+      if (lines) {
+        out.push({ to: 'multiline', uid: to.uid, lines });
+        return undefined;
+      }
       // A message to oneself is delivered even with echo-message: the echo (labelled, with
       // labeled-response) is the reply to the sender, this is what the recipient receives.
       const params = tagOnly ? [to.nick] : [to.nick, e.text];

@@ -36,6 +36,9 @@ const channelSchema = z.strictObject({
   topicSetAt: time,
   /** In the room's order: the first match decides, and MODE +b lists them so. */
   bans: z.array(listEntrySchema),
+  /** Ban (+e) and invite (+I) exceptions, in the room's order; absent in older snapshots. */
+  exceptions: z.array(listEntrySchema).default([]),
+  invites: z.array(listEntrySchema).default([]),
   invited: z.array(text),
   registration: z
     .strictObject({
@@ -71,6 +74,8 @@ export const snapshotDataSchema = z.strictObject({
   mutes: z.array(serverBanSchema),
   /** [node id, epoch]. */
   nodes: z.array(z.tuple([text, text])),
+  /** [node id, server name] of the nodes up that announced one. */
+  nodeNames: z.array(z.tuple([text, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/)])).optional(),
   deadEpochs: z.array(text),
   adminNick: z.union([text, z.null()]).optional(),
   casemapping: z.enum(CASEMAPPINGS).optional(),

@@ -30,6 +30,8 @@ export function takeSnapshot(state: NetworkState): Snapshot {
     bans: serverBans(state.bans, state.time),
     mutes: serverBans(state.mutes, state.time),
     nodes: sortedBy([...state.nodes], ([nodeId]) => nodeId),
+    // Left out while no node announced a name (snapshots from before names were announced).
+    nodeNames: state.nodeNames.size > 0 ? sortedBy([...state.nodeNames], ([nodeId]) => nodeId) : undefined,
     deadEpochs: [...state.deadEpochs].sort(),
     // Left out (undefined) until a node announced it.
     adminNick: state.adminNick,
@@ -82,6 +84,8 @@ export function loadSnapshot(state: NetworkState, snapshot: Snapshot): void {
   refill(state.mutes, data.mutes);
   state.nodes.clear();
   for (const [nodeId, epoch] of nodes) state.nodes.set(nodeId, epoch);
+  state.nodeNames.clear();
+  for (const [nodeId, name] of data.nodeNames ?? []) if (nodes.has(nodeId)) state.nodeNames.set(nodeId, name);
   state.adminNick = data.adminNick;
   state.casemapping = data.casemapping;
   state.unicode = data.unicode;
@@ -148,6 +152,8 @@ function channelData(ch: Channel): SnapshotChannel {
     topicSetBy: ch.topicSetBy,
     topicSetAt: ch.topicSetAt,
     bans: ch.bans.map((b) => ({ mask: b.mask, setBy: b.setBy, setAt: b.setAt })),
+    exceptions: ch.exceptions.map((b) => ({ mask: b.mask, setBy: b.setBy, setAt: b.setAt })),
+    invites: ch.invites.map((b) => ({ mask: b.mask, setBy: b.setBy, setAt: b.setAt })),
     invited: [...ch.invited].sort(),
     registration: reg ? { founder: reg.founder, registeredAt: reg.registeredAt, operators: sortedBy([...reg.operators], ([folded]) => folded) } : null,
     members: [...ch.members].map(([u, m]) => [u.uid, m.modes as SnapshotChannel['members'][number][1]]),
@@ -198,6 +204,8 @@ function buildChannel(d: SnapshotChannel, users: ReadonlyMap<string, User>): Cha
   ch.topicSetBy = d.topicSetBy;
   ch.topicSetAt = d.topicSetAt;
   ch.bans = d.bans.map((b) => ({ ...b }));
+  ch.exceptions = d.exceptions.map((b) => ({ ...b }));
+  ch.invites = d.invites.map((b) => ({ ...b }));
   // Not checked against users: an invitation outlives its invitee's QUIT.
   for (const uid of d.invited) ch.invited.add(uid);
   if (d.registration) {

@@ -1,7 +1,7 @@
 // The network's shared state: users and channels. Changed only by the reducer applying the
 // log's entries in order (reducer.ts), so every node holds the same picture.
 import { foldCase } from '../protocol/casemapping.ts';
-import { matchMask } from '../protocol/mask.ts';
+import { anyEntryMatches, type ListMode } from './extbans.ts';
 
 /** What introduces a user (the user.introduce event): modes as a string of letters. */
 export interface UserInit {
@@ -144,6 +144,10 @@ export class Channel {
   topicSetBy = '';
   topicSetAt = 0;
   bans: ListEntry[] = [];
+  /** Ban exceptions (+e): who matches one passes the bans. */
+  exceptions: ListEntry[] = [];
+  /** Invite exceptions (+I): who matches one joins past +i without an invitation. */
+  invites: ListEntry[] = [];
   /** Users invited past +i, by uid. */
   readonly invited = new Set<string>();
   /** Set while the room is registered: it then stays when empty. */
@@ -163,10 +167,20 @@ export class Channel {
     return foldCase(this.registration.founder) === folded || this.registration.operators.has(folded);
   }
 
+  /** The room's list for a list mode letter. */
+  list(mode: ListMode): ListEntry[] {
+    return mode === 'b' ? this.bans : mode === 'e' ? this.exceptions : this.invites;
+  }
+
+  /** Matched by a ban (+b) and by no ban exception (+e). */
   isBanned(user: User): boolean {
-    if (this.bans.length === 0) return false;
-    const full = user.mask;
-    return this.bans.some((b) => matchMask(b.mask, full));
+    if (this.bans.length === 0 || !anyEntryMatches(this.bans, user)) return false;
+    return this.exceptions.length === 0 || !anyEntryMatches(this.exceptions, user);
+  }
+
+  /** Matched by an invite exception (+I): joins past +i uninvited. */
+  isInviteExempt(user: User): boolean {
+    return this.invites.length > 0 && anyEntryMatches(this.invites, user);
   }
 
   /** "+ntk key" as shown in RPL_CHANNELMODEIS; the key only to members. */

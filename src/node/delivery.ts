@@ -8,6 +8,7 @@ import type { BanListName } from '../network/events.ts';
 import type { WhowasEntry } from '../network/network-state.ts';
 import type { Channel, User } from '../network/state.ts';
 import { Outgoing, TAGS_MESSAGE_TAGS } from '../server/outgoing.ts';
+import { takesMultiline } from '../server/multiline-outgoing.ts';
 
 export interface LocalSession {
   readonly tagVariant: number;
@@ -88,8 +89,10 @@ export class Delivery {
         if (d.message) this.messagesDelivered++;
         return;
       }
+      case 'multiline':
+        return this.toMultiline(d);
       case 'neighbours':
-        return this.toNeighbours(d.user, d.channels, d.out, d.cap);
+        return this.toNeighbours(d.user, d.channels, d.out, d.cap, d.monitored === true);
       case 'member': {
         const key = d.channel.folded;
         if (d.joined) {
@@ -172,8 +175,35 @@ export class Delivery {
     if (d.message) this.messagesDelivered += delivered;
   }
 
-  /** Everyone here who shares one of `channels` with `u`, once each, except `u` itself. */
-  private toNeighbours(u: User, channels: readonly Channel[], out: Outgoing, cap: string | undefined): void {
+  /** IRCv3 multiline: the batch to sessions that take one, the lines one by one to the others. */
+  private toMultiline(d: Extract<Deliverable, { to: 'multiline' }>): void {
+    const send = (s: LocalSession): void => {
+      for (const out of takesMultiline(s) ? d.lines.batched : d.lines.fallback) s.sendOutgoing(out);
+      this.messagesDelivered++;
+    };
+    if ('uid' in d) {
+      const s = this.host.local(d.uid);
+      if (s) send(s);
+      return;
+    }
+    const members = this.localMembers.get(d.channel.folded);
+    if (!members) return;
+    for (const s of members.values()) {
+      const user = s.user;
+      if (user === undefined || user.uid === d.except) continue;
+      if (d.minimum !== undefined) {
+        const m = d.channel.members.get(user);
+        if (!m || (!m.has('o') && (d.minimum === 'o' || !m.has('v')))) continue;
+      }
+      send(s);
+    }
+  }
+
+  /**
+   * Everyone here who shares one of `channels` with `u`, once each, except `u` itself; with
+   * `monitored`, also those here who MONITOR `u` with extended-monitor (IRCv3), rooms or not.
+   */
+  private toNeighbours(u: User, channels: readonly Channel[], out: Outgoing, cap: string | undefined, monitored: boolean): void {
     const mark = ++this.mark;
     const self = this.host.local(u.uid);
     if (self) self.deliveryMark = mark;
@@ -185,6 +215,14 @@ export class Delivery {
         s.deliveryMark = mark;
         if (cap === undefined || s.hasCap(cap)) s.sendOutgoing(out);
       }
+    }
+    if (!monitored) return;
+    const watchers = this.monitors.get(u.foldedNick);
+    if (!watchers) return;
+    for (const s of watchers) {
+      if (s.deliveryMark === mark) continue;
+      s.deliveryMark = mark;
+      if (s.hasCap('extended-monitor') && (cap === undefined || s.hasCap(cap))) s.sendOutgoing(out);
     }
   }
 

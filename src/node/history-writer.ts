@@ -13,9 +13,15 @@ export interface HistoryFeed {
   close(): Promise<void>;
 }
 
-/** Where history is kept: a batch committed at once, idempotent on msgid. */
+/**
+ * Where history is kept: a batch committed at once, idempotent on msgid. A message and its
+ * deletion may be written by two nodes in either order: deleteMessage records a tombstone
+ * before deleting, and writeMessages deletes, after committing, those with one (Store).
+ */
 export interface HistorySink {
   writeMessages(messages: StoredMessage[]): Promise<void>;
+  /** A message deleted (message.redact) at `time`; false when it was not kept (yet). */
+  deleteMessage(msgid: string, time: number): Promise<boolean>;
 }
 
 /** What the writer needs of this node's replica: which entries the network refused. */
@@ -30,6 +36,8 @@ export interface HistoryWriterOptions {
   judgeWaitMs?: number;
   /** Refused positions remembered (a bound: refusals are rare, but a flood of them must not grow memory). */
   maxRemembered?: number;
+  /** The clock that dates deletions' tombstones (they are pruned by it: history.tombstoneMs). */
+  now?: () => number;
 }
 
 export class HistoryWriter {
@@ -37,6 +45,7 @@ export class HistoryWriter {
   private readonly passedOver = new Set<number>();
   private readonly judgeWaitMs: number;
   private readonly maxRemembered: number;
+  private readonly now: () => number;
   /** Messages written, for metrics and tests. */
   written = 0;
 
@@ -48,11 +57,12 @@ export class HistoryWriter {
   ) {
     this.judgeWaitMs = options.judgeWaitMs ?? 2_000;
     this.maxRemembered = options.maxRemembered ?? 100_000;
+    this.now = options.now ?? Date.now;
   }
 
   start(): void {
     this.replica.onPassedOver = (entry) => {
-      if (entry.event.type !== 'message' || entry.event.history === undefined) return;
+      if (!writesHistory(entry.event)) return;
       if (this.passedOver.size >= this.maxRemembered) this.passedOver.delete(this.passedOver.values().next().value!);
       this.passedOver.add(entry.position);
     };
@@ -71,25 +81,42 @@ export class HistoryWriter {
 
   private async write(entries: LogEntry<NetworkEvent>[]): Promise<void> {
     let last = 0;
-    for (const e of entries) if (e.event.type === 'message' && e.event.history !== undefined) last = Math.max(last, e.position);
+    for (const e of entries) if (writesHistory(e.event)) last = Math.max(last, e.position);
     if (last === 0) return;
     // The replica reads the same log on another connection: it is normally ahead. A batch it
     // has not judged in time fails and is handed over again (unacknowledged), rather than
     // written unjudged. (An entry from before this node joined, claimed from a dead node, is
     // behind the replica: it is written as the sender saw it.)
     if (!(await this.replica.whenReached(last, this.judgeWaitMs))) throw new Error(`this node has not applied the log up to ${last} yet`);
-    const messages: StoredMessage[] = [];
+    const messages = new Map<string, StoredMessage>();
+    /** Deletions: done after the batch, in log order. */
+    const deletions: string[] = [];
     for (const e of entries) {
       const event = e.event;
-      if (event.type !== 'message' || event.history === undefined || event.command === 'TAGMSG') continue;
       if (this.passedOver.has(e.position)) continue;
+      if (event.type === 'message.redact') {
+        // A message deleted in the same batch is not written; its tombstone is, all the same:
+        // an entry handed out again (a lost acknowledgement, a claim) may bring the message alone.
+        messages.delete(event.msgid);
+        deletions.push(event.msgid);
+        continue;
+      }
+      if (event.type !== 'message' || event.history === undefined || event.command === 'TAGMSG') continue;
       const h = event.history;
-      messages.push({ msgid: event.msgid, target: h.key, time: e.time, source: h.source, account: h.account, command: event.command, text: event.text, tags: h.tags });
+      messages.set(event.msgid, { msgid: event.msgid, target: h.key, time: e.time, source: h.source, account: h.account, command: event.command, text: event.text, tags: h.tags });
     }
     // A batch is handed over again when its write fails, and also when it was written but its
     // acknowledgement was lost: what it skipped must still be skipped then, so the positions are
     // kept (maxRemembered bounds them; forgetPositions() clears them with the log).
-    if (messages.length > 0) await this.sink.writeMessages(messages);
-    this.written += messages.length;
+    if (messages.size > 0) await this.sink.writeMessages([...messages.values()]);
+    this.written += messages.size;
+    // A message and its deletion handed to two nodes at once, the deletion written first: the
+    // tombstone it leaves makes the message's writer delete it after committing (HistorySink).
+    for (const msgid of deletions) await this.sink.deleteMessage(msgid, this.now());
   }
+}
+
+/** Entries that change history: kept messages and deletions. */
+function writesHistory(event: NetworkEvent): boolean {
+  return (event.type === 'message' && event.history !== undefined) || event.type === 'message.redact';
 }

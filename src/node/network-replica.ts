@@ -133,6 +133,7 @@ export class NetworkReplica {
       adminNick: this.options.adminNick ?? null,
       casemapping: this.options.casemapping,
       unicode: this.options.unicodeVersion ?? process.versions.unicode,
+      serverName: this.options.serverName,
     });
     if (!verdict.ok) throw new Error(`node ${this.nodeId} could not join the network${verdict.refusal ? `: ${verdict.refusal.text}` : ''}`);
   }

@@ -9,8 +9,12 @@ export const CAPABILITIES = [
   'chghost',
   'draft/account-registration',
   'draft/chathistory',
+  'draft/multiline',
+  'draft/read-marker',
+  'draft/message-redaction',
   'echo-message',
   'extended-join',
+  'extended-monitor',
   'invite-notify',
   'labeled-response',
   'message-tags',
@@ -21,6 +25,9 @@ export const CAPABILITIES = [
   'sts',
   'userhost-in-names',
 ] as const;
+
+/** IRCv3 draft/message-redaction: REDACT is relayed only to clients that asked for it. */
+export const REDACTION_CAP = 'draft/message-redaction';
 
 export type Capability = (typeof CAPABILITIES)[number];
 

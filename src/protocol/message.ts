@@ -177,16 +177,22 @@ export function findLabel(line: string): string | undefined {
 
 /** The unescaped value of the last `label=` in a line's tag section (the last wins, as in parseTags), unchecked. */
 export function lastLabelValue(line: string): string | undefined {
+  return lastTagValue(line, 'label');
+}
+
+/** The unescaped value of the last `key=` in an unparsed line's tag section (the last wins, as in parseTags). */
+export function lastTagValue(line: string, key: string): string | undefined {
   let start = 0;
   while (start < line.length && line.charCodeAt(start) === 0x20) start++;
   if (line.charCodeAt(start) !== 0x40 /* @ */) return undefined;
   let end = line.indexOf(' ', start);
   if (end === -1) end = line.length;
-  let label: string | undefined;
+  const prefix = `${key}=`;
+  let value: string | undefined;
   for (const part of line.slice(start + 1, end).split(';')) {
-    if (part.startsWith('label=')) label = unescapeTagValue(part.slice('label='.length));
+    if (part.startsWith(prefix)) value = unescapeTagValue(part.slice(prefix.length));
   }
-  return label;
+  return value;
 }
 
 /** A label that can go back on a reply: not empty, within the labeled-response limit, no NUL. */

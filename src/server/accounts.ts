@@ -9,6 +9,7 @@ import type { AccountRecord, ChannelRecord } from '../storage/store.ts';
 import { AdminError, type Actor } from './admin.ts';
 import { Outgoing } from './outgoing.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { deriveVerifier } from './scram-verifier.ts';
 import { accountOfNick } from './lookalike-accounts.ts';
 import type { CommandHost } from './command-services.ts';
 import type { ParlorServer } from './server.ts';
@@ -38,9 +39,11 @@ export async function createAccount(
   reply: (numeric: string, params: string[]) => void,
 ): Promise<boolean> {
   const { name, email, password } = account;
-  // Through the hashing queue: a full one throws HashQueueFullError before any work.
-  const passwordHash = await host.services.hashing.run(() => hashPassword(password, host.config.accounts.passwordCost));
-  const created = await host.services.store.createAccount({ name, passwordHash, email, createdAt: host.now(), verified: true, suspended: false });
+  // Through the hashing queue: a full one throws HashQueueFullError before any work. The
+  // SCRAM verifier (none for a password SASLprep refuses: PLAIN only) in the same turn.
+  const { passwordCost, scramIterations } = host.config.accounts;
+  const [passwordHash, scram] = await host.services.hashing.run(() => Promise.all([hashPassword(password, passwordCost), deriveVerifier(password, scramIterations)]));
+  const created = await host.services.store.createAccount({ name, passwordHash, email, createdAt: host.now(), verified: true, suspended: false, scram });
   if (!created) return false;
   // Logged in before anyone on the nick is guarded: the registrant is usually the one on it,
   // and guarded first it was told the nick belongs to an account it must log in to.
@@ -290,6 +293,8 @@ export function roomRecord(ch: Channel): ChannelRecord {
     key: ch.key,
     limit: ch.limit,
     bans: ch.bans.map((b) => ({ ...b })),
+    exceptions: ch.exceptions.map((b) => ({ ...b })),
+    invites: ch.invites.map((b) => ({ ...b })),
     operators: [...reg.operators.values()],
   };
 }

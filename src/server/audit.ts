@@ -16,7 +16,7 @@ export interface AuditEntry {
 }
 
 /** Actions whose detail is what was said: it stays in the audit file, out of the server log. */
-const SPOKEN_ACTIONS: ReadonlySet<string> = new Set(['say', 'broadcast', 'wallops']);
+const SPOKEN_ACTIONS: ReadonlySet<string> = new Set(['say', 'broadcast', 'wallops', 'redact']);
 
 export class AuditLog {
   private readonly entries: AuditEntry[] = [];

@@ -18,6 +18,7 @@ import type { Timer } from './clock.ts';
 import type { Config } from './config.ts';
 import type { RateMeter } from './rate-meter.ts';
 import type { RegistrationThrottle } from './registration-throttle.ts';
+import type { ScramSaltSecret } from './scram-secret.ts';
 import type { ScryptQueue } from './scrypt-queue.ts';
 import type { ServerTexts } from './server-texts.ts';
 import type { Session } from './session.ts';
@@ -49,6 +50,8 @@ export interface CommandServices {
   readonly admin: AdminActions;
   readonly authGuard: AuthGuard;
   readonly hashing: ScryptQueue;
+  /** The key of SCRAM's made-up salts for unknown accounts, read from the store once. */
+  readonly scramSaltSecret: ScramSaltSecret;
   readonly registrations: RegistrationThrottle;
   readonly stats: CommandStats;
   readonly logger: Logger;

@@ -7,12 +7,16 @@ import { channelCommands } from './commands/channels.ts';
 import { connectionCommands } from './commands/connection.ts';
 import { helpCommands } from './commands/help.ts';
 import { infoCommands } from './commands/info.ts';
+import { linkCommands } from './commands/links.ts';
 import { messagingCommands } from './commands/messaging.ts';
 import { modeCommands } from './commands/modes.ts';
 import { monitorCommands } from './commands/monitor.ts';
+import { multilineCommands } from './commands/multiline.ts';
 import { operCommands } from './commands/oper.ts';
 import { historyCommands } from './commands/history.ts';
+import { markReadCommands } from './commands/markread.ts';
 import { queryCommands } from './commands/queries.ts';
+import { redactCommands } from './commands/redact.ts';
 import { registrationCommands } from './commands/registration.ts';
 import { userCommands } from './commands/user.ts';
 import { webircCommands } from './commands/webirc.ts';
@@ -39,14 +43,18 @@ export const COMMANDS = buildTable([
   capCommands,
   connectionCommands,
   infoCommands,
+  linkCommands,
   channelCommands,
   modeCommands,
   messagingCommands,
+  multilineCommands,
+  redactCommands,
   queryCommands,
   userCommands,
   monitorCommands,
   operCommands,
   historyCommands,
+  markReadCommands,
   accountCommands,
   helpCommands(() => COMMANDS),
 ]);

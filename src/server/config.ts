@@ -58,9 +58,17 @@ export const ConfigSchema = z.strictObject({
       channelsPerUser: z.number().int().min(1).default(50),
       /** Targets one PRIVMSG/NOTICE may name. */
       targetsPerMessage: z.number().int().min(1).default(4),
+      /** Rooms one NAMES may name (ISUPPORT TARGMAX NAMES:); more gets 407. */
+      namesTargets: z.number().int().min(1).max(100).default(10),
+      /** Name masks (ELIST M and N: `*mask*`, `!*mask*`) in one LIST, each matched against every room; more gets 407. */
+      listMasks: z.number().int().min(1).max(100).default(10),
       /** Mode changes with a parameter in one MODE command. */
       modesPerCommand: z.number().int().min(1).default(6),
       bansPerChannel: z.number().int().min(1).default(100),
+      /** Ban exceptions (+e) a room may hold (ISUPPORT MAXLIST e:). */
+      banExceptionsPerChannel: z.number().int().min(1).default(100),
+      /** Invite exceptions (+I) a room may hold (ISUPPORT MAXLIST I:). */
+      inviteExceptionsPerChannel: z.number().int().min(1).default(100),
       /** Bytes of one ban mask (+b): its 367 line, with the setter's mask, must fit 512 bytes. */
       banMaskBytes: z.number().int().min(16).max(300).default(200),
       monitorEntries: z.number().int().min(0).default(100),
@@ -81,6 +89,18 @@ export const ConfigSchema = z.strictObject({
       pingTimeoutMs: ms.default(60_000),
       /** How long a closing connection may flush its output. */
       closeTimeoutMs: ms.default(5_000),
+      /**
+       * IRCv3 multiline (draft/multiline, advertised as its max-bytes): bytes of one multi-line
+       * message, each line feed counting one. 4096 holds a screenful of pasted text, or about
+       * 1300 Chinese characters, and bounds what one batch costs every recipient.
+       */
+      multilineMaxBytes: z.number().int().min(512).max(65_536).default(4096),
+      /**
+       * Lines in one multi-line message (max-lines). Every line is a command for flood control
+       * (a batch of 24 and its two BATCH lines pass within the default burst of 20 plus a
+       * second or two) and a line relayed to each recipient with the sender's mask.
+       */
+      multilineMaxLines: z.number().int().min(2).max(1000).default(24),
     })
     .prefault({})
     // The decoder frames lines of lineBytes + tagBytes: client tags must fit in the tag section.
@@ -266,6 +286,17 @@ export const ConfigSchema = z.strictObject({
       maxAgeDays: z.number().min(0).default(0),
       /** Retention: at most this many messages per room or conversation (0: no limit). */
       maxPerTarget: z.number().int().min(0).default(0),
+      /** How long after sending people may delete their own messages (REDACT); room and IRC operators may any time. */
+      redactWindowMs: ms.default(900_000),
+      /** Keep a deleted message's text in the audit log (the deletion itself is always recorded there). */
+      auditRedactedText: z.boolean().default(false),
+      /**
+       * How long a deleted message's msgid is remembered (a tombstone), so that a copy of it
+       * written late is deleted again: in a cluster a message and its deletion may be written by
+       * two nodes in either order, a few seconds apart as a rule, longer only while the database
+       * was away. A day covers that with room to spare; tombstones are small.
+       */
+      tombstoneMs: ms.min(60_000).default(86_400_000),
     })
     .prefault({}),
   /** Accounts (SASL PLAIN, REGISTER) and the nicks and rooms they hold. */
@@ -288,6 +319,21 @@ export const ConfigSchema = z.strictObject({
       registrationWindowMs: ms.default(3_600_000),
       /** Longest SASL response (its base64, all AUTHENTICATE chunks together); longer fails (904). */
       saslMaxResponseBytes: z.number().int().min(400).max(65536).default(1600),
+      /** Conversations an account keeps a read marker for (IRCv3 draft/read-marker); a new one past it drops the oldest. */
+      maxReadMarkers: z.number().int().min(1).max(100_000).default(1000),
+      /**
+       * PBKDF2 iterations of new SCRAM-SHA-256 verifiers (RFC 7677: at least 4096). Every login
+       * makes the client compute them (a browser too); the server only when it derives one.
+       * Raising it renews an account's verifier at its next PLAIN login.
+       */
+      scramIterations: z.number().int().min(4096).max(1_000_000).default(4096),
+      /**
+       * Makes the salt an unknown account is answered with in SCRAM, so that it cannot be told
+       * from a real one. Unset: a random one made once and kept in the store (the database),
+       * which every node shares, so that restarts and other nodes answer the same. Set it (the
+       * same on every node) to keep it out of the database. Keep it secret.
+       */
+      scramSecret: z.string().min(16).optional(),
     })
     .prefault({}),
   /**

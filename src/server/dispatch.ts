@@ -8,6 +8,7 @@ import {
   ERR_UNKNOWNERROR,
 } from '../protocol/numerics.ts';
 import { COMMANDS } from './command-table.ts';
+import { BATCHED_LINE, isBatchedLine } from './commands/multiline.ts';
 import { Context } from './context.ts';
 import { IrcError, StandardReplyError } from './irc-error.ts';
 import { isLogUnavailable } from '../cluster/errors.ts';
@@ -23,7 +24,8 @@ export function dispatch(host: CommandHost, session: Session, msg: IrcMessage): 
   const rb = new ResponseBuffer(session, host.services.serverName, host.now, label);
   const ctx = new Context(host, session, msg, rb);
   try {
-    const spec = COMMANDS.get(msg.command);
+    // A line of a client's multiline batch is gathered, whatever its command (multiline.ts).
+    const spec = isBatchedLine(session, msg.tags) ? BATCHED_LINE : COMMANDS.get(msg.command);
     // Any word parses as a command, so the one shown back is cut short and made wire-safe.
     if (!spec) throw new IrcError(ERR_UNKNOWNCOMMAND, [shownCommand(msg.command)], 'Unknown command');
     if (!spec.preRegistration && !session.registered) throw new IrcError(ERR_NOTREGISTERED, [], 'You have not registered');

@@ -42,8 +42,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     ],
   },
   AUTHENTICATE: {
-    syntax: ['AUTHENTICATE PLAIN', 'AUTHENTICATE <base64 data>', 'AUTHENTICATE *'],
-    text: ['Logs in to an account with SASL PLAIN (IRCv3 sasl).', 'Request the sasl capability first; * aborts.'],
+    syntax: ['AUTHENTICATE PLAIN', 'AUTHENTICATE SCRAM-SHA-256', 'AUTHENTICATE <base64 data>', 'AUTHENTICATE *'],
+    text: [
+      'Logs in to an account with SASL (IRCv3 sasl): PLAIN, or SCRAM-SHA-256, which never sends the password.',
+      'Request the sasl capability first; * aborts.',
+    ],
   },
   REGISTER: {
     syntax: ['REGISTER <account> {<email> | *} <password>', 'REGISTER <#room>'],
@@ -98,8 +101,15 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     text: ['Lists the members of rooms: @ marks operators, + voiced members.'],
   },
   LIST: {
-    syntax: ['LIST [<#room>{,<#room>}] [>N] [<N]'],
-    text: ['Lists rooms with their number of members and topic.', '>N and <N keep rooms with more, or fewer, than N members. Secret rooms show only to members.'],
+    syntax: ['LIST [<#room>{,<#room>}] [<condition>{,<condition>}]'],
+    text: [
+      'Lists rooms with their number of members and topic. Secret rooms show only to members.',
+      'Conditions (ISUPPORT ELIST=CMNTU), all of which a room must meet:',
+      '>N and <N: more, or fewer, than N members;',
+      'C>N and C<N: made more, or less, than N minutes ago;',
+      'T>N and T<N: topic set more, or less, than N minutes ago;',
+      '*mask*: names matching a mask (* and ?); !*mask*: names not matching it.',
+    ],
   },
   INVITE: {
     syntax: ['INVITE <nick> <#room>'],
@@ -121,6 +131,8 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     text: [
       "Shows or changes a room's modes, or your own.",
       'Only room operators change room modes; MODE <#room> b lists the bans.',
+      'MODE <#room> e and MODE <#room> I list the ban and invite exceptions (to operators).',
+      'A mask may be $a (anyone logged in), $a:<account> (wildcards allowed) or $~a (not logged in).',
       'HELP CMODES and HELP UMODES list the modes.',
     ],
   },
@@ -141,6 +153,23 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   TAGMSG: {
     syntax: ['@+<tag>=<value> TAGMSG <target>{,<target>}'],
     text: ['Sends client tags only, without text (IRCv3 message-tags), such as +typing.'],
+  },
+  BATCH: {
+    syntax: ['BATCH +<ref> draft/multiline <target>', 'BATCH -<ref>'],
+    text: [
+      'Sends one message of several lines (IRCv3 draft/multiline; see CAP LS for max-bytes and max-lines).',
+      'Between the two, each line is @batch=<ref> PRIVMSG <target> <line> (or each a NOTICE) to the same target;',
+      'the draft/multiline-concat tag joins a line to the one before without a line break.',
+      'Clients without the capability receive the lines one by one.',
+    ],
+  },
+  REDACT: {
+    syntax: ['REDACT <target> <msgid> [<reason>]'],
+    text: [
+      'Deletes a message (IRCv3 draft/message-redaction): it leaves history.',
+      'Your own for a while after sending it; room operators any in their room, IRC operators any.',
+      'Without an account, only what this connection sent. Clients without the capability are not told.',
+    ],
   },
   CHATHISTORY: {
     syntax: [
@@ -171,6 +200,15 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       'Tells you when nicks come online and go offline (IRCv3 monitor).',
       '+ adds nicks to your list, - removes them, C clears it,',
       'L lists it, S says who on it is online now.',
+    ],
+  },
+  MARKREAD: {
+    syntax: ['MARKREAD <target>', 'MARKREAD <target> timestamp=<YYYY-MM-DDThh:mm:ss.sssZ>'],
+    text: [
+      'Says how far you have read a room or private conversation (IRCv3 draft/read-marker).',
+      'With a time, moves your read marker there (never back); without, asks where it is (* when unknown).',
+      "Markers belong to your account: its other connections with draft/read-marker are told, and JOIN reports a room's.",
+      'Without an account a marker lasts as long as this connection.',
     ],
   },
   WHO: {
@@ -215,6 +253,14 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   TIME: {
     syntax: ['TIME [<server>]'],
     text: ["Shows the server's time."],
+  },
+  LINKS: {
+    syntax: ['LINKS [[<server>] <mask>]'],
+    text: [
+      'Lists the servers of the network, or those whose name matches a mask (* and ?).',
+      'Every node of a Parlor network is listed: this one at 0 hops, the others at 1,',
+      'by the names WHOIS shows for their users.',
+    ],
   },
   INFO: {
     syntax: ['INFO [<server>]'],
@@ -291,6 +337,8 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
 /** What each room mode letter does, for HELP CMODES. */
 const CHANNEL_MODE_TEXT: Readonly<Record<string, string>> = {
   b: 'b <mask>  bans a nick!user@host mask: no joining, no speaking unless voiced',
+  e: 'e <mask>  ban exception: whoever matches it passes the bans (+b)',
+  I: 'I <mask>  invite exception: whoever matches it joins past +i uninvited',
   k: 'k <key>   a key is needed to join',
   l: 'l <count> at most this many members',
   i: 'i         invite only: joining needs an INVITE',
@@ -307,6 +355,7 @@ const USER_MODE_TEXT: readonly string[] = [
   'i  invisible: WHO shows you only to those who share a room with you',
   'w  you receive WALLOPS from IRC operators',
   'o  IRC operator: given by OPER, dropped with MODE <yournick> -o',
+  'B  bot: marks you as a bot (WHO, WHOIS and your messages say so to other clients)',
 ];
 
 /** HELP CMODES, built from the modes ISUPPORT announces, so that it lists exactly those. */

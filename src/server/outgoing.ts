@@ -40,6 +40,8 @@ export class Outgoing {
   private body: string | undefined;
   /** Set when serializing failed: the message is never sent, to anyone. */
   private unsafe: UnsafeLineError | undefined;
+  /** Sent by a user in bot mode (+B): the `bot` tag goes to recipients with message-tags. */
+  private fromBot = false;
 
   constructor(
     private readonly source: string | undefined,
@@ -70,12 +72,28 @@ export class Outgoing {
     return this.body;
   }
 
+  /** Whether `source` is this message's source (the bot tag marks what a bot itself sent). */
+  isFrom(source: string): boolean {
+    return this.source === source;
+  }
+
+  /**
+   * Marks the message as sent by a bot (IRCv3 bot-mode). A flag of the message, not of the
+   * recipient: it adds no tag variant. Called before the message is first serialized.
+   */
+  markFromBot(): this {
+    this.fromBot = true;
+    this.cache = undefined;
+    return this;
+  }
+
   tags(variant: number, extra?: Tags): Tags {
     const tags: Tags = {};
     if (variant & TAGS_SERVER_TIME) tags.time = formatTime(this.time);
     if (variant & TAGS_MESSAGE_TAGS) {
       if (this.msgid) tags.msgid = this.msgid;
       if (this.clientTags) Object.assign(tags, this.clientTags);
+      if (this.fromBot) tags.bot = '';
     }
     if (variant & TAGS_ACCOUNT && this.account !== undefined) tags.account = this.account;
     if (extra) Object.assign(tags, extra);

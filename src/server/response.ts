@@ -20,7 +20,7 @@ export interface ReplyTarget {
 
 export class ResponseBuffer {
   /** Replies held for the label; made only when there is one. */
-  private items: { out: Outgoing; batch: string | undefined }[] | undefined;
+  private items: { out: Outgoing; batch: string | undefined; rest?: readonly Outgoing[] }[] | undefined;
   /** Set by stream(): replies go out as they are added, in this labeled-response batch if any. */
   private streaming: { batch: string | undefined } | undefined;
 
@@ -29,8 +29,21 @@ export class ResponseBuffer {
     private readonly serverName: string,
     private readonly now: () => number,
     /** The client's label, when it sent one and negotiated labeled-response. */
-    private readonly label: string | undefined,
+    private label: string | undefined,
   ) {}
+
+  /** The label the replies will carry. */
+  get replyLabel(): string | undefined {
+    return this.label;
+  }
+
+  /**
+   * Another label for the replies, before any went out: none for a command answered later (a
+   * multiline batch's opening line), or the one it was sent with for the line that answers it.
+   */
+  relabel(label: string | undefined): void {
+    if (this.streaming === undefined) this.label = label;
+  }
 
   /** A reply; `batch` puts it in a batch of its own (chathistory) inside any label batch. */
   add(out: Outgoing, batch?: string): void {
@@ -39,6 +52,29 @@ export class ResponseBuffer {
       const tag = batch ?? this.streaming.batch;
       this.send(out, tag === undefined ? undefined : { batch: tag });
     } else (this.items ??= []).push({ out, batch });
+  }
+
+  /**
+   * A batch of the reply's own (IRCv3 multiline: `BATCH +ref …`, its lines, `BATCH -ref`) whose
+   * lines after the first tag themselves. It counts as one reply: alone, the label goes on its
+   * opening line, with no labeled-response batch around it (IRCv3 multiline with echo-message).
+   */
+  addGroup(lines: readonly Outgoing[]): void {
+    const [open, ...rest] = lines;
+    if (open === undefined) return;
+    if (this.holding) {
+      (this.items ??= []).push({ out: open, batch: undefined, rest });
+      return;
+    }
+    this.sendGroup(open, rest);
+  }
+
+  /** A group's lines as they go out now: inside the streaming label batch, if there is one. */
+  private sendGroup(open: Outgoing, rest: readonly Outgoing[]): void {
+    const batch = this.streaming?.batch;
+    const extra = batch === undefined ? undefined : { batch };
+    this.send(open, extra);
+    for (const out of rest) this.send(out, extra);
   }
 
   /** Replies are being held for the label: they are not on their way to the client yet. */
@@ -58,7 +94,10 @@ export class ResponseBuffer {
     if (batch !== undefined) this.send(new Outgoing(this.serverName, 'BATCH', [`+${batch}`, 'labeled-response'], this.now()), { label: this.label! });
     const held = this.items ?? [];
     this.items = undefined;
-    for (const item of held) this.add(item.out, item.batch);
+    for (const item of held) {
+      if (item.rest !== undefined) this.sendGroup(item.out, item.rest);
+      else this.add(item.out, item.batch);
+    }
   }
 
   private send(out: Outgoing, extra: Tags | undefined): void {
@@ -106,13 +145,22 @@ export class ResponseBuffer {
     } else if (items.length === 1) {
       const only = items[0]!;
       this.send(only.out, only.batch === undefined ? label : { ...label, batch: only.batch });
+      for (const out of only.rest ?? []) this.send(out, undefined);
     } else if (!t.hasCap('batch')) {
-      for (const item of items) this.send(item.out, undefined);
+      for (const item of items) {
+        this.send(item.out, undefined);
+        for (const out of item.rest ?? []) this.send(out, undefined);
+      }
     } else {
       const ref = t.nextBatchId();
       this.send(new Outgoing(this.serverName, 'BATCH', [`+${ref}`, 'labeled-response'], this.now()), label);
       const inBatch = { batch: ref };
-      for (const item of items) this.send(item.out, item.batch === undefined ? inBatch : { batch: item.batch });
+      for (const item of items) {
+        const tags = item.batch === undefined ? inBatch : { batch: item.batch };
+        this.send(item.out, tags);
+        // A group's lines name their own batch; its closing line is inside the label's.
+        for (const out of item.rest ?? []) this.send(out, tags);
+      }
       this.send(new Outgoing(this.serverName, 'BATCH', [`-${ref}`], this.now()), undefined);
     }
     this.items = undefined;

@@ -45,6 +45,24 @@ export class ScryptQueue {
     }
   }
 
+  /**
+   * Runs `job` only if a slot is free now, never waiting for one: undefined when all are busy.
+   * For work that can be left for later (a SCRAM verifier after a login), so that it is
+   * bounded as hashing is but never takes a turn from someone waiting to log in.
+   */
+  tryRun<T>(job: () => Promise<T>): Promise<T> | undefined {
+    if (this.waiting.length > 0 || this.running >= this.settings().hashConcurrency) return undefined;
+    this.running++;
+    this.started++;
+    return (async () => {
+      try {
+        return await job();
+      } finally {
+        this.release();
+      }
+    })();
+  }
+
   private acquire(): Promise<void> {
     const { hashConcurrency, hashQueue } = this.settings();
     if (this.running < hashConcurrency) {

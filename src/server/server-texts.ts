@@ -87,7 +87,7 @@ export class ServerTexts {
       intro: [
         new FixedNumeric(name, RPL_YOURHOST, [`Your host is ${name}, running version ${VERSION}`]),
         new FixedNumeric(name, RPL_CREATED, [`This server was created ${new Date(this.createdAt).toUTCString()}`]),
-        new FixedNumeric(name, RPL_MYINFO, [name, VERSION, 'iow', 'biklmnst', 'bklov']),
+        new FixedNumeric(name, RPL_MYINFO, [name, VERSION, 'Biow', 'beIiklmnst', 'beIklov']),
       ],
     });
   }
@@ -107,8 +107,11 @@ export function isupportFor(config: Config): string[] {
     hostLen: 64,
     maxChannels: l.channelsPerUser,
     maxTargets: l.targetsPerMessage,
+    namesTargets: l.namesTargets,
     maxModes: l.modesPerCommand,
     maxBans: l.bansPerChannel,
+    maxBanExceptions: l.banExceptionsPerChannel,
+    maxInviteExceptions: l.inviteExceptionsPerChannel,
     monitorLimit: l.monitorEntries,
     lineLen: l.lineBytes,
     chathistory: config.history.enabled ? config.history.maxQuery : 0,

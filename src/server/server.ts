@@ -35,6 +35,7 @@ import { SPLIT_REASON } from '../network/reducer.ts';
 import { PanelSessions } from './panel-sessions.ts';
 import { RateMeter } from './rate-meter.ts';
 import { RegistrationThrottle } from './registration-throttle.ts';
+import { ScramSaltSecret } from './scram-secret.ts';
 import { ScryptQueue } from './scrypt-queue.ts';
 import { isupportFor, ServerTexts } from './server-texts.ts';
 import type { CommandHost, CommandServices, IdSource } from './command-services.ts';
@@ -104,6 +105,8 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   readonly authGuard: AuthGuard;
   /** Every password hash and check waits its turn here. */
   readonly hashing: ScryptQueue;
+  /** The key of SCRAM's made-up salts, kept once read (scram-secret.ts). */
+  readonly scramSaltSecret: ScramSaltSecret;
   /** Accounts created per address. */
   readonly registrations = new RegistrationThrottle(
     () => this.config,
@@ -183,6 +186,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
     this.panelSessions = new PanelSessions(() => this.config.admin, this.now);
     this.authGuard = new AuthGuard(() => this.config, this.clock, this.logger);
     this.hashing = new ScryptQueue(() => this.config.auth);
+    this.scramSaltSecret = new ScramSaltSecret(this.store, () => this.config.accounts.scramSecret);
     this.reloadConfig = deps.reloadConfig;
     this.onShutdown = deps.onShutdown;
   }

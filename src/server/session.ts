@@ -1,10 +1,13 @@
 // One client connection: its registration state, capabilities and input handling.
-import { findLabel, parseLine, ProtocolError, shownCommand, type IrcMessage } from '../protocol/message.ts';
+import { RecentSends } from './recent-sends.ts';
+import type { SaslExchange } from './scram.ts';
+import { findLabel, lastTagValue, parseLine, ProtocolError, shownCommand, type IrcMessage } from '../protocol/message.ts';
 import { ERR_INPUTTOOLONG, ERR_UNKNOWNCOMMAND } from '../protocol/numerics.ts';
 import type { Connection, ConnectionHandler, FramingError } from '../transport/connection.ts';
 import type { Timer } from './clock.ts';
 import type { Config } from './config.ts';
 import { COMMANDS } from './command-table.ts';
+import { failBatchOfLostLine, type OpenMultilineBatch } from './commands/multiline.ts';
 import { TokenBucket } from './flood.ts';
 import { translatorFor } from '../i18n/i18n.ts';
 import { greeting, looksLikeIrc, PlainTextView } from './plain-text.ts';
@@ -43,6 +46,8 @@ export class Session implements LocalSession, ConnectionHandler {
   lastActivity: number;
   /** Last PRIVMSG/NOTICE, for WHOIS idle time. */
   lastSpokeAt: number;
+  /** What this connection sent lately: what it may delete without an account (REDACT). */
+  readonly recentSends = new RecentSends();
   pingSentAt = 0;
 
   // Registration state; `user` is set once registered.
@@ -59,8 +64,8 @@ export class Session implements LocalSession, ConnectionHandler {
   quitReason: string | undefined;
   /** The account logged in to before registration completed; afterwards `user.account`. */
   preAccount: string | undefined;
-  /** A SASL exchange under way: its mechanism and the base64 received so far. */
-  sasl: { mechanism: string; data: string } | undefined;
+  /** A SASL exchange under way: its mechanism, the base64 received so far, and SCRAM's state between messages. */
+  sasl: SaslExchange | undefined;
   /** Counting down for the (folded) nick, another's account: the user is renamed at the end. */
   nickGuard: { folded: string; timer: Timer } | undefined;
 
@@ -68,6 +73,10 @@ export class Session implements LocalSession, ConnectionHandler {
   tagVariant = 0;
   private monitorList: Map<string, string> | undefined;
   deliveryMark = 0;
+  /** IRCv3 multiline: the batch this client has opened and not yet closed. */
+  multilineBatch: OpenMultilineBatch | undefined;
+  /** Read markers (draft/read-marker) of a user without an account: this connection's only, folded target → ms. */
+  sessionReadMarkers: Map<string, number> | undefined;
   private batchCounter = 0;
 
   /** The key this connection's address is counted under by the ConnectionGate. */
@@ -272,7 +281,7 @@ export class Session implements LocalSession, ConnectionHandler {
       this.queue(line, bytes);
       return;
     }
-    if (this.busy || this.floodDelay() > 0) {
+    if (this.busy || this.admitDelay(line) > 0) {
       this.queue(line, bytes);
       this.drainBacklog();
       return;
@@ -301,6 +310,22 @@ export class Session implements LocalSession, ConnectionHandler {
     return (this.bucket ??= new TokenBucket(settings, now)).take(settings, now);
   }
 
+  /**
+   * 0 when `line` may run now, else ms until it may. IRCv3 multiline: a client may send a whole
+   * batch at once, so a line of the open batch is charged its token without being held back (a
+   * batch within its limits never fills the receive queue); the lines after the batch wait
+   * instead. This is bounded: each such line is absorbed into the batch, or the batch fails
+   * (max-lines, max-bytes, a wrong line), and a failed batch's lines wait like any other.
+   */
+  private admitDelay(line: string): number {
+    const batch = this.multilineBatch;
+    if (batch !== undefined && !batch.failed && line.charCodeAt(0) === 0x40 && lastTagValue(line, 'batch') === batch.ref) {
+      this.chargeFlood(1);
+      return 0;
+    }
+    return this.floodDelay();
+  }
+
   private chargeFlood(count: number): void {
     const settings = this.host.floodSettings;
     if (settings.exemptOpers && this.user?.hasMode('o')) return;
@@ -312,7 +337,7 @@ export class Session implements LocalSession, ConnectionHandler {
   private drainBacklog(): void {
     while (this.backlog !== undefined && this.backlog.length > 0 && !this.busy && !this.conn.closed) {
       if (this.floodTimer !== undefined) return;
-      const wait = this.floodDelay();
+      const wait = this.admitDelay(this.backlog[0]!);
       if (wait > 0) {
         this.floodTimer = this.host.setTimeout(() => {
           this.floodTimer = undefined;
@@ -378,6 +403,13 @@ export class Session implements LocalSession, ConnectionHandler {
     const rb = new ResponseBuffer(this, this.host.serverName, () => this.host.now(), replyLabel);
     rb.server(command, params);
     rb.flush();
+    // It may have been a line of an open multiline batch: the batch fails (commands/multiline.ts).
+    const lost = failBatchOfLostLine(this);
+    if (lost) {
+      const batchRb = new ResponseBuffer(this, this.host.serverName, () => this.host.now(), lost.label);
+      batchRb.server('FAIL', ['BATCH', 'MULTILINE_INVALID', 'A line of the multiline batch was refused, so the batch is dropped']);
+      batchRb.flush();
+    }
   }
 
   /** Runs one command, holding later input back while an async handler works. */

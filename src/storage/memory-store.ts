@@ -3,6 +3,7 @@
 // nothing across restarts.
 import { foldCase } from '../protocol/casemapping.ts';
 import { nickSkeleton } from '../protocol/nick-skeleton.ts';
+import { MemoryReadMarkers } from './memory-read-markers.ts';
 import {
   banKey,
   clampLimit,
@@ -20,7 +21,7 @@ import {
   type Position,
   type Span,
 } from './records.ts';
-import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, Store, StoredBan, StoredMessage } from './store.ts';
+import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, ReadMarkerSet, Store, StoredBan, StoredMessage } from './store.ts';
 
 interface Entry {
   seq: number;
@@ -44,6 +45,10 @@ export class MemoryStore implements Store {
   private readonly accountSkeletons = new Map<string, string>();
   private readonly channels = new Map<string, ChannelRecord>();
   private readonly bans = new Map<string, StoredBan>();
+  private readonly readMarkers = new MemoryReadMarkers();
+  private readonly serverSecrets = new Map<string, string>();
+  /** Tombstones of deleted messages: msgid → when deleted. A message appended later is not kept. */
+  private readonly redactions = new Map<string, number>();
   private readonly maxPerTarget: number;
   private seq = 0;
   private closed = false;
@@ -55,7 +60,7 @@ export class MemoryStore implements Store {
   // ---- history ----
 
   appendMessage(message: StoredMessage): void {
-    if (this.closed || this.byMsgid.has(message.msgid)) return;
+    if (this.closed || this.byMsgid.has(message.msgid) || this.redactions.has(message.msgid)) return;
     const entry = { seq: ++this.seq, message: cleanMessage(message) };
     let list = this.byTarget.get(message.target);
     if (!list) this.byTarget.set(message.target, (list = []));
@@ -157,6 +162,32 @@ export class MemoryStore implements Store {
     return removed;
   }
 
+  async findMessage(msgid: string): Promise<StoredMessage | undefined> {
+    const entry = this.byMsgid.get(msgid);
+    return entry && cleanMessage(entry.message);
+  }
+
+  async deleteMessage(msgid: string, time: number): Promise<boolean> {
+    if (!this.redactions.has(msgid)) this.redactions.set(msgid, time);
+    const entry = this.byMsgid.get(msgid);
+    if (!entry) return false;
+    const target = entry.message.target;
+    const list = this.list(target);
+    this.drop(list, list.indexOf(entry), list.indexOf(entry) + 1);
+    if (list.length === 0) this.byTarget.delete(target);
+    return true;
+  }
+
+  async pruneRedactions(before: number): Promise<number> {
+    let removed = 0;
+    for (const [msgid, time] of this.redactions) {
+      if (time >= before) continue;
+      this.redactions.delete(msgid);
+      removed++;
+    }
+    return removed;
+  }
+
   // ---- accounts ----
 
   async createAccount(account: AccountRecord): Promise<boolean> {
@@ -181,6 +212,7 @@ export class MemoryStore implements Store {
   }
 
   async deleteAccount(name: string): Promise<boolean> {
+    this.readMarkers.forget(foldCase(name));
     this.accountSkeletons.delete(foldCase(name));
     return this.accounts.delete(foldCase(name));
   }
@@ -227,6 +259,21 @@ export class MemoryStore implements Store {
 
   async listBans(): Promise<StoredBan[]> {
     return [...this.bans.values()].map(cleanBan).sort(compareBans);
+  }
+
+  // ---- read markers ----
+
+  async readMarker(account: string, target: string): Promise<number | undefined> {
+    return this.readMarkers.get(foldCase(account), foldCase(target));
+  }
+
+  async setReadMarker(account: string, target: string, time: number, maxPerAccount: number): Promise<ReadMarkerSet> {
+    return this.readMarkers.set(foldCase(account), foldCase(target), time, maxPerAccount);
+  }
+
+  async serverSecret(name: string, candidate: string): Promise<string> {
+    if (!this.serverSecrets.has(name)) this.serverSecrets.set(name, candidate);
+    return this.serverSecrets.get(name)!;
   }
 
   // ---- lifecycle ----

@@ -124,7 +124,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    description: 'read markers per account and conversation; SCRAM-SHA-256 keys beside the scrypt hash',
+    description: 'read markers per account and conversation; SCRAM-SHA-256 keys beside the scrypt hash; ban and invite exceptions of registered rooms; tombstones of deleted messages; server secrets',
     // `scram`: the SCRAM-SHA-256 verifier (iterations, salt, StoredKey, ServerKey), NULL until
     // the account's next PLAIN login or password change derives it (src/server/scram.ts).
     sql: `
@@ -135,6 +135,23 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (account_key, target)
       ) WITHOUT ROWID;
       ALTER TABLE accounts ADD COLUMN scram TEXT;
+      -- +e and +I lists as JSON [{mask, setBy, setAt}], like bans; columns of their own so that an
+      -- older Parlor reading the row never takes an exception for a ban.
+      ALTER TABLE channels ADD COLUMN exceptions TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE channels ADD COLUMN invites TEXT NOT NULL DEFAULT '[]';
+      -- Tombstones of deleted messages (REDACT): a message written after its deletion (still
+      -- queued, or a log entry written late) is deleted again (sqlite-redactions.ts).
+      CREATE TABLE redactions (
+        msgid TEXT PRIMARY KEY,
+        time  INTEGER NOT NULL        -- when the deletion was recorded (ms); pruned by it
+      ) WITHOUT ROWID;
+      CREATE INDEX redactions_time ON redactions (time);
+      -- Secrets made by the server once and shared by every process on the database (the key
+      -- of SCRAM's made-up salts: src/server/scram-secret.ts); never changed once written.
+      CREATE TABLE server_secrets (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
     `,
   },
 ];

@@ -242,6 +242,11 @@ export class PostgresHistory {
   }
 
   /** Where `ref` sits in `target`; null for a msgid that is not in that conversation. */
+  async findMessage(msgid: string): Promise<StoredMessage | undefined> {
+    const { rows } = await this.run<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE msgid = $1`, [msgid]);
+    return rows[0] && toMessage(rows[0]);
+  }
+
   private async resolve(target: string, ref: HistoryRef): Promise<Span | null> {
     if (!isMsgidRef(ref)) return timeSpan(ref.time);
     const { rows } = await this.run<{ time: string; id: string }>('SELECT time, id FROM messages WHERE msgid = $1 AND target = $2', [ref.msgid, encodeTarget(target)]);

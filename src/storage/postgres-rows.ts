@@ -1,6 +1,7 @@
 // The row shapes of PostgresStore's accounts, channels and server_bans tables and their
 // conversion to Store records (int8 columns come back as strings: parsed here).
 import type { AccountRecord, ChannelRecord, StoredBan } from './store.ts';
+import { channelListsFromColumns } from './channel-lists.ts';
 
 export interface AccountRow {
   name: string;
@@ -9,6 +10,7 @@ export interface AccountRow {
   created_at: string;
   verified: boolean;
   suspended: boolean;
+  scram: string | null;
 }
 
 export interface ChannelRow {
@@ -23,6 +25,8 @@ export interface ChannelRow {
   user_limit: string | null;
   bans: string;
   operators: string;
+  exceptions: string;
+  invites: string;
 }
 
 export interface BanRow {
@@ -42,6 +46,7 @@ export function byKey<Row extends { name_key: string }>(rows: Row[]): Row[] {
 export function toAccount(r: AccountRow): AccountRecord {
   const a: AccountRecord = { name: r.name, passwordHash: r.password_hash, createdAt: Number(r.created_at), verified: r.verified, suspended: r.suspended };
   if (r.email !== null) a.email = r.email;
+  if (r.scram !== null) a.scram = r.scram;
   return a;
 }
 
@@ -54,7 +59,7 @@ export function toChannel(r: ChannelRow): ChannelRecord {
     topicSetBy: r.topic_set_by,
     topicSetAt: Number(r.topic_set_at),
     modes: r.modes,
-    bans: JSON.parse(r.bans) as ChannelRecord['bans'],
+    ...channelListsFromColumns(r.bans, r.exceptions, r.invites),
     operators: JSON.parse(r.operators) as string[],
   };
   if (r.key !== null) c.key = r.key;

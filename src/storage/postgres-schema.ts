@@ -105,7 +105,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 4,
-    description: 'read markers per account and conversation; SCRAM-SHA-256 keys beside the scrypt hash',
+    description: 'read markers per account and conversation; SCRAM-SHA-256 keys beside the scrypt hash; ban and invite exceptions of registered rooms; tombstones of deleted messages; server secrets',
     // `scram`: the SCRAM-SHA-256 verifier, NULL until the account's next PLAIN login or
     // password change derives it (src/server/scram.ts).
     sql: `
@@ -116,6 +116,23 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         PRIMARY KEY (account_key, target)
       );
       ALTER TABLE accounts ADD COLUMN scram text;
+      -- +e and +I lists as JSON [{mask, setBy, setAt}], like bans.
+      ALTER TABLE channels ADD COLUMN exceptions text NOT NULL DEFAULT '[]';
+      ALTER TABLE channels ADD COLUMN invites text NOT NULL DEFAULT '[]';
+      -- Tombstones of deleted messages (REDACT): in a cluster a message and its deletion may be
+      -- written by two nodes in either order; each side writes, commits, then checks the other's
+      -- table (postgres-redactions.ts), so a message written after its deletion goes again.
+      CREATE TABLE redactions (
+        msgid text PRIMARY KEY,
+        time  bigint NOT NULL        -- when the deletion was recorded (ms); pruned by it
+      );
+      CREATE INDEX redactions_time ON redactions (time);
+      -- Secrets made by the server once and shared by every node (the key of SCRAM's made-up
+      -- salts: src/server/scram-secret.ts); the first node's insert wins, never changed after.
+      CREATE TABLE server_secrets (
+        name  text PRIMARY KEY,
+        value text NOT NULL
+      );
     `,
   },
 ];

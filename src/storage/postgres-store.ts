@@ -15,12 +15,15 @@ import { foldCase } from '../protocol/casemapping.ts';
 import { nickSkeleton } from '../protocol/nick-skeleton.ts';
 import { StoreError } from './errors.ts';
 import { batchParams, INSERT_BATCH, PostgresHistory } from './postgres-history.ts';
+import { dropRedacted, pruneRedactions, redactMessage } from './postgres-redactions.ts';
 import { migratePostgres, POSTGRES_MIGRATIONS, type PostgresMigration } from './postgres-schema.ts';
 import { rekeyBansPostgres } from './rekey-bans.ts';
+import { PostgresReadMarkers } from './postgres-read-markers.ts';
+import { keepServerSecret } from './postgres-server-secrets.ts';
 import { byKey, toAccount, toBan, toChannel, type AccountRow, type BanRow, type ChannelRow } from './postgres-rows.ts';
 import { banKey, cleanAccount, cleanBan, channelColumns, cleanChannel, cleanMessage, compareBans } from './records.ts';
 import type { FlushInfo } from './sqlite-store.ts';
-import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, Store, StoredBan, StoredMessage } from './store.ts';
+import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, ReadMarkerSet, Store, StoredBan, StoredMessage } from './store.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user@host:port/database */
@@ -68,6 +71,7 @@ export class PostgresStore implements Store {
   readonly stats = { flushes: 0, messagesWritten: 0, flushMs: 0, maxFlushMs: 0, errors: 0, dropped: 0 };
   private readonly pool: pg.Pool;
   private readonly history: PostgresHistory;
+  private readonly readMarkers = new PostgresReadMarkers((sql, params) => this.query(sql, params));
   private readonly flushIntervalMs: number;
   private readonly maxBatch: number;
   private readonly maxQueued: number;
@@ -158,7 +162,7 @@ export class PostgresStore implements Store {
    */
   async writeMessages(messages: StoredMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.query(INSERT_BATCH, batchParams(messages.map(cleanMessage)));
+    await this.insertBatch(messages.map(cleanMessage));
   }
 
   async latest(target: string, limit: number, after?: HistoryRef): Promise<StoredMessage[]> {
@@ -206,15 +210,29 @@ export class PostgresStore implements Store {
     return this.history.prune(before, keepPerTarget);
   }
 
+  async findMessage(msgid: string): Promise<StoredMessage | undefined> {
+    await this.writeQueued();
+    return this.history.findMessage(msgid);
+  }
+
+  async deleteMessage(msgid: string, time: number): Promise<boolean> {
+    await this.writeQueued();
+    return redactMessage((sql, params) => this.query(sql, params), msgid, time);
+  }
+
+  async pruneRedactions(before: number): Promise<number> {
+    return pruneRedactions((sql, params) => this.query(sql, params), before);
+  }
+
   // ---- accounts ----
 
   async createAccount(account: AccountRecord): Promise<boolean> {
     const a = cleanAccount(account);
     try {
       const { rowCount } = await this.query(
-        `INSERT INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended, skeleton)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name_key) DO NOTHING`,
-        [foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified, a.suspended, nickSkeleton(a.name)],
+        `INSERT INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended, skeleton, scram)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name_key) DO NOTHING`,
+        [foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified, a.suspended, nickSkeleton(a.name), a.scram ?? null],
       );
       return rowCount === 1;
     } catch (err) {
@@ -224,7 +242,7 @@ export class PostgresStore implements Store {
   }
 
   async getAccount(name: string): Promise<AccountRecord | undefined> {
-    const { rows } = await this.query<AccountRow>('SELECT name, password_hash, email, created_at, verified, suspended FROM accounts WHERE name_key = $1', [foldCase(name)]);
+    const { rows } = await this.query<AccountRow>('SELECT name, password_hash, email, created_at, verified, suspended, scram FROM accounts WHERE name_key = $1', [foldCase(name)]);
     return rows[0] && toAccount(rows[0]);
   }
 
@@ -236,12 +254,14 @@ export class PostgresStore implements Store {
     if (change.createdAt !== undefined) columns.push(['created_at', change.createdAt]);
     if (change.verified !== undefined) columns.push(['verified', change.verified]);
     if (change.suspended !== undefined) columns.push(['suspended', change.suspended]);
+    if ('scram' in change) columns.push(['scram', change.scram ?? null]);
     const set = columns.length === 0 ? 'name_key = name_key' : columns.map(([column], i) => `${column} = $${i + 2}`).join(', ');
     const { rowCount } = await this.query(`UPDATE accounts SET ${set} WHERE name_key = $1`, [foldCase(name), ...columns.map(([, value]) => value)]);
     return rowCount === 1;
   }
 
   async deleteAccount(name: string): Promise<boolean> {
+    await this.readMarkers.forget(foldCase(name));
     const { rowCount } = await this.query('DELETE FROM accounts WHERE name_key = $1', [foldCase(name)]);
     return rowCount === 1;
   }
@@ -261,12 +281,13 @@ export class PostgresStore implements Store {
   async saveChannel(channel: ChannelRecord): Promise<void> {
     const c = cleanChannel(channel);
     await this.query(
-      `INSERT INTO channels (name_key, name, founder, registered_at, topic, topic_set_by, topic_set_at, modes, key, user_limit, bans, operators)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+      `INSERT INTO channels (name_key, name, founder, registered_at, topic, topic_set_by, topic_set_at, modes, key, user_limit, bans, operators, exceptions, invites)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (name_key) DO UPDATE SET
          name = EXCLUDED.name, founder = EXCLUDED.founder, registered_at = EXCLUDED.registered_at, topic = EXCLUDED.topic,
          topic_set_by = EXCLUDED.topic_set_by, topic_set_at = EXCLUDED.topic_set_at, modes = EXCLUDED.modes, key = EXCLUDED.key,
-         user_limit = EXCLUDED.user_limit, bans = EXCLUDED.bans, operators = EXCLUDED.operators`,
+         user_limit = EXCLUDED.user_limit, bans = EXCLUDED.bans, operators = EXCLUDED.operators,
+         exceptions = EXCLUDED.exceptions, invites = EXCLUDED.invites`,
       channelColumns(c),
     );
   }
@@ -306,6 +327,20 @@ export class PostgresStore implements Store {
   async listBans(): Promise<StoredBan[]> {
     const { rows } = await this.query<BanRow>('SELECT * FROM server_bans', []);
     return rows.map(toBan).sort(compareBans);
+  }
+
+  // ---- read markers ----
+
+  async readMarker(account: string, target: string): Promise<number | undefined> {
+    return this.readMarkers.get(foldCase(account), foldCase(target));
+  }
+
+  async setReadMarker(account: string, target: string, time: number, maxPerAccount: number): Promise<ReadMarkerSet> {
+    return this.readMarkers.set(foldCase(account), foldCase(target), time, maxPerAccount);
+  }
+
+  async serverSecret(name: string, candidate: string): Promise<string> {
+    return keepServerSecret((sql, params) => this.query(sql, params), name, candidate);
   }
 
   // ---- lifecycle ----
@@ -384,7 +419,7 @@ export class PostgresStore implements Store {
       const batch = this.pending.slice(start - this.pendingBase, end - this.pendingBase);
       const started = performance.now();
       try {
-        await this.query(INSERT_BATCH, batchParams(batch));
+        await this.insertBatch(batch);
       } catch (err) {
         if (err instanceof StoreError) throw err; // unavailable: the batch stays queued
         await this.writeOneByOne(batch, err);
@@ -409,13 +444,24 @@ export class PostgresStore implements Store {
     this.onError?.(cause);
     for (const message of batch) {
       try {
-        await this.query(INSERT_BATCH, batchParams([message]));
+        await this.insertBatch([message]);
       } catch (err) {
         if (err instanceof StoreError) throw err;
         this.stats.dropped++;
         this.onError?.(err);
       }
     }
+  }
+
+  /**
+   * One INSERT of the batch, committed; then, in a statement of its own, those of its messages
+   * deleted meanwhile (a tombstone: postgres-redactions.ts) are deleted again. A failure after
+   * the insert leaves the batch to be written again, which the insert ignores and the check repeats.
+   */
+  private async insertBatch(batch: readonly StoredMessage[]): Promise<void> {
+    const params = batchParams(batch);
+    await this.query(INSERT_BATCH, params);
+    await dropRedacted((sql, p) => this.query(sql, p), params[0]!);
   }
 
   /** Forgets the messages before the `seq`-th appended (written or dropped). */

@@ -2,6 +2,7 @@
 // conversation, how AROUND splits its limit, and the canonical shape of each record (optional
 // fields absent rather than undefined, so results compare equal whichever store produced them).
 import { foldCase } from '../protocol/casemapping.ts';
+import { cleanExceptionLists, listEntry } from './channel-lists.ts';
 import type { AccountRecord, ChannelRecord, HistoryRef, StoredBan, StoredMessage } from './store.ts';
 
 /** A point in a conversation's order: time, then insertion order among messages of one ms. */
@@ -67,6 +68,7 @@ export function cleanMessage(m: StoredMessage): StoredMessage {
 export function cleanAccount(a: AccountRecord): AccountRecord {
   const out: AccountRecord = { name: a.name, passwordHash: a.passwordHash, createdAt: a.createdAt, verified: a.verified, suspended: a.suspended };
   if (a.email !== undefined) out.email = a.email;
+  if (a.scram !== undefined) out.scram = a.scram;
   return out;
 }
 
@@ -84,7 +86,7 @@ export function cleanChannel(c: ChannelRecord): ChannelRecord {
   };
   if (c.key !== undefined) out.key = c.key;
   if (c.limit !== undefined) out.limit = c.limit;
-  return out;
+  return { ...out, ...cleanExceptionLists(c) };
 }
 
 export function cleanBan(b: StoredBan): StoredBan {
@@ -134,7 +136,9 @@ export function channelColumns(c: ChannelRecord): (string | number | null)[] {
     c.modes,
     c.key ?? null,
     c.limit ?? null,
-    JSON.stringify(c.bans),
+    JSON.stringify(c.bans.map(listEntry)),
     JSON.stringify(c.operators),
+    JSON.stringify((c.exceptions ?? []).map(listEntry)),
+    JSON.stringify((c.invites ?? []).map(listEntry)),
   ];
 }

@@ -4,6 +4,7 @@ import Database, { type Database as Db } from 'better-sqlite3';
 import { foldCase } from '../protocol/casemapping.ts';
 import { checkDatabase, DatabaseFileError, prepareDatabaseFile, restrictDatabaseFiles, type DatabaseFileErrorCode } from './database-file.ts';
 import { migrate } from './migrations.ts';
+import { channelListsFromColumns } from './channel-lists.ts';
 import type { AccountRecord, ChannelRecord, StoredBan, StoredMessage } from './store.ts';
 
 export interface OpenDatabaseOptions {
@@ -75,6 +76,7 @@ export interface AccountRow {
   created_at: number;
   verified: number;
   suspended: number;
+  scram: string | null;
 }
 
 export interface ChannelRow {
@@ -89,6 +91,8 @@ export interface ChannelRow {
   user_limit: number | null;
   bans: string;
   operators: string;
+  exceptions: string;
+  invites: string;
 }
 
 export interface BanRow {
@@ -111,6 +115,7 @@ export function toMessage(r: MessageRow): StoredMessage {
 export function toAccount(r: AccountRow): AccountRecord {
   const a: AccountRecord = { name: r.name, passwordHash: r.password_hash, createdAt: r.created_at, verified: r.verified === 1, suspended: r.suspended === 1 };
   if (r.email !== null) a.email = r.email;
+  if (r.scram !== null) a.scram = r.scram;
   return a;
 }
 
@@ -123,7 +128,7 @@ export function toChannel(r: ChannelRow): ChannelRecord {
     topicSetBy: r.topic_set_by,
     topicSetAt: r.topic_set_at,
     modes: r.modes,
-    bans: JSON.parse(r.bans) as ChannelRecord['bans'],
+    ...channelListsFromColumns(r.bans, r.exceptions, r.invites),
     operators: JSON.parse(r.operators) as string[],
   };
   if (r.key !== null) c.key = r.key;
@@ -140,4 +145,24 @@ export function toBan(r: BanRow): StoredBan {
 export function byFoldedName(a: { name: string }, b: { name: string }): number {
   const [ka, kb] = [foldCase(a.name), foldCase(b.name)];
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * CHATHISTORY TARGETS: parameters account, account, channels as a JSON array, lo, hi, limit.
+ * Each conversation's newest message is one seek in messages_target_time; the window and the
+ * order apply to that. The conversations come from their indexes (accounts, key), so no query
+ * scans either table (test/storage/sqlite.test.ts checks the plan).
+ */
+export function targetsQuery(ascending: boolean): string {
+  const direction = ascending ? 'ASC' : 'DESC';
+  // MATERIALIZED: computed once per conversation, not once for each use of `latest` below.
+  return `WITH newest AS MATERIALIZED (
+      SELECT c.target AS target, (SELECT MAX(m.time) FROM messages m WHERE m.target = c.target) AS latest
+      FROM conversations c
+      WHERE c.account_a = ? OR c.account_b = ? OR c.target IN (SELECT value FROM json_each(?))
+    )
+    SELECT target, latest FROM newest
+    WHERE latest > ? AND latest < ?
+    ORDER BY latest ${direction}, target ${direction}
+    LIMIT ?`;
 }

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { foldCase } from '../protocol/casemapping.ts';
 import { nickSkeleton } from '../protocol/nick-skeleton.ts';
-import { byFoldedName, MESSAGE_COLUMNS, openDatabase, toAccount, toBan, toChannel, toMessage, type AccountRow, type BanRow, type ChannelRow, type MessageRow } from './sqlite-db.ts';
+import { byFoldedName, MESSAGE_COLUMNS, openDatabase, targetsQuery, toAccount, toBan, toChannel, toMessage, type AccountRow, type BanRow, type ChannelRow, type MessageRow } from './sqlite-db.ts';
 import {
   banKey,
   channelColumns,
@@ -33,7 +33,10 @@ import {
   type Span,
 } from './records.ts';
 import { rekeyBansSqlite } from './rekey-bans.ts';
-import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, Store, StoredBan, StoredMessage } from './store.ts';
+import { SqliteReadMarkers } from './sqlite-read-markers.ts';
+import { SqliteRedactions } from './sqlite-redactions.ts';
+import { keepServerSecret } from './sqlite-server-secrets.ts';
+import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, ReadMarkerSet, Store, StoredBan, StoredMessage } from './store.ts';
 
 export interface FlushInfo {
   /** Messages written by this flush. */
@@ -63,25 +66,7 @@ export interface SqliteStoreOptions {
 const DELETE_CHUNK = 2000;
 const ROWS_PER_INSERT = 32;
 
-/**
- * CHATHISTORY TARGETS: parameters account, account, channels as a JSON array, lo, hi, limit.
- * Each conversation's newest message is one seek in messages_target_time; the window and the
- * order apply to that. The conversations come from their indexes (accounts, key), so no query
- * scans either table (test/storage/sqlite.test.ts checks the plan).
- */
-export function targetsQuery(ascending: boolean): string {
-  const direction = ascending ? 'ASC' : 'DESC';
-  // MATERIALIZED: computed once per conversation, not once for each use of `latest` below.
-  return `WITH newest AS MATERIALIZED (
-      SELECT c.target AS target, (SELECT MAX(m.time) FROM messages m WHERE m.target = c.target) AS latest
-      FROM conversations c
-      WHERE c.account_a = ? OR c.account_b = ? OR c.target IN (SELECT value FROM json_each(?))
-    )
-    SELECT target, latest FROM newest
-    WHERE latest > ? AND latest < ?
-    ORDER BY latest ${direction}, target ${direction}
-    LIMIT ?`;
-}
+export { targetsQuery } from './sqlite-db.ts';
 
 export class SqliteStore implements Store {
   readonly path: string;
@@ -109,6 +94,8 @@ export class SqliteStore implements Store {
   private readonly accountSkeletons = new Map<string, number>();
   private readonly statements = new Map<string, Statement>();
   private readonly writeBatch: (batch: StoredMessage[]) => void;
+  private readonly readMarkers: SqliteReadMarkers;
+  private readonly redactions: SqliteRedactions;
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
@@ -124,6 +111,8 @@ export class SqliteStore implements Store {
       this.db.close();
       throw err;
     }
+    this.readMarkers = new SqliteReadMarkers(this.db);
+    this.redactions = new SqliteRedactions(this.db);
     this.accountKeys = new Set(this.db.prepare('SELECT name_key FROM accounts').pluck().all() as string[]);
     for (const skeleton of this.db.prepare('SELECT skeleton FROM accounts').pluck().all() as string[]) this.countSkeleton(skeleton, 1);
     // Rows go in ROWS_PER_INSERT to a statement: per-statement overhead is most of the cost of
@@ -154,6 +143,7 @@ export class SqliteStore implements Store {
           this.knownTargets.add(m.target);
         }
       }
+      this.redactions.dropRedacted(batch);
     });
   }
 
@@ -257,14 +247,29 @@ export class SqliteStore implements Store {
     return removed;
   }
 
+  async findMessage(msgid: string): Promise<StoredMessage | undefined> {
+    this.writeQueued();
+    const row = this.statement(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE msgid = ?`).get(msgid) as MessageRow | undefined;
+    return row && toMessage(row);
+  }
+
+  async deleteMessage(msgid: string, time: number): Promise<boolean> {
+    this.writeQueued();
+    return this.redactions.redact(msgid, time);
+  }
+
+  async pruneRedactions(before: number): Promise<number> {
+    return this.redactions.pruneBefore(before);
+  }
+
   // ---- accounts ----
 
   async createAccount(account: AccountRecord): Promise<boolean> {
     const a = cleanAccount(account);
     const skeleton = nickSkeleton(a.name);
     const result = this.statement(
-      'INSERT OR IGNORE INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended, skeleton) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified ? 1 : 0, a.suspended ? 1 : 0, skeleton);
+      'INSERT OR IGNORE INTO accounts (name_key, name, password_hash, email, created_at, verified, suspended, skeleton, scram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(foldCase(a.name), a.name, a.passwordHash, a.email ?? null, a.createdAt, a.verified ? 1 : 0, a.suspended ? 1 : 0, skeleton, a.scram ?? null);
     this.accountKeys.add(foldCase(a.name)); // new, or already there
     if (result.changes === 1) this.countSkeleton(skeleton, 1);
     return result.changes === 1;
@@ -287,12 +292,13 @@ export class SqliteStore implements Store {
     const current = await this.getAccount(name);
     if (!current) return false;
     const a = cleanAccount({ ...current, ...change, name: current.name });
-    this.statement('UPDATE accounts SET password_hash = ?, email = ?, created_at = ?, verified = ?, suspended = ? WHERE name_key = ?').run(
+    this.statement('UPDATE accounts SET password_hash = ?, email = ?, created_at = ?, verified = ?, suspended = ?, scram = ? WHERE name_key = ?').run(
       a.passwordHash,
       a.email ?? null,
       a.createdAt,
       a.verified ? 1 : 0,
       a.suspended ? 1 : 0,
+      a.scram ?? null,
       foldCase(name),
     );
     return true;
@@ -300,6 +306,7 @@ export class SqliteStore implements Store {
 
   async deleteAccount(name: string): Promise<boolean> {
     const key = foldCase(name);
+    this.readMarkers.forget(key);
     const skeleton = this.statement('DELETE FROM accounts WHERE name_key = ? RETURNING skeleton').pluck().get(key) as string | undefined;
     this.accountKeys.delete(key);
     if (skeleton !== undefined) this.countSkeleton(skeleton, -1);
@@ -323,8 +330,8 @@ export class SqliteStore implements Store {
   async saveChannel(channel: ChannelRecord): Promise<void> {
     const c = cleanChannel(channel);
     this.statement(
-      `INSERT OR REPLACE INTO channels (name_key, name, founder, registered_at, topic, topic_set_by, topic_set_at, modes, key, user_limit, bans, operators)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO channels (name_key, name, founder, registered_at, topic, topic_set_by, topic_set_at, modes, key, user_limit, bans, operators, exceptions, invites)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(...channelColumns(c));
   }
 
@@ -358,6 +365,20 @@ export class SqliteStore implements Store {
   async listBans(): Promise<StoredBan[]> {
     const rows = this.statement('SELECT * FROM server_bans').all() as BanRow[];
     return rows.map(toBan).sort(compareBans);
+  }
+
+  // ---- read markers ----
+
+  async readMarker(account: string, target: string): Promise<number | undefined> {
+    return this.readMarkers.get(foldCase(account), foldCase(target));
+  }
+
+  async setReadMarker(account: string, target: string, time: number, maxPerAccount: number): Promise<ReadMarkerSet> {
+    return this.readMarkers.set(foldCase(account), foldCase(target), time, maxPerAccount);
+  }
+
+  async serverSecret(name: string, candidate: string): Promise<string> {
+    return keepServerSecret((sql) => this.statement(sql), name, candidate);
   }
 
   // ---- lifecycle ----

@@ -55,6 +55,8 @@ export interface AccountRecord {
   createdAt: number;
   verified: boolean;
   suspended: boolean;
+  /** SASL SCRAM-SHA-256 verifier (src/server/scram-verifier.ts), once derived; never the password. */
+  scram?: string | undefined;
 }
 
 /** A registered room: what survives restarts and the room being empty. */
@@ -71,8 +73,18 @@ export interface ChannelRecord {
   key?: string | undefined;
   limit?: number | undefined;
   bans: { mask: string; setBy: string; setAt: number }[];
+  /** Ban exceptions (+e); absent: none. Stored with the bans (channel-lists.ts). */
+  exceptions?: { mask: string; setBy: string; setAt: number }[] | undefined;
+  /** Invite exceptions (+I); absent: none. */
+  invites?: { mask: string; setBy: string; setAt: number }[] | undefined;
   /** Accounts that get +o on join. */
   operators: string[];
+}
+
+/** What setReadMarker did: the time stored now, and whether this call moved it there. */
+export interface ReadMarkerSet {
+  time: number;
+  moved: boolean;
 }
 
 export interface StoredBan {
@@ -129,6 +141,20 @@ export interface Store {
    * Works in chunks, so a large prune does not hold up message delivery.
    */
   prune(before: number, keepPerTarget: number): Promise<number>;
+  /** The message with this msgid, in whichever conversation (msgids are unique on the network); undefined when none is kept. */
+  findMessage(msgid: string): Promise<StoredMessage | undefined>;
+  /**
+   * Deletes the message with this msgid (IRCv3 message-redaction), a queued one too; false when
+   * none was kept. It first records a tombstone (msgid, `time`: when the deletion happened), so
+   * that the message written later — appended after this, or in a cluster written from the log
+   * by another node — is deleted again at once and never comes back.
+   */
+  deleteMessage(msgid: string, time: number): Promise<boolean>;
+  /**
+   * Forgets the tombstones recorded before `before` (ms); returns how many went. They are needed
+   * only while a late copy of their message may still be written (history.tombstoneMs).
+   */
+  pruneRedactions(before: number): Promise<number>;
 
   // ---- accounts ----
   /** Names are unique case-insensitively (rfc1459 folding); false when taken. Lookups fold too. */
@@ -160,6 +186,30 @@ export interface Store {
   deleteBan(list: 'ban' | 'mute', mask: string): Promise<void>;
   /** Every entry, expired ones included (the server drops those), oldest setAt first. */
   listBans(): Promise<StoredBan[]>;
+
+  // ---- read markers (IRCv3 draft/read-marker) ----
+  /**
+   * How far (ms) the account has read a conversation: a room, or for a private one the other
+   * side's account (src/server/commands/markread.ts keys it as private history does); undefined:
+   * never marked. Names fold.
+   */
+  readMarker(account: string, target: string): Promise<number | undefined>;
+  /**
+   * Moves the account's marker of `target` forward to `time`, never back, and returns the time
+   * stored now and whether it moved (a new marker, or a later time: an equal or older one does
+   * not, and the spec has the server ignore it). A new marker past `maxPerAccount` of the
+   * account's drops its oldest others. deleteAccount forgets the account's markers and
+   * everyone's markers whose target is it.
+   */
+  setReadMarker(account: string, target: string, time: number, maxPerAccount: number): Promise<ReadMarkerSet>;
+
+  // ---- server secrets ----
+  /**
+   * The secret kept under `name` (case matters), storing `candidate` first when there is none:
+   * every node on one database gets the same value, whichever asked first. Never changed or
+   * deleted afterwards (the key of SCRAM's made-up salts: src/server/scram-secret.ts).
+   */
+  serverSecret(name: string, candidate: string): Promise<string>;
 
   /** Resolves once everything appended so far is written. */
   flush(): Promise<void>;

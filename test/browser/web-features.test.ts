@@ -44,7 +44,8 @@ test('the connect form logs in to an account with SASL PLAIN, and shows a wrong 
   const wrong = await openForm('saslweb', 'not-the-password');
   const alert = wrong.getByRole('alert');
   await alert.waitFor();
-  assert.match((await alert.textContent()) ?? '', /Login failed/);
+  // Plain words, not the server's "SASL authentication failed".
+  assert.match((await alert.textContent()) ?? '', /Login failed: wrong account name or password/);
   assert.equal(await wrong.locator('#message-input').count(), 0);
   await wrong.close();
 });
@@ -81,7 +82,7 @@ test('a paste of five lines asks first, then sends each line as a message', { sk
   }`);
   const guard = page.getByRole('alertdialog', { name: 'Send pasted lines' });
   await guard.getByText('Send 5 lines?').waitFor();
-  await guard.getByRole('button', { name: 'Send' }).click();
+  await guard.getByRole('button', { name: 'Send as 5 lines' }).click();
   for (const text of ['one', 'two', 'three', 'four', 'five']) {
     const got = await irc.waitFor((r) => r.msg.command === 'PRIVMSG' && r.msg.params[0] === '#paste');
     assert.equal(got.msg.params[1], text);

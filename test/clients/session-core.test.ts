@@ -77,7 +77,7 @@ describe('the browser login through the shared core', () => {
     await opened(s);
     script.say(':srv CAP * LS :sasl', ':srv CAP web ACK :sasl', 'AUTHENTICATE +', ':srv 904 web :SASL authentication failed');
     await closed;
-    assert.equal(s.failure, 'Login failed: SASL authentication failed');
+    assert.equal(s.failure, 'Login failed: wrong account name or password');
     assert.equal(script.dials, 1, 'no reconnecting');
   });
 });

@@ -1,10 +1,12 @@
 // The randomized checker of issue 18: three real nodes on one seeded DelayedLog (each reading it
 // at its own pace; even seeds also lose and repeat deliveries), a few dozen real clients sending
-// random NICK, JOIN (+l/+k/+i rooms), PART, KICK, MODE, INVITE, PRIVMSG and QUIT without waiting,
-// races started on purpose, node kills and restarts. Once the run has settled: every node in the
-// state the log's replay reaches (snapshot digests equal), one user per nick, +l/+k/+i honoured
-// by every JOIN, one founding operator per new room, every message to exactly its room's members
-// at its position, once each and in log order on every node, a killed node's users gone.
+// random NICK, JOIN (+l/+k/+i rooms), PART, KICK, MODE, INVITE, PRIVMSG, REDACT and QUIT without
+// waiting, races started on purpose, node kills and restarts. Once the run has settled: every node
+// in the state the log's replay reaches (snapshot digests equal), one user per nick, +l/+k/+i
+// honoured by every JOIN, one founding operator per new room, every message to exactly its room's
+// members at its position, once each and in log order on every node, every deletion told to
+// exactly whom its position's deliveries name, no message sent after its deletion to a client
+// told of it nor kept in history, a killed node's users gone.
 //
 // `npm test` runs a handful of seeds, a few seconds each. Longer runs:
 //   PARLOR_CHECKER_SEEDS=50 (seeds 1..50) or PARLOR_CHECKER_SEEDS=3,17 · PARLOR_CHECKER_OPS=2000

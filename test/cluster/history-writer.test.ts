@@ -44,6 +44,10 @@ class FakeSink implements HistorySink {
     }
     this.batches.push(messages);
   }
+
+  async deleteMessage(): Promise<boolean> {
+    return false;
+  }
 }
 
 /** A replica the test drives: which positions it was waited for, and when that wait ends. */

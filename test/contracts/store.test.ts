@@ -52,7 +52,11 @@ function ban(list: StoredBan['list'], mask: string, setAt: number, extra: Partia
   return { list, kind: 'mask', mask, reason: `reason for ${mask}`, setBy: 'oper', setAt, ...extra };
 }
 
-export function storeContract(name: string, make: () => Store | Promise<Store>): void {
+/**
+ * `besides`: opens another store on the database of the one given, as a second node would
+ * (MemoryStore: none; the store itself stands for both).
+ */
+export function storeContract(name: string, make: () => Store | Promise<Store>, besides?: (store: Store) => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
     async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
       const store = await make();
@@ -360,6 +364,68 @@ export function storeContract(name: string, make: () => Store | Promise<Store>):
           assert.deepEqual(ids(await store.latest('#room', 5)), ['m1', 'm2']);
           await store.flush();
         }));
+
+      test('findMessage and deleteMessage (message-redaction) find a message by msgid alone, queued ones too', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          const key = conversationKey('alice', 'bob');
+          const rich: StoredMessage = { ...message(11, key), account: 'Alice', tags: { '+draft/reply': 'm3' } };
+          store.appendMessage(rich);
+          assert.deepEqual(await store.findMessage('m4'), message(4));
+          assert.deepEqual(await store.findMessage('m11'), rich);
+          assert.equal(await store.findMessage('nope'), undefined);
+          assert.equal(await store.deleteMessage('m4', T), true);
+          assert.equal(await store.deleteMessage('m4', T), false);
+          assert.equal(await store.deleteMessage('nope', T), false);
+          assert.equal(await store.findMessage('m4'), undefined);
+          assert.deepEqual(ids(await store.latest('#room', 4)), ['m7', 'm8', 'm9', 'm10']);
+          assert.deepEqual(ids(await store.around('#room', { msgid: 'm5' }, 3)), ['m3', 'm5', 'm6']);
+          // A message deleted while still queued for writing stays deleted.
+          store.appendMessage(message(12));
+          assert.equal(await store.deleteMessage('m12', T), true);
+          await store.flush();
+          assert.equal(await store.findMessage('m12'), undefined);
+          // The only message of a conversation: the conversation no longer shows in TARGETS.
+          assert.equal(await store.deleteMessage('m11', T), true);
+          assert.deepEqual(await store.latest(key, 5), []);
+          assert.deepEqual(await store.targets('alice', [], 0, T * 2, 10), []);
+        }));
+
+      test('a message deleted before it is written does not come back (the tombstone), queued or written again', () =>
+        withStore(async (store) => {
+          fillTen(store);
+          // Deleted first (a cluster: the deletion's entry written by one node before another wrote the message).
+          assert.equal(await store.deleteMessage('m11', T + 20_000), false);
+          store.appendMessage(message(11));
+          await store.flush();
+          assert.equal(await store.findMessage('m11'), undefined);
+          // Queued, deleted, then appended again (an entry handed out twice).
+          store.appendMessage(message(12));
+          assert.equal(await store.deleteMessage('m12', T + 20_000), true);
+          store.appendMessage(message(12));
+          assert.equal(await store.findMessage('m12'), undefined);
+          assert.deepEqual(ids(await store.latest('#room', 3)), ['m8', 'm9', 'm10']);
+          // Deleting again changes nothing; others are untouched.
+          assert.equal(await store.deleteMessage('m11', T + 30_000), false);
+          store.appendMessage(message(13));
+          assert.deepEqual(ids(await store.latest('#room', 2)), ['m10', 'm13']);
+        }));
+
+      test('tombstones are pruned by the time of the deletion', () =>
+        withStore(async (store) => {
+          assert.equal(await store.deleteMessage('m1', T + 10), false);
+          assert.equal(await store.deleteMessage('m2', T + 20), false);
+          assert.equal(await store.pruneRedactions(T + 10), 0);
+          assert.equal(await store.pruneRedactions(T + 15), 1);
+          assert.equal(await store.pruneRedactions(T + 15), 0);
+          // m1's tombstone is gone: a copy written now is kept; m2's still holds.
+          store.appendMessage(message(1));
+          store.appendMessage(message(2));
+          assert.deepEqual(ids(await store.latest('#room', 5)), ['m1']);
+          assert.equal(await store.pruneRedactions(Infinity), 1);
+          store.appendMessage(message(2));
+          assert.deepEqual(ids(await store.latest('#room', 5)), ['m1', 'm2']);
+        }));
     });
 
     describe('accounts', () => {
@@ -401,6 +467,25 @@ export function storeContract(name: string, make: () => Store | Promise<Store>):
           ]);
           // The name is free again.
           assert.equal(await store.createAccount(account('carol')), true);
+        }));
+
+      test('the SCRAM verifier: kept at creation, set and cleared by update, left alone by other updates, listed', () =>
+        withStore(async (store) => {
+          const verifier = 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy';
+          await store.createAccount(account('dora', { scram: verifier }));
+          await store.createAccount(account('ed'));
+          assert.deepEqual(await store.getAccount('DORA'), account('dora', { scram: verifier }));
+          const ed = await store.getAccount('ed');
+          assert.ok(ed && !('scram' in ed));
+          assert.equal(await store.updateAccount('ed', { scram: verifier }), true);
+          assert.equal((await store.getAccount('ed'))?.scram, verifier);
+          assert.equal(await store.updateAccount('ed', { suspended: true }), true);
+          assert.deepEqual(await store.getAccount('ed'), account('ed', { suspended: true, scram: verifier }));
+          assert.deepEqual(await store.listAccounts(), [account('dora', { scram: verifier }), account('ed', { suspended: true, scram: verifier })]);
+          assert.deepEqual(await store.accountsLike('D0RA'), [account('dora', { scram: verifier })]);
+          assert.equal(await store.updateAccount('dora', { scram: undefined }), true);
+          const dora = await store.getAccount('dora');
+          assert.ok(dora && !('scram' in dora));
         }));
 
       test('accountsLike finds every account whose name has the skeleton of a nick, ASCII or not, deleted ones no more', () =>
@@ -472,6 +557,24 @@ export function storeContract(name: string, make: () => Store | Promise<Store>):
           list[2]!.operators.push('mallory');
           assert.deepEqual((await store.getChannel('#中文频道'))!.operators, ['小明', 'Alice']);
         }));
+
+      test('ban exceptions (+e) and invite exceptions (+I) round-trip apart from the bans; empty ones come back absent', () =>
+        withStore(async (store) => {
+          const room = channel('#lists', {
+            exceptions: [{ mask: '$a:Alice', setBy: 'alice', setAt: T + 3 }],
+            invites: [
+              { mask: '*!*@friends.example', setBy: 'bob', setAt: T + 4 },
+              { mask: '$a', setBy: 'bob', setAt: T + 5 },
+            ],
+          });
+          await store.saveChannel(room);
+          assert.deepEqual(await store.getChannel('#lists'), room);
+          assert.deepEqual((await store.listChannels())[0], room);
+          await store.saveChannel({ ...room, exceptions: [], invites: [] });
+          const got = (await store.getChannel('#lists'))!;
+          assert.deepEqual(got, channel('#lists'));
+          assert.ok(!('exceptions' in got) && !('invites' in got));
+        }));
     });
 
     describe('server bans and mutes', () => {
@@ -505,6 +608,80 @@ export function storeContract(name: string, make: () => Store | Promise<Store>):
           assert.ok(!('expiresAt' in list[1]!));
         }));
     });
+
+    describe('read markers', () => {
+      test('unknown until set; set moves forward only and returns the time stored and whether it moved; names fold', () =>
+        withStore(async (store) => {
+          const moved = (time: number) => ({ time, moved: true });
+          const kept = (time: number) => ({ time, moved: false });
+          assert.equal(await store.readMarker('Alice', '#room'), undefined);
+          assert.deepEqual(await store.setReadMarker('Alice', '#Room', T + 10, 100), moved(T + 10));
+          assert.equal(await store.readMarker('ALICE', '#room'), T + 10);
+          // Older or equal: ignored (not moved), the stored time answered.
+          assert.deepEqual(await store.setReadMarker('alice', '#room', T + 5, 100), kept(T + 10));
+          assert.deepEqual(await store.setReadMarker('alice', '#room', T + 10, 100), kept(T + 10));
+          assert.deepEqual(await store.setReadMarker('alice', '#ROOM', T + 20, 100), moved(T + 20));
+          assert.equal(await store.readMarker('alice', '#room'), T + 20);
+          // Per account and per conversation; a private one is named by the other side's account.
+          assert.equal(await store.readMarker('bob', '#room'), undefined);
+          assert.deepEqual(await store.setReadMarker('alice', '小明', T + 1, 100), moved(T + 1));
+          assert.equal(await store.readMarker('alice', '小明'), T + 1);
+          assert.equal(await store.readMarker('alice', '#room'), T + 20);
+        }));
+
+      test('a new marker past the limit drops the oldest others; deleteAccount forgets them', () =>
+        withStore(async (store) => {
+          await store.createAccount(account('alice'));
+          await store.setReadMarker('alice', '#a', T + 3, 3);
+          await store.setReadMarker('alice', '#b', T + 1, 3);
+          await store.setReadMarker('alice', '#c', T + 2, 3);
+          await store.setReadMarker('bob', '#x', T, 3);
+          // Bob's marker of his private conversation with alice (keyed by her account).
+          await store.setReadMarker('bob', 'alice', T + 4, 3);
+          // #d is the fourth: the oldest other (#b) goes, #d stays though older than all.
+          assert.deepEqual(await store.setReadMarker('alice', '#d', T, 3), { time: T, moved: true });
+          assert.equal(await store.readMarker('alice', '#b'), undefined);
+          assert.deepEqual(
+            await Promise.all(['#a', '#c', '#d'].map((t) => store.readMarker('alice', t))),
+            [T + 3, T + 2, T],
+          );
+          // Moving one forward drops nothing.
+          assert.deepEqual(await store.setReadMarker('alice', '#d', T + 9, 3), { time: T + 9, moved: true });
+          assert.equal(await store.readMarker('alice', '#c'), T + 2);
+          assert.ok(await store.deleteAccount('Alice'));
+          assert.equal(await store.readMarker('alice', '#a'), undefined);
+          assert.equal(await store.readMarker('alice', '#d'), undefined);
+          assert.equal(await store.readMarker('bob', '#x'), T);
+          // A later account named alice is another person: bob's marker of the old one is gone.
+          assert.equal(await store.readMarker('bob', 'alice'), undefined);
+        }));
+    });
+
+    describe('server secrets', () => {
+      test('the first candidate is kept; two stores on one database racing get one value', () =>
+        withStore(async (store) => {
+          const other = besides ? await besides(store) : store;
+          try {
+            // Both offer theirs at once, several times over, on an empty table.
+            const answers = await Promise.all([1, 2, 3].flatMap((n) => [store.serverSecret('salt', `a${n}`), other.serverSecret('salt', `b${n}`)]));
+            const kept = answers[0]!;
+            assert.ok(/^[ab][123]$/.test(kept), kept);
+            assert.deepEqual(answers, answers.map(() => kept));
+            assert.equal(await other.serverSecret('salt', 'later'), kept);
+            // Names are exact, and each keeps its own.
+            assert.equal(await store.serverSecret('Salt', 'another'), 'another');
+            assert.equal(await other.serverSecret('salt', 'later'), kept);
+            // Nothing about accounts or read markers reaches them.
+            await store.createAccount(account('salt'));
+            await store.setReadMarker('salt', '#room', T, 1);
+            await store.setReadMarker('salt', 'salt', T + 1, 1);
+            assert.ok(await store.deleteAccount('salt'));
+            assert.equal(await store.serverSecret('salt', 'after'), kept);
+          } finally {
+            if (other !== store) await other.close();
+          }
+        }));
+    });
   });
 }
 
@@ -513,7 +690,21 @@ storeContract('MemoryStore', () => new MemoryStore());
 const dir = mkdtempSync(join(tmpdir(), 'parlor-store-contract-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
-storeContract('SqliteStore', () => new SqliteStore({ path: join(dir, `store-${++files}.db`) }));
+storeContract(
+  'SqliteStore',
+  () => new SqliteStore({ path: join(dir, `store-${++files}.db`) }),
+  async (store) => new SqliteStore({ path: (store as SqliteStore).path }),
+);
 
 // A real PostgreSQL server (test/helpers/postgres.ts; PARLOR_TEST_PG_URL to use another).
-storeContract('PostgresStore', async () => PostgresStore.open({ url: await (await sharedPostgres()).newDatabase() }));
+const postgresUrls = new WeakMap<Store, string>();
+storeContract(
+  'PostgresStore',
+  async () => {
+    const url = await (await sharedPostgres()).newDatabase();
+    const store = await PostgresStore.open({ url });
+    postgresUrls.set(store, url);
+    return store;
+  },
+  async (store) => PostgresStore.open({ url: postgresUrls.get(store)! }),
+);

@@ -27,6 +27,8 @@ export interface WeeChatOptions {
   /** Channels to join once registered, comma-separated. */
   autojoin: string;
   version: string;
+  /** More commands run before connecting (e.g. `/set irc.server.parlor.sasl_mechanism …`); no "${" in them. */
+  beforeConnect?: string[];
 }
 
 export class WeeChat {
@@ -81,6 +83,7 @@ export class WeeChat {
       `/set irc.server.${server}.anti_flood_prio_high 0`,
       `/set irc.server.${server}.anti_flood_prio_low 0`,
       `/set irc.server.${server}.anti_flood 0`,
+      ...(opts.beforeConnect ?? []),
       `/connect ${server}`,
     ].join('; ');
     const child = spawn(BINARY, ['--dir', dir, '--stdout', '--no-script', '--no-connect', '--plugins', 'irc,fifo,trigger,logger', '--run-command', commands], {

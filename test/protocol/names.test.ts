@@ -258,6 +258,7 @@ describe('RPL_ISUPPORT tokens', () => {
     hostLen: 64,
     maxChannels: 20,
     maxTargets: 4,
+    namesTargets: 10,
     maxModes: 6,
     maxBans: 60,
     monitorLimit: 100,
@@ -267,19 +268,23 @@ describe('RPL_ISUPPORT tokens', () => {
   const tokens = isupportTokens(limits);
 
   const expected = [
+    'ACCOUNTEXTBAN=a',
     'AWAYLEN=200',
     'CASEMAPPING=rfc1459',
     'CHANLIMIT=#:20',
-    'CHANMODES=b,k,l,imnst',
+    'CHANMODES=beI,k,l,imnst',
     'CHANNELLEN=50',
     'CHANTYPES=#',
     'CHATHISTORY=100',
-    'ELIST=U',
+    'ELIST=CMNTU',
+    'EXCEPTS=e',
+    'EXTBAN=$,a',
     'HOSTLEN=64',
+    'INVEX=I',
     'KEYLEN=32',
     'KICKLEN=255',
     'LINELEN=512',
-    'MAXLIST=b:60',
+    'MAXLIST=b:60,e:60,I:60',
     'MODES=6',
     'MONITOR=100',
     'MSGREFTYPES=msgid,timestamp',
@@ -305,6 +310,7 @@ describe('RPL_ISUPPORT tokens', () => {
     assert.equal(entries.get('NOTICE'), '4');
     assert.equal(entries.get('TAGMSG'), '4');
     assert.equal(entries.get('KICK'), '', 'KICK takes any number of nicks');
+    assert.equal(entries.get('NAMES'), '10', 'NAMES takes several rooms');
   });
 
   test('every token is KEY or KEY=value, without spaces, each key once', () => {

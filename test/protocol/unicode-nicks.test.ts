@@ -42,7 +42,7 @@ describe('the fold beyond ASCII', () => {
   test('the ISUPPORT token follows the casemapping', () => {
     assert.equal(casemappingToken('rfc1459'), 'rfc1459');
     assert.equal(casemappingToken('precis'), 'rfc8265');
-    const limits = { network: 'P', nickLen: 30, channelLen: 64, topicLen: 390, kickLen: 390, awayLen: 390, userLen: 18, hostLen: 64, maxChannels: 50, maxTargets: 4, maxModes: 6, maxBans: 100, monitorLimit: 100, lineLen: 512, chathistory: 0 };
+    const limits = { network: 'P', nickLen: 30, channelLen: 64, topicLen: 390, kickLen: 390, awayLen: 390, userLen: 18, hostLen: 64, maxChannels: 50, maxTargets: 4, namesTargets: 10, maxModes: 6, maxBans: 100, monitorLimit: 100, lineLen: 512, chathistory: 0 };
     assert.ok(isupportTokens(limits).includes('CASEMAPPING=rfc1459'));
     assert.ok(isupportTokens({ ...limits, casemapping: 'precis' }).includes('CASEMAPPING=rfc8265'));
     assert.ok(isupportTokens({ ...limits, casemapping: 'precis' }).includes('UTF8ONLY'));

@@ -103,8 +103,8 @@ describe('HELP and HELPOP', () => {
 
   test('HELP CMODES lists every room mode ISUPPORT announces; HELP UMODES the user modes', async () => {
     const cmodes = await ask(c, 'HELP cmodes');
-    const letters = cmodes.map((r) => /^ {2}\+([a-z])\b/.exec(r.msg.params[2]!)?.[1]).filter((l) => l !== undefined);
-    assert.deepEqual(letters.sort(), [...'biklmnostv']);
+    const letters = cmodes.map((r) => /^ {2}\+([a-zA-Z])\b/.exec(r.msg.params[2]!)?.[1]).filter((l) => l !== undefined);
+    assert.deepEqual(letters.sort(), [...'Ibeiklmnostv']);
     const umodes = await ask(c, 'HELP UMODES');
     assert.equal(umodes[0]!.msg.params[1], 'UMODES');
     assert.ok(umodes.some((r) => r.msg.params[2]!.startsWith('  +i ')));

@@ -57,7 +57,7 @@ describe('registration', () => {
     assert.equal(tokens.get('CASEMAPPING'), 'rfc1459');
     assert.equal(tokens.get('CHANTYPES'), '#');
     assert.equal(tokens.get('PREFIX'), '(ov)@+');
-    assert.equal(tokens.get('CHANMODES'), 'b,k,l,imnst');
+    assert.equal(tokens.get('CHANMODES'), 'beI,k,l,imnst');
     assert.equal(tokens.get('NICKLEN'), '12');
     assert.equal(tokens.get('CHANNELLEN'), '64');
     assert.equal(tokens.get('TOPICLEN'), '390');

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { StoreError } from '../../src/storage/errors.ts';
+import { batchParams, INSERT_BATCH } from '../../src/storage/postgres-history.ts';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from '../../src/storage/postgres-schema.ts';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/storage/postgres-store.ts';
 import { conversationKey, type StoredMessage } from '../../src/storage/store.ts';
@@ -63,7 +64,8 @@ describe('PostgresStore migrations', () => {
     const ab = conversationKey('alice', 'bob');
     const old = await PostgresStore.open({ url, migrations: POSTGRES_MIGRATIONS.slice(0, 1) });
     try {
-      await old.writeMessages([message(1), message(2, ab, T + 2000), message(3, conversationKey('bob', 'carol'), T + 3000)]);
+      // Messages as version 1 wrote them (this code's writeMessages also reads a later table).
+      await sql(url, INSERT_BATCH, batchParams([message(1), message(2, ab, T + 2000), message(3, conversationKey('bob', 'carol'), T + 3000)]));
       // Accounts as version 1 wrote them (this code's createAccount fills in a later column).
       for (const name of ['Alice', 'boss']) {
         await sql(url, 'INSERT INTO accounts (name_key, name, password_hash, created_at, verified, suspended) VALUES ($1, $2, $3, $4, true, false)', [name.toLowerCase(), name, 'h', T]);

@@ -11,6 +11,7 @@ import { TypingLine } from './TypingLine.tsx';
 import { ServerDetails } from './ServerDetails.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { usePageTitle } from './page-title.ts';
+import { useReadingWhileVisible } from './read-marker.ts';
 import { useShortcuts } from './shortcuts.ts';
 
 export function ChatView({ client }: { client: WebClient }) {
@@ -21,6 +22,7 @@ export function ChatView({ client }: { client: WebClient }) {
   const listed = burst.length > 0 ? { ...buffer, lines: buffer.lines.filter((l) => !l.welcomeBurst) } : buffer;
   const close = () => setPanel('none');
   usePageTitle(client);
+  useReadingWhileVisible(client);
   useShortcuts(client, panel !== 'none', close);
   const openQuery = (nick: string) => {
     client.openQuery(nick);

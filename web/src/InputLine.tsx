@@ -1,6 +1,7 @@
 // The line the user types in: text or /commands (the shared command table), Tab completes
 // nicks of the room, Up/Down go through what was sent before. Typing is announced (IRCv3
-// typing); a paste of more than a few lines asks first, then sends each line on its own.
+// typing); a paste of more than a few lines asks first, then sends each line on its own, or
+// (IRCv3 multiline, when the server takes it) the whole block as one message.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatBuffer } from '../../src/clients/model.ts';
 import type { WebClient } from './connection.ts';
@@ -24,7 +25,8 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
   const completion = useRef<Completion | undefined>(undefined);
   const sent = useRef<string[]>([]);
   const recall = useRef(-1);
-  const [pasted, setPasted] = useState<string[] | undefined>(undefined);
+  /** A pasted block waiting for an answer: as pasted, its non-blank lines, and whether it can go as one message. */
+  const [pasted, setPasted] = useState<{ whole: string; lines: string[]; asOne: boolean } | undefined>(undefined);
   const { t } = useLanguage();
 
   const edit = (next: string) => {
@@ -56,14 +58,16 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
     const el = e.currentTarget as HTMLInputElement;
     const whole = text.slice(0, el.selectionStart ?? text.length) + data + text.slice(el.selectionEnd ?? text.length);
     const lines = whole.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
-    if (lines.length <= PASTE_ASK_LINES) return; // the input joins a few lines itself
+    const asOne = lines.length > 1 && client.canSayAsOne(whole);
+    if (lines.length <= PASTE_ASK_LINES && !asOne) return; // the input joins a few lines itself
     e.preventDefault();
-    setPasted(lines);
+    setPasted({ whole, lines, asOne });
   };
 
-  const sendPasted = () => {
+  const sendPasted = (asOne: boolean) => {
     if (!pasted) return;
-    client.sayLines(pasted);
+    if (asOne) client.sayAsOne(pasted.whole);
+    else client.sayLines(pasted.lines);
     setPasted(undefined);
     edit('');
     input.current?.focus();
@@ -112,9 +116,14 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
     <>
       {pasted && (
         <div class="paste-guard" role="alertdialog" aria-label={t('web.input.pasteTitle')}>
-          <span>{t('web.input.pasteQuestion', { count: pasted.length })}</span>
-          <button type="button" onClick={sendPasted} autofocus>
-            {t('web.input.send')}
+          <span>{t('web.input.pasteQuestion', { count: pasted.lines.length })}</span>
+          {pasted.asOne && (
+            <button type="button" onClick={() => sendPasted(true)} autofocus>
+              {t('web.input.sendAsOne')}
+            </button>
+          )}
+          <button type="button" onClick={() => sendPasted(false)} autofocus={!pasted.asOne}>
+            {t('web.input.sendAsLines', { count: pasted.lines.length })}
           </button>
           <button
             type="button"

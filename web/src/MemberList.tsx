@@ -3,6 +3,7 @@ import type { ChatBuffer } from '../../src/clients/model.ts';
 import type { WebClient } from './connection.ts';
 import { useLanguage } from './language.ts';
 import { Nick } from './Nick.tsx';
+import { BotBadge } from './BotBadge.tsx';
 
 export function MemberList({ client, buffer, onNick }: { client: WebClient; buffer: ChatBuffer; onNick: (nick: string) => void }) {
   const members = client.model.sortedMembers(buffer);
@@ -20,6 +21,7 @@ export function MemberList({ client, buffer, onNick }: { client: WebClient; buff
               {m.prefixes.slice(0, 1)}
             </span>
             <Nick nick={m.nick} onClick={m.nick === me ? undefined : onNick} />
+            {client.model.bots.has(m.nick) ? <BotBadge nick={m.nick} /> : null}
           </li>
         ))}
       </ul>

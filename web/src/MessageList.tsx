@@ -12,6 +12,9 @@ import { useLanguage } from './language.ts';
 import { usePageVisible } from './page-visibility.ts';
 import { isNews } from './page-title.ts';
 import { onLogKey } from './log-keys.ts';
+import { foldCase } from '../../src/protocol/casemapping.ts';
+import { isDeletable, REDACTION_CAP, redactLine } from '../../src/clients/redaction.ts';
+import { lastReadLine } from './read-marker.ts';
 
 interface Props {
   client: WebClient;
@@ -33,7 +36,7 @@ function useLastSeen(buffer: ChatBuffer): number | undefined {
   const seen = useRef(new Map<string, number>());
   const mark = useRef<{ key: string; visible: boolean; afterId: number | undefined } | undefined>(undefined);
   if (mark.current === undefined || mark.current.key !== buffer.key || (visible && !mark.current.visible)) {
-    mark.current = { key: buffer.key, visible, afterId: seen.current.get(buffer.key) };
+    mark.current = { key: buffer.key, visible, afterId: lastReadLine(buffer, seen.current.get(buffer.key)) };
   }
   mark.current.visible = visible;
   const last = buffer.lines.at(-1);
@@ -77,6 +80,17 @@ export function MessageList({ client, buffer, onNick }: Props) {
   };
 
   const canLoad = buffer.kind !== 'server' && client.caps.has('draft/chathistory') && !client.historyDone.has(buffer.key);
+  // Delete: one's own messages, and any as the room's operator (the server checks again).
+  const moderating = buffer.kind === 'room' && (buffer.members.get(foldCase(client.model.nick))?.prefixes.includes('@') ?? false);
+  const onDelete = client.caps.has(REDACTION_CAP)
+    ? (line: ChatLine) => {
+        const command = redactLine(buffer, line);
+        if (command) client.send(command);
+        // The button goes when the line is deleted: focus stays in the log (where ←/→ go on)
+        // rather than falling back to the page.
+        pane.current?.focus();
+      }
+    : undefined;
   let previous: ChatLine | undefined;
   return (
     <div class="messages" ref={pane} onScroll={onScroll} onKeyDown={(e) => onLogKey(e, pane.current)} role="log" aria-live="polite" aria-label={t('web.messages.in', { name: buffer.name })} tabIndex={0}>
@@ -103,7 +117,7 @@ export function MessageList({ client, buffer, onNick }: Props) {
                 {t('web.messages.newMessages')}
               </li>
             ),
-            <MessageLine key={line.id} line={line} onNick={onNick} continued={continued} />,
+            <MessageLine key={line.id} line={line} onNick={onNick} continued={continued} onDelete={onDelete && (line.self || moderating) && isDeletable(line) ? onDelete : undefined} />,
           ];
         })}
       </ol>

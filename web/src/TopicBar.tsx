@@ -27,7 +27,14 @@ export function TopicBar({ client, buffer, onToggle }: Props) {
       </button>
       <h2 class="title">{title}</h2>
       <p class="topic" title={buffer.topic}>
-        {buffer.kind === 'room' && !buffer.joined ? <em>{t('web.topic.notInRoom')}</em> : <RichText text={buffer.topic} />}
+        {buffer.kind === 'room' && !buffer.joined ? (
+          <em>{t('web.topic.notInRoom')}</em>
+        ) : buffer.kind === 'query' && buffer.presence !== undefined ? (
+          // Whether the person is online or away (MONITOR, extended-monitor): query-presence.ts.
+          <span class={`presence presence-${buffer.presence}`}>{t(`client.presence.${buffer.presence}`)}</span>
+        ) : (
+          <RichText text={buffer.topic} />
+        )}
       </p>
       {buffer.kind === 'room' && (
         <button type="button" class="drawer-button members-button" onClick={() => onToggle('members')}>

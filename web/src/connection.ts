@@ -2,13 +2,16 @@
 // registration, nick fallback, PING, reconnecting and rejoining) over a WebSocket to the
 // Parlor server's /irc endpoint, plus what only the browser shows: room history from
 // draft/chathistory batches, the room list, IRCv3 typing notifications (the +typing client
-// tag on TAGMSG) and desktop notifications. Its one password field logs in with SASL PLAIN
-// when the server offers it, else goes as PASS.
+// tag on TAGMSG) and desktop notifications. Its one password field logs in with SASL
+// (SCRAM-SHA-256, or PLAIN: src/clients/sasl-login.ts) when the server offers it, else goes as PASS.
 import type { MessageKey } from '../../src/i18n/i18n.ts';
 import { foldCase } from '../../src/protocol/casemapping.ts';
 import type { IrcMessage } from '../../src/protocol/message.ts';
 import * as N from '../../src/protocol/numerics.ts';
 import { IrcSession } from '../../src/clients/irc-session.ts';
+import { canSendMultiline, inputLines, multilineBatch } from '../../src/clients/multiline.ts';
+import { messageTextBytes } from '../../src/clients/split-message.ts';
+import { MULTILINE_CAP } from '../../src/protocol/multiline.ts';
 import type { ChatBuffer } from '../../src/clients/model.ts';
 import type { ClientSettings } from './client-settings.ts';
 import { mergeHistory, olderRef } from './history.ts';
@@ -351,6 +354,24 @@ export class WebClient extends IrcSession {
       return;
     }
     this.execute(lines.map((text) => ({ type: 'say', target: current.name, text, style: 'message' })));
+  }
+
+  /**
+   * Whether pasted text can go to the current conversation as one message of several lines
+   * (IRCv3 multiline): the server takes it, within its limits.
+   */
+  canSayAsOne(text: string): boolean {
+    const current = this.model.current;
+    if (current.kind === 'server' || !canSendMultiline((name) => this.caps.has(name))) return false;
+    const maxLineBytes = messageTextBytes('PRIVMSG', current.name, this.model.nick, undefined);
+    return multilineBatch('PRIVMSG', current.name, inputLines(text), this.capValue(MULTILINE_CAP), maxLineBytes, 'check') !== undefined;
+  }
+
+  /** Pasted text as one message of several lines to the current room or person. */
+  sayAsOne(text: string): void {
+    const current = this.model.current;
+    if (current.kind === 'server') return this.sayLines(inputLines(text));
+    this.execute([{ type: 'say', target: current.name, text, style: 'message' }]);
   }
 
   openQuery(nick: string): void {

@@ -2,7 +2,8 @@
 // strikethrough \x1E, monospace \x11, colours \x03NN[,MM] and \x04RRGGBB[,RRGGBB], reverse
 // \x16, reset \x0F. Colours are made readable (AA contrast) in both themes: alone, a colour
 // gets one shade per theme; on a background, the text colour is fixed against that background.
-// Other control characters are dropped. Pure, so that it can be tested under Node (test/web/).
+// Other control characters are dropped, but a line feed (a multi-line message) is kept: the
+// text is shown with white-space: pre-wrap. Pure, so that it can be tested under Node (test/web/).
 import { bestInk, hex, readableOn, themeColours, toHex, type Rgb } from './contrast.ts';
 
 export interface Run {
@@ -97,7 +98,7 @@ export function formatRuns(text: string): Run[] {
         at += 1 + bg.length;
         state = { ...state, bg: bg.colour };
       }
-    } else if (c < ' ' || (c >= '\x7f' && c <= '\x9f')) {
+    } else if ((c < ' ' && c !== '\n') || (c >= '\x7f' && c <= '\x9f')) {
       at++; // would move a cursor or break a line elsewhere
     } else {
       pending += c;

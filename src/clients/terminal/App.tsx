@@ -5,8 +5,9 @@ import { Box, Text, useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { commandNames } from '../commands.ts';
 import type { ChatModel } from '../model.ts';
+import { PASTE_MARKER_INPUT } from './bracketed-paste.ts';
 import * as edit from './input-state.ts';
-import { InputLine } from './InputLine.tsx';
+import { InputLine, inputRowCount } from './InputLine.tsx';
 import { MemberList } from './MemberList.tsx';
 import { MessagePane } from './MessagePane.tsx';
 import { visibleRows } from './message-rows.ts';
@@ -34,13 +35,18 @@ export interface Layout {
 }
 
 /** Column widths for a terminal size; side columns give way on narrow terminals. */
-export function layout(columns: number, rows: number, room: boolean): Layout {
-  const body = Math.max(1, rows - 2);
+export function layout(columns: number, rows: number, room: boolean, inputRows = 1): Layout {
+  const body = Math.max(1, rows - 1 - inputRows);
   const sidebar = columns >= 50 ? Math.min(24, Math.max(12, Math.floor(columns * 0.15))) : 0;
   const members = room && columns >= 70 ? Math.min(22, Math.max(12, Math.floor(columns * 0.15))) : 0;
   // One column of border after the sidebar and before the member list.
   const pane = Math.max(10, columns - sidebar - members - (sidebar ? 1 : 0) - (members ? 1 : 0));
   return { sidebar, pane, members, body };
+}
+
+/** The most rows a text of several lines may take at the bottom: a few, fewer on a small terminal. */
+export function maxInputRows(rows: number): number {
+  return Math.max(1, Math.min(5, Math.floor((rows - 4) / 3)));
 }
 
 /** The terminal's size, following resizes. */
@@ -72,9 +78,11 @@ export interface AppProps {
   columns?: number;
   /** Rows to use: the terminal's less one, so that ink never scrolls it. */
   rows?: number;
+  /** Bracketed pastes taken out of the input (bracketed-paste.ts), each when ink reports its marker. */
+  paste?: { takePaste(): string | undefined };
 }
 
-export function App({ core, columns: fixedColumns, rows: fixedRows }: AppProps) {
+export function App({ core, columns: fixedColumns, rows: fixedRows, paste }: AppProps) {
   const [, setVersion] = useState(core.model.version);
   useEffect(() => {
     const onChange = () => setVersion(core.model.version);
@@ -89,7 +97,6 @@ export function App({ core, columns: fixedColumns, rows: fixedRows }: AppProps) 
 
   const model = core.model;
   const buffer = model.current;
-  const sizes = layout(columns, rows, buffer.kind === 'room');
 
   const inputRef = useRef(edit.emptyInput());
   const [input, setInput] = useState(inputRef.current);
@@ -97,6 +104,8 @@ export function App({ core, columns: fixedColumns, rows: fixedRows }: AppProps) 
     inputRef.current = next;
     setInput(next);
   };
+  const inputMaxRows = maxInputRows(rows);
+  const sizes = layout(columns, rows, buffer.kind === 'room', inputRowCount(input.text, inputMaxRows));
   const [scroll, setScroll] = useState({ key: buffer.key, rows: 0 });
   const scrollRows = scroll.key === buffer.key ? scroll.rows : 0;
   const page = Math.max(1, sizes.body - 2);
@@ -108,13 +117,20 @@ export function App({ core, columns: fixedColumns, rows: fixedRows }: AppProps) 
 
   useInput((text, key) => {
     const s = inputRef.current;
-    if (key.ctrl && text === 'c') {
+    const pasted = text === PASTE_MARKER_INPUT && !key.ctrl && !key.meta ? paste?.takePaste() : undefined;
+    if (pasted !== undefined) {
+      // A bracketed paste: inserted whole, its line breaks kept, sent by Enter.
+      update(edit.insert(s, pasted));
+    } else if (key.ctrl && text === 'c') {
       void core.quit();
+    } else if (key.return && (key.meta || key.shift)) {
+      // Alt-Enter (ESC CR; Shift-Enter where the terminal tells it apart): a line break.
+      update(edit.insert(s, '\n'));
     } else if (key.return) {
       const [next, line] = edit.submit(s);
       update(next);
       setScroll({ key: buffer.key, rows: 0 });
-      if (line.trim() !== '') core.input(line);
+      for (const one of edit.inputsToCarryOut(line)) core.input(one);
     } else if (key.tab) {
       const nicks = model.sortedMembers(buffer).map((m) => m.nick);
       if (buffer.kind === 'query') nicks.push(buffer.name);
@@ -157,13 +173,16 @@ export function App({ core, columns: fixedColumns, rows: fixedRows }: AppProps) 
     }
   });
 
-  /** Typed or pasted text; a paste of several lines sends each whole line. */
+  /**
+   * Typed text, or a paste the terminal did not bracket: each CR is Enter, as the terminal
+   * cannot tell it from one; LF (Ctrl-J) is a line break in the input.
+   */
   function typed(text: string): void {
-    const parts = text.split(/\r\n|\r|\n/);
+    const parts = text.split(/\r\n|\r/);
     let s = edit.insert(inputRef.current, parts[0]!.replace(/\t/g, ' '));
     for (const part of parts.slice(1)) {
       const [next, line] = edit.submit(s);
-      if (line.trim() !== '') core.input(line);
+      for (const one of edit.inputsToCarryOut(line)) core.input(one);
       s = edit.insert(next, part.replace(/\t/g, ' '));
     }
     update(s);
@@ -178,9 +197,9 @@ export function App({ core, columns: fixedColumns, rows: fixedRows }: AppProps) 
         {sizes.sidebar > 0 ? <Border height={sizes.body} /> : null}
         <MessagePane lines={buffer.lines} width={sizes.pane} height={sizes.body} scroll={scrollRows} language={model} />
         {sizes.members > 0 ? <Border height={sizes.body} /> : null}
-        {sizes.members > 0 ? <MemberList members={model.sortedMembers(buffer)} width={sizes.members} height={sizes.body} t={model.t} /> : null}
+        {sizes.members > 0 ? <MemberList members={model.sortedMembers(buffer)} width={sizes.members} height={sizes.body} t={model.t} isBot={(nick) => model.bots.has(nick)} /> : null}
       </Box>
-      <InputLine prompt={prompt} text={input.text} cursor={input.cursor} width={columns} />
+      <InputLine prompt={prompt} text={input.text} cursor={input.cursor} width={columns} maxRows={inputMaxRows} />
     </Box>
   );
 }

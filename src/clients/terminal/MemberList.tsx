@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import { ENGLISH, type Translate } from '../../i18n/i18n.ts';
 import type { Member } from '../model.ts';
 import { nickColour } from './nick-colour.ts';
-import { fit, truncate } from './text-layout.ts';
+import { displayWidth, fit, truncate } from './text-layout.ts';
 
 export interface MemberListProps {
   /** Already sorted (ChatModel.sortedMembers). */
@@ -12,11 +12,13 @@ export interface MemberListProps {
   width: number;
   height: number;
   t?: Translate;
+  /** Whether a nick is a bot's (ChatModel.bots): marked after the nick when there is room. */
+  isBot?: (nick: string) => boolean;
 }
 
 const PREFIX_COLOURS: Record<string, string> = { '~': 'red', '&': 'red', '@': 'green', '%': 'cyan', '+': 'yellow' };
 
-export function MemberList({ members, width, height, t = ENGLISH.t }: MemberListProps) {
+export function MemberList({ members, width, height, t = ENGLISH.t, isBot }: MemberListProps) {
   const header = fit(t('terminal.members', { count: members.length }), width);
   const room = height - 1;
   const overflow = members.length > room;
@@ -29,13 +31,18 @@ export function MemberList({ members, width, height, t = ENGLISH.t }: MemberList
       </Text>
       {shown.map((m) => {
         const mark = m.prefixes.slice(0, 1) || ' ';
-        const nick = truncate(m.nick, width - 1);
+        // A bot's marker after its nick, when the column has room for it and a few letters.
+        const botText = isBot?.(m.nick) ? ` ${t('client.line.botMark')}` : '';
+        const bot = botText !== '' && width - 1 - displayWidth(botText) >= 4 ? botText : '';
+        const nickWidth = width - 1 - displayWidth(bot);
+        const nick = truncate(m.nick, nickWidth);
         return (
           <Text key={m.nick} wrap="truncate-end" dimColor={m.away === true}>
             <Text color={PREFIX_COLOURS[mark]} bold>
               {mark}
             </Text>
-            <Text color={nickColour(m.nick)}>{fit(nick, width - 1)}</Text>
+            <Text color={nickColour(m.nick)}>{bot === '' ? fit(nick, nickWidth) : nick}</Text>
+            {bot === '' ? null : <Text dimColor>{fit(bot, width - 1 - displayWidth(nick))}</Text>}
           </Text>
         );
       })}

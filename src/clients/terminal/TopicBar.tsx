@@ -28,7 +28,10 @@ export function topicText({ buffer, status, nick, t = ENGLISH.t }: Omit<TopicBar
     if (buffer.joined) return t(buffer.topic ? 'terminal.roomBar' : 'terminal.roomBarNoTopic', values);
     return t(buffer.topic ? 'terminal.roomBarNotIn' : 'terminal.roomBarNotInNoTopic', values);
   }
-  if (buffer.kind === 'query') return t('terminal.queryBar', { nick: buffer.name });
+  if (buffer.kind === 'query') {
+    const presence = buffer.presence;
+    return presence === undefined ? t('terminal.queryBar', { nick: buffer.name }) : t('terminal.queryBarPresence', { nick: buffer.name, presence: t(`client.presence.${presence}`) });
+  }
   return t('terminal.serverBar', { server: buffer.name, status: t(STATUS_TEXT[status]), nick });
 }
 

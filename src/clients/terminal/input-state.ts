@@ -96,6 +96,17 @@ export function submit(s: InputState): [InputState, string] {
 }
 
 /**
+ * What a submitted input carries out: the text itself (several lines go as one message), but
+ * a text of several lines that starts with a /command is each of its lines on its own, as
+ * typed one after the other: a command is one line, and none of them may carry a line break.
+ */
+export function inputsToCarryOut(text: string): string[] {
+  if (!text.includes('\n')) return text.trim() === '' ? [] : [text];
+  if (text.trimStart().startsWith('/') && !text.trimStart().startsWith('//')) return text.split('\n').filter((line) => line.trim() !== '');
+  return text.trim() === '' ? [] : [text];
+}
+
+/**
  * Tab: completes the word before the cursor. A first word starting with '/' completes to a
  * command, anything else to a nick (with ': ' after it at the start of the line). Pressing
  * Tab again goes on to the next match.

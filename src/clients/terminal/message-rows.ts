@@ -2,7 +2,7 @@
 // nick in its colour, wrapped under the text (hanging indent), /me as "* nick text",
 // joins, parts and the like dim, and a separator where the day changes. Only the rows that
 // can be seen are laid out, from the newest line back.
-import { clock, dayLabel, ENGLISH_LINES, lineText, plainText, sameDay, type LineLanguage } from '../format.ts';
+import { botMark, clock, dayLabel, ENGLISH_LINES, lineText, plainText, sameDay, type LineLanguage } from '../format.ts';
 import type { ChatLine } from '../model.ts';
 import { nickColour } from './nick-colour.ts';
 import { clipToWidth, displayWidth, wrapRanges } from './text-layout.ts';
@@ -26,14 +26,17 @@ const QUIET = new Set(['join', 'part', 'quit', 'kick']);
 /** The line after its time, as coloured pieces. */
 export function lineSegments(line: ChatLine, language: LineLanguage = ENGLISH_LINES): Segment[] {
   const { mark, text } = lineText(line, language);
-  const body = plainText(text);
+  const body = plainLines(text);
   const from = plainText(line.from ?? '');
   const textStyle: Segment = line.mention ? { text: '', color: 'yellow', bold: true } : { text: '' };
+  // A bot's nick is followed by its marker, dim: "<bot [bot]> text".
+  const bot: Segment[] = line.bot ? [{ text: plainText(botMark(line, language)), dim: true }] : [];
+  if (line.redacted) return [{ text: '<' }, { text: from, color: nickColour(from), bold: line.self === true }, ...bot, { text: '> ' }, { text: body, dim: true, italic: true }];
   switch (line.kind) {
     case 'message':
-      return [{ text: '<' }, { text: from, color: nickColour(from), bold: line.self === true }, { text: '> ' }, { ...textStyle, text: body }];
+      return [{ text: '<' }, { text: from, color: nickColour(from), bold: line.self === true }, ...bot, { text: '> ' }, { ...textStyle, text: body }];
     case 'action':
-      return [{ text: '* ', italic: true }, { text: from, color: nickColour(from), italic: true }, { ...textStyle, text: ` ${plainText(line.text)}`, italic: true }];
+      return [{ text: '* ', italic: true }, { text: from, color: nickColour(from), italic: true }, ...bot, { ...textStyle, text: ` ${plainLines(line.text)}`, italic: true }];
     case 'notice':
       return line.serverNotice
         ? [{ text: `${plainText(mark)} `, color: 'red', bold: true }, { text: body, bold: true }]
@@ -47,6 +50,11 @@ export function lineSegments(line: ChatLine, language: LineLanguage = ENGLISH_LI
       if (QUIET.has(line.kind)) return [{ text: `${mark} ${body}`, dim: true }];
       return [{ text: `${mark} `, color: 'blue' }, { text: body, color: line.kind === 'info' ? undefined : 'cyan' }];
   }
+}
+
+/** Text as plainText makes it, its line breaks kept (a multi-line message, IRCv3 multiline). */
+function plainLines(text: string): string {
+  return text.includes('\n') ? text.split('\n').map(plainText).join('\n') : plainText(text);
 }
 
 /** The part of some segments that falls in [start, end) of their joined text. */
@@ -66,7 +74,14 @@ export function lineRows(line: ChatLine, width: number, language: LineLanguage =
   const segments = lineSegments(line, language);
   const plain = segments.map((s) => s.text).join('');
   const time: Segment = { text: `${clock(line.time, false, language.dateLocale)} `, dim: true };
-  return wrapRanges(plain, width - TIME_WIDTH).map(([s, e], i) => [i === 0 ? time : { text: ' '.repeat(TIME_WIDTH) }, ...sliceSegments(segments, s, e)]);
+  // Each line of a multi-line message starts a row of its own, and wraps on its own.
+  const ranges: [number, number][] = [];
+  let start = 0;
+  for (const part of plain.split('\n')) {
+    for (const [s, e] of wrapRanges(part, width - TIME_WIDTH)) ranges.push([start + s, start + e]);
+    start += part.length + 1;
+  }
+  return ranges.map(([s, e], i) => [i === 0 ? time : { text: ' '.repeat(TIME_WIDTH) }, ...sliceSegments(segments, s, e)]);
 }
 
 function separator(time: Date, width: number, locale: string): Row {

@@ -3,6 +3,7 @@
 import { render } from 'ink';
 import type { IrcClient } from '../irc-client.ts';
 import { App } from './App.tsx';
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, pasteFilter } from './bracketed-paste.ts';
 
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
@@ -25,10 +26,15 @@ function appSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } 
 /** Runs until the client stops (/quit, Ctrl-C); resolves with the exit code. */
 export async function runTerminalUi(client: IrcClient): Promise<number> {
   const stdout = process.stdout;
-  stdout.write(ALT_SCREEN_ON);
+  // Bracketed paste: a pasted block arrives marked, to be one input rather than a line per Enter.
+  stdout.write(ALT_SCREEN_ON + BRACKETED_PASTE_ON);
+  // Also on a crash ('exit' still runs): the shell must not be left in paste mode.
+  const restore = () => stdout.write(BRACKETED_PASTE_OFF + ALT_SCREEN_OFF);
+  process.once('exit', restore);
   const closed = new Promise<void>((resolve) => client.once('closed', resolve));
+  const input = pasteFilter(process.stdin);
   let size = appSize(stdout);
-  const app = () => <App core={client} columns={size.columns} rows={size.rows} />;
+  const app = () => <App core={client} columns={size.columns} rows={size.rows} paste={input} />;
 
   // After a resize the terminal may have cut, wrapped or moved what was on the screen, and
   // ink redraws by counting lines up from the cursor: stale pieces would stay and the top
@@ -43,9 +49,7 @@ export async function runTerminalUi(client: IrcClient): Promise<number> {
     ink.rerender(app());
   };
   stdout.on('resize', onResize);
-  const ink = render(app(), { exitOnCtrlC: false, patchConsole: true });
-  const restore = () => stdout.write(ALT_SCREEN_OFF);
-  process.once('exit', restore);
+  const ink = render(app(), { stdin: input.stdin, exitOnCtrlC: false, patchConsole: true });
   client.start();
   await closed;
   stdout.off('resize', onResize);

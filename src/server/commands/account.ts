@@ -1,5 +1,5 @@
 // Accounts and registered rooms: REGISTER and VERIFY (IRCv3 draft/account-registration),
-// AUTHENTICATE (IRCv3 SASL, mechanism PLAIN), and REGISTER/UNREGISTER #room.
+// AUTHENTICATE (IRCv3 SASL, mechanisms PLAIN and SCRAM-SHA-256: ../scram.ts), and REGISTER/UNREGISTER #room.
 import { isStoreUnavailable } from '../../storage/errors.ts';
 import { foldCase } from '../../protocol/casemapping.ts';
 import {
@@ -21,6 +21,9 @@ import type { CommandGroup, Context } from '../context.ts';
 import { IrcError, StandardReplyError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
 import { HashQueueFullError } from '../scrypt-queue.ts';
+import { scramStep } from '../scram.ts';
+import { refreshVerifier } from '../scram-verifier.ts';
+import { SASL_MECHANISMS, SCRAM_MECHANISM } from '../../protocol/scram-messages.ts';
 import { checkRoomQuota } from '../room-quota.ts';
 import { requireChannel } from './channels.ts';
 
@@ -147,12 +150,13 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
   }
   const exchange = session.sasl;
   if (!exchange) {
-    if (arg.toUpperCase() !== 'PLAIN') {
-      ctx.reply(RPL_SASLMECHS, 'PLAIN', 'are available SASL mechanisms');
+    const mechanism = arg.toUpperCase();
+    if (!SASL_MECHANISMS.includes(mechanism)) {
+      ctx.reply(RPL_SASLMECHS, SASL_MECHANISMS.join(','), 'are available SASL mechanisms');
       ctx.reply(ERR_SASLFAIL, 'SASL authentication failed');
       return;
     }
-    session.sasl = { mechanism: 'PLAIN', data: '' };
+    session.sasl = { mechanism, data: '' };
     ctx.rb.add(new Outgoing(undefined, 'AUTHENTICATE', ['+'], ctx.now()));
     return;
   }
@@ -174,6 +178,7 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
   }
   exchange.data += chunk;
   if (chunkBytes === SASL_CHUNK) return; // a full chunk: more follows, or `+`
+  if (exchange.mechanism === SCRAM_MECHANISM) return scramStep(ctx, exchange);
   session.sasl = undefined;
   const address = session.conn.remoteAddress;
   const credentials = decodePlain(exchange.data);
@@ -217,6 +222,8 @@ async function authenticate(ctx: Context, arg: string): Promise<void> {
     return;
   }
   services.authGuard.succeeded(attempt);
+  // Accounts from before SCRAM get their verifier now, in the background.
+  void refreshVerifier(ctx, account, credentials.password);
   if (session.conn.closed) return;
   await logIn(ctx, session, account.name, replier(ctx));
   ctx.reply(RPL_SASLSUCCESS, 'SASL authentication successful');

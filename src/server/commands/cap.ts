@@ -1,6 +1,8 @@
 // Capability negotiation (IRCv3 CAP, version 302).
 import { CAPABILITIES, INFORMATIONAL_CAPABILITIES, isCapability } from '../../protocol/caps.ts';
 import { ERR_INVALIDCAPCMD } from '../../protocol/numerics.ts';
+import { SASL_MECHANISMS } from '../../protocol/scram-messages.ts';
+import { MULTILINE_CAP, multilineCapValue } from '../../protocol/multiline.ts';
 import type { CommandGroup, Context } from '../context.ts';
 import { IrcError } from '../irc-error.ts';
 import { tryCompleteRegistration } from './registration.ts';
@@ -76,12 +78,14 @@ function requestable(ctx: Context, cap: string): boolean {
 function withValue(ctx: Context, cap: string): string {
   switch (cap) {
     case 'sasl':
-      return 'sasl=PLAIN';
+      return `sasl=${SASL_MECHANISMS.join(',')}`;
     case 'draft/account-registration':
       // REGISTER before connecting would let a client skip the server password (PASS).
       return ctx.config.server.password === undefined ? `${cap}=before-connect` : cap;
     case 'sts':
       return `sts=${ctx.services.stsPolicy(ctx.session.conn.secure)}`;
+    case MULTILINE_CAP:
+      return `${cap}=${multilineCapValue({ maxBytes: ctx.limits.multilineMaxBytes, maxLines: ctx.limits.multilineMaxLines })}`;
     default:
       return cap;
   }

@@ -12,6 +12,7 @@ import {
   ERR_NOSUCHNICK,
   ERR_NOTONCHANNEL,
   ERR_TOOMANYCHANNELS,
+  ERR_TOOMANYTARGETS,
   ERR_USERNOTINCHANNEL,
   ERR_USERONCHANNEL,
   RPL_ENDOFINVITELIST,
@@ -33,8 +34,10 @@ import { joinMessage } from '../../network/reduce-channels.ts';
 import { Outgoing } from '../outgoing.ts';
 import { numericReply, sendPaced } from '../paced-reply.ts';
 import { replayOnJoin } from './history.ts';
+import { markerOnJoin } from './markread.ts';
 import { afterCommit } from '../../node/log-follower.ts';
 import { inTurn } from '../in-turn.ts';
+import { listFilterAccepts, parseListFilter, type ListFilter } from '../list-filters.ts';
 import type { Channel, User } from '../../network/state.ts';
 
 /** The channel, or ERR_NOSUCHCHANNEL. */
@@ -110,8 +113,11 @@ export const channelCommands: CommandGroup = {
         ctx.reply(RPL_ENDOFNAMES, '*', 'End of /NAMES list');
         return;
       }
+      const targets = names.split(',').filter((name) => name !== '');
+      const limit = ctx.limits.namesTargets;
+      if (targets.length > limit) throw new IrcError(ERR_TOOMANYTARGETS, [targets[limit]!], 'Too many targets');
       // A huge room's names may not fit the send queue at once: paced.
-      return sendPaced(ctx, namesOfTargets(ctx, names));
+      return sendPaced(ctx, namesOfTargets(ctx, targets));
     },
   },
 
@@ -119,14 +125,8 @@ export const channelCommands: CommandGroup = {
   LIST: {
     minParams: 0,
     handler(ctx, params) {
-      const filter: ListFilter = { min: -1, max: Infinity, only: undefined };
-      for (const p of params) {
-        for (const cond of p.split(',')) {
-          if (/^>\d+$/.test(cond)) filter.min = Number(cond.slice(1));
-          else if (/^<\d+$/.test(cond)) filter.max = Number(cond.slice(1));
-          else if (cond !== '') (filter.only ??= new Set()).add(foldCase(cond));
-        }
-      }
+      const filter = parseListFilter(params, ctx.now(), ctx.limits.listMasks);
+      if ('tooMany' in filter) throw new IrcError(ERR_TOOMANYTARGETS, [filter.tooMany], 'Too many masks');
       ctx.reply(RPL_LISTSTART, 'Channel', 'Users  Name');
       // Thousands of rooms do not fit the send queue at once: paced, 323 after the last.
       return sendPaced(ctx, listEntries(ctx, ctx.user, filter), { end: () => ctx.reply(RPL_LISTEND, 'End of /LIST') });
@@ -252,8 +252,11 @@ function joinOne(ctx: Context, user: User, name: string, key: string | undefined
     if (!joined?.members.has(user)) return;
     ctx.rb.add(joinMessage(user, joined.name, verdict.time, msgid, ctx.session.hasCap('extended-join')));
     if (joined.topic !== '') sendTopic(ctx, joined, false);
-    // A huge room's names may not fit the send queue at once: paced.
-    return sendPaced(ctx, namesLines(ctx, joined), { end: () => replayOnJoin(ctx, ctx.session, joined) });
+    // A huge room's names may not fit the send queue at once: paced. draft/read-marker's
+    // MARKREAD comes before them (the spec: before RPL_ENDOFNAMES).
+    const names = (): void | Promise<void> => sendPaced(ctx, namesLines(ctx, joined), { end: () => replayOnJoin(ctx, ctx.session, joined) });
+    const marker = markerOnJoin(ctx, joined.name);
+    return marker ? marker.then(names) : names();
   });
 }
 
@@ -262,7 +265,7 @@ function joinRefusal(ch: Channel, user: User, key: string | undefined): IrcError
   const invited = ch.invited.has(user.uid);
   if (ch.key !== undefined && key !== ch.key) return new IrcError(ERR_BADCHANNELKEY, [ch.name], 'Cannot join channel (+k)');
   if (ch.limit !== undefined && ch.members.size >= ch.limit) return new IrcError(ERR_CHANNELISFULL, [ch.name], 'Cannot join channel (+l)');
-  if (ch.flags.has('i') && !invited) return new IrcError(ERR_INVITEONLYCHAN, [ch.name], 'Cannot join channel (+i)');
+  if (ch.flags.has('i') && !invited && !ch.isInviteExempt(user)) return new IrcError(ERR_INVITEONLYCHAN, [ch.name], 'Cannot join channel (+i)');
   if (!invited && ch.isBanned(user)) return new IrcError(ERR_BANNEDFROMCHAN, [ch.name], 'Cannot join channel (+b)');
   return undefined;
 }
@@ -286,30 +289,17 @@ function sendTopic(ctx: Context, ch: Channel, sayIfNone: boolean): void {
   ctx.reply(RPL_TOPICWHOTIME, ch.name, ch.topicSetBy, String(Math.floor(ch.topicSetAt / 1000)));
 }
 
-interface ListFilter {
-  /** Only rooms with more members than this… */
-  min: number;
-  /** …and fewer than this. */
-  max: number;
-  /** Only these rooms (folded names). */
-  only: Set<string> | undefined;
-}
-
 /** LIST's 322 lines, made one by one as the paced reply asks for them (rooms come and go meanwhile). */
 function* listEntries(ctx: Context, user: User, filter: ListFilter): Generator<Outgoing> {
   for (const ch of ctx.network.channels.values()) {
-    if (filter.only && !filter.only.has(ch.folded)) continue;
-    if (!canSeeChannel(ch, user)) continue;
-    const count = ch.members.size;
-    if (count <= filter.min || count >= filter.max) continue;
-    yield numericReply(ctx, RPL_LIST, ch.name, String(count), ch.topic);
+    if (!canSeeChannel(ch, user) || !listFilterAccepts(filter, ch)) continue;
+    yield numericReply(ctx, RPL_LIST, ch.name, String(ch.members.size), ch.topic);
   }
 }
 
 /** NAMES of each room in a comma-separated list, each ended by its 366. */
-function* namesOfTargets(ctx: Context, list: string): Generator<Outgoing> {
-  for (const name of list.split(',')) {
-    if (name === '') continue;
+function* namesOfTargets(ctx: Context, targets: readonly string[]): Generator<Outgoing> {
+  for (const name of targets) {
     const ch = ctx.network.channel(name);
     if (ch) yield* namesLines(ctx, ch);
     else yield numericReply(ctx, RPL_ENDOFNAMES, name, 'End of /NAMES list');

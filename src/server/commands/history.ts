@@ -7,6 +7,7 @@ import type { CommandGroup, Context } from '../context.ts';
 import { StandardReplyError } from '../irc-error.ts';
 import { formatTime, Outgoing } from '../outgoing.ts';
 import { sendPaced } from '../paced-reply.ts';
+import { storedMultilineLines } from '../multiline-echo.ts';
 import { peerName, readableConversation, sentBy } from '../private-history.ts';
 import type { CommandHost } from '../command-services.ts';
 import type { Session } from '../session.ts';
@@ -59,9 +60,13 @@ async function conversation(ctx: Context, sub: string, target: string): Promise<
  * when the requester's account sent them, else the requester's nick now.
  */
 function toOutgoing(m: StoredMessage, shownTarget: string, meNick: string, meAccount: string | undefined): Outgoing {
-  let target = shownTarget;
-  if (!isChannelName(shownTarget)) target = sentBy(m, meAccount) ? shownTarget : meNick;
-  return new Outgoing(m.source, m.command, [target, m.text], m.time, m.msgid, m.tags, m.account);
+  return new Outgoing(m.source, m.command, [historyTarget(m, shownTarget, meNick, meAccount), m.text], m.time, m.msgid, m.tags, m.account);
+}
+
+/** The target a stored message names for the requester (see toOutgoing). */
+function historyTarget(m: StoredMessage, shownTarget: string, meNick: string, meAccount: string | undefined): string {
+  if (isChannelName(shownTarget)) return shownTarget;
+  return sentBy(m, meAccount) ? shownTarget : meNick;
 }
 
 /** Sends messages in a `chathistory` batch when the client has batch, else as they are. */
@@ -97,7 +102,12 @@ function sendHistoryPaced(ctx: Context, messages: StoredMessage[], shown: string
 function* historyEntries(session: Session, messages: StoredMessage[], shown: string): Generator<Outgoing> {
   const meNick = session.nickOrStar;
   const meAccount = session.user?.account;
-  for (const m of messages) yield toOutgoing(m, shown, meNick, meAccount);
+  for (const m of messages) {
+    // A multi-line message: its batch (nested in the chathistory one) or its lines (multiline-echo.ts).
+    const lines = storedMultilineLines(m, historyTarget(m, shown, meNick, meAccount), session);
+    if (lines) yield* lines;
+    else yield toOutgoing(m, shown, meNick, meAccount);
+  }
 }
 
 function limitOf(ctx: Context, sub: string, text: string | undefined): number {

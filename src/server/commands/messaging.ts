@@ -25,6 +25,9 @@ import type { CommandGroup, CommandSpec, Context } from '../context.ts';
 import type { MessageTarget, NetworkEvent } from '../../network/events.ts';
 import { IrcError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
+import { privateWhere } from '../recent-sends.ts';
+import { BOT_MODE } from '../../protocol/isupport.ts';
+import { echoMultiline, fitCombined, withConcatOffsets, type MultilineShape } from '../multiline-echo.ts';
 import type { Channel, User } from '../../network/state.ts';
 
 type MessageCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
@@ -69,13 +72,13 @@ function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[
 }
 
 /** One target of the list; a refusal is its own reply. */
-function sendTo(ctx: Context, command: MessageCommand, target: string, text: string | undefined, clientTags: Tags): void | Promise<void> {
+function sendTo(ctx: Context, command: MessageCommand, target: string, text: string | undefined, clientTags: Tags, multiline?: MultilineShape): void | Promise<void> {
   try {
     if (target.startsWith('$')) {
       if (command !== 'TAGMSG') sendToServerMask(ctx, command, target, text!);
       return;
     }
-    const pending = send(ctx, command, target, text ?? '', clientTags);
+    const pending = send(ctx, command, target, text ?? '', clientTags, multiline);
     if (pending) return pending.catch((err: unknown) => answerRefusal(ctx, command, err));
   } catch (err) {
     answerRefusal(ctx, command, err);
@@ -97,6 +100,17 @@ function sendToServerMask(ctx: Context, command: 'PRIVMSG' | 'NOTICE', target: s
   ctx.services.admin.broadcast(operActor(ctx), text, command);
 }
 
+/**
+ * A multi-line message (IRCv3 multiline, commands/multiline.ts) to its one target, as PRIVMSG or
+ * NOTICE would send it: its lines stay together, one message with one msgid.
+ */
+export function sendMultiline(ctx: Context, command: 'PRIVMSG' | 'NOTICE', target: string, text: string, concat: number[], clientTags: Tags): void | Promise<void> {
+  ctx.session.lastSpokeAt = ctx.now();
+  ctx.services.stats.messages.mark(ctx.now(), 1);
+  if (ctx.config.logging.messages) ctx.services.logger.debug({ from: ctx.user.nick, target, command, text }, 'message');
+  return sendTo(ctx, command, target, text, clientTags, { concat });
+}
+
 export const messagingCommands: CommandGroup = {
   // PRIVMSG <target>{,<target>} <text to be sent>
   PRIVMSG: messageCommand('PRIVMSG'),
@@ -106,7 +120,7 @@ export const messagingCommands: CommandGroup = {
   TAGMSG: messageCommand('TAGMSG'),
 };
 
-function pickClientTags(tags: Tags): Tags {
+export function pickClientTags(tags: Tags): Tags {
   let picked: Tags | undefined;
   for (const key in tags) {
     if (key.charCodeAt(0) === 0x2b /* + */) (picked ??= {})[key] = tags[key]!;
@@ -114,7 +128,7 @@ function pickClientTags(tags: Tags): Tags {
   return picked ?? {};
 }
 
-function send(ctx: Context, command: MessageCommand, rawTarget: string, text: string, clientTags: Tags): void | Promise<void> {
+function send(ctx: Context, command: MessageCommand, rawTarget: string, text: string, clientTags: Tags, multiline?: MultilineShape): void | Promise<void> {
   const user = ctx.user;
   let statusPrefix: string | undefined;
   let name = rawTarget;
@@ -127,6 +141,8 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
   let shown: string;
   /** Where history keeps it; undefined: not kept (a private message without both accounts). */
   let storeKey: string | undefined;
+  /** Where it went, as the sender's connection remembers it for REDACT (recent-sends.ts). */
+  let where: string;
   const muted = ctx.network.mutes.size > 0 && ctx.network.mutes.match(ctx.now(), ctx.session.conn.remoteAddress, user.mask);
   if (isChannelName(name)) {
     const ch = ctx.network.channel(name);
@@ -138,6 +154,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     // A message to `@#room` is for the room's operators only: the room's history, which every
     // member reads, does not keep it.
     storeKey = statusPrefix === undefined ? ch.folded : undefined;
+    where = ch.folded;
   } else {
     const to = ctx.network.userByNick(name);
     if (!to) throw new IrcError(ERR_NOSUCHNICK, [name], 'No such nick/channel');
@@ -147,23 +164,31 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     target = { kind: 'user', uid: to.uid };
     shown = to.nick;
     storeKey = storedConversation(user, to);
+    where = privateWhere(to.uid);
   }
 
   // The line relayed, `:mask COMMAND shown :text` with CR LF, must fit LINELEN: longer text is
   // cut here, so that what is relayed, echoed and kept in history is the same. A UTF-16 unit
   // is at most 3 bytes: most messages are known to fit without counting.
   const maxBody = ctx.limits.lineBytes - 2;
-  if (command !== 'TAGMSG' && (user.mask.length + command.length + shown.length + 5 + text.length) * 3 > maxBody) {
+  if (multiline !== undefined) {
+    // Each line of a multi-line message fits on its own: a longer one goes on as concat lines.
+    const fitted = fitCombined(text, multiline.concat, maxBody - utf8ByteLength(`:${user.mask} ${command} ${shown} :`));
+    text = fitted.text;
+    multiline = { concat: fitted.concat };
+  } else if (command !== 'TAGMSG' && (user.mask.length + command.length + shown.length + 5 + text.length) * 3 > maxBody) {
     text = clipMessageText(text, maxBody - utf8ByteLength(`:${user.mask} ${command} ${shown} :`));
   }
 
   const msgid = ctx.ids.newMsgid();
-  const sent: SentMessage = { command, name, shown, text, msgid, clientTags, storeKey, mask: user.mask, account: user.account };
+  const fromBot = user.hasMode(BOT_MODE);
+  const sent: SentMessage = { command, name, shown, text, msgid, clientTags, storeKey, mask: user.mask, account: user.account, fromBot, where, multiline };
   const event: MessageEvent = { type: 'message', command, uid: user.uid, target, text, clientTags, msgid };
+  if (multiline !== undefined) event.multiline = multiline;
   // In a cluster the entry itself carries what history keeps: it is written from the log, by
   // whichever node gets it first, so a node dying right after the echo loses nothing.
   if (command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled && ctx.services.historyFromLog) {
-    event.history = { key: storeKey, source: user.mask, account: user.account, tags: storedTags(clientTags) };
+    event.history = { key: storeKey, source: user.mask, account: user.account, tags: withConcatOffsets(storedTags(clientTags, fromBot), multiline) };
   }
   const committed = ctx.commit(event);
   if (committed instanceof Promise) return committed.then((verdict) => answerMessage(ctx, sent, verdict));
@@ -183,6 +208,11 @@ interface SentMessage {
   storeKey: string | undefined;
   mask: string;
   account: string | undefined;
+  /** Sent in bot mode (+B): the echo and history carry the bot tag. */
+  fromBot: boolean;
+  where: string;
+  /** IRCv3 multiline: `text` holds several lines. */
+  multiline: MultilineShape | undefined;
 }
 
 /** The network's verdict on a message: the echo and history with the log's time, or the refusal. */
@@ -194,20 +224,29 @@ function answerMessage(ctx: Context, m: SentMessage, verdict: Verdict): void {
     throw r.numeric === ERR_NOSUCHNICK ? new IrcError(ERR_NOSUCHNICK, [m.name], 'No such nick/channel') : new IrcError(r.numeric, r.params, r.text);
   }
   const time = verdict.time;
-  if (ctx.session.hasCap('echo-message')) {
+  ctx.session.recentSends.remember(m.msgid, { where: m.where, time });
+  if (m.multiline !== undefined && ctx.session.hasCap('echo-message')) {
+    echoMultiline(ctx, { ...m, command: m.command as 'PRIVMSG' | 'NOTICE', concat: m.multiline.concat, time });
+  } else if (ctx.session.hasCap('echo-message')) {
     const tags = Object.keys(m.clientTags).length > 0 ? m.clientTags : undefined;
-    ctx.rb.add(new Outgoing(m.mask, m.command, m.command === 'TAGMSG' ? [m.shown] : [m.shown, m.text], time, m.msgid, tags, m.account));
+    const echo = new Outgoing(m.mask, m.command, m.command === 'TAGMSG' ? [m.shown] : [m.shown, m.text], time, m.msgid, tags, m.account);
+    ctx.rb.add(m.fromBot ? echo.markFromBot() : echo);
   }
   const { command, storeKey } = m;
   if (command !== 'TAGMSG' && storeKey !== undefined && ctx.config.history.enabled && !ctx.services.historyFromLog) {
-    ctx.services.store.appendMessage({ msgid: m.msgid, target: storeKey, time, source: m.mask, account: m.account, command, text: m.text, tags: storedTags(m.clientTags) });
+    ctx.services.store.appendMessage({ msgid: m.msgid, target: storeKey, time, source: m.mask, account: m.account, command, text: m.text, tags: withConcatOffsets(storedTags(m.clientTags, m.fromBot), m.multiline) });
   }
 }
 
-/** Client tags worth keeping with a message (+reply, +react…), not passing ones like +typing. */
-function storedTags(tags: Tags): Tags | undefined {
+/**
+ * Client tags worth keeping with a message (+reply, +react…), not passing ones like +typing;
+ * and `bot` for a bot's message, which history replays as it replays client tags (to
+ * clients with message-tags), so that no column is needed for it.
+ */
+function storedTags(tags: Tags, fromBot: boolean): Tags | undefined {
   let kept: Tags | undefined;
   for (const key in tags) if (!key.endsWith('typing')) (kept ??= {})[key] = tags[key]!;
+  if (fromBot) (kept ??= {}).bot = '';
   return kept;
 }
 

@@ -1,6 +1,6 @@
-// MODE for channels (+o +v +b +i +k +l +m +n +s +t) and for users (+i +w, -o).
+// MODE for channels (+o +v +b +e +I +i +k +l +m +n +s +t) and for users (+i +w +B, -o).
 import { foldCase } from '../../protocol/casemapping.ts';
-import { normalizeBanMask } from '../../protocol/mask.ts';
+import { normalizeListEntry, type ListMode } from '../../network/extbans.ts';
 import {
   ERR_BANLISTFULL,
   ERR_CHANOPRIVSNEEDED,
@@ -15,6 +15,10 @@ import {
   RPL_CHANNELMODEIS,
   RPL_CREATIONTIME,
   RPL_ENDOFBANLIST,
+  RPL_ENDOFEXCEPTLIST,
+  RPL_ENDOFINVEXLIST,
+  RPL_EXCEPTLIST,
+  RPL_INVEXLIST,
   RPL_UMODEIS,
 } from '../../protocol/numerics.ts';
 import { isChannelName } from '../../protocol/validate.ts';
@@ -22,7 +26,7 @@ import type { CommandGroup, Context } from '../context.ts';
 import type { ModeChange } from '../../network/events.ts';
 import { IrcError } from '../irc-error.ts';
 import { utf8ByteLength } from '../../protocol/wire-text.ts';
-import { CHANNEL_KEY_LENGTH } from '../../protocol/isupport.ts';
+import { BOT_MODE, CHANNEL_KEY_LENGTH } from '../../protocol/isupport.ts';
 import { channelModeLines } from '../mode-outgoing.ts';
 import { Outgoing } from '../outgoing.ts';
 import type { Channel, ChannelFlag } from '../../network/state.ts';
@@ -30,7 +34,7 @@ import { requireChannel } from './channels.ts';
 import { afterCommit } from '../../node/log-follower.ts';
 
 const FLAGS = new Set(['i', 'm', 'n', 's', 't']);
-const USER_MODES = new Set(['i', 'w', 'o']);
+const USER_MODES = new Set(['i', 'w', 'o', BOT_MODE]);
 
 export const modeCommands: CommandGroup = {
   // MODE <target> [<modestring> [<mode arguments>...]]
@@ -56,7 +60,7 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
   const changes: ModeChange[] = [];
   let add = true;
   let withArg = 0;
-  let listedBans = false;
+  const listed = new Set<string>();
   let refused = false;
   const needOp = (): boolean => {
     if (!isOp && !refused) {
@@ -72,29 +76,38 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
       continue;
     }
     switch (mode) {
-      case 'b': {
+      case 'b':
+      case 'e':
+      case 'I': {
         const mask = args.shift();
         if (mask === undefined) {
-          if (!listedBans) sendBanList(ctx, ch);
-          listedBans = true;
+          // Anyone may read the bans; the exception lists only the room's operators (as charybdis).
+          if (!listed.has(mode) && (mode === 'b' || needOp())) sendList(ctx, ch, mode);
+          listed.add(mode);
           continue;
         }
         if (!needOp() || ++withArg > limits.modesPerCommand) continue;
+        const entry = normalizeListEntry(mask);
         // A longer mask would not fit its 367 line (or a MODE line) without being cut.
-        if (add && utf8ByteLength(normalizeBanMask(mask)) > limits.banMaskBytes) {
-          ctx.reply(ERR_INVALIDMODEPARAM, ch.name, 'b', '*', `Ban mask too long (at most ${limits.banMaskBytes} bytes)`);
+        if (add && utf8ByteLength(entry ?? mask) > limits.banMaskBytes) {
+          ctx.reply(ERR_INVALIDMODEPARAM, ch.name, mode, '*', `Ban mask too long (at most ${limits.banMaskBytes} bytes)`);
           continue;
         }
-        const folded = foldCase(normalizeBanMask(mask));
+        if (add && entry === undefined) {
+          const why = mask.startsWith('$') ? 'Unknown extban: $a, $a:<account>, $~a or $~a:<account>' : 'Invalid mask: no spaces, commas or control characters';
+          ctx.reply(ERR_INVALIDMODEPARAM, ch.name, mode, mask, why);
+          continue;
+        }
+        const folded = foldCase(entry ?? mask);
         // The list as it will be once the changes so far in this command are applied, so
         // that `+bbb a b c` cannot go past MAXLIST.
-        const pending = banListAfter(ch, changes);
+        const pending = listAfter(ch, mode, changes);
         const existing = pending.find((m) => foldCase(m) === folded);
-        if (add && existing === undefined && pending.length >= limits.bansPerChannel) {
-          ctx.reply(ERR_BANLISTFULL, ch.name, 'b', 'Channel ban list is full');
+        if (add && existing === undefined && pending.length >= listLimit(limits, mode)) {
+          ctx.reply(ERR_BANLISTFULL, ch.name, mode, `Channel ${LIST_NAMES[mode]} list is full`);
           continue;
         }
-        changes.push({ add, mode, arg: existing ?? normalizeBanMask(mask) });
+        changes.push({ add, mode, arg: existing ?? entry ?? mask });
         continue;
       }
       case 'o':
@@ -166,8 +179,19 @@ function channelMode(ctx: Context, ch: Channel, modestring: string | undefined, 
   const msgid = ctx.ids.newMsgid();
   const mask = user.mask;
   // The echo is what the network applied: a change made moot meanwhile is left out.
-  return afterCommit(ctx.commit({ type: 'channel.mode', uid: user.uid, setBy: mask, channel: ch.name, changes: effective, msgid }), (verdict) => {
+  const listLimits = { b: limits.bansPerChannel, e: limits.banExceptionsPerChannel, I: limits.inviteExceptionsPerChannel };
+  const event = { type: 'channel.mode', uid: user.uid, setBy: mask, channel: ch.name, changes: effective, msgid, listLimits } as const;
+  return afterCommit(ctx.commit(event), (verdict) => {
     if (!verdict.ok) return ctx.replyRefusal(verdict);
+    // An entry the network left out because the list filled meanwhile (another operator,
+    // perhaps on another node, added to it first) gets the 478 it would have had here.
+    for (const c of effective) {
+      if (!c.add || (c.mode !== 'b' && c.mode !== 'e' && c.mode !== 'I')) continue;
+      const list = ch.list(c.mode);
+      if (list.length >= listLimits[c.mode] && !list.some((b) => foldCase(b.mask) === foldCase(c.arg!))) {
+        ctx.reply(ERR_BANLISTFULL, ch.name, c.mode, `Channel ${LIST_NAMES[c.mode]} list is full`);
+      }
+    }
     const params = verdict.modeParams ?? [];
     if (params.length > 0) for (const out of channelModeLines(mask, ch.name, params, verdict.time, msgid)) ctx.rb.add(out);
   });
@@ -187,11 +211,11 @@ function keyRefusal(key: string): string | undefined {
   return undefined;
 }
 
-/** The ban masks of `ch` once the pending +b/-b `changes` are applied. */
-function banListAfter(ch: Channel, changes: ModeChange[]): string[] {
-  const masks = ch.bans.map((b) => b.mask);
+/** The entries of the list `mode` of `ch` once the pending `changes` to it are applied. */
+function listAfter(ch: Channel, mode: ListMode, changes: ModeChange[]): string[] {
+  const masks = ch.list(mode).map((b) => b.mask);
   for (const c of changes) {
-    if (c.mode !== 'b') continue;
+    if (c.mode !== mode) continue;
     const i = masks.findIndex((m) => foldCase(m) === foldCase(c.arg!));
     if (c.add && i === -1) masks.push(c.arg!);
     else if (!c.add && i !== -1) masks.splice(i, 1);
@@ -209,7 +233,9 @@ function alreadySo(ctx: Context, ch: Channel, c: ModeChange): boolean {
       return m === undefined || m.has(c.mode) === c.add;
     }
     case 'b':
-      return ch.bans.some((b) => foldCase(b.mask) === foldCase(c.arg!)) === c.add;
+    case 'e':
+    case 'I':
+      return ch.list(c.mode).some((b) => foldCase(b.mask) === foldCase(c.arg!)) === c.add;
     case 'k':
       return c.add ? ch.key === c.arg : ch.key === undefined;
     case 'l':
@@ -230,9 +256,22 @@ function lastPerTarget(changes: ModeChange[]): ModeChange[] {
   return [...byKey.values()];
 }
 
-function sendBanList(ctx: Context, ch: Channel): void {
-  for (const b of ch.bans) ctx.reply(RPL_BANLIST, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
-  ctx.reply(RPL_ENDOFBANLIST, ch.name, 'End of channel ban list');
+const LIST_NAMES: Record<ListMode, string> = { b: 'ban', e: 'exception', I: 'invite exception' };
+const LIST_REPLIES: Record<ListMode, [entry: string, end: string]> = {
+  b: [RPL_BANLIST, RPL_ENDOFBANLIST],
+  e: [RPL_EXCEPTLIST, RPL_ENDOFEXCEPTLIST],
+  I: [RPL_INVEXLIST, RPL_ENDOFINVEXLIST],
+};
+
+function listLimit(limits: Context['limits'], mode: ListMode): number {
+  return mode === 'b' ? limits.bansPerChannel : mode === 'e' ? limits.banExceptionsPerChannel : limits.inviteExceptionsPerChannel;
+}
+
+/** 367/368 for the bans, 348/349 for ban exceptions, 346/347 for invite exceptions. */
+function sendList(ctx: Context, ch: Channel, mode: ListMode): void {
+  const [entry, end] = LIST_REPLIES[mode];
+  for (const b of ch.list(mode)) ctx.reply(entry, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
+  ctx.reply(end, ch.name, `End of channel ${LIST_NAMES[mode]} list`);
 }
 
 function userMode(ctx: Context, nick: string, modestring: string | undefined): void | Promise<void> {

@@ -12,6 +12,7 @@ import {
   RPL_ISON,
   RPL_USERHOST,
   RPL_WHOISACCOUNT,
+  RPL_WHOISBOT,
   RPL_WHOISCHANNELS,
   RPL_WHOISIDLE,
   RPL_WHOISOPERATOR,
@@ -23,6 +24,7 @@ import {
   RPL_WHOWASUSER,
 } from '../../protocol/numerics.ts';
 import { isChannelName } from '../../protocol/validate.ts';
+import { BOT_MODE } from '../../protocol/isupport.ts';
 import { packWords } from '../../protocol/word-lines.ts';
 import { utf8ByteLength } from '../../protocol/wire-text.ts';
 import type { CommandGroup, Context } from '../context.ts';
@@ -145,7 +147,7 @@ function* whoMatches(ctx: Context, viewer: User, mask: string): Generator<[User,
     for (const u of network.users.values()) {
       // The admin pseudo-user is a service, not someone on the network: masks leave it out.
       if (u === network.admin || !visibleTo(u, viewer)) continue;
-      if (all || [u.nick, u.username, u.hostname, u.realname, ctx.serverName].some(matches)) {
+      if (all || [u.nick, u.username, u.hostname, u.realname, serverOf(ctx, u)].some(matches)) {
         yield [u, undefined];
       }
     }
@@ -164,9 +166,10 @@ function whois(ctx: Context, u: User): void {
   // Several 319 lines when one would pass LINELEN, as NAMES does (a user in many rooms).
   const fixed = `:${ctx.serverName} ${RPL_WHOISCHANNELS} ${ctx.session.nickOrStar} ${u.nick} :\r\n`;
   for (const line of packWords(channels, ctx.limits.lineBytes - utf8ByteLength(fixed))) ctx.reply(RPL_WHOISCHANNELS, u.nick, line);
-  ctx.reply(RPL_WHOISSERVER, u.nick, ctx.serverName, ctx.config.server.network);
+  ctx.reply(RPL_WHOISSERVER, u.nick, serverOf(ctx, u), ctx.config.server.network);
   if (u === ctx.network.admin) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is a Network Service');
   else if (u.modes.has('o')) ctx.reply(RPL_WHOISOPERATOR, u.nick, 'is an IRC operator');
+  if (u.hasMode(BOT_MODE)) ctx.reply(RPL_WHOISBOT, u.nick, `is a bot on ${ctx.config.server.network}`);
   if (u.account !== undefined) ctx.reply(RPL_WHOISACCOUNT, u.nick, u.account, 'is logged in as');
   if (u.secure) ctx.reply(RPL_WHOISSECURE, u.nick, 'is using a secure connection');
   if (u.away !== undefined) ctx.reply(RPL_AWAY, u.nick, u.away);
@@ -193,11 +196,18 @@ function whoFlags(ctx: Context, u: User, ch: Channel | undefined): string {
   if (u.modes.has('o')) flags += '*';
   const m = ch?.members.get(u);
   if (m) flags += m.prefix(ctx.session.hasCap('multi-prefix'));
+  // IRCv3 bot-mode: the BOT letter after the others, as ergo writes it.
+  if (u.hasMode(BOT_MODE)) flags += BOT_MODE;
   return flags;
 }
 
+/** The node a user is on, named as LINKS names it (the admin pseudo-user is on every node: this one). */
+function serverOf(ctx: Context, u: User): string {
+  return u === ctx.network.admin ? ctx.serverName : ctx.network.serverNameOf(u.nodeId);
+}
+
 function whoReply(ctx: Context, u: User, ch: Channel | undefined, whox: Whox | undefined): Outgoing {
-  const serverName = ctx.serverName;
+  const serverName = serverOf(ctx, u);
   const channel = ch?.name ?? '*';
   if (!whox) {
     return numericReply(ctx, RPL_WHOREPLY, channel, u.username, u.hostname, serverName, u.nick, whoFlags(ctx, u, ch), `0 ${u.realname}`);

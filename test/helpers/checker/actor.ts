@@ -1,11 +1,22 @@
 // One client of the checker: a real connection to one node, registered under a name no other
 // actor uses (so that the log's user.introduce names it), sending whatever the op generator
 // chooses without waiting for answers. Everything it receives is kept and read at the end.
+import { foldCase } from '../../../src/protocol/casemapping.ts';
 import type { RawClient, Received } from '../raw-client.ts';
 import type { TestServer } from '../server.ts';
 
-/** echo-message: a sender sees what took effect; message-tags: every line's msgid places it in the log. */
-export const ACTOR_CAPS = ['echo-message', 'message-tags', 'server-time'];
+/**
+ * echo-message: a sender sees what took effect; message-tags: every line's msgid places it in
+ * the log; message-redaction: REDACTs are checked like messages.
+ */
+export const ACTOR_CAPS = ['echo-message', 'message-tags', 'server-time', 'draft/message-redaction'];
+
+/**
+ * In a line the op generator chose: the msgid of the newest message the actor has seen in the
+ * conversation named before it (REDACT <target> LAST_SEEN). Replaced when sent: the command is
+ * the seed's, the msgid whatever the run gave (`none` when it saw none there).
+ */
+export const LAST_SEEN = '<last-seen>';
 
 export type ActorState =
   /** Connected and sending. */
@@ -48,6 +59,7 @@ export class Actor {
 
   send(line: string): void {
     if (!this.active) throw new Error(`${this.name} is ${this.state}: it sends nothing more`);
+    if (line.endsWith(` ${LAST_SEEN}`)) line = this.withLastSeen(line);
     this.sent.push(line);
     // Closed by its node meanwhile: the line goes nowhere, as a real client's would.
     if (!this.client.closed) this.client.send(line);
@@ -62,6 +74,22 @@ export class Actor {
   cut(): void {
     this.state = 'cut';
     this.client.close();
+  }
+
+  /** `REDACT <target> LAST_SEEN` with the msgid of the newest message of that conversation it was sent. */
+  private withLastSeen(line: string): string {
+    const target = foldCase(line.split(' ')[1] ?? '');
+    const lines = this.lines();
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const { msg } = lines[i]!;
+      const msgid = msg.tags['msgid'];
+      if (msgid === undefined || (msg.command !== 'PRIVMSG' && msg.command !== 'NOTICE')) continue;
+      // A room's by its name; a private one is named by the other side (our echo) or comes from it.
+      if (foldCase(msg.params[0] ?? '') === target || (!target.startsWith('#') && foldCase(sourceNick(msg.source) ?? '') === target)) {
+        return `${line.slice(0, -LAST_SEEN.length)}${msgid}`;
+      }
+    }
+    return `${line.slice(0, -LAST_SEEN.length)}none`;
   }
 
   /** Every line received, the checker's own sync PONGs left out. */

@@ -6,6 +6,7 @@
 // never faulty, records every entry the log assigns: the checker's copy of the log.
 import type { LogEntry } from '../../../src/cluster/log-cursor.ts';
 import type { NetworkEvent } from '../../../src/network/events.ts';
+import { MemoryStore } from '../../../src/storage/memory-store.ts';
 import { DelayedLog, type DeliveryOptions } from '../delayed-bus.ts';
 import { startServer, type TestServer } from '../server.ts';
 
@@ -30,6 +31,8 @@ const OBSERVER = '~checker';
 
 export class CheckerCluster {
   readonly log: DelayedLog<NetworkEvent>;
+  /** History, shared as a cluster's store of record is: any node finds a message REDACT names. */
+  readonly store = new MemoryStore();
   /** Every entry, in position order, once each. */
   readonly entries: LogEntry<NetworkEvent>[] = [];
   /** Every server started, killed ones included (they are closed at the end). */
@@ -60,7 +63,7 @@ export class CheckerCluster {
         // The connections of a killed node are cut; closing the rest at the end need not linger.
         limits: { closeTimeoutMs: 100 },
       },
-      { bus: this.log.node(nodeId, this.options.delivery[nodeId] ?? {}), nodeId },
+      { bus: this.log.node(nodeId, this.options.delivery[nodeId] ?? {}), nodeId, store: this.store },
     );
     const node: ClusterNode = { nodeId, incarnation, test, killedEpoch: undefined };
     this.current.set(nodeId, node);

@@ -6,6 +6,7 @@ import { foldCase } from '../../../src/protocol/casemapping.ts';
 import type { Received } from '../raw-client.ts';
 import type { Actor } from './actor.ts';
 import type { CheckerCluster } from './cluster.ts';
+import { checkClientRedactions } from './redactions.ts';
 import type { LogFacts, LoggedMessage } from './replay.ts';
 
 /** node.down quits its node's users with msgids `<position>.<n>`. */
@@ -131,6 +132,7 @@ function checkClientView(actor: Actor, uid: string, facts: LogFacts, out: string
   // up to the last line it was sent (entries are applied, and so sent, in log order).
   const introduced = facts.users.get(uid)?.position ?? 0;
   const until = actor.connected ? facts.position : last;
+  checkClientRedactions(lines, uid, facts.redactions, (position) => position > introduced && position <= until, who, out);
   for (const m of facts.messages.values()) {
     const count = received.get(m.msgid) ?? 0;
     const expected = m.accepted ? expectedCopies(m, uid) : 0;

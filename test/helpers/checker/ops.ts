@@ -1,9 +1,10 @@
 // What the checker's clients do: random commands drawn from a seeded PRNG, aimed at a few rooms
 // and a small pool of nicks so that they collide — racing JOINs against +l/+k/+i, NICKs on one
-// name from two nodes, KICKs racing PRIVMSGs — plus QUITs and node kills and restarts. A
-// choice depends only on the PRNG and on what the run did before (never on answers or timing),
-// so a seed replays the same commands.
-import type { Actor } from './actor.ts';
+// name from two nodes, KICKs racing PRIVMSGs, REDACTs racing a MODE -o — plus QUITs and node
+// kills and restarts. A choice depends only on the PRNG and on what the run did before (never on
+// answers or timing), so a seed replays the same commands (a REDACT's msgid alone is filled in
+// when sent, from what its actor was sent: LAST_SEEN).
+import { LAST_SEEN, type Actor } from './actor.ts';
 
 export const ROOMS = ['#r0', '#r1', '#r2', '#r3'];
 /** Names NICK may take; no actor registers under one. */
@@ -50,6 +51,10 @@ const COMMANDS: readonly [number, (g: OpGenerator) => string][] = [
   [16, (g) => g.mode(g.room())],
   [5, (g) => `INVITE ${g.nick()} ${g.room()}`],
   [7, (g) => `NICK ${g.pick(NICK_POOL)}`],
+  // Deleting the newest message seen there: one's own (the sender's right), another's (a room
+  // operator's, else refused), racing a KICK or a MODE -o that takes the right away.
+  [5, (g) => `REDACT ${g.room()} ${LAST_SEEN}`],
+  [1, (g) => `REDACT ${g.nick()} ${LAST_SEEN}`],
 ];
 const TOTAL = COMMANDS.reduce((sum, [w]) => sum + w, 0);
 
@@ -90,7 +95,9 @@ export class OpGenerator {
    */
   private storm(active: readonly Actor[]): (readonly [Actor, string])[] {
     const some = (n: number): Actor[] => Array.from({ length: n }, () => this.pick(active));
-    switch (this.below(6)) {
+    switch (this.below(7)) {
+      case 6:
+        return this.deletions(some(3) as [Actor, Actor, Actor]);
       case 5:
         return this.limitedRoom(some(1)[0]!, some(2 + this.below(3)));
       case 0: {
@@ -150,6 +157,44 @@ export class OpGenerator {
       [founder, `JOIN ${room}`],
       [founder, keyed ? `MODE ${room} +lk 2 ${keyOf(room)}` : `MODE ${room} +l 2`],
     ];
+  }
+
+  /**
+   * Deletions raced: a founder makes a second operator; a member and the founder talk; then the
+   * second operator deletes the newest message (another's: a room operator's right) while the
+   * founder takes +o from them, and the member deletes the newest it saw (its own, or refused).
+   */
+  private deletions([founder, second, member]: [Actor, Actor, Actor]): (readonly [Actor, string])[] {
+    const room = `#del${++this.freshRooms}`;
+    this.followUps.push({
+      kind: 'send',
+      afterMs: 20,
+      sends: [
+        [second, `JOIN ${room}`],
+        [member, `JOIN ${room}`],
+        [founder, `MODE ${room} +o ${second.name}`],
+      ],
+    });
+    this.followUps.push({
+      kind: 'send',
+      afterMs: 20,
+      sends: [
+        [member, `PRIVMSG ${room} :${this.text()}`],
+        [founder, `PRIVMSG ${room} :${this.text()}`],
+        [member, `PRIVMSG ${room} :${this.text()}`],
+      ],
+    });
+    this.followUps.push({
+      kind: 'send',
+      afterMs: 20,
+      sends: [
+        [second, `REDACT ${room} ${LAST_SEEN}`],
+        [founder, `MODE ${room} -o ${second.name}`],
+        [member, `REDACT ${room} ${LAST_SEEN}`],
+        [founder, `REDACT ${room} ${LAST_SEEN}`],
+      ],
+    });
+    return [[founder, `JOIN ${room}`]];
   }
 
   chance(p: number): boolean {

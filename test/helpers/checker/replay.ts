@@ -11,6 +11,7 @@ import { Reducer } from '../../../src/network/reducer.ts';
 import { snapshotDigest } from '../../../src/network/snapshot.ts';
 import type { Channel } from '../../../src/network/state.ts';
 import { foldCase } from '../../../src/protocol/casemapping.ts';
+import { eventMsgid, loggedRedaction, type LoggedRedaction } from './redactions.ts';
 
 export interface IntroducedUser {
   uid: string;
@@ -52,6 +53,8 @@ export interface LogFacts {
   users: Map<string, IntroducedUser>;
   uidByRegisteredNick: Map<string, string>;
   messages: Map<string, LoggedMessage>;
+  /** Deletions (message.redact), by their own msgid. */
+  redactions: Map<string, LoggedRedaction>;
   joins: Map<string, LoggedJoin>;
   /** Positions at which a room came into existence, by folded room name. */
   creations: Map<string, number[]>;
@@ -80,6 +83,7 @@ export function replayLog(entries: readonly LogEntry<NetworkEvent>[], options: R
     users: new Map(),
     uidByRegisteredNick: new Map(),
     messages: new Map(),
+    redactions: new Map(),
     joins: new Map(),
     creations: new Map(),
     refusedAtApply: new Map(),
@@ -95,14 +99,16 @@ export function replayLog(entries: readonly LogEntry<NetworkEvent>[], options: R
     if (verdict !== 'apply' && verdict !== 'dead-epoch') throw new Error(`the observed log is not contiguous at ${entry.position} (${verdict})`);
     facts.position = entry.position;
     const e = entry.event;
-    if ('msgid' in e) facts.msgidPosition.set(e.msgid, entry.position);
+    // A deletion's lines carry its own msgid; the msgid it names is the deleted message's.
+    const msgid = eventMsgid(e);
+    if (msgid !== undefined) facts.msgidPosition.set(msgid, entry.position);
     if (verdict === 'dead-epoch') {
-      if ('msgid' in e) facts.refusedMsgids.add(e.msgid);
+      if (msgid !== undefined) facts.refusedMsgids.add(msgid);
       continue;
     }
     const before = e.type === 'channel.join' ? roomBefore(state.channel(e.channel)) : undefined;
     const { verdict: outcome, deliveries } = reducer.apply(entry);
-    if ('msgid' in e && !outcome.ok) facts.refusedMsgids.add(e.msgid);
+    if (msgid !== undefined && !outcome.ok) facts.refusedMsgids.add(msgid);
     if (outcome.refusal) {
       const key = `${e.type} ${outcome.refusal.numeric}`;
       facts.refusedAtApply.set(key, (facts.refusedAtApply.get(key) ?? 0) + 1);
@@ -113,6 +119,7 @@ export function replayLog(entries: readonly LogEntry<NetworkEvent>[], options: R
       if (!facts.uidByRegisteredNick.has(foldCase(e.nick))) facts.uidByRegisteredNick.set(foldCase(e.nick), e.uid);
     }
     if (e.type === 'message' && e.command !== 'TAGMSG') facts.messages.set(e.msgid, loggedMessage(state, entry.position, e, outcome.ok));
+    if (e.type === 'message.redact') facts.redactions.set(e.redactMsgid, loggedRedaction(state, entry, e, outcome.ok, deliveries));
     if (e.type === 'channel.join') checkJoin(state, entry, e, before!, outcome.ok, facts, fail);
     checkNicks(state, entry, fail);
     checkUsersAlive(state, facts, entry, fail);

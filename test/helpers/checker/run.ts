@@ -5,6 +5,7 @@ import { hash32, mulberry32 } from '../seed.ts';
 import { Actor } from './actor.ts';
 import { CheckerCluster } from './cluster.ts';
 import { checkRun } from './invariants.ts';
+import { checkRedactedHistory } from './redactions.ts';
 import { DEFAULT_WEIGHTS, OpGenerator, type Op, type OpWeights } from './ops.ts';
 import { replayLog } from './replay.ts';
 import type { DeliveryOptions } from '../delayed-bus.ts';
@@ -79,13 +80,14 @@ class CheckerRun {
     const entries = this.cluster.entries;
     const config = this.cluster.live()[0]!.test.server.config;
     const facts = replayLog(entries, { whowasLimit: config.limits.whowasEntries, adminNick: config.admin.pseudoUser ? config.admin.nick : undefined });
-    const violations = [...this.unanswered, ...checkRun(this.cluster, facts, this.actors)];
+    const violations = [...this.unanswered, ...checkRun(this.cluster, facts, this.actors), ...(await checkRedactedHistory(this.cluster.live(), facts.redactions))];
     const refused = [...facts.refusedAtApply].map(([what, n]) => `${what}×${n}`).join(', ');
     const creations = [...facts.creations.values()].reduce((sum, list) => sum + list.length, 0);
+    const redactions = [...facts.redactions.values()].filter((d) => d.accepted).length;
     return {
       seed,
       violations,
-      stats: { entries: entries.length, actors: this.actors.length, ...this.counts, roomsCreated: creations, catchUps: this.cluster.catchUps, refusedAtApply: refused || 'none' },
+      stats: { entries: entries.length, actors: this.actors.length, ...this.counts, roomsCreated: creations, redactions, catchUps: this.cluster.catchUps, refusedAtApply: refused || 'none' },
     };
   }
 
