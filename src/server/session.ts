@@ -1,13 +1,13 @@
 // One client connection: its registration state, capabilities and input handling.
 import { RecentSends } from './recent-sends.ts';
 import type { SaslExchange } from './scram.ts';
-import { findLabel, lastTagValue, parseLine, ProtocolError, shownCommand, type IrcMessage } from '../protocol/message.ts';
+import { findLabel, parseLine, ProtocolError, shownCommand, type IrcMessage } from '../protocol/message.ts';
 import { ERR_INPUTTOOLONG, ERR_UNKNOWNCOMMAND } from '../protocol/numerics.ts';
 import type { Connection, ConnectionHandler, FramingError } from '../transport/connection.ts';
 import type { Timer } from './clock.ts';
 import type { Config } from './config.ts';
 import { COMMANDS } from './command-table.ts';
-import { failBatchOfLostLine, type OpenMultilineBatch } from './commands/multiline.ts';
+import { failBatchOfLostLine, isLineOfOpenBatch, type OpenMultilineBatch } from './commands/multiline.ts';
 import { TokenBucket } from './flood.ts';
 import { translatorFor } from '../i18n/i18n.ts';
 import { greeting, looksLikeIrc, PlainTextView } from './plain-text.ts';
@@ -310,20 +310,11 @@ export class Session implements LocalSession, ConnectionHandler {
     return (this.bucket ??= new TokenBucket(settings, now)).take(settings, now);
   }
 
-  /**
-   * 0 when `line` may run now, else ms until it may. IRCv3 multiline: a client may send a whole
-   * batch at once, so a line of the open batch is charged its token without being held back (a
-   * batch within its limits never fills the receive queue); the lines after the batch wait
-   * instead. This is bounded: each such line is absorbed into the batch, or the batch fails
-   * (max-lines, max-bytes, a wrong line), and a failed batch's lines wait like any other.
-   */
+  /** 0 when `line` may run now, else ms until it may; a line of the open multiline batch is charged, never held (isLineOfOpenBatch). */
   private admitDelay(line: string): number {
-    const batch = this.multilineBatch;
-    if (batch !== undefined && !batch.failed && line.charCodeAt(0) === 0x40 && lastTagValue(line, 'batch') === batch.ref) {
-      this.chargeFlood(1);
-      return 0;
-    }
-    return this.floodDelay();
+    if (!isLineOfOpenBatch(this.multilineBatch, line)) return this.floodDelay();
+    this.chargeFlood(1);
+    return 0;
   }
 
   private chargeFlood(count: number): void {

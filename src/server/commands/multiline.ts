@@ -7,7 +7,7 @@
 // sendMultiline): one event in the log, one msgid, one entry in history. A batch that breaks
 // a rule is answered with FAIL BATCH … once, and the rest of its lines are dropped quietly.
 import { foldCase } from '../../protocol/casemapping.ts';
-import type { Tags } from '../../protocol/message.ts';
+import { lastTagValue, type Tags } from '../../protocol/message.ts';
 import { combineLines, CONCAT_TAG, MULTILINE_BATCH, MULTILINE_CAP, type MultilineLine } from '../../protocol/multiline.ts';
 import { utf8ByteLength } from '../../protocol/wire-text.ts';
 import type { CommandGroup, CommandSpec, Context } from '../context.ts';
@@ -123,6 +123,17 @@ function absorbLine(ctx: Context): void {
   if (batch.lines.length > multilineMaxLines) {
     failBatch(ctx, batch, new StandardReplyError('BATCH', 'MULTILINE_MAX_LINES', [String(multilineMaxLines)], 'Multiline batch max-lines exceeded'));
   }
+}
+
+/**
+ * A line of the client's open multiline batch. A client may send a whole batch at once, so such
+ * a line is charged its flood token without being held back (a batch within its limits never
+ * fills the receive queue); the lines after the batch wait instead. Bounded: each such line is
+ * absorbed into the batch, or the batch fails (max-lines, max-bytes, a wrong line), and a failed
+ * batch's lines wait like any other.
+ */
+export function isLineOfOpenBatch(batch: OpenMultilineBatch | undefined, line: string): boolean {
+  return batch !== undefined && !batch.failed && line.charCodeAt(0) === 0x40 && lastTagValue(line, 'batch') === batch.ref;
 }
 
 /**
