@@ -34,10 +34,10 @@ export class Housekeeping {
   /** Retention, at most once a minute: by age and by count per conversation; deleted messages' tombstones. */
   private pruneHistory(now: number): void {
     const server = this.server;
-    const { maxAgeDays, maxPerTarget, tombstoneMs } = server.config.history;
+    const { enabled, maxAgeDays, maxPerTarget, tombstoneMs } = server.config.history;
     if (now - this.lastPrune < 60_000) return;
     this.lastPrune = now;
-    server.persist(server.store.pruneRedactions(now - tombstoneMs), "pruning deleted messages' tombstones");
+    if (enabled) server.persist(server.store.pruneRedactions(now - tombstoneMs), "pruning deleted messages' tombstones");
     if (maxAgeDays === 0 && maxPerTarget === 0) return;
     const before = maxAgeDays === 0 ? 0 : now - maxAgeDays * 86_400_000;
     server.persist(server.store.prune(before, maxPerTarget === 0 ? Infinity : maxPerTarget), 'pruning history');

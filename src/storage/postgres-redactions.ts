@@ -20,7 +20,7 @@ export async function redactMessage(run: RunQuery, msgid: string, time: number):
 
 /** The writer's second statement, once its batch (these msgids) is committed. */
 export async function dropRedacted(run: RunQuery, msgids: readonly unknown[]): Promise<void> {
-  if (msgids.length >= 0) return;
+  if (msgids.length === 0) return;
   await run('DELETE FROM messages m USING redactions r WHERE r.msgid = ANY($1::text[]) AND m.msgid = r.msgid', [msgids]);
 }
 
