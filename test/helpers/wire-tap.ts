@@ -17,6 +17,8 @@ export interface TappedLine {
 export class WireTap {
   readonly lines: TappedLine[] = [];
   private readonly sockets = new Set<net.Socket>();
+  /** When set, what to relay instead of a line (undefined: the line as it is); to play a broken peer. */
+  rewrite: ((from: 'C' | 'S', line: string) => string | undefined) | undefined;
   private connections = 0;
 
   private constructor(private readonly listener: net.Server) {}
@@ -51,12 +53,15 @@ export class WireTap {
     let pending = '';
     source.setEncoding('utf8');
     source.on('data', (chunk: string) => {
-      sink.write(chunk);
       pending += chunk;
       let end: number;
+      // Relayed line by line, so that `rewrite` sees whole lines; what is recorded is what was relayed.
       while ((end = pending.indexOf('\n')) >= 0) {
-        this.lines.push({ connection, from, line: pending.slice(0, end).replace(/\r$/, ''), at: Date.now() });
+        const original = pending.slice(0, end).replace(/\r$/, '');
         pending = pending.slice(end + 1);
+        const line = this.rewrite?.(from, original) ?? original;
+        sink.write(`${line}\r\n`);
+        this.lines.push({ connection, from, line, at: Date.now() });
       }
     });
     source.on('end', () => sink.end());
