@@ -73,7 +73,7 @@ program
   .description('chat in the terminal, with Parlor or any IRC server (line mode when piped)')
   .argument('[server]', 'host[:port] to connect to (default 127.0.0.1:6666)')
   .option('-n, --nick <nick>', 'your nick (default $USER, or guest)')
-  .option('--password <password>', 'connection password (PASS)')
+  .option('--password <password>', 'server password (PASS), for servers that ask everyone for one; to log in to your account use --sasl-password')
   .option('--sasl-password <password>', 'log in to your account with SASL (SCRAM-SHA-256 when offered, else PLAIN)')
   .option('--account <name>', 'the account to log in to (default: your nick)')
   .option('--tls', 'connect with TLS (default port 6697)')

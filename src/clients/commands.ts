@@ -202,7 +202,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'names',
-    syntax: '[<#room>]',
+    syntax: '[<#room>,…]',
     help: 'client.command.names',
     run(args, ctx) {
       const r = roomAndRest(args, ctx);

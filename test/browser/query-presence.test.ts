@@ -40,3 +40,26 @@ test('the query header shows the partner online, away, back and offline', { skip
   await presence.getByText('offline').waitFor();
   await a.close();
 });
+
+test('a partner who is away already shows as away on opening the query (web and terminal partners)', { skip }, async () => {
+  // A web partner, away before anyone opens a query with them.
+  const b = await connectWeb(web.browser, web.url, 'pres-gone');
+  await say(b, '/away 吃饭去了');
+  await b.getByRole('log').getByText(/away/i).first().waitFor();
+  // A terminal partner, away too.
+  const term = await startClient(web.server.port, 'pres-tgone');
+  cores.push(term);
+  term.input('/away back soon');
+  await waitUntil(term, () => term.model.server.lines.some((l) => l.text.includes('away')), 'the terminal partner away');
+
+  const a = await connectWeb(web.browser, web.url, 'pres-opener');
+  const presence = a.locator('.topic-bar .presence');
+  await say(a, '/query pres-gone');
+  await a.getByRole('heading', { name: 'pres-gone' }).waitFor();
+  await presence.getByText('away').waitFor();
+  await say(a, '/query pres-tgone');
+  await a.getByRole('heading', { name: 'pres-tgone' }).waitFor();
+  await presence.getByText('away').waitFor();
+  await a.close();
+  await b.close();
+});

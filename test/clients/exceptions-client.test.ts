@@ -30,7 +30,7 @@ function roomModel(locale: 'en' | 'zh-CN' = 'en') {
 }
 
 describe('list modes in words', () => {
-  test('+e, -e, +I, -I, +b and -b each read as a sentence; other modes as "sets mode"', () => {
+  test('+e, -e, +I, -I, +b and -b each read as a sentence; room settings too; other modes as "sets mode"', () => {
     const { room, feed, texts } = roomModel();
     const from = room.lines.length;
     feed(':alice!a@h MODE #lobby +e bob!*@*');
@@ -47,7 +47,8 @@ describe('list modes in words', () => {
       'alice sets mode +o me',
       'alice bans troll!*@*',
       "alice no longer exempts anyone logged in from the room's bans",
-      'alice sets mode +mi',
+      'alice moderates the room: only operators and voiced people can talk',
+      'alice makes the room invite-only',
     ]);
     assert.ok(room.lines.slice(from).every((l) => l.kind === 'mode'));
     assert.equal(room.members.get('me')?.prefixes, '@');
@@ -70,7 +71,8 @@ describe('list modes in words', () => {
     const from = room.lines.length;
     feed(':alice!a@h MODE #lobby +eI $a:bob *!*@x');
     feed(':alice!a@h MODE #lobby -e $a:bob');
-    assert.deepEqual(texts(from), ['alice 让 以 bob 登录的用户 不受本聊天室的封禁限制', 'alice 允许 *!*@x 无需邀请即可加入', 'alice 取消了 以 bob 登录的用户 的封禁例外']);
+    // No spaces between Chinese words; a raw mask reads as "users matching …", spaced as Latin text.
+    assert.deepEqual(texts(from), ['alice 将以 bob 身份登录的用户设为封禁例外', 'alice 允许匹配 *!*@x 的用户无需邀请即可加入', 'alice 不再将以 bob 身份登录的用户设为封禁例外']);
   });
 
   test('the list replies read as entries with setter and time, and a count or "none" at the end', () => {

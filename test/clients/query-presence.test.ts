@@ -52,6 +52,27 @@ describe('presence of a query partner', () => {
     assert.ok(!c.model.buffers.some((b) => b.lines.some((l) => /\b73[01]\b|partner!/.test(l.text))), 'no MONITOR lines shown');
   });
 
+  test('a partner away before the query opens shows as away at once, never online first', async () => {
+    const partner = await t.register('lunching');
+    partner.send('AWAY :eating');
+    await partner.waitFor('306');
+    const c = await client('opener');
+    const seen: (string | undefined)[] = [];
+    c.on('change', () => {
+      const p = c.model.find('lunching')?.presence;
+      if (p !== seen.at(-1)) seen.push(p);
+    });
+    const mark = lastLineId(c);
+    c.input('/query lunching');
+    await waitUntil(c, () => c.model.find('lunching')?.presence === 'away', 'lunching away');
+    assert.deepEqual(seen.filter((p) => p !== undefined), ['away']);
+    // The WHO that asked is not shown.
+    assert.deepEqual(c.model.buffers.flatMap((b) => b.lines.filter((l) => l.id > mark).map((l) => l.text)), []);
+    partner.send('AWAY');
+    await waitUntil(c, () => c.model.find('lunching')?.presence === 'online', 'lunching back');
+    partner.send('QUIT');
+  });
+
   test('closing the query takes the nick off the MONITOR list', async () => {
     const c = await client('closer');
     c.input('/query someone');
