@@ -4,7 +4,8 @@
 // They are read all at once, in the first read after raw mode goes on. In raw mode LF is
 // Ctrl-J, a line break in the input; but in what was typed ahead every LF was an Enter (or a
 // Ctrl-J, which cooked mode cannot tell apart), so there it is taken for Enter: each line typed
-// ahead is sent, as it would have been had the UI been ready.
+// ahead is sent, as it would have been had the UI been ready. (So a Ctrl-J that happens to be
+// the very first key read in raw mode is an Enter too: in that read nothing tells them apart.)
 
 /** Type-ahead as the keys raw mode would have read: each LF a CR (Enter). */
 export function typeAheadAsKeys(text: string): string {
