@@ -22,8 +22,8 @@ export type Effect =
   /** Go to buffer number n (1 = the server buffer). */
   | { type: 'window'; n: number }
   | { type: 'quit'; reason: string }
-  /** Delete (REDACT) the user's own message `back` from the end of the buffer `target` (redaction.ts). */
-  | { type: 'delete'; target: string; back: number }
+  /** Delete (REDACT) the user's own message `back` from the end of the buffer `target`, with an optional reason (redaction.ts). */
+  | { type: 'delete'; target: string; back: number; reason?: string }
   /** Something to show the user, produced here rather than by the server. */
   | { type: 'note'; kind: 'info' | 'error'; text: string };
 
@@ -294,13 +294,17 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'delete',
     aliases: ['redact'],
-    syntax: '[<n>]',
+    syntax: '[<n>] [<reason>]',
     help: 'client.command.delete',
     run(args, ctx) {
-      const back = args === '' ? 1 : Number(args);
-      if (!Number.isInteger(back) || back < 1) return usage();
+      // A first word of digits is n; anything else is the reason (`/delete 2nd try` included).
+      const [first, rest] = splitWords(args, 1) as [string | undefined, string];
+      const counted = first !== undefined && /^\d+$/.test(first);
+      const back = counted ? Number(first) : 1;
+      if (!Number.isSafeInteger(back) || back < 1) return usage();
       if (!ctx.target) return usage('client.usage.noTarget');
-      return [{ type: 'delete', target: ctx.target, back }];
+      const reason = (counted ? rest : args).trim();
+      return [{ type: 'delete', target: ctx.target, back, ...(reason === '' ? {} : { reason }) }];
     },
   },
   { name: 'op', syntax: '[<#room>] <nick>…', help: 'client.command.op', run: memberMode('+o') },

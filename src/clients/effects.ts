@@ -82,7 +82,7 @@ export function applyEffect(host: EffectHost, e: Effect): void {
       say(host, e.target, e.text, e.style);
       return;
     case 'delete':
-      deleteOwn(host, e.target, e.back);
+      deleteOwn(host, e.target, e.back, e.reason);
       return;
   }
 }

@@ -1,11 +1,13 @@
 // Deleted messages (IRCv3 draft/message-redaction) in the client core: a REDACT from the
 // server turns the line with that msgid into "message deleted" (its text is dropped), in
-// whichever buffer holds it; `/delete` and the web's delete button send REDACT for a line.
+// whichever buffer holds it; `/delete [n] [reason]` and the web's delete button send REDACT
+// for a line (the web asks an operator deleting someone else's line to confirm, with a reason).
 // A REDACT for a msgid the buffer does not hold is ignored, as the spec asks. The spec asks
 // clients to keep deletions accountable: the line says who deleted it when that was not its
 // sender (a room or IRC operator), and the reason given, if any.
 import type { IrcMessage } from '../protocol/message.ts';
 import { foldCase } from '../protocol/casemapping.ts';
+import { toWireText } from '../protocol/wire-text.ts';
 import type { EffectHost } from './effects.ts';
 import { plainText } from './format.ts';
 import type { ChatBuffer, ChatLine, ChatModel } from './model.ts';
@@ -55,13 +57,15 @@ function ownLineCount(buffer: ChatBuffer): number {
   return buffer.lines.filter((line) => line.self && isDeletable(line)).length;
 }
 
-/** The REDACT line for `line` of `buffer`. */
-export function redactLine(buffer: ChatBuffer, line: ChatLine): string | undefined {
-  return buffer.kind === 'server' || line.msgid === undefined ? undefined : `REDACT ${buffer.name} ${line.msgid}`;
+/** The REDACT line for `line` of `buffer`, with the reason when one is given (made one line; none when blank). */
+export function redactLine(buffer: ChatBuffer, line: ChatLine, reason?: string): string | undefined {
+  if (buffer.kind === 'server' || line.msgid === undefined) return undefined;
+  const why = reason === undefined ? '' : toWireText(reason).trim();
+  return `REDACT ${buffer.name} ${line.msgid}${why === '' ? '' : ` :${why}`}`;
 }
 
-/** `/delete [n]`: REDACT the user's own message n back in the buffer named `target`. */
-export function deleteOwn(host: EffectHost, target: string, back: number): void {
+/** `/delete [n] [reason]`: REDACT the user's own message n back in the buffer named `target`. */
+export function deleteOwn(host: EffectHost, target: string, back: number, reason?: string): void {
   const m = host.model;
   if (!host.hasCap(REDACTION_CAP)) {
     m.note(m.t('client.redact.unsupported'), 'error');
@@ -69,7 +73,7 @@ export function deleteOwn(host: EffectHost, target: string, back: number): void 
   }
   const buffer = m.find(target);
   const line = buffer && ownLine(buffer, back);
-  const command = buffer && line && redactLine(buffer, line);
+  const command = buffer && line && redactLine(buffer, line, reason);
   if (!command) {
     // `/delete 9` with three: say how many there are, not that there are none.
     const own = buffer ? ownLineCount(buffer) : 0;

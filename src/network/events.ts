@@ -155,4 +155,10 @@ export interface RedactEvent {
   windowMs: number;
   /** `as: 'sender'`: the account that sent it (folded), or the sending user when logged out. */
   sender: { account: string } | { uid: string } | undefined;
+  /**
+   * A private message deleted by someone outside its conversation (an IRC operator): its two
+   * accounts (folded), `named` the side `target` names. Each side's connections are told under
+   * the other side's nick, the name of their own conversation.
+   */
+  between?: { named: string; other: string };
 }

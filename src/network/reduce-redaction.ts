@@ -6,6 +6,7 @@
 import { foldCase } from '../protocol/casemapping.ts';
 import { REDACTION_CAP } from '../protocol/caps.ts';
 import { Outgoing } from '../server/outgoing.ts';
+import { ADMIN_CONVERSATION_SIDE } from '../server/private-history.ts';
 import { NO_CHANGE, refuse, type Delivery, type Reduced } from './effects.ts';
 import type { RedactEvent } from './events.ts';
 import type { NetworkState } from './network-state.ts';
@@ -48,11 +49,41 @@ export function reduceRedact(state: NetworkState, e: RedactEvent, time: number, 
       out.push({ to: 'user', uid: u.uid, out: new Outgoing(actor.mask, 'REDACT', params(target), time, e.redactMsgid, undefined, actor.account), cap: REDACTION_CAP });
     };
     const peer = e.target.uid === undefined ? undefined : state.users.get(e.target.uid);
-    // As a private PRIVMSG reaches its recipient: addressed to their own nick.
-    if (peer) tell(peer, peer.nick);
-    tellOtherConnections(state, actor, peer, peer?.nick ?? e.target.nick, tell);
+    if (e.between) {
+      tellBothSides(state, e.between, peer?.nick ?? e.target.nick, tell);
+    } else {
+      // As a private PRIVMSG reaches its recipient: addressed to their own nick.
+      if (peer) tell(peer, peer.nick);
+      tellOtherConnections(state, actor, peer, peer?.nick ?? e.target.nick, tell);
+    }
   }
   return undefined;
+}
+
+/**
+ * A private message deleted from outside its conversation (an IRC operator): addressed to
+ * their own nick it would send its recipients to their conversation with the operator, where
+ * the msgid is not (and the spec has clients ignore it there). So each connection of either
+ * account is told under the other side's nick, which names its own conversation. The accounts,
+ * not the nick the operator typed: someone else may be online under that name.
+ */
+function tellBothSides(state: NetworkState, between: NonNullable<RedactEvent['between']>, namedNick: string, tell: (u: User, target: string) => void): void {
+  const otherNick = nickOfAccount(state, between.other);
+  for (const u of state.users.values()) {
+    if (u.account === undefined) continue;
+    const account = foldCase(u.account);
+    if (account === between.named) tell(u, otherNick);
+    else if (account === between.other) tell(u, namedNick);
+  }
+}
+
+/** How an account is seen in a conversation: its owner's nick while online with it, else its name. */
+function nickOfAccount(state: NetworkState, account: string): string {
+  if (account === ADMIN_CONVERSATION_SIDE) return state.admin?.nick ?? account;
+  const named = state.userByNick(account);
+  if (named?.account !== undefined && foldCase(named.account) === account) return named.nick;
+  for (const u of state.users.values()) if (u.account !== undefined && foldCase(u.account) === account) return u.nick;
+  return account;
 }
 
 /**

@@ -3,10 +3,11 @@
 // when they arrive. Coming back to a conversation (or to the page), a "New messages" divider
 // marks where the user left off. The log is one tab stop: its nicks and links are reached
 // with the arrow keys (log-keys.ts).
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatBuffer, ChatLine } from '../../src/clients/model.ts';
 import { dayLabel, sameDay } from '../../src/clients/format.ts';
 import type { WebClient } from './connection.ts';
+import { DeleteConfirm } from './DeleteConfirm.tsx';
 import { MessageLine } from './MessageLine.tsx';
 import { useLanguage } from './language.ts';
 import { usePageVisible } from './page-visibility.ts';
@@ -82,45 +83,65 @@ export function MessageList({ client, buffer, onNick }: Props) {
   const canLoad = buffer.kind !== 'server' && client.caps.has('draft/chathistory') && !client.historyDone.has(buffer.key);
   // Delete: one's own messages, and any as the room's operator (the server checks again).
   const moderating = buffer.kind === 'room' && (buffer.members.get(foldCase(client.model.nick))?.prefixes.includes('@') ?? false);
+  // Someone else's line (an operator's deletion) is confirmed first, with a reason if wanted.
+  const [confirming, setConfirming] = useState<{ buffer: ChatBuffer; line: ChatLine } | undefined>(undefined);
+  const redact = (target: ChatBuffer, line: ChatLine, reason?: string) => {
+    const command = redactLine(target, line, reason);
+    if (command) client.send(command);
+    // The button goes when the line is deleted: focus stays in the log (where ←/→ go on)
+    // rather than falling back to the page.
+    pane.current?.focus();
+  };
   const onDelete = client.caps.has(REDACTION_CAP)
     ? (line: ChatLine) => {
-        const command = redactLine(buffer, line);
-        if (command) client.send(command);
-        // The button goes when the line is deleted: focus stays in the log (where ←/→ go on)
-        // rather than falling back to the page.
-        pane.current?.focus();
+        if (line.self) redact(buffer, line);
+        else setConfirming({ buffer, line });
       }
     : undefined;
   let previous: ChatLine | undefined;
   return (
-    <div class="messages" ref={pane} onScroll={onScroll} onKeyDown={(e) => onLogKey(e, pane.current)} role="log" aria-live="polite" aria-label={t('web.messages.in', { name: buffer.name })} tabIndex={0}>
-      {canLoad && (
-        <button type="button" class="load-older" tabIndex={-1} onClick={() => client.loadOlder(buffer)}>
-          {t('web.messages.loadOlder')}
-        </button>
+    <>
+      <div class="messages" ref={pane} onScroll={onScroll} onKeyDown={(e) => onLogKey(e, pane.current)} role="log" aria-live="polite" aria-label={t('web.messages.in', { name: buffer.name })} tabIndex={0}>
+        {canLoad && (
+          <button type="button" class="load-older" tabIndex={-1} onClick={() => client.loadOlder(buffer)}>
+            {t('web.messages.loadOlder')}
+          </button>
+        )}
+        <ol class="lines">
+          {buffer.lines.map((line, i) => {
+            const separator = previous === undefined || !sameDay(previous.time, line.time);
+            const divider = i === dividerAt;
+            const continued =
+              !separator && !divider && previous !== undefined && line.kind === 'message' && previous.kind === 'message' && line.from !== undefined && previous.from === line.from && line.time.getTime() - previous.time.getTime() < CONTINUE_MS;
+            previous = line;
+            return [
+              separator && (
+                <li key={`day-${line.id}`} class="day">
+                  {dayLabel(line.time, dateLocale)}
+                </li>
+              ),
+              divider && (
+                <li key="unread-divider" class="unread-divider">
+                  {t('web.messages.newMessages')}
+                </li>
+              ),
+              <MessageLine key={line.id} line={line} onNick={onNick} continued={continued} onDelete={onDelete && (line.self || moderating) && isDeletable(line) ? onDelete : undefined} />,
+            ];
+          })}
+        </ol>
+      </div>
+      {/* Outside the log: its keys (log-keys.ts) and live announcements are not the dialog's. */}
+      {confirming && (
+        <DeleteConfirm
+          key={confirming.line.id}
+          line={confirming.line}
+          onDelete={(reason) => redact(confirming.buffer, confirming.line, reason)}
+          onClose={() => {
+            setConfirming(undefined);
+            pane.current?.focus();
+          }}
+        />
       )}
-      <ol class="lines">
-        {buffer.lines.map((line, i) => {
-          const separator = previous === undefined || !sameDay(previous.time, line.time);
-          const divider = i === dividerAt;
-          const continued =
-            !separator && !divider && previous !== undefined && line.kind === 'message' && previous.kind === 'message' && line.from !== undefined && previous.from === line.from && line.time.getTime() - previous.time.getTime() < CONTINUE_MS;
-          previous = line;
-          return [
-            separator && (
-              <li key={`day-${line.id}`} class="day">
-                {dayLabel(line.time, dateLocale)}
-              </li>
-            ),
-            divider && (
-              <li key="unread-divider" class="unread-divider">
-                {t('web.messages.newMessages')}
-              </li>
-            ),
-            <MessageLine key={line.id} line={line} onNick={onNick} continued={continued} onDelete={onDelete && (line.self || moderating) && isDeletable(line) ? onDelete : undefined} />,
-          ];
-        })}
-      </ol>
-    </div>
+    </>
   );
 }
