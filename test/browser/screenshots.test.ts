@@ -7,128 +7,38 @@
 import { before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { browserSkip, chromiumFixture } from '../helpers/browser.ts';
 import type { RawClient } from '../helpers/raw-client.ts';
-import { act, does, person, says, StagedClock } from '../helpers/scene.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { act, does, says } from '../helpers/scene.ts';
 import { say } from '../helpers/web-chat.ts';
+import {
+  browserAt as browserWith,
+  buffer,
+  cast,
+  connect,
+  joinAndReturn,
+  log,
+  SCENE_ADMIN_TOKEN as TOKEN,
+  SCENE_START as START,
+  SCREENSHOTS_OUT as OUT,
+  shoot,
+  stage,
+  who,
+  type Look,
+  type Stage,
+} from '../helpers/web-scene.ts';
 
 const skip = browserSkip;
-const OUT = resolve(process.env.SCREENSHOTS_DIR ?? new URL('../../test-artifacts/', import.meta.url).pathname);
-const TOKEN = 'screenshot-admin-token';
-/** The scene's first minute: a weekday morning. */
-const START = Date.UTC(2026, 5, 12, 8, 52);
 const HOUR = 3_600_000;
 
 const chromium = chromiumFixture(['--font-render-hinting=none']);
+const browserAt = (look: Look, minutes: number) => browserWith(chromium.browser, look, minutes);
 
 before(() => {
   if (skip) return;
   mkdirSync(OUT, { recursive: true });
 });
-
-interface Stage {
-  t: TestServer;
-  clock: StagedClock;
-  people: Map<string, RawClient>;
-}
-
-async function stage(): Promise<Stage> {
-  const clock = new StagedClock(START);
-  const t = await startServer(
-    {
-      server: { name: 'chat.example.org', casemapping: 'precis', motd: 'Welcome to Parlor. Be kind.' },
-      web: { enabled: true, port: 0, adminToken: TOKEN },
-      // The room's recent lines come back to a browser through chathistory.
-      history: { replayOnJoin: 0 },
-    },
-    { clock },
-  );
-  return { t, clock, people: new Map() };
-}
-
-/** Where each person connects from (all loopback): the admin panel lists the addresses. */
-const ADDRESSES: Record<string, string> = { bob: '127.0.0.12', carol: '127.0.0.23', dima: '127.0.0.34', 李娜: '127.0.0.45' };
-
-/** Registers each [nick, user] and joins them to `rooms` in order (the first to join is an op). */
-async function cast(s: Stage, rooms: string[], ...who: [nick: string, user: string][]): Promise<void> {
-  for (const [nick, user] of who) {
-    const c = s.people.get(nick) ?? (await person(s.t, nick, user, user, ADDRESSES[nick]));
-    s.people.set(nick, c);
-    for (const room of rooms) await act(c, `JOIN ${room}`);
-  }
-}
-
-function who(s: Stage, nick: string): RawClient {
-  const c = s.people.get(nick);
-  assert.ok(c, nick);
-  return c;
-}
-
-interface Look {
-  width: number;
-  height: number;
-  colorScheme: 'light' | 'dark';
-  locale: 'en-GB' | 'zh-CN';
-}
-
-/** A browser context with the look asked for, whose clock stands still at `minutes` into the scene. */
-async function browserAt(look: Look, minutes: number): Promise<BrowserContext> {
-  const context = await chromium.browser.newContext({
-    viewport: { width: look.width, height: look.height },
-    colorScheme: look.colorScheme,
-    locale: look.locale,
-    timezoneId: look.locale === 'zh-CN' ? 'Asia/Shanghai' : 'Europe/London',
-    deviceScaleFactor: 1,
-  });
-  await context.clock.setFixedTime(new Date(START + minutes * 60_000));
-  return context;
-}
-
-/** Opens the chat and connects as `nick` with the page's own labels; waits to land in #lobby. */
-async function connect(context: BrowserContext, url: string, nick: string, labels: { nick: string; connect: string }): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(url);
-  await page.getByLabel(labels.nick).fill(nick);
-  await page.getByRole('button', { name: labels.connect }).click();
-  await page.locator('#message-input').waitFor();
-  await page.locator('.topic-bar .title', { hasText: '#lobby' }).waitFor();
-  return page;
-}
-
-const log = (page: Page) => page.getByRole('log');
-
-/** A buffer of the conversation list, by its name (attached: on a phone the list is folded away). */
-const buffer = (page: Page, name: string) =>
-  page.getByRole('navigation', { includeHidden: true }).locator('.buffer').filter({ has: page.locator('.buffer-name', { hasText: name }) });
-
-/** Joins `room` from the page, then goes back (Alt+↑) to `back`, the conversation listed above it. */
-async function joinAndReturn(page: Page, room: string, back: string): Promise<void> {
-  await say(page, `/join ${room}`);
-  await buffer(page, room).and(page.locator('[aria-current="page"]')).waitFor({ state: 'attached' });
-  await page.locator('#message-input').press('Alt+ArrowUp');
-  await buffer(page, back).and(page.locator('[aria-current="page"]')).waitFor({ state: 'attached' });
-}
-
-/** Leaves the conversation in view for the one above and comes back: what was read is no longer marked new. */
-async function markRead(page: Page): Promise<void> {
-  const current = page.locator('.buffer[aria-current="page"] .buffer-name');
-  const name = (await current.textContent()) ?? '';
-  await page.locator('#message-input').press('Alt+ArrowUp');
-  await current.filter({ hasNotText: name }).waitFor({ state: 'attached' });
-  await page.locator('#message-input').press('Alt+ArrowDown');
-  await current.filter({ hasText: name }).waitFor({ state: 'attached' });
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await markRead(page);
-  // No blinking caret, no hover or focus ring left over from the script.
-  await page.mouse.move(0, 0);
-  await page.locator('#message-input').evaluate((e) => (e as unknown as { blur(): void }).blur());
-  await page.screenshot({ path: `${OUT}/${name}`, type: 'png', caret: 'hide', animations: 'disabled' });
-}
 
 /** The English scene, up to the moment of the picture; returns alice's page. */
 async function englishScene(s: Stage, look: Look): Promise<Page> {

@@ -130,6 +130,8 @@ test('unread lines count in the page title, and a divider marks them on coming b
   await page.getByRole('log', { name: 'Messages in #second' }).waitFor();
   await page.locator('#message-input').press('Alt+ArrowUp');
   await page.getByRole('log', { name: 'Messages in #first' }).waitFor();
+  // Alt+arrows switch conversations; they do not bring back what was sent (↑ alone does).
+  assert.equal(await page.locator('#message-input').inputValue(), '');
   // Seen now: no divider left on coming back with nothing new.
   await page.locator('#message-input').press(`Alt+${second}`);
   await page.getByRole('log', { name: 'Messages in #second' }).waitFor();

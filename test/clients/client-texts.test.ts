@@ -77,7 +77,7 @@ describe('mode changes as sentences', () => {
     const { room, feed, texts } = roomModel('zh-CN');
     const from = room.lines.length;
     feed(':ann!a@h MODE #lobby +i', ':ann!a@h MODE #lobby +l 10', ':ann!a@h MODE #lobby -t');
-    assert.deepEqual(texts(from), ['ann 将本聊天室设为仅限受邀者加入', 'ann 将本聊天室的人数上限设为 10 人', 'ann 允许聊天室里的所有人修改话题']);
+    assert.deepEqual(texts(from), ['ann 将本聊天室设为仅限受邀者加入', 'ann 将本聊天室的人数上限设为 10 人', 'ann 允许聊天室里的所有人修改主题']);
   });
 
   test('a letter a server uses otherwise stays "sets mode"', () => {

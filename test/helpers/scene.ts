@@ -38,12 +38,19 @@ export class StagedClock implements Clock {
 
 /**
  * Registers an IRC client as `nick` (which may be Chinese: the user name is given apart), from
- * its own loopback address (127.0.0.0/8 is all this machine) so that people differ in the panel.
+ * its own loopback address (127.0.0.0/8 is all this machine) so that people differ in the panel;
+ * with `caps` asked for first (CAP LS 302, REQ, END), when given.
  */
-export async function person(t: TestServer, nick: string, user: string, realname: string, address = '127.0.0.1'): Promise<RawClient> {
+export async function person(t: TestServer, nick: string, user: string, realname: string, address = '127.0.0.1', caps: string[] = []): Promise<RawClient> {
   const c = await RawClient.connectFrom(address, t.port);
   t.clients.push(c);
-  c.send(`NICK ${nick}`, `USER ${user} 0 * :${realname}`);
+  if (caps.length > 0) {
+    c.send('CAP LS 302', `NICK ${nick}`, `USER ${user} 0 * :${realname}`, `CAP REQ :${caps.join(' ')}`);
+    await c.waitFor((r) => r.msg.command === 'CAP' && r.msg.params[1] === 'ACK');
+    c.send('CAP END');
+  } else {
+    c.send(`NICK ${nick}`, `USER ${user} 0 * :${realname}`);
+  }
   await c.waitFor((r) => r.msg.command === '376' || r.msg.command === '422');
   return c;
 }

@@ -69,6 +69,37 @@ describe('message catalogues', () => {
     for (const [key, text] of flatten(CATALOGUES['zh-CN'])) assert.doesNotMatch(text, halfWidthByHan, key);
   });
 
+  test('Chinese text has no space between two Chinese words, except in what the user types or sees verbatim', () => {
+    // Examples keep their spaces: a command with its arguments (`/msg 昵称 内容`), a quoted
+    // line (“* 你 挥手”), a name after 如 (e.g.), a ban mask (昵称!*@*). Each becomes a Latin X.
+    const examples = [/\/[a-z]+(?: +[^\s，。；：！？（）、“”]+)*/g, /“[^”]*”/g, /如 [^\s，、）]+/g, /\S+!\*@\*/g];
+    const spaceBetweenHan = /[\u4e00-\u9fff]\s+[\u4e00-\u9fff]/u;
+    for (const [key, text] of flatten(CATALOGUES['zh-CN'])) {
+      const prose = examples.reduce((rest, example) => rest.replace(example, 'X'), text);
+      assert.doesNotMatch(prose, spaceBetweenHan, `${key}: ${text}`);
+    }
+    assert.match('聊天室 列表', spaceBetweenHan, 'the check itself finds a stray space');
+  });
+
+  test('Chinese text calls each thing by one name, the one the catalogue settled on', () => {
+    // The word avoided → the word used: a topic is 主题, an account 账号, a room 聊天室.
+    const glossary: [avoid: string, use: string][] = [
+      ['话题', '主题'],
+      ['帐号', '账号'],
+      ['帐户', '账号'],
+      ['账户', '账号'],
+      ['房间', '聊天室'],
+      ['频道', '聊天室'],
+    ];
+    for (const [key, text] of flatten(CATALOGUES['zh-CN'])) {
+      for (const [avoid, use] of glossary) assert.ok(!text.includes(avoid), `${key}: “${avoid}” → “${use}” in ${text}`);
+    }
+  });
+
+  test('an ellipsis is one character (…), in both languages', () => {
+    for (const locale of LOCALES) for (const [key, text] of flatten(CATALOGUES[locale])) assert.ok(!text.includes('...'), `${locale} ${key}`);
+  });
+
   test('a translator fills in variables, picks plurals and escapes nothing', () => {
     const en = createTranslator('en');
     const zh = createTranslator('zh-CN');

@@ -102,7 +102,8 @@ export function InputLine({ client, buffer }: { client: WebClient; buffer: ChatB
       return;
     }
     completion.current = undefined;
-    if ((e.key === 'ArrowUp' || e.key === 'ArrowDown') && !e.shiftKey) {
+    // Alt+↑/↓ (shortcuts.ts) switch conversations: they do not recall what was sent.
+    if ((e.key === 'ArrowUp' || e.key === 'ArrowDown') && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
       const next = recall.current + (e.key === 'ArrowUp' ? 1 : -1);
       if (next < -1 || next >= sent.current.length) return;
       e.preventDefault();
