@@ -22,6 +22,8 @@ export class HashQueueFullError extends Error {
 
 export class ScryptQueue {
   private running = 0;
+  /** Jobs of tryRun running (at most one). */
+  private background = 0;
   private readonly waiting: (() => void)[] = [];
   /** Jobs started so far (tests check that a refused attempt cost no hashing). */
   started = 0;
@@ -46,19 +48,21 @@ export class ScryptQueue {
   }
 
   /**
-   * Runs `job` only if a slot is free now, never waiting for one: undefined when all are busy.
-   * For work that can be left for later (a SCRAM verifier after a login), so that it is
-   * bounded as hashing is but never takes a turn from someone waiting to log in.
+   * Runs `job` now if the queue is idle enough, never waiting: undefined otherwise. For work
+   * that can be left for later (a SCRAM verifier after a login). It never takes a login's slot:
+   * it runs beside them, one such job at a time, and only while no slot is taken by all of them
+   * and nobody waits, so hashing uses at most hashConcurrency + 1 threads and a login arriving
+   * just after is never told the server is busy because of it.
    */
   tryRun<T>(job: () => Promise<T>): Promise<T> | undefined {
-    if (this.waiting.length > 0 || this.running >= this.settings().hashConcurrency) return undefined;
-    this.running++;
+    if (this.background > 0 || this.waiting.length > 0 || this.running >= this.settings().hashConcurrency) return undefined;
+    this.background++;
     this.started++;
     return (async () => {
       try {
         return await job();
       } finally {
-        this.release();
+        this.background--;
       }
     })();
   }
