@@ -25,7 +25,6 @@ import type { CommandGroup, CommandSpec, Context } from '../context.ts';
 import type { MessageTarget, NetworkEvent } from '../../network/events.ts';
 import { IrcError } from '../irc-error.ts';
 import { Outgoing } from '../outgoing.ts';
-import { privateWhere } from '../recent-sends.ts';
 import { BOT_MODE } from '../../protocol/isupport.ts';
 import { echoMultiline, fitCombined, withConcatOffsets, type MultilineShape } from '../multiline-echo.ts';
 import type { Channel, User } from '../../network/state.ts';
@@ -143,6 +142,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
   let storeKey: string | undefined;
   /** Where it went, as the sender's connection remembers it for REDACT (recent-sends.ts). */
   let where: string;
+  let privateMessage = false;
   const muted = ctx.network.mutes.size > 0 && ctx.network.mutes.match(ctx.now(), ctx.session.conn.remoteAddress, user.mask);
   if (isChannelName(name)) {
     const ch = ctx.network.channel(name);
@@ -164,7 +164,8 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
     target = { kind: 'user', uid: to.uid };
     shown = to.nick;
     storeKey = storedConversation(user, to);
-    where = privateWhere(to.uid);
+    where = to.uid;
+    privateMessage = true;
   }
 
   // The line relayed, `:mask COMMAND shown :text` with CR LF, must fit LINELEN: longer text is
@@ -182,7 +183,7 @@ function send(ctx: Context, command: MessageCommand, rawTarget: string, text: st
 
   const msgid = ctx.ids.newMsgid();
   const fromBot = user.hasMode(BOT_MODE);
-  const sent: SentMessage = { command, name, shown, text, msgid, clientTags, storeKey, mask: user.mask, account: user.account, fromBot, where, multiline };
+  const sent: SentMessage = { command, name, shown, text, msgid, clientTags, storeKey, mask: user.mask, account: user.account, fromBot, where, privateMessage, multiline };
   const event: MessageEvent = { type: 'message', command, uid: user.uid, target, text, clientTags, msgid };
   if (multiline !== undefined) event.multiline = multiline;
   // In a cluster the entry itself carries what history keeps: it is written from the log, by
@@ -210,7 +211,9 @@ interface SentMessage {
   account: string | undefined;
   /** Sent in bot mode (+B): the echo and history carry the bot tag. */
   fromBot: boolean;
+  /** The room's folded name, or the recipient's uid for a private message (RecentSends). */
   where: string;
+  privateMessage: boolean;
   /** IRCv3 multiline: `text` holds several lines. */
   multiline: MultilineShape | undefined;
 }
@@ -224,7 +227,7 @@ function answerMessage(ctx: Context, m: SentMessage, verdict: Verdict): void {
     throw r.numeric === ERR_NOSUCHNICK ? new IrcError(ERR_NOSUCHNICK, [m.name], 'No such nick/channel') : new IrcError(r.numeric, r.params, r.text);
   }
   const time = verdict.time;
-  ctx.session.recentSends.remember(m.msgid, { where: m.where, time });
+  ctx.session.recentSends.remember(m.msgid, m.where, m.privateMessage, time);
   if (m.multiline !== undefined && ctx.session.hasCap('echo-message')) {
     echoMultiline(ctx, { ...m, command: m.command as 'PRIVMSG' | 'NOTICE', concat: m.multiline.concat, time });
   } else if (ctx.session.hasCap('echo-message')) {
