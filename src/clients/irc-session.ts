@@ -21,6 +21,7 @@ import { QueryMonitor } from './query-presence.ts';
 import { MultilineAssembler } from './multiline.ts';
 import { WANTED_CAPS, type SessionOptions } from './session-options.ts';
 import { ReadMarkers } from './read-markers.ts';
+import { KeepAlive } from './keep-alive.ts';
 
 export { WANTED_CAPS, type SaslLogin, type SessionOptions } from './session-options.ts';
 
@@ -65,8 +66,7 @@ export class IrcSession extends Emitter<SessionEvents> {
   private pending: Effect[] = [];
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setTimeout> | undefined;
-  private awaitingPong = false;
+  private readonly keepAlive: KeepAlive;
   private stopping = false;
   private lastVersion = -1;
   /** draft/read-marker: what the user has read, told to the server (read-markers.ts). */
@@ -81,6 +81,14 @@ export class IrcSession extends Emitter<SessionEvents> {
     if (settings.language) this.model.language = settings.language;
     if (settings.dateLocale) this.model.dateLocale = settings.dateLocale;
     this.model.onLine = (buffer, line) => this.emit('line', buffer, line);
+    this.keepAlive = new KeepAlive(
+      settings.pingIntervalMs ?? 90_000,
+      () => this.send('PING :keepalive'),
+      () => {
+        this.model.note(this.model.t('client.session.noAnswer'), 'error', this.model.server);
+        this.link?.close();
+      },
+    );
     this.readMarkers = new ReadMarkers((line) => this.send(line), (name) => this.caps.has(name), settings.readMarkerIntervalMs);
   }
 
@@ -142,7 +150,7 @@ export class IrcSession extends Emitter<SessionEvents> {
     this.send('CAP LS 302');
     // Whether a fallback password goes as PASS depends on the CAP LS reply.
     if (!this.settings.sasl?.passFallback) this.register(this.settings.password);
-    this.armPing();
+    this.keepAlive.arm();
     this.changed();
   }
 
@@ -156,7 +164,7 @@ export class IrcSession extends Emitter<SessionEvents> {
   }
 
   private onLine(line: string): void {
-    this.armPing();
+    this.keepAlive.arm();
     let msg: IrcMessage;
     try {
       msg = parseLine(line);
@@ -340,25 +348,8 @@ export class IrcSession extends Emitter<SessionEvents> {
     void this.quit();
   }
 
-  private armPing(): void {
-    clearTimeout(this.pingTimer);
-    this.awaitingPong = false;
-    const interval = this.settings.pingIntervalMs ?? 90_000;
-    const fire = (): void => {
-      if (this.awaitingPong) {
-        this.model.note(this.model.t('client.session.noAnswer'), 'error', this.model.server);
-        this.link?.close();
-        return;
-      }
-      this.awaitingPong = true;
-      this.send('PING :keepalive');
-      this.pingTimer = unref(setTimeout(fire, interval));
-    };
-    this.pingTimer = unref(setTimeout(fire, interval));
-  }
-
   private onClose(reason: string): void {
-    clearTimeout(this.pingTimer);
+    this.keepAlive.stop();
     this.link = undefined;
     const serverError = this.serverError;
     this.serverError = undefined;
@@ -451,7 +442,7 @@ export class IrcSession extends Emitter<SessionEvents> {
   quit(reason = ''): Promise<void> {
     this.stopping = true;
     clearTimeout(this.reconnectTimer);
-    clearTimeout(this.pingTimer);
+    this.keepAlive.stop();
     const closed = new Promise<void>((resolve) => this.once('closed', resolve));
     if (this.link) {
       this.setStatus('quitting');
@@ -506,10 +497,4 @@ export class IrcSession extends Emitter<SessionEvents> {
   selectNumber(n: number): void {
     if (this.model.selectNumber(n)) this.changed();
   }
-}
-
-/** Node's timers would keep a finished process alive; the browser's are plain numbers. */
-function unref<T>(timer: T): T {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
 }
