@@ -108,10 +108,7 @@ export class ParlorServer implements SessionHost, CommandHost, CommandServices {
   /** The key of SCRAM's made-up salts, kept once read (scram-secret.ts). */
   readonly scramSaltSecret: ScramSaltSecret;
   /** Accounts created per address. */
-  readonly registrations = new RegistrationThrottle(
-    () => this.config,
-    (address) => this.gate.limitedKey(address),
-  );
+  readonly registrations = new RegistrationThrottle(() => this.config, (address) => this.gate.limitedKey(address));
   /** The web gateways that may send WEBIRC. */
   readonly webircGateways = new WebircGateways(() => this.config.proxy.webirc);
   /** Listeners for messages to the admin nick (the console). */

@@ -66,8 +66,6 @@ export interface SqliteStoreOptions {
 const DELETE_CHUNK = 2000;
 const ROWS_PER_INSERT = 32;
 
-export { targetsQuery } from './sqlite-db.ts';
-
 export class SqliteStore implements Store {
   readonly path: string;
   /** Counters for metrics and tests. */

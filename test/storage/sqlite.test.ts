@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/storage/migrations.ts';
-import { SqliteStore, targetsQuery, type FlushInfo } from '../../src/storage/sqlite-store.ts';
+import { targetsQuery } from '../../src/storage/sqlite-db.ts';
+import { SqliteStore, type FlushInfo } from '../../src/storage/sqlite-store.ts';
 import { conversationKey, type StoredMessage } from '../../src/storage/store.ts';
 
 const T = 1_700_000_000_000;
