@@ -45,7 +45,10 @@ after(async () => {
 /** A web page connected as `nick` to node `t` (made sure of: the network says which node it is on). */
 async function webOn(t: TestServer, nick: string): Promise<Page> {
   const page = await connectWeb(chromium.browser, webUrl(t), nick);
-  // Asked of the node itself: it has applied its own user's arrival before the welcome.
+  // The input shows before registration ends, so wait until the node itself has applied its own
+  // user's arrival (the other node's view may lag behind it).
+  const arrived = (): boolean => t.server.network.userByNick(nick) !== undefined;
+  for (let tries = 0; tries < 1000 && !arrived(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(t.server.network.userByNick(nick)?.nodeId, t === a ? 'a' : 'b');
   return page;
 }

@@ -98,12 +98,12 @@ describe('one server per data directory', () => {
       const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
       // Each either listens or exits: whichever comes first.
       const outcome = Promise.race([
-        stdout.waitFor(/^parlor listening on /m, 20_000).then(() => 'listening' as const),
+        stdout.waitFor(/^parlor listening on /m, 60_000).then(() => 'listening' as const),
         exited.then((code) => ({ code, stderr: () => stderr })),
       ]);
       return { child, exited, outcome };
     });
-    const outcomes = await within(Promise.all(runs.map((r) => r.outcome)), 25_000, 'each server to listen or exit');
+    const outcomes = await within(Promise.all(runs.map((r) => r.outcome)), 65_000, 'each server to listen or exit');
     const winners = runs.filter((_, i) => outcomes[i] === 'listening');
     assert.equal(winners.length, 1, `exactly one listens: ${JSON.stringify(outcomes.map((o) => (o === 'listening' ? o : { code: o.code, stderr: o.stderr() })))}`);
     const winner = winners[0]!;
@@ -273,7 +273,7 @@ describe('file modes', () => {
       throw new Error(`parlor exited (${String(code)}) before listening:\n${stderr}`);
     });
     early.catch(() => {});
-    const m = await within(Promise.race([stdout.waitFor(/^parlor listening on (\S+):(\d+)$/m, 15_000), early]), 15_000, 'parlor to listen');
+    const m = await within(Promise.race([stdout.waitFor(/^parlor listening on (\S+):(\d+)$/m, 60_000), early]), 60_000, 'parlor to listen');
     const clients: RawClient[] = [];
     const p: ParlorProcess = {
       child,

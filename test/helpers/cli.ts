@@ -138,7 +138,7 @@ export async function startParlor(cwd: string, args: string[] = []): Promise<Par
   early.catch(() => {});
   let listening: RegExpExecArray;
   try {
-    listening = await within(Promise.race([stdout.waitFor(/^parlor listening on (\S+):(\d+)$/m, 15_000), early]), 15_000, 'parlor to listen');
+    listening = await within(Promise.race([stdout.waitFor(/^parlor listening on (\S+):(\d+)$/m, 60_000), early]), 60_000, 'parlor to listen');
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
