@@ -22,16 +22,34 @@ export function headline(r: Result): { label: string; value: number; higherIsBet
 function details(r: Result): string {
   switch (r.measure) {
     case 'throughput':
-      return `${fmt(r.deliveriesPerSec)}/s, lat p50 ${fmt(r.latP50Ms, 2)} p99 ${fmt(r.latP99Ms, 2)} ms, ${fmt(r.cpuPerDeliveryUs, 2)} µs CPU/delivery, lost ${r.lost}`;
+      return `${fmt(r.deliveriesPerSec)}/s, lat p50 ${fmt(r.latP50Ms, 2)} p99 ${fmt(r.latP99Ms, 2)} ms, ${fmt(r.cpuPerDeliveryUs, 2)} µs CPU/delivery, lost ${r.lost}${storedText(r)}; ${cpuShares(r)}`;
     case 'latency':
       return `${fmt(r.deliveriesPerSec)}/s, lat p50 ${fmt(r.latP50Ms, 2)} p99 ${fmt(r.latP99Ms, 2)} max ${fmt(r.latMaxMs, 1)} ms, lost ${r.lost}`;
     case 'registration':
-      return `${fmt(r.regPerSec)}/s, total ${fmt(r.regTotalMs)} ms, p50 ${fmt(r.regP50Ms, 1)} p99 ${fmt(r.regP99Ms, 1)} ms, ${r.registered}/${r.clients} ok`;
+      return `${fmt(r.regPerSec)}/s, total ${fmt(r.regTotalMs)} ms, p50 ${fmt(r.regP50Ms, 1)} p99 ${fmt(r.regP99Ms, 1)} ms, ${r.registered}/${r.clients} ok${othersText(r)}`;
     case 'join':
-      return `total ${fmt(r.joinTotalMs)} ms, join p50 ${fmt(r.joinP50Ms, 1)} p99 ${fmt(r.joinP99Ms, 1)} ms, server CPU ${fmt(r.serverCpuSeconds, 2)} s`;
+      return `total ${fmt(r.joinTotalMs)} ms, join p50 ${fmt(r.joinP50Ms, 1)} p99 ${fmt(r.joinP99Ms, 1)} ms, server CPU ${fmt(r.serverCpuSeconds, 2)} s${othersText(r)}`;
     case 'idle':
       return `${fmt(r.bytesPerConnection / 1024, 1)} KB/conn, RSS ${fmt(r.rssBeforeMB, 1)} → ${fmt(r.rssAfterMB, 1)} MB, ${r.registered}/${r.clients} held`;
   }
+}
+
+/** "stored 400,000/400,000 in +120 ms" where the clients logged in to accounts (Parlor keeps their private messages). */
+function storedText(r: Result): string {
+  if (r.stored === undefined) return '';
+  return `, stored ${fmt(r.stored)}/${fmt(r.sent)} (${fmt(r.storeLagMs ?? NaN)} ms after the last delivery)`;
+}
+
+/** Other processes' use of the machine during the measured window: a quiet machine shows ~0. */
+function othersText(r: Result): string {
+  return r.otherCores === undefined ? '' : `; others ${fmt(r.otherCores, 2)} cores`;
+}
+
+/** Who used the two cores: the server's and the generator's CPU per delivery and cores busy. */
+function cpuShares(r: Result): string {
+  if (r.generatorCpuPerDeliveryUs === undefined) return ''; // results from before these fields
+  const kind = r.generator === 'process' ? 'processes' : 'threads';
+  return `server ${fmt(r.serverCores, 2)} cores, generator (${kind}) ${fmt(r.generatorCpuPerDeliveryUs, 2)} µs/delivery ${fmt(r.generatorCores, 2)} cores, others ${fmt(r.otherCores, 2)} cores`;
 }
 
 /** One row per workload, one column per server, then Parlor's ratio to each other server. */

@@ -1,16 +1,21 @@
-// `npm run bench [-- --compare] [--quick] [--only a,b] [--idle N]`: runs every workload
-// against Parlor (and ngircd / InspIRCd with --compare), each on a fresh server, and
-// prints one table. Results go to bench/results/. `--cluster 1,2,3` runs the cluster bench
+// `npm run bench [-- --compare] [--quick] [--only a,b] [--idle N] [--generator thread|process]`:
+// runs every workload against Parlor (and ngircd / InspIRCd with --compare), each on a fresh
+// server, and prints one table and issue 17's targets (goals.ts). Results go to bench/results/. `--cluster 1,2,3` runs the cluster bench
 // instead (bench/cluster.ts: N nodes on Redis + PostgreSQL; --idle is then per node).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { checkGoals, goalsTable } from './goals.ts';
+import type { GeneratorKind } from './load/generator.ts';
 import { detailLines, headline, markdownTable, svgChart } from './report.ts';
 import { runWorkload, type Result } from './runner.ts';
 import { externalTarget, parlorTarget, type Target } from './targets.ts';
 import { workloads } from './workloads.ts';
+
+/** Average cores other processes may use during a measured phase before the run is flagged as noisy. */
+const QUIET_OTHER_CORES = 0.2;
 
 const { values } = parseArgs({
   options: {
@@ -22,8 +27,11 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     repeat: { type: 'string' },
     cluster: { type: 'string' },
+    generator: { type: 'string', default: 'thread' },
   },
 });
+if (values.generator !== 'thread' && values.generator !== 'process') throw new Error('--generator is thread (worker threads, the default) or process (child processes)');
+const generator: GeneratorKind = values.generator;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const outDir = values.out ?? join(here, 'results');
@@ -62,7 +70,7 @@ if (values.compare) {
 const repeat = Math.max(1, Number(values.repeat ?? 1));
 const results: Result[] = [];
 const scratch = await mkdtemp(join(os.tmpdir(), 'parlor-bench-'));
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load generator: ${generator}s`);
 try {
   for (const w of list) {
     const runs = new Map<string, Result[]>();
@@ -70,9 +78,10 @@ try {
       for (const target of targets) {
         const dir = join(scratch, `${target.name}-${w.name}-${round}`);
         await mkdir(dir, { recursive: true });
-        const server = await target.start(dir);
+        // Clients that log in need accounts made before the server starts (Parlor only).
+        const server = await target.start(dir, w.login === true ? { accounts: w.clients.map((c) => c.nick) } : {});
         try {
-          const r = await runWorkload(target.name, server, w);
+          const r = await runWorkload(target.name, server, w, { generator, generatorProfileDir: profileDir });
           runs.set(target.name, [...(runs.get(target.name) ?? []), r]);
           console.log(detailLines([r]));
         } catch (err) {
@@ -97,12 +106,18 @@ try {
 }
 
 const table = markdownTable(results);
-console.log(`\n${table}\n`);
+const goals = goalsTable(checkGoals(results));
+console.log(`\n${table}\n\n${goals}\n`);
 await mkdir(outDir, { recursive: true });
-await writeFile(join(outDir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version }, results }, null, 2));
-await writeFile(join(outDir, 'latest.md'), `${table}\n\n${detailLines(results)}\n`);
+const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: os.totalmem() / 2 ** 30, node: process.version, loadAverage: os.loadavg() };
+await writeFile(join(outDir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine, generator, results }, null, 2));
+await writeFile(join(outDir, 'latest.md'), `${table}\n\n${goals}\n\n${detailLines(results)}\n`);
 await writeFile(join(outDir, 'chart.svg'), svgChart(results));
 console.log(`results written to ${outDir}`);
+const busy = results.filter((r) => r.otherCores > QUIET_OTHER_CORES);
+if (busy.length > 0) {
+  console.log(`WARNING: the machine was not quiet (other processes used > ${QUIET_OTHER_CORES} cores) in ${busy.map((r) => `${r.server}/${r.workload} (${r.otherCores.toFixed(2)})`).join(', ')}`);
+}
 const bad = results.filter((r) => r.lost > 0 || r.disconnects > 0 || r.registered < r.clients);
 if (bad.length > 0) {
   console.log(`WARNING: losses or disconnects in ${bad.map((r) => `${r.server}/${r.workload}`).join(', ')}`);

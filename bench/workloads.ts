@@ -17,6 +17,13 @@ export interface Workload {
   ratePerSender?: number;
   /** Clients registering at once. */
   concurrency: number;
+  /**
+   * Clients log in (SASL PLAIN) to accounts made for them, where the server has accounts
+   * (Parlor), and the run checks that every message sent was stored.
+   */
+  login?: boolean;
+  /** Every witness hears only the sender it acknowledges: all but every Nth count instead of parsing. */
+  sampleEvery?: number;
 }
 
 export const WORKERS = 2;
@@ -84,6 +91,10 @@ export function workloads(scale: Scale): Workload[] {
     workerOf: (k) => Math.floor(k / 2) % WORKERS,
     window: WINDOW,
     concurrency: 200,
+    // Parlor stores a private message only between two logged-in accounts: every one here.
+    login: true,
+    // 10 % of the clients measure latency, as in the rooms; the others count and acknowledge.
+    sampleEvery: 10,
   });
 
   // ~50k deliveries/s: 10 senders × 50.5 msg/s × 99 recipients, for 6 s (3 s quick).

@@ -19,9 +19,14 @@ export interface SenderSpec {
 }
 
 export type WorkerCommand =
-  | { type: 'register'; port: number; clients: ClientSpec[]; concurrency: number }
+  /** loginPassword: each client logs in (SASL PLAIN) to the account named after its nick. */
+  | { type: 'register'; port: number; clients: ClientSpec[]; concurrency: number; loginPassword?: string | undefined }
   | { type: 'join' }
-  | { type: 'send'; senders: SenderSpec[]; window: number; ratePerSender?: number | undefined; padding: number }
+  /**
+   * sampleEvery (private pairs, where a witness hears only the one sender it acknowledges):
+   * every Nth such witness parses lines for latency, the others acknowledge by counting.
+   */
+  | { type: 'send'; senders: SenderSpec[]; window: number; ratePerSender?: number | undefined; padding: number; sampleEvery?: number | undefined }
   | { type: 'stop' }
   | { type: 'close' };
 

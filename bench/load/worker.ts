@@ -1,8 +1,9 @@
 // One load-generator thread: owns a share of the clients, registers and joins them, sends
 // and counts messages. Lines are scanned, not fully parsed, so the generator stays cheap.
 import net from 'node:net';
-import { parentPort } from 'node:worker_threads';
 import { Histogram } from './histogram.ts';
+import { countMarkers } from './marker-count.ts';
+import { parentLink } from './parent-link.ts';
 import type { ClientSpec, SenderSpec, WorkerCommand, WorkerReply } from './protocol.ts';
 
 interface Client {
@@ -11,8 +12,10 @@ interface Client {
   rest: string;
   /** Parse every line (registration, joins, witnesses); others only count deliveries. */
   parse: boolean;
-  /** Fast path: the last bytes of the previous chunk, so a marker split across reads is found. */
-  carry: Buffer;
+  /** Fast path: how much of the marker the previous chunk ended with (marker-count.ts). */
+  markerTail: number;
+  /** A witness that hears only this sender acknowledges its messages by counting them. */
+  acks?: Sender | undefined;
   registered: boolean;
   regStart: number;
   onRegistered?: (() => void) | undefined;
@@ -29,9 +32,11 @@ interface Sender {
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
-const port = parentPort!;
+const link = parentLink();
 
 let serverPort = 0;
+/** When set, every client logs in (SASL PLAIN) to the account named after its nick before registering. */
+let loginPassword: string | undefined;
 const clients = new Map<number, Client>();
 const senders = new Map<number, Sender>();
 /** Witness client id → the senders whose messages it acknowledges. */
@@ -47,7 +52,7 @@ let rateTimer: NodeJS.Timeout | undefined;
 let progressTimer: NodeJS.Timeout | undefined;
 
 function reply(r: WorkerReply): void {
-  port.postMessage(r);
+  link.post(r);
 }
 
 function onLine(c: Client, line: string): void {
@@ -80,6 +85,7 @@ function onLine(c: Client, line: string): void {
     c.socket.write(`PONG ${line.slice(5)}\r\n`);
     return;
   }
+  if (!c.registered && loginPassword !== undefined && saslStep(c, line, loginPassword)) return;
   // Numerics: ":server NNN nick ..." — look at the command field only.
   const sp = line.indexOf(' ');
   const cmd = line.slice(sp + 1, sp + 4);
@@ -96,35 +102,70 @@ function onLine(c: Client, line: string): void {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
-const MARKER = Buffer.from(' :~');
+/**
+ * The SASL PLAIN exchange before registration (CAP REQ sasl was sent with NICK/USER): true
+ * when the line belonged to it. A failed login is an error and registration goes on without
+ * it, so that its messages are missing from the store and show as a shortfall.
+ */
+function saslStep(c: Client, line: string, password: string): boolean {
+  const fields = line.split(' ');
+  const command = line.startsWith(':') ? fields[1] : fields[0];
+  if (command === 'CAP') {
+    if (fields.includes('ACK')) c.socket.write('AUTHENTICATE PLAIN\r\n');
+    else if (fields.includes('NAK')) saslFailed(c, line);
+    return fields.includes('ACK') || fields.includes('NAK');
+  }
+  if (command === 'AUTHENTICATE') {
+    c.socket.write(`AUTHENTICATE ${Buffer.from(`\0${c.spec.nick}\0${password}`).toString('base64')}\r\n`);
+    return true;
+  }
+  if (command === '903') {
+    c.socket.write('CAP END\r\n');
+    return true;
+  }
+  if (command === '902' || command === '904' || command === '905' || command === '906' || command === '908') {
+    saslFailed(c, line);
+    return true;
+  }
+  return command === '900'; // logged in: 903 follows
+}
+
+function saslFailed(c: Client, line: string): void {
+  if (errors.length < 5) errors.push(`${c.spec.nick}: login failed: ${line}`);
+  c.socket.write('CAP END\r\n');
+}
 
 /**
  * Counts bench messages (marked " :~") without decoding lines: the generator must stay far
  * cheaper than the servers it measures. Latency is sampled by the parsing clients.
  */
-function countMarkers(c: Client, chunk: Buffer): void {
-  const data = c.carry.length > 0 ? Buffer.concat([c.carry, chunk]) : chunk;
-  let n = 0;
-  for (let i = data.indexOf(MARKER); i !== -1; i = data.indexOf(MARKER, i + MARKER.length)) n++;
-  received += n;
-  if (n > 0) lastReceivedAt = now();
-  c.carry = Buffer.from(data.subarray(Math.max(0, data.length - (MARKER.length - 1))));
+function countDeliveries(c: Client, chunk: Buffer): void {
+  const { count, tail } = countMarkers(chunk, c.markerTail);
+  c.markerTail = tail;
+  received += count;
+  if (count === 0) return;
+  lastReceivedAt = now();
+  if (c.acks) {
+    c.acks.acked += count;
+    pump(c.acks);
+  }
 }
 
 function connect(spec: ClientSpec): Promise<void> {
   return new Promise((resolve) => {
     const socket = net.connect({ port: serverPort, host: '127.0.0.1' });
     socket.setNoDelay(true);
-    const c: Client = { spec, socket, rest: '', parse: true, carry: EMPTY, registered: false, regStart: now(), joinStart: 0, roomsJoined: 0 };
+    const c: Client = { spec, socket, rest: '', parse: true, markerTail: 0, registered: false, regStart: now(), joinStart: 0, roomsJoined: 0 };
     clients.set(spec.id, c);
     c.onRegistered = () => {
       c.onRegistered = undefined;
       resolve();
     };
-    socket.on('connect', () => socket.write(`NICK ${spec.nick}\r\nUSER b 0 * :bench client\r\n`));
+    // With a login, registration waits for CAP END, which follows the SASL exchange.
+    const capReq = loginPassword === undefined ? '' : 'CAP REQ :sasl\r\n';
+    socket.on('connect', () => socket.write(`${capReq}NICK ${spec.nick}\r\nUSER b 0 * :bench client\r\n`));
     socket.on('data', (chunk: Buffer) => {
-      if (!c.parse && chunk.indexOf('PING') === -1 && chunk.indexOf('ERROR') === -1) return countMarkers(c, chunk);
+      if (!c.parse && chunk.indexOf('PING') === -1 && chunk.indexOf('ERROR') === -1) return countDeliveries(c, chunk);
       let data = c.rest + chunk.toString('latin1');
       let start = 0;
       let nl: number;
@@ -199,7 +240,7 @@ function pump(s: Sender): void {
   if (out !== '') s.client.socket.write(out);
 }
 
-function startSending(list: SenderSpec[], window: number, ratePerSender: number | undefined, pad: number): void {
+function startSending(list: SenderSpec[], window: number, ratePerSender: number | undefined, pad: number, sampleEvery: number | undefined): void {
   padding = 'x'.repeat(pad);
   windowSize = window;
   histogram = new Histogram();
@@ -209,7 +250,8 @@ function startSending(list: SenderSpec[], window: number, ratePerSender: number 
   const witnessIds = new Set(list.map((s) => s.witness));
   for (const c of clients.values()) {
     c.parse = witnessIds.has(c.spec.id);
-    c.carry = EMPTY;
+    c.markerTail = 0;
+    c.acks = undefined;
   }
   for (const spec of list) {
     const s: Sender = { spec, client: clients.get(spec.clientId)!, sent: 0, acked: 0 };
@@ -217,6 +259,17 @@ function startSending(list: SenderSpec[], window: number, ratePerSender: number 
     let w = witnesses.get(spec.witness);
     if (!w) witnesses.set(spec.witness, (w = []));
     w.push(s);
+  }
+  if (sampleEvery !== undefined) {
+    // Parsing a line costs the generator several times what counting it does (private pairs
+    // made it the limit): most witnesses count, every Nth still parses for latency.
+    let k = 0;
+    for (const [id, heard] of witnesses) {
+      const c = clients.get(id);
+      if (!c || heard.length !== 1 || k++ % sampleEvery === 0) continue;
+      c.parse = false;
+      c.acks = heard[0];
+    }
   }
   progressTimer = setInterval(() => reply({ type: 'progress', received }), 50);
   if (ratePerSender === undefined) {
@@ -246,11 +299,12 @@ function startSending(list: SenderSpec[], window: number, ratePerSender: number 
 
 reply({ type: 'ready' });
 
-port.on('message', (cmd: WorkerCommand) => {
+link.onCommand((cmd: WorkerCommand) => {
   void (async () => {
     switch (cmd.type) {
       case 'register': {
         serverPort = cmd.port;
+        loginPassword = cmd.loginPassword;
         const times = await registerAll(cmd.clients, cmd.concurrency);
         reply({ type: 'registered', times, failed: cmd.clients.length - times.length, errors });
         return;
@@ -261,7 +315,7 @@ port.on('message', (cmd: WorkerCommand) => {
         return;
       }
       case 'send':
-        startSending(cmd.senders, cmd.window, cmd.ratePerSender, cmd.padding);
+        startSending(cmd.senders, cmd.window, cmd.ratePerSender, cmd.padding, cmd.sampleEvery);
         return;
       case 'stop': {
         if (rateTimer) clearInterval(rateTimer);

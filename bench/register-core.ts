@@ -1,0 +1,229 @@
+// Registration and JOIN without sockets: a server from createServer (the config of
+// register-micro.ts) in this process, N connections that are plain objects (the Connection
+// interface; output queued and encoded into one Buffer per "turn", as tcp.ts does), each
+// sending NICK and USER; then, with --join, every user JOINs one room in turn. Measures the
+// main thread's time on a CPU (Linux schedstat) per registration and per JOIN: the server's
+// own JavaScript, without the kernel's socket work or a load generator on the same cores,
+// so that an A/B comparison on a shared, busy machine is steadier than register-micro's.
+//
+//   node --import tsx bench/register-core.ts [--n 500] [--reps 10] [--cold] [--join 2000]
+//        [--store sqlite|memory] [--root /path/to/other/checkout] [--profile DIR]
+//
+// --cold: a fresh process for every run, measuring the first N registrations (a cold JIT, as
+// `npm run bench` has); otherwise every run gets a fresh server in this process and the first
+// run is left out. --join J registers J users (instead of N) and measures their JOINs of #big.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector/promises';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'sqlite' },
+    n: { type: 'string', default: '500' },
+    join: { type: 'string', default: '0' },
+    reps: { type: 'string', default: '10' },
+    root: { type: 'string' },
+    cold: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(values.root ?? join(here, '..'));
+const joiners = Number(values.join);
+const n = joiners > 0 ? joiners : Number(values.n);
+const reps = Number(values.reps);
+
+interface Run {
+  /** Main thread CPU per registration (accept, NICK, USER, the welcome encoded), µs. */
+  regUs: number;
+  /** Main thread CPU per JOIN (the fan-out to every member and NAMES encoded), µs. */
+  joinUs: number;
+  /** Bytes written per JOIN, over all members. */
+  joinBytes: number;
+}
+
+/** Nanoseconds the main thread has run on a CPU (Linux schedstat). */
+function cpuNs(): number {
+  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+}
+
+interface Handler {
+  onLine(line: string, bytes: number): void;
+  onClose(reason: string): void;
+}
+
+/** A connection without a socket: what tcp.ts does with output, minus the write itself. */
+class FakeConnection {
+  static nextId = 0;
+  readonly id = `fake-${++FakeConnection.nextId}`;
+  readonly transport = 'tcp';
+  readonly remotePort = 40000;
+  readonly secure = false;
+  closed = false;
+  handler: Handler | undefined;
+  private queue: (string | Buffer)[] | undefined;
+  private pending = 0;
+  private buffers = false;
+  written = 0;
+
+  constructor(
+    readonly remoteAddress: string,
+    private readonly dirty: FakeConnection[],
+  ) {}
+
+  attach(handler: Handler): void {
+    this.handler = handler;
+  }
+  send(line: string): void {
+    this.enqueue(line + '\r\n', Buffer.byteLength(line) + 2);
+  }
+  sendPrepared(line: Buffer): void {
+    this.buffers = true;
+    this.enqueue(line, line.length);
+  }
+  private enqueue(data: string | Buffer, bytes: number): void {
+    if (this.queue === undefined) {
+      this.queue = [];
+      this.dirty.push(this);
+    }
+    this.queue.push(data);
+    this.pending += bytes;
+  }
+  flush(): void {
+    const queue = this.queue;
+    if (queue === undefined) return;
+    this.queue = undefined;
+    let out: Buffer;
+    if (queue.length === 1) out = typeof queue[0] === 'string' ? Buffer.from(queue[0]) : queue[0]!;
+    else if (!this.buffers) out = Buffer.from(queue.join(''), 'utf8');
+    else {
+      out = Buffer.allocUnsafe(this.pending);
+      let offset = 0;
+      for (const item of queue) offset += typeof item === 'string' ? out.write(item, offset) : item.copy(out, offset);
+    }
+    this.written += out.length;
+    this.pending = 0;
+    this.buffers = false;
+  }
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handler?.onClose(reason);
+  }
+  pause(): void {}
+  resume(): void {}
+  get queuedBytes(): number {
+    return this.pending;
+  }
+  whenDrained(): Promise<void> {
+    return Promise.resolve();
+  }
+  keepAlive(): void {}
+}
+
+async function oneRun(): Promise<Run> {
+  const { parseConfig } = await import(join(root, 'src/server/config.ts'));
+  const { createServer } = await import(join(root, 'src/server/server.ts'));
+  const { createLogger } = await import(join(root, 'src/cli/logger.ts'));
+  let dataDir: string | undefined;
+  let store: unknown;
+  if (values.store === 'sqlite') {
+    const { SqliteStore } = await import(join(root, 'src/storage/sqlite-store.ts'));
+    dataDir = mkdtempSync(join(os.tmpdir(), 'parlor-regcore-'));
+    store = new SqliteStore({ path: join(dataDir, 'parlor.db') });
+  } else {
+    const { MemoryStore } = await import(join(root, 'src/storage/memory-store.ts'));
+    store = new MemoryStore();
+  }
+  const config = parseConfig({
+    server: { name: 'bench.parlor', port: 0 },
+    limits: { sendQueueBytes: 10485760, pingIntervalMs: 600000, registrationTimeoutMs: 600000, channelsPerUser: 100 },
+    connections: { max: 100000 },
+    flood: { burst: 1000000, commandsPerSecond: 1000000, recvQueueBytes: 10485760 },
+    admin: { auditLog: null },
+    web: { enabled: false },
+  });
+  const server = createServer({ config, store, logger: createLogger({ level: 'warn', format: 'json' }) });
+  await server.listen();
+  const dirty: FakeConnection[] = [];
+  /** One event-loop turn's writes: every connection with output encodes it once. */
+  const flush = (): void => {
+    for (const c of dirty.splice(0)) c.flush();
+  };
+  const conns: FakeConnection[] = [];
+  const profiler = values.profile ? new inspector.Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+    await profiler.post('Profiler.start');
+  }
+  const reg0 = cpuNs();
+  for (let k = 0; k < n; k++) {
+    const conn = new FakeConnection(`10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`, dirty);
+    conns.push(conn);
+    server.accept(conn);
+    conn.handler!.onLine(`NICK c${k}`, 8);
+    conn.handler!.onLine('USER b 0 * :bench client', 25);
+    // Many connections register in one turn of the real server.
+    if (k % 50 === 49) flush();
+  }
+  flush();
+  await new Promise((r) => setImmediate(r));
+  const regNs = cpuNs() - reg0;
+  const unregistered = conns.filter((c) => c.written === 0 || ![...server.sessions].some((s: { conn: unknown; registered: boolean }) => s.conn === c && s.registered)).length;
+  if (unregistered > 0) throw new Error(`${unregistered} connections did not register`);
+  let joinNs = 0;
+  let joinBytes = 0;
+  if (joiners > 0) {
+    const before = conns.reduce((a, c) => a + c.written, 0);
+    const join0 = cpuNs();
+    for (let k = 0; k < n; k++) {
+      conns[k]!.handler!.onLine('JOIN #big', 9);
+      if (k % 50 === 49) flush();
+    }
+    flush();
+    await new Promise((r) => setImmediate(r));
+    joinNs = cpuNs() - join0;
+    joinBytes = (conns.reduce((a, c) => a + c.written, 0) - before) / n;
+  }
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    mkdirSync(values.profile!, { recursive: true });
+    writeFileSync(join(values.profile!, `regcore-${process.pid}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    profiler.disconnect();
+  }
+  for (const c of conns) c.close('bye');
+  await server.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  return { regUs: regNs / 1000 / n, joinUs: joinNs / 1000 / n, joinBytes };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const runs: Run[] = [];
+if (values.cold) {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--json', '--reps', '1', '--n', String(n), '--join', String(joiners), '--store', values.store!, '--root', root];
+  if (values.profile) args.push('--profile', values.profile);
+  for (let i = 0; i < reps; i++) {
+    const child = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    runs.push(...(JSON.parse(child.stdout) as Run[]));
+  }
+} else if (values.json) {
+  runs.push(await oneRun());
+} else {
+  await oneRun(); // warms the JIT
+  for (let i = 0; i < reps; i++) runs.push(await oneRun());
+}
+
+if (values.json) {
+  process.stdout.write(JSON.stringify(runs));
+} else {
+  const f = (k: keyof Run, digits = 1): string => `${median(runs.map((r) => r[k])).toFixed(digits)} [${Math.min(...runs.map((r) => r[k])).toFixed(digits)}–${Math.max(...runs.map((r) => r[k])).toFixed(digits)}]`;
+  console.log(`${root} store=${values.store} n=${n} ${values.cold ? 'cold' : 'warm'} runs=${runs.length} (median [min–max])`);
+  console.log(`  CPU µs a registration ${f('regUs')}` + (joiners > 0 ? `   CPU µs a JOIN ${f('joinUs')}   bytes a JOIN ${f('joinBytes', 0)}` : ''));
+}
