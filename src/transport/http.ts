@@ -83,7 +83,7 @@ export const CLIENT_SETTINGS_PATH = '/client-settings.json';
 const DRAIN_FACTOR = 64;
 
 /** How often Node looks for requests past their timeouts: often enough that they hold. */
-function checkingIntervalMs(web: WebPortLimits): number {
+export function checkingIntervalMs(web: WebPortLimits): number {
   return Math.max(50, Math.min(1_000, Math.floor(web.headersTimeoutMs / 4)));
 }
 

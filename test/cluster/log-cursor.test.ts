@@ -1,9 +1,10 @@
 // LogCursor: a node applies the log's entries exactly once, in order, whatever the transport
 // does to them (late, twice, lost), and passes over a dead epoch's entries on every node alike.
-// The property test's seed is printed by fast-check when it fails (replay with { seed, path }).
+// The property test prints its seed when it fails, and the PARLOR_SEED=… command that replays it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { LogCursor, type LogEntry } from '../../src/cluster/log-cursor.ts';
 
 const entry = (position: number, epoch = 'a1'): LogEntry<string> => ({ position, epoch, time: 1000 + position, ref: 0, event: `e${position}` });
@@ -71,6 +72,6 @@ test('property: late, repeated and lost deliveries still apply the log once, in 
         assert.equal(cursor.position, log.length);
       },
     ),
-    { numRuns: 300 },
+    propertyParams({ numRuns: 300 }),
   );
 });

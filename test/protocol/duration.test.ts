@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { parseDuration, readDuration, takeDuration } from '../../src/protocol/duration.ts';
 
 const S = 1_000;
@@ -93,7 +94,7 @@ describe('readDuration', () => {
           assert.ok(reading.problem.length < 300);
         }
       }),
-      { numRuns: 2_000 },
+      propertyParams({ numRuns: 2_000 }),
     );
   });
 });

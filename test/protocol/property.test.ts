@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import {
   escapeTagValue,
   type IrcMessage,
@@ -80,7 +81,7 @@ describe('message properties', () => {
         const line = serializeMessage(m);
         assert.deepStrictEqual(parseLine(line), normalize(m), `line: ${JSON.stringify(line)}`);
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 
@@ -118,7 +119,7 @@ describe('message properties', () => {
         }
         assert.deepStrictEqual(parseLine(again), normalize(m));
       }),
-      { numRuns: RUNS * 2 },
+      propertyParams({ numRuns: RUNS * 2 }),
     );
   });
 
@@ -129,7 +130,7 @@ describe('message properties', () => {
         assert.doesNotMatch(escaped, /[ ;\r\n]/);
         assert.equal(unescapeTagValue(escaped), v);
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 
@@ -138,7 +139,7 @@ describe('message properties', () => {
       fc.property(anyText, (raw) => {
         assert.ok(unescapeTagValue(raw).length <= raw.length);
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 });
@@ -224,7 +225,7 @@ describe('LineDecoder properties', () => {
         assert.deepStrictEqual(whole, model(max, buf));
         assert.deepStrictEqual(decode(max, split(buf, cuts)), whole);
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 
@@ -234,7 +235,7 @@ describe('LineDecoder properties', () => {
         const single = [...buf].map((b) => Buffer.from([b]));
         assert.deepStrictEqual(decode(max, single), decode(max, [buf]));
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 
@@ -248,7 +249,7 @@ describe('LineDecoder properties', () => {
           assert.ok(e.bytes > 0 && e.bytes <= max);
         }
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 });

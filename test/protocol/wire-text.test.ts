@@ -1,15 +1,15 @@
 // CR, LF and NUL never reach the wire: the serializer (message.ts, outgoing.ts) refuses any
 // part of a line holding one (UnsafeLineError), and toWireText makes text from outside IRC
-// fit one line. Fed raw strings, then fast-check properties (the seed is printed; set
-// PARLOR_SEED to replay a run).
+// fit one line. Fed raw strings, then fast-check properties (a failure prints the seed and
+// the PARLOR_SEED=… command that replays it).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { serializeMessage, serializeParams, serializeTags, type IrcMessage } from '../../src/protocol/message.ts';
 import { breaksLine, toWireLines, toWireText, UnsafeLineError, utf8ByteLength } from '../../src/protocol/wire-text.ts';
 import { FixedNumeric, Outgoing, TAGS_ACCOUNT, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from '../../src/server/outgoing.ts';
 
-const SEED = process.env.PARLOR_SEED === undefined ? Date.now() | 0 : Number(process.env.PARLOR_SEED);
 const RUNS = 1000;
 
 function unsafe(part: string): (err: unknown) => boolean {
@@ -103,7 +103,7 @@ describe('text from outside IRC', () => {
         const text = s + extra + s;
         assert.equal(utf8ByteLength(text), Buffer.byteLength(text, 'utf8'));
       }),
-      { numRuns: RUNS, seed: SEED },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 });
@@ -117,8 +117,7 @@ describe('properties: no serialized line holds CR, LF or NUL but its final CR LF
   const hostileNonEmpty = fc.string({ unit: hostileUnit, minLength: 1, maxLength: 24 });
   const tags = fc.dictionary(fc.constantFrom('+a', '+b', 'x/y', 'c'), hostile, { maxKeys: 3, noNullPrototype: true });
 
-  test('serializeMessage either throws UnsafeLineError or returns one clean line', (t) => {
-    t.diagnostic(`seed ${SEED} (set PARLOR_SEED to replay)`);
+  test('serializeMessage either throws UnsafeLineError or returns one clean line', () => {
     fc.assert(
       fc.property(tags, fc.option(hostileNonEmpty, { nil: undefined }), fc.array(hostile, { maxLength: 5 }), (tagMap, source, params) => {
         const m: IrcMessage = { tags: tagMap, source, command: 'PRIVMSG', params };
@@ -134,12 +133,11 @@ describe('properties: no serialized line holds CR, LF or NUL but its final CR LF
         assert.ok(!holds, `serialized a message holding CR/LF/NUL: ${JSON.stringify(line)}`);
         assert.equal(breaksLine(line), false);
       }),
-      { numRuns: RUNS, seed: SEED },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 
-  test('Outgoing.bytes for every tag variant: the only CR LF is the last two bytes, and no NUL', (t) => {
-    t.diagnostic(`seed ${SEED} (set PARLOR_SEED to replay)`);
+  test('Outgoing.bytes for every tag variant: the only CR LF is the last two bytes, and no NUL', () => {
     fc.assert(
       fc.property(hostileNonEmpty, fc.array(hostile, { minLength: 1, maxLength: 4 }), tags, fc.integer({ min: 0, max: 7 }), (source, params, clientTags, variant) => {
         const out = new Outgoing(source, 'PRIVMSG', params, 0, 'msgid', clientTags, 'acct');
@@ -154,12 +152,11 @@ describe('properties: no serialized line holds CR, LF or NUL but its final CR LF
         assert.ok(text.endsWith('\r\n'));
         assert.equal(breaksLine(text.slice(0, -2)), false, JSON.stringify(text));
       }),
-      { numRuns: RUNS, seed: SEED },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 
-  test('toWireText leaves nothing that breaks a line, and changes nothing else', (t) => {
-    t.diagnostic(`seed ${SEED} (set PARLOR_SEED to replay)`);
+  test('toWireText leaves nothing that breaks a line, and changes nothing else', () => {
     fc.assert(
       fc.property(hostile, (raw) => {
         const wire = toWireText(raw);
@@ -167,7 +164,7 @@ describe('properties: no serialized line holds CR, LF or NUL but its final CR LF
         if (!breaksLine(raw)) assert.equal(wire, raw);
         assert.equal(wire.replace(/ /g, ''), raw.replace(/[\r\n\0 ]/g, ''));
       }),
-      { numRuns: RUNS, seed: SEED },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 });

@@ -4,6 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { cidrContains, formatCidr, formatIp, networkKey, parseCidr, parseIp, type IpAddress } from '../../src/protocol/address.ts';
 import { formatDuration, parseDuration } from '../../src/protocol/duration.ts';
 import { ConnectionGate } from '../../src/server/admission.ts';
@@ -278,7 +279,7 @@ describe('parseIp and formatIp', () => {
         assert.doesNotMatch(text, /(^|:)0[0-9a-f]/, text);
         assert.doesNotMatch(text, /[A-F]/, text);
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
     // Addresses with many zero groups, where the compression choices are.
     const group = fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
@@ -296,7 +297,7 @@ describe('parseIp and formatIp', () => {
         else assert.ok(!text.includes('::'), text);
         if (best >= 2 && text !== '::') assert.ok(shown <= 8 - best + 1, text);
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), (quad) => {
@@ -304,7 +305,7 @@ describe('parseIp and formatIp', () => {
         assert.equal(formatIp(ip(text)), text);
         assert.equal(formatIp(ip(`::ffff:${text}`)), text);
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 });
@@ -364,7 +365,7 @@ describe('CIDR ranges', () => {
         assert.ok(cidrContains(cidr(key), a), key);
         assert.equal(networkKey(cidr(key).address, 32, prefix), key, 'the key of the network is itself');
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }), (quad, prefix) => {
@@ -372,7 +373,7 @@ describe('CIDR ranges', () => {
         const key = networkKey(a, prefix, 64);
         assert.ok(cidrContains(cidr(key), a), key);
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 });
@@ -427,7 +428,7 @@ describe('durations', () => {
         const text = formatDuration(seconds * 1000).replace(' ', '');
         assert.equal(parseDuration(text), seconds * 1000, text);
       }),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 });
@@ -628,7 +629,7 @@ describe('TokenBucket', () => {
           }
         },
       ),
-      { numRuns: RUNS },
+      propertyParams({ numRuns: RUNS }),
     );
   });
 });

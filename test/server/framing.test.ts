@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { linesSince } from '../helpers/irc.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { mulberry32, seedFromEnv } from '../helpers/seed.ts';
 
 /** Writes and resolves once the bytes are handed to the kernel. */
 function write(c: RawClient, data: string | Buffer): Promise<void> {
@@ -166,16 +167,12 @@ describe('framing and bad input', () => {
     await u.waitFor('001');
   });
 
-  test('1000 lines of random bytes never break the server', async () => {
+  test('1000 lines of random bytes never break the server', async (ctx) => {
     const noisy = await t.register('noisy');
-    // A fixed-seed generator (mulberry32), so that a failure can be replayed.
-    let seed = 0x5eed;
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-    };
+    // A seeded generator, so that a failure can be replayed.
+    const seed = seedFromEnv(0x5eed);
+    ctx.diagnostic(`seed ${seed} (PARLOR_SEED=${seed} replays it)`);
+    const random = mulberry32(seed);
     for (let i = 0; i < 1000; i++) {
       const line = Buffer.alloc(1 + Math.floor(random() * 600));
       for (let j = 0; j < line.length; j++) {

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { combineLines, cutToBytes, multilineBytes, multilineCapValue, parseMultilineCap, splitCombined, type MultilineLine } from '../../src/protocol/multiline.ts';
 
 const line = fc.record({ text: fc.string({ unit: fc.constantFrom('a', ' ', '你', '😀', 'b') }), concat: fc.boolean() });
@@ -17,6 +18,7 @@ test('lines → combined → lines is the identity (a first line or a blank line
       assert.deepEqual(splitCombined(text, concat), lines);
       assert.equal(multilineBytes(lines), Buffer.byteLength(text));
     }),
+    propertyParams(),
   );
 });
 
@@ -27,6 +29,7 @@ test('cutToBytes: pieces within the budget, joined back to the text, cut after a
       assert.equal(pieces.join(''), text);
       for (const p of pieces) assert.ok(Buffer.byteLength(p) <= max && !p.includes('\uFFFD'));
     }),
+    propertyParams(),
   );
   assert.deepEqual(cutToBytes('hello there world', 12), ['hello there ', 'world']);
 });
