@@ -59,7 +59,7 @@ test('admin defaults: connection limits, flood control, audit log, no operators'
   assert.deepEqual(c.opers, []);
   assert.deepEqual(c.plainText, { enabled: true, greetAfterMs: 1000, defaultRoom: '#lobby', keepAliveMs: 60_000, language: 'en', maxLineBytes: 8192 });
   assert.deepEqual(c.admin, { nick: 'admin', pseudoUser: true, auditMemory: 1000, textBytes: 400, panelSessionMs: 43_200_000, panelSessions: 100 });
-  assert.deepEqual(c.storage, { backend: 'sqlite', dataDir: 'data', flushIntervalMs: 100, quickCheck: true, maxQueued: 100_000, queryTimeoutMs: 5_000 });
+  assert.deepEqual(c.storage, { backend: 'sqlite', dataDir: 'data', flushIntervalMs: 100, writer: 'worker', quickCheck: true, maxQueued: 100_000, queryTimeoutMs: 5_000 });
   assert.deepEqual(c.cluster, { snapshotEvery: 10_000, catchUpMs: 5_000, heartbeatMs: 3_000, deadAfterMs: 15_000, commandTimeoutMs: 2_000, unavailableCloseMs: 30_000, historyBacklog: 1_000_000, historyClaimMs: 10_000 });
   assert.throws(() => parseConfig({ storage: { backend: 'postgres' } }, 'c'), /storage.backend postgres needs storage.url/);
   assert.throws(() => parseConfig({ cluster: { heartbeatMs: 10_000, deadAfterMs: 15_000 } }, 'c'), /at least 4 heartbeats/);

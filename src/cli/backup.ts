@@ -5,7 +5,7 @@
 // leaves a half-written file where the operator expects a good one.
 import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../storage/sqlite-driver.js';
 import { ConfigError, mergeConfigInput, parseConfig, readConfigFile, type ConfigInput } from '../server/config.ts';
 import { PRIVATE_FILE_MODE } from '../storage/private-files.ts';
 

@@ -117,8 +117,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
             path: join(config.storage.dataDir, 'parlor.db'),
             flushIntervalMs: config.storage.flushIntervalMs,
             quickCheck: config.storage.quickCheck,
+            writer: config.storage.writer,
             onError: (err) => logger.error({ err }, 'storage write failed; retrying'),
           });
+    // Its writer thread up before any client can send a message.
+    if (store instanceof SqliteStore) await store.ready();
   } catch (err) {
     if (err instanceof DatabaseOpenError || err instanceof ConfigError) throw new ConfigError(err.message);
     throw new ConfigError(`Cannot open the database in ${config.storage.dataDir}: ${(err as Error).message}`);

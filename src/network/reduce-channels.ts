@@ -1,6 +1,7 @@
 // The reducer's rooms: JOIN, PART, KICK, TOPIC, MODE, INVITE, registration, and messages to
 // a room — each checked again against the room as it is at the entry's position.
 import { foldCase } from '../protocol/casemapping.ts';
+import { ownedString } from '../protocol/text.ts';
 import {
   ERR_ALREADYREGISTERED,
   ERR_BADCHANNELKEY,
@@ -87,7 +88,7 @@ export class ChannelReducer {
         const m = ch.members.get(u);
         if (!m) return refuse(ERR_NOTONCHANNEL, [ch.name], "You're not on that channel");
         if (ch.flags.has('t') && !m.has('o')) return refuse(ERR_CHANOPRIVSNEEDED, [ch.name], "You're not channel operator");
-        ch.topic = e.topic;
+        ch.topic = ownedString(e.topic); // kept: not the read its line came in
         ch.topicSetBy = u.mask;
         ch.topicSetAt = time;
         out.push({ to: 'channel', channel: ch, out: new Outgoing(u.mask, 'TOPIC', [ch.name, e.topic], time, e.msgid, undefined, u.account), except: u.uid });

@@ -6,6 +6,8 @@
 // as deliveries (effects.ts), which each node writes to its own sessions.
 import type { LogEntry } from '../cluster/log-cursor.ts';
 import { foldCase } from '../protocol/casemapping.ts';
+import { ownedString } from '../protocol/text.ts';
+import { hasTags } from '../protocol/message.ts';
 import {
   ERR_CANNOTSENDTOUSER,
   ERR_ERRONEUSNICKNAME,
@@ -141,7 +143,8 @@ export class Reducer {
       case 'user.away': {
         const u = s.users.get(e.uid);
         if (!u) return NO_CHANGE;
-        u.away = e.away;
+        // Own copies: these live as long as the user, not the read their line came in.
+        u.away = e.away === undefined ? undefined : ownedString(e.away);
         const msg = new Outgoing(u.mask, 'AWAY', e.away === undefined ? [] : [e.away], time, undefined, undefined, u.account);
         out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'away-notify', monitored: true });
         return undefined;
@@ -149,7 +152,7 @@ export class Reducer {
       case 'user.setname': {
         const u = s.users.get(e.uid);
         if (!u) return NO_CHANGE;
-        u.realname = e.realname;
+        u.realname = ownedString(e.realname);
         const msg = new Outgoing(u.mask, 'SETNAME', [e.realname], time, undefined, undefined, u.account);
         out.push({ to: 'neighbours', user: u, channels: [...u.joined], out: msg, cap: 'setname', monitored: true });
         return undefined;
@@ -258,10 +261,11 @@ export class Reducer {
     const oldFolded = u.foldedNick;
     const oldNick = u.nick;
     if (s.nicks.get(oldFolded) === u) s.nicks.delete(oldFolded);
-    u.nick = nick;
-    u.foldedNick = newFolded;
+    // Own copies (the nick may be a slice of the read its line came in), one when folding changed nothing.
+    u.nick = ownedString(nick);
+    u.foldedNick = newFolded === nick ? u.nick : ownedString(newFolded);
     u.mask = userMask(u);
-    s.nicks.set(newFolded, u);
+    s.nicks.set(u.foldedNick, u);
     s.lookalikes.add(u);
     if (oldFolded !== newFolded) {
       out.push({ to: 'monitors', folded: oldFolded, online: false, target: oldNick, time });
@@ -339,7 +343,7 @@ export class Reducer {
     const from = s.users.get(e.uid);
     if (!from) return NO_CHANGE;
     const tagOnly = e.command === 'TAGMSG';
-    const clientTags = Object.keys(e.clientTags).length > 0 ? e.clientTags : undefined;
+    const clientTags = hasTags(e.clientTags) ? e.clientTags : undefined;
     const muted = from.uid !== ADMIN_UID && s.mutes.size > 0 ? s.mutes.match(time, from.address, from.mask) : undefined;
     if (e.target.kind === 'user') {
       const to = s.users.get(e.target.uid);

@@ -82,7 +82,8 @@ export class User {
 }
 
 export function userMask(u: Pick<User, 'nick' | 'username' | 'hostname'>): string {
-  return `${u.nick}!${u.username}@${u.hostname}`;
+  // Joined, not concatenated: `+` would keep a chain of four 32-byte cons strings per user.
+  return [u.nick, '!', u.username, '@', u.hostname].join('');
 }
 
 export interface ListEntry {

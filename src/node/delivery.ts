@@ -15,7 +15,10 @@ export interface LocalSession {
   deliveryMark: number;
   readonly user: User | undefined;
   hasCap(name: string): boolean;
+  /** A message shared with other recipients: its bytes are encoded once for all of them. */
   sendOutgoing(out: Outgoing): void;
+  /** A message for this session alone: written as text, with no shared bytes encoded for it. */
+  sendReply(out: Outgoing): void;
   readonly nickOrStar: string;
 }
 
@@ -85,7 +88,8 @@ export class Delivery {
         const s = this.host.local(d.uid);
         if (!s || (d.cap !== undefined && !s.hasCap(d.cap))) return;
         if (d.tagOnly && !(s.tagVariant & TAGS_MESSAGE_TAGS)) return;
-        s.sendOutgoing(d.out);
+        // One uid, one session: its line is made as text and joined into the socket's write.
+        s.sendReply(d.out);
         if (d.message) this.messagesDelivered++;
         return;
       }

@@ -5,6 +5,15 @@ import { assertLineSafe, toWireText, utf8ByteLength } from './wire-text.ts';
 
 export type Tags = Record<string, string>;
 
+/** No tags: one shared, frozen object rather than a new `{}` for every message without any. */
+export const NO_TAGS: Tags = Object.freeze({});
+
+/** Whether `tags` holds any tag (without making an array of its keys). */
+export function hasTags(tags: Tags): boolean {
+  for (const _ in tags) return true;
+  return false;
+}
+
 export interface IrcMessage {
   tags: Tags;
   /** Source (prefix) without the leading ':' — absent on most client messages. */
@@ -94,7 +103,8 @@ export function parseTags(raw: string): Tags {
 export function parseLine(line: string): IrcMessage {
   let pos = 0;
   const len = line.length;
-  let tags: Tags = {};
+  // Most client lines carry no tags: they share one empty, frozen object.
+  let tags: Tags = NO_TAGS;
   let source: string | undefined;
 
   while (pos < len && line.charCodeAt(pos) === 0x20) pos++;
@@ -120,7 +130,8 @@ export function parseLine(line: string): IrcMessage {
   let end = line.indexOf(' ', pos);
   if (end === -1) end = len;
   const command = line.slice(pos, end);
-  if (command.charCodeAt(0) === 0x3a || (command.length !== 3 && DIGITS_RE.test(command))) {
+  const first = command.charCodeAt(0);
+  if (first === 0x3a || (command.length !== 3 && first >= 0x30 && first <= 0x39 && DIGITS_RE.test(command))) {
     throw new ProtocolError('INVALID_COMMAND', `Invalid command: ${command.slice(0, 32)}`, command);
   }
   pos = end;
@@ -147,8 +158,19 @@ export function parseLine(line: string): IrcMessage {
  * PING, a command smuggled past anything that looked at the word as sent.
  */
 function upperCaseCommand(command: string): string {
+  if (isUpperCaseWord(command)) return command; // as clients send most commands
   if (ASCII_LETTERS_RE.test(command)) return command.toUpperCase();
   return command.replace(ASCII_LOWER_RE, (ch) => ch.toUpperCase());
+}
+
+/** Only the letters A–Z (and not empty). */
+function isUpperCaseWord(word: string): boolean {
+  if (word.length === 0) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 0x41 || c > 0x5a) return false;
+  }
+  return true;
 }
 
 /** Longest command echoed back in a reply (421): a client's word can be as long as its line. */

@@ -147,6 +147,8 @@ export function guardNick(host: CommandHost, session: Session): void {
   if (ownsNick(session, folded)) return stopGuard(session);
   if (session.nickGuard?.folded === folded) return; // already counting down for this nick
   stopGuard(session);
+  // Most nicks are no account's and look like none: told without a query, a promise or a turn.
+  if (!host.services.store.mayHaveAccountLike(user.nick)) return;
   const account = session.account;
   accountOfNick(host.services.store, user.nick, account).then(
     (owner) => {

@@ -153,6 +153,8 @@ export const ConfigSchema = z.strictObject({
       dataDir: z.string().min(1).default('data'),
       /** Longest a message waits before it is written; the window of loss on a crash. */
       flushIntervalMs: z.number().int().min(1).max(10_000).default(100),
+      /** sqlite: who writes message batches: a worker thread with its own connection (the event loop only hands it the batch), or inline on the event loop. */
+      writer: z.enum(['worker', 'inline']).default('worker'),
       /** PRAGMA quick_check on parlor.db at start, refusing a damaged file; reads the whole file, so a huge one may skip it. */
       quickCheck: z.boolean().default(true),
     })

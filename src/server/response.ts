@@ -11,6 +11,8 @@ export interface ReplyTarget {
   hasCap(name: string): boolean;
   /** A line built as text: checked for CR, LF and NUL before it is sent. */
   sendLine(line: string): void;
+  /** Lines built as text, checked likewise, sent as one burst where the transport can. */
+  sendLines(lines: readonly string[]): void;
   /** A line from the serializer, which has checked it already. */
   sendSerialized(line: string): void;
   nextBatchId(): string;
@@ -118,7 +120,7 @@ export class ResponseBuffer {
    */
   addText(lines: readonly string[], time: number): void {
     if (this.label === undefined && this.target.tagVariant === 0) {
-      for (const line of lines) this.target.sendLine(line);
+      this.target.sendLines(lines);
     } else {
       for (const line of lines) this.add(Outgoing.fromText(line, time));
     }

@@ -46,8 +46,8 @@ export class Session implements LocalSession, ConnectionHandler {
   lastActivity: number;
   /** Last PRIVMSG/NOTICE, for WHOIS idle time. */
   lastSpokeAt: number;
-  /** What this connection sent lately: what it may delete without an account (REDACT). */
-  readonly recentSends = new RecentSends();
+  /** Made at the first message sent (a ring of 50 is ~1.7 KB: idle clients never need one). */
+  private sends: RecentSends | undefined;
   pingSentAt = 0;
 
   // Registration state; `user` is set once registered.
@@ -138,6 +138,11 @@ export class Session implements LocalSession, ConnectionHandler {
     for (const line of greeting(name, network, translatorFor(this.host.config.plainText.language), this.host.config.server.casemapping)) this.conn.send(line);
   }
 
+  /** What this connection sent lately: what it may delete without an account (REDACT). */
+  get recentSends(): RecentSends {
+    return (this.sends ??= new RecentSends());
+  }
+
   /** The capabilities the client enabled. */
   get caps(): ReadonlySet<string> {
     return this.capSet ?? NO_CAPS;
@@ -189,6 +194,19 @@ export class Session implements LocalSession, ConnectionHandler {
   sendLine(line: string): void {
     if (breaksLine(line)) return this.dropUnsafeLine(new UnsafeLineError('line', JSON.stringify(line.slice(0, 120))));
     this.sendSerialized(line);
+  }
+
+  /**
+   * Lines made as text (the welcome burst): one check of them all and one piece of output,
+   * rather than a scan and a queued string each. Should one break a line, each is checked on
+   * its own, so that only that one is dropped.
+   */
+  sendLines(lines: readonly string[]): void {
+    if (this.plain || this.conn.sendLines === undefined || breaksLine(lines.join(''))) {
+      for (const line of lines) this.sendLine(line);
+      return;
+    }
+    this.conn.sendLines(lines);
   }
 
   /** A line the serializer made (and so checked): sent without a second scan. */
@@ -275,13 +293,14 @@ export class Session implements LocalSession, ConnectionHandler {
   }
 
   onLine(line: string, bytes: number): void {
-    this.lastActivity = this.host.now();
+    // One clock read per line: the flood bucket takes the same time (a read costs ~0.1–0.2 µs here).
+    const now = (this.lastActivity = this.host.now());
     this.pingSentAt = 0;
     if (this.backlog !== undefined && this.backlog.length > 0) {
       this.queue(line, bytes);
       return;
     }
-    if (this.busy || this.admitDelay(line) > 0) {
+    if (this.busy || this.admitDelay(line, now) > 0) {
       this.queue(line, bytes);
       this.drainBacklog();
       return;
@@ -303,24 +322,22 @@ export class Session implements LocalSession, ConnectionHandler {
   }
 
   /** 0 when the client may run a command now (a token is taken), else ms until it may. */
-  private floodDelay(): number {
+  private floodDelay(now: number): number {
     const settings = this.host.floodSettings;
     if (settings.exemptOpers && this.user?.hasMode('o')) return 0;
-    const now = this.host.now();
     return (this.bucket ??= new TokenBucket(settings, now)).take(settings, now);
   }
 
   /** 0 when `line` may run now, else ms until it may; a line of the open multiline batch is charged, never held (isLineOfOpenBatch). */
-  private admitDelay(line: string): number {
-    if (!isLineOfOpenBatch(this.multilineBatch, line)) return this.floodDelay();
-    this.chargeFlood(1);
+  private admitDelay(line: string, now: number): number {
+    if (!isLineOfOpenBatch(this.multilineBatch, line)) return this.floodDelay(now);
+    this.chargeFlood(1, now);
     return 0;
   }
 
-  private chargeFlood(count: number): void {
+  private chargeFlood(count: number, now: number): void {
     const settings = this.host.floodSettings;
     if (settings.exemptOpers && this.user?.hasMode('o')) return;
-    const now = this.host.now();
     (this.bucket ??= new TokenBucket(settings, now)).charge(count, settings, now);
   }
 
@@ -328,7 +345,7 @@ export class Session implements LocalSession, ConnectionHandler {
   private drainBacklog(): void {
     while (this.backlog !== undefined && this.backlog.length > 0 && !this.busy && !this.conn.closed) {
       if (this.floodTimer !== undefined) return;
-      const wait = this.admitDelay(this.backlog[0]!);
+      const wait = this.admitDelay(this.backlog[0]!, this.host.now());
       if (wait > 0) {
         this.floodTimer = this.host.setTimeout(() => {
           this.floodTimer = undefined;
@@ -455,7 +472,7 @@ export class Session implements LocalSession, ConnectionHandler {
     for (const text of result.reply ?? []) this.conn.send(text);
     // A long line said as several messages costs what they would, as if typed one by one.
     const extra = (result.commands ?? []).filter((m) => m.command === 'PRIVMSG' || m.command === 'NOTICE').length - 1;
-    if (extra > 0) this.chargeFlood(extra);
+    if (extra > 0) this.chargeFlood(extra, this.host.now());
     // A new try at a nickname brings its own USER: the username follows the nick finally taken.
     if (!wasRegistered && result.commands?.some((m) => m.command === 'USER')) this.username = undefined;
     for (const msg of result.commands ?? []) {

@@ -21,7 +21,8 @@ import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeF
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import Database, { type Database as Db } from 'better-sqlite3';
+import Database from './sqlite-driver.js';
+import type { Database as Db } from 'better-sqlite3';
 import { makePrivateDirectory, PRIVATE_FILE_MODE, restrictToOwner } from './private-files.ts';
 
 export const LOCK_FILE = 'parlor.lock';

@@ -11,7 +11,8 @@
 //
 // Only a directory without a parlor.db (or a parlor.db-wal) gets a new, empty database.
 import { closeSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import Database, { type Database as Db } from 'better-sqlite3';
+import Database from './sqlite-driver.js';
+import type { Database as Db } from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { migrate } from './migrations.ts';
 import { makePrivateDirectory, PRIVATE_FILE_MODE, restrictToOwner } from './private-files.ts';

@@ -43,6 +43,8 @@ export class MemoryStore implements Store {
   private readonly accounts = new Map<string, AccountRecord>();
   /** Each account's skeleton by its folded name (accountsLike). */
   private readonly accountSkeletons = new Map<string, string>();
+  /** How many accounts have each skeleton (mayHaveAccountLike). */
+  private readonly skeletonCounts = new Map<string, number>();
   private readonly channels = new Map<string, ChannelRecord>();
   private readonly bans = new Map<string, StoredBan>();
   private readonly readMarkers = new MemoryReadMarkers();
@@ -194,7 +196,9 @@ export class MemoryStore implements Store {
     const key = foldCase(account.name);
     if (this.accounts.has(key)) return false;
     this.accounts.set(key, cleanAccount(account));
-    this.accountSkeletons.set(key, nickSkeleton(account.name));
+    const skeleton = nickSkeleton(account.name);
+    this.accountSkeletons.set(key, skeleton);
+    this.skeletonCounts.set(skeleton, (this.skeletonCounts.get(skeleton) ?? 0) + 1);
     return true;
   }
 
@@ -213,12 +217,22 @@ export class MemoryStore implements Store {
 
   async deleteAccount(name: string): Promise<boolean> {
     this.readMarkers.forget(foldCase(name));
+    const skeleton = this.accountSkeletons.get(foldCase(name));
+    if (skeleton !== undefined) {
+      const count = this.skeletonCounts.get(skeleton)! - 1;
+      if (count > 0) this.skeletonCounts.set(skeleton, count);
+      else this.skeletonCounts.delete(skeleton);
+    }
     this.accountSkeletons.delete(foldCase(name));
     return this.accounts.delete(foldCase(name));
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
     return sortedByKey(this.accounts).map(cleanAccount);
+  }
+
+  mayHaveAccountLike(nick: string): boolean {
+    return this.accounts.has(foldCase(nick)) || this.skeletonCounts.has(nickSkeleton(nick));
   }
 
   async accountsLike(nick: string): Promise<AccountRecord[]> {

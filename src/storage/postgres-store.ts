@@ -271,6 +271,11 @@ export class PostgresStore implements Store {
     return byKey(rows).map(toAccount);
   }
 
+  /** Other nodes create and delete accounts: only a query can tell (Store.mayHaveAccountLike). */
+  mayHaveAccountLike(): boolean {
+    return true;
+  }
+
   async accountsLike(nick: string): Promise<AccountRecord[]> {
     const { rows } = await this.query<AccountRow & { name_key: string }>('SELECT * FROM accounts WHERE skeleton = $1', [nickSkeleton(nick)]);
     return byKey(rows).map(toAccount);

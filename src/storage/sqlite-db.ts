@@ -1,6 +1,7 @@
 // Opening the SQLite file (pragmas, migrations, clear errors), and the row shapes of its tables
 // (see migrations.ts) with their conversion to Store records.
-import Database, { type Database as Db } from 'better-sqlite3';
+import Database from './sqlite-driver.js';
+import type { Database as Db } from 'better-sqlite3';
 import { foldCase } from '../protocol/casemapping.ts';
 import { checkDatabase, DatabaseFileError, prepareDatabaseFile, restrictDatabaseFiles, type DatabaseFileErrorCode } from './database-file.ts';
 import { migrate } from './migrations.ts';
@@ -56,7 +57,7 @@ function explain(err: unknown): string {
   return message;
 }
 
-export const MESSAGE_COLUMNS = 'msgid, target, time, source, account, command, text, tags';
+export { MESSAGE_COLUMNS } from './sqlite-batch-writes.js';
 
 export interface MessageRow {
   msgid: string;

@@ -1,6 +1,8 @@
 // Read markers (IRCv3 draft/read-marker) in SQLite: table read_markers (migration 5), one row
 // per account and conversation, both folded. Synchronous like the rest of SqliteStore, so a
-// read-then-write needs no more than a transaction.
+// read-then-write needs no more than a transaction: an IMMEDIATE one, which takes the write lock
+// before its read, since the writer thread may commit between a deferred one's read and write
+// (SQLITE_BUSY, which no busy timeout retries).
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { ReadMarkerSet } from './store.ts';
 
@@ -25,7 +27,7 @@ export class SqliteReadMarkers {
     // The account's own markers, and everyone's about a private conversation with it (keyed by
     // its folded name): a later account of the same name starts with none of them.
     this.forgetAll = db.prepare('DELETE FROM read_markers WHERE account_key = ? OR target = ?');
-    this.set = db.transaction((account: string, target: string, time: number, maxPerAccount: number): ReadMarkerSet => {
+    const set = db.transaction((account: string, target: string, time: number, maxPerAccount: number): ReadMarkerSet => {
       const current = this.select.get(account, target) as number | undefined;
       if (current !== undefined) {
         if (time <= current) return { time: current, moved: false };
@@ -36,6 +38,7 @@ export class SqliteReadMarkers {
       this.trim.run(account, account, target, Math.max(0, maxPerAccount - 1));
       return { time, moved: true };
     });
+    this.set = (account, target, time, maxPerAccount) => set.immediate(account, target, time, maxPerAccount);
   }
 
   get(account: string, target: string): number | undefined {

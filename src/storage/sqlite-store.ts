@@ -3,13 +3,17 @@
 // Message delivery never waits for the disk: appendMessage() pushes to an array and arms a
 // timer; every `flushIntervalMs` (or on the next turn once `maxBatch` are queued) the queue is
 // written in ONE transaction, which costs a few microseconds per message instead of a commit
-// each (bench/store-bench.ts measures it). Queries write the queue first, so they see it.
+// each (bench/store-bench.ts measures it), by a worker thread with its own connection
+// (sqlite-message-queue.ts, sqlite-writer.ts): the event loop only hands it the batch. Queries
+// wait for what was queued before them to be written, so they see it. Other writes stay on the
+// main connection: rooms, bans, read markers and deletions run between two batches (whenIdle),
+// so they never wait for the writer's lock; account writes may, busy_timeout, for at most one
+// batch's commit (maxBatch messages, a few ms).
 //
 // Durability: WAL with synchronous=NORMAL does not fsync on commit, but a committed
 // transaction is in the WAL file (the OS page cache) the moment commit returns, so it survives
 // the process dying in any way, kill -9 included; only an OS crash or power cut can lose the
 // last commits. So a message is safe at most flushIntervalMs + one flush after it was accepted.
-import { performance } from 'node:perf_hooks';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { foldCase } from '../protocol/casemapping.ts';
 import { nickSkeleton } from '../protocol/nick-skeleton.ts';
@@ -23,7 +27,6 @@ import {
   cleanChannel,
   compareBans,
   comparePositions,
-  conversationAccounts,
   isMsgidRef,
   pointSpan,
   splitAround,
@@ -34,16 +37,14 @@ import {
 } from './records.ts';
 import { rekeyBansSqlite } from './rekey-bans.ts';
 import { SqliteReadMarkers } from './sqlite-read-markers.ts';
+import { MessageBatchWriter } from './sqlite-batch-writes.js';
+import { MessageQueue, type FlushInfo } from './sqlite-message-queue.ts';
 import { SqliteRedactions } from './sqlite-redactions.ts';
+import { InlineWriter, WorkerWriter, type MessageWriter } from './sqlite-writer.ts';
 import { keepServerSecret } from './sqlite-server-secrets.ts';
 import type { AccountRecord, ChannelRecord, HistoryRef, HistoryTarget, ReadMarkerSet, Store, StoredBan, StoredMessage } from './store.ts';
 
-export interface FlushInfo {
-  /** Messages written by this flush. */
-  messages: number;
-  /** Time the write took (the event loop was busy for this long). */
-  ms: number;
-}
+export type { FlushInfo };
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created when missing. ':memory:' for a throwaway. */
@@ -60,28 +61,22 @@ export interface SqliteStoreOptions {
   onError?: (err: unknown) => void;
   /** Run `PRAGMA quick_check` on opening and refuse a damaged file (default true). */
   quickCheck?: boolean;
+  /** Who writes message batches: a worker thread (default) or the event loop ('inline'). */
+  writer?: 'worker' | 'inline';
 }
 
 /** Rows deleted per transaction by purge and prune, with a turn of the event loop between. */
 const DELETE_CHUNK = 2000;
-const ROWS_PER_INSERT = 32;
 
 export class SqliteStore implements Store {
   readonly path: string;
   /** Counters for metrics and tests. */
-  readonly stats = { transactions: 0, flushes: 0, messagesWritten: 0, flushMs: 0, maxFlushMs: 0, errors: 0, dropped: 0 };
+  readonly stats: MessageQueue['stats'];
+  /** Writes the message batches (tests reach the worker thread through it). */
+  readonly writer: MessageWriter;
   private readonly db: Db;
-  private readonly flushIntervalMs: number;
-  private readonly maxBatch: number;
-  private readonly maxQueued: number;
-  private readonly onFlush: ((info: FlushInfo) => void) | undefined;
-  private readonly onError: ((err: unknown) => void) | undefined;
-  private queue: StoredMessage[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
+  private readonly messages: MessageQueue;
   private closed = false;
-  /** Conversations known to have their row, to skip redundant inserts. Only a cache. */
-  private readonly knownTargets = new Set<string>();
   /**
    * Every account's folded name: most lookups (each registration's nick, guardNick) are for a
    * nick no account holds, answered here without a query. Kept exact, not a cache: this store
@@ -91,17 +86,11 @@ export class SqliteStore implements Store {
   /** How many accounts have each skeleton: likewise, most nicks look like no account's. */
   private readonly accountSkeletons = new Map<string, number>();
   private readonly statements = new Map<string, Statement>();
-  private readonly writeBatch: (batch: StoredMessage[]) => void;
   private readonly readMarkers: SqliteReadMarkers;
   private readonly redactions: SqliteRedactions;
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
-    this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 100);
-    this.maxBatch = Math.max(1, options.maxBatch ?? 1000);
-    this.maxQueued = Math.max(this.maxBatch, options.maxQueued ?? 100_000);
-    this.onFlush = options.onFlush;
-    this.onError = options.onError;
     this.db = openDatabase(options.path, { quickCheck: options.quickCheck ?? true });
     try {
       rekeyBansSqlite(this.db);
@@ -113,76 +102,61 @@ export class SqliteStore implements Store {
     this.redactions = new SqliteRedactions(this.db);
     this.accountKeys = new Set(this.db.prepare('SELECT name_key FROM accounts').pluck().all() as string[]);
     for (const skeleton of this.db.prepare('SELECT skeleton FROM accounts').pluck().all() as string[]) this.countSkeleton(skeleton, 1);
-    // Rows go in ROWS_PER_INSERT to a statement: per-statement overhead is most of the cost of
-    // a small insert, so this halves the write time of a batch (bench/store-bench.ts).
-    const insert = (rows: number): Statement =>
-      this.db.prepare(`INSERT OR IGNORE INTO messages (${MESSAGE_COLUMNS}) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
-    const insertMany = insert(ROWS_PER_INSERT);
-    const insertOne = insert(1);
-    const insertConversation = this.db.prepare('INSERT OR IGNORE INTO conversations (target, account_a, account_b) VALUES (?, ?, ?)');
-    const args: unknown[] = [];
-    this.writeBatch = this.db.transaction((batch: StoredMessage[]) => {
-      args.length = 0; // a failed batch may have left some
-      const whole = batch.length - (batch.length % ROWS_PER_INSERT);
-      for (let i = 0; i < batch.length; i++) {
-        const m = batch[i]!;
-        const tags = m.tags !== undefined && Object.keys(m.tags).length > 0 ? JSON.stringify(m.tags) : null;
-        args.push(m.msgid, m.target, m.time, m.source, m.account ?? null, m.command, m.text, tags);
-        if (i >= whole) {
-          insertOne.run(args);
-          args.length = 0;
-        } else if (args.length === ROWS_PER_INSERT * 8) {
-          insertMany.run(args);
-          args.length = 0;
-        }
-        if (!this.knownTargets.has(m.target)) {
-          const sides = conversationAccounts(m.target);
-          insertConversation.run(m.target, sides?.[0] ?? null, sides?.[1] ?? null);
-          this.knownTargets.add(m.target);
-        }
-      }
-      this.redactions.dropRedacted(batch);
+    // Another connection cannot open a ':memory:' database: that one writes inline.
+    const inline = options.writer === 'inline' || options.path === ':memory:';
+    this.writer = inline ? new InlineWriter(new MessageBatchWriter(this.db)) : new WorkerWriter(options.path);
+    const maxBatch = Math.max(1, options.maxBatch ?? 1000);
+    this.messages = new MessageQueue({
+      writer: this.writer,
+      flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 100),
+      maxBatch,
+      maxQueued: Math.max(maxBatch, options.maxQueued ?? 100_000),
+      onFlush: options.onFlush,
+      onError: options.onError,
     });
+    this.stats = this.messages.stats;
+  }
+
+  /**
+   * Resolves once the writer thread has started and opened its connection (rejects if it
+   * cannot): before it, the first messages would wait longer than flushIntervalMs.
+   */
+  ready(): Promise<void> {
+    return this.writer.ready();
   }
 
   /** Messages accepted but not yet written. */
   get queued(): number {
-    return this.queue.length;
+    return this.messages.queued;
   }
 
   // ---- history ----
 
   appendMessage(message: StoredMessage): void {
-    if (this.closed) {
-      this.stats.dropped++;
-      return;
-    }
-    this.queue.push(message);
-    // Not unref'd: a process that ends on its own writes its queue first.
-    if (this.queue.length >= this.maxBatch) {
-      if (this.immediate === undefined) this.immediate = setImmediate(this.timedFlush);
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(this.timedFlush, this.flushIntervalMs);
-    }
+    this.messages.append(message);
   }
 
   async latest(target: string, limit: number, after?: HistoryRef): Promise<StoredMessage[]> {
+    await this.messages.drain();
     const span = after === undefined ? undefined : this.resolve(target, after);
     if (span === null) return [];
     return this.range(target, { above: span?.hi, desc: true, limit }).reverse();
   }
 
   async before(target: string, ref: HistoryRef, limit: number): Promise<StoredMessage[]> {
+    await this.messages.drain();
     const span = this.resolve(target, ref);
     return span ? this.range(target, { below: span.lo, desc: true, limit }).reverse() : [];
   }
 
   async after(target: string, ref: HistoryRef, limit: number): Promise<StoredMessage[]> {
+    await this.messages.drain();
     const span = this.resolve(target, ref);
     return span ? this.range(target, { above: span.hi, limit }) : [];
   }
 
   async around(target: string, ref: HistoryRef, limit: number): Promise<StoredMessage[]> {
+    await this.messages.drain();
     const span = this.resolve(target, ref);
     if (!span) return [];
     const n = clampLimit(limit);
@@ -192,6 +166,7 @@ export class SqliteStore implements Store {
   }
 
   async between(target: string, a: HistoryRef, b: HistoryRef, limit: number): Promise<StoredMessage[]> {
+    await this.messages.drain();
     const [sa, sb] = [this.resolve(target, a), this.resolve(target, b)];
     if (!sa || !sb) return [];
     // Counted from `a`: forwards when it is the earlier ref, backwards from it otherwise.
@@ -200,7 +175,7 @@ export class SqliteStore implements Store {
   }
 
   async targets(account: string | undefined, channels: string[], from: number, to: number, limit: number): Promise<HistoryTarget[]> {
-    this.writeQueued();
+    await this.messages.drain();
     const ascending = from <= to;
     const [lo, hi] = ascending ? [from, to] : [to, from];
     const found = this.statement(targetsQuery(ascending)).all(account ?? null, account ?? null, JSON.stringify(channels), lo, hi, clampLimit(limit)) as { target: string; latest: number }[];
@@ -210,26 +185,26 @@ export class SqliteStore implements Store {
   }
 
   async purge(target: string): Promise<number> {
-    this.writeQueued();
+    await this.messages.drain();
     const removed = await this.deleteInChunks('SELECT id FROM messages WHERE target = ? LIMIT ?', [target]);
-    if (!this.closed) this.dropEmptyConversations();
+    if (!this.closed) await this.writer.dropEmptyConversations();
     return removed;
   }
 
   async forgetAccount(account: string): Promise<number> {
-    this.writeQueued();
+    await this.messages.drain();
     const targets = this.statement('SELECT target FROM conversations WHERE account_a = ? OR account_b = ?').pluck().all(account, account) as string[];
     let removed = 0;
     for (const target of targets) {
       if (this.closed) return removed;
       removed += await this.deleteInChunks('SELECT id FROM messages WHERE target = ? LIMIT ?', [target]);
     }
-    if (!this.closed) this.dropEmptyConversations();
+    if (!this.closed) await this.writer.dropEmptyConversations();
     return removed;
   }
 
   async prune(before: number, keepPerTarget: number): Promise<number> {
-    this.writeQueued();
+    await this.messages.drain();
     const targets = this.statement('SELECT target FROM conversations').pluck().all() as string[];
     const keep = clampLimit(keepPerTarget);
     let removed = 0;
@@ -241,23 +216,23 @@ export class SqliteStore implements Store {
         removed += await this.deleteInChunks('SELECT id FROM messages WHERE target = ? ORDER BY time DESC, id DESC LIMIT ? OFFSET ?', [target], keep);
       }
     }
-    if (!this.closed) this.dropEmptyConversations();
+    if (!this.closed) await this.writer.dropEmptyConversations();
     return removed;
   }
 
   async findMessage(msgid: string): Promise<StoredMessage | undefined> {
-    this.writeQueued();
+    await this.messages.drain();
     const row = this.statement(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE msgid = ?`).get(msgid) as MessageRow | undefined;
     return row && toMessage(row);
   }
 
   async deleteMessage(msgid: string, time: number): Promise<boolean> {
-    this.writeQueued();
-    return this.redactions.redact(msgid, time);
+    await this.messages.drain();
+    return this.messages.whenIdle(() => this.redactions.redact(msgid, time));
   }
 
   async pruneRedactions(before: number): Promise<number> {
-    return this.redactions.pruneBefore(before);
+    return this.messages.whenIdle(() => this.redactions.pruneBefore(before));
   }
 
   // ---- accounts ----
@@ -316,6 +291,10 @@ export class SqliteStore implements Store {
     return rows.map(toAccount).sort(byFoldedName);
   }
 
+  mayHaveAccountLike(nick: string): boolean {
+    return this.accountKeys.has(foldCase(nick)) || this.accountSkeletons.has(nickSkeleton(nick));
+  }
+
   async accountsLike(nick: string): Promise<AccountRecord[]> {
     const skeleton = nickSkeleton(nick);
     if (!this.accountSkeletons.has(skeleton)) return [];
@@ -327,10 +306,12 @@ export class SqliteStore implements Store {
 
   async saveChannel(channel: ChannelRecord): Promise<void> {
     const c = cleanChannel(channel);
-    this.statement(
+    await this.messages.whenIdle(() =>
+      this.statement(
       `INSERT OR REPLACE INTO channels (name_key, name, founder, registered_at, topic, topic_set_by, topic_set_at, modes, key, user_limit, bans, operators, exceptions, invites)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(...channelColumns(c));
+      ).run(...channelColumns(c)),
+    );
   }
 
   async getChannel(name: string): Promise<ChannelRecord | undefined> {
@@ -339,7 +320,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteChannel(name: string): Promise<boolean> {
-    return this.statement('DELETE FROM channels WHERE name_key = ?').run(foldCase(name)).changes === 1;
+    return this.messages.whenIdle(() => this.statement('DELETE FROM channels WHERE name_key = ?').run(foldCase(name)).changes === 1);
   }
 
   async listChannels(): Promise<ChannelRecord[]> {
@@ -351,13 +332,22 @@ export class SqliteStore implements Store {
 
   async saveBan(ban: StoredBan): Promise<void> {
     const b = cleanBan(ban);
-    this.statement(
-      'INSERT OR REPLACE INTO server_bans (list, mask_key, mask, kind, reason, set_by, set_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(b.list, banKey(b.mask), b.mask, b.kind, b.reason, b.setBy, b.setAt, b.expiresAt ?? null);
+    await this.messages.whenIdle(() =>
+      this.statement('INSERT OR REPLACE INTO server_bans (list, mask_key, mask, kind, reason, set_by, set_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        b.list,
+        banKey(b.mask),
+        b.mask,
+        b.kind,
+        b.reason,
+        b.setBy,
+        b.setAt,
+        b.expiresAt ?? null,
+      ),
+    );
   }
 
   async deleteBan(list: 'ban' | 'mute', mask: string): Promise<void> {
-    this.statement('DELETE FROM server_bans WHERE list = ? AND mask_key = ?').run(list, banKey(mask));
+    await this.messages.whenIdle(() => this.statement('DELETE FROM server_bans WHERE list = ? AND mask_key = ?').run(list, banKey(mask)));
   }
 
   async listBans(): Promise<StoredBan[]> {
@@ -372,7 +362,7 @@ export class SqliteStore implements Store {
   }
 
   async setReadMarker(account: string, target: string, time: number, maxPerAccount: number): Promise<ReadMarkerSet> {
-    return this.readMarkers.set(foldCase(account), foldCase(target), time, maxPerAccount);
+    return this.messages.whenIdle(() => this.readMarkers.set(foldCase(account), foldCase(target), time, maxPerAccount));
   }
 
   async serverSecret(name: string, candidate: string): Promise<string> {
@@ -382,63 +372,21 @@ export class SqliteStore implements Store {
   // ---- lifecycle ----
 
   async flush(): Promise<void> {
-    this.writeQueued();
+    await this.messages.drain();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.writeQueued();
+      await this.messages.close(); // the writer's connection closes first
       this.db.pragma('optimize');
     } finally {
-      this.db.close(); // checkpoints and removes the WAL
+      this.db.close(); // the last connection: checkpoints and removes the WAL
     }
   }
 
   // ---- internals ----
-
-  private readonly timedFlush = (): void => {
-    try {
-      this.writeQueued();
-    } catch (err) {
-      this.stats.errors++;
-      this.onError?.(err);
-      // Retry later, without keeping the process alive for a disk that may stay broken.
-      if (this.queue.length > 0 && this.timer === undefined) this.timer = setTimeout(this.timedFlush, Math.max(this.flushIntervalMs, 1000)).unref();
-    }
-  };
-
-  /** Writes everything queued in one transaction; on failure the batch goes back in the queue. */
-  private writeQueued(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
-    this.timer = this.immediate = undefined;
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
-    const started = performance.now();
-    try {
-      this.stats.transactions++;
-      this.writeBatch(batch);
-    } catch (err) {
-      // The conversation cache may name rows the rollback took away.
-      this.knownTargets.clear();
-      this.queue = batch;
-      const excess = this.queue.length - this.maxQueued;
-      if (excess > 0) {
-        this.queue.splice(0, excess);
-        this.stats.dropped += excess;
-      }
-      throw err;
-    }
-    const ms = performance.now() - started;
-    this.stats.flushes++;
-    this.stats.messagesWritten += batch.length;
-    this.stats.flushMs += ms;
-    this.stats.maxFlushMs = Math.max(this.stats.maxFlushMs, ms);
-    this.onFlush?.({ messages: batch.length, ms });
-  }
 
   private statement(sql: string): Statement {
     let s = this.statements.get(sql);
@@ -448,7 +396,6 @@ export class SqliteStore implements Store {
 
   /** Where `ref` sits in `target`; null for a msgid that is not in that conversation. */
   private resolve(target: string, ref: HistoryRef): Span | null {
-    this.writeQueued();
     if (!isMsgidRef(ref)) return timeSpan(ref.time);
     const row = this.statement('SELECT time, id FROM messages WHERE msgid = ? AND target = ?').get(ref.msgid, target) as { time: number; id: number } | undefined;
     return row ? pointSpan(row.time, row.id) : null;
@@ -456,7 +403,6 @@ export class SqliteStore implements Store {
 
   /** Messages of `target` within bounds: above/below exclusive, from inclusive. */
   private range(target: string, q: { above?: Position | undefined; from?: Position; below?: Position; desc?: boolean; limit: number }): StoredMessage[] {
-    this.writeQueued();
     const limit = clampLimit(q.limit);
     if (limit === 0) return [];
     let where = 'target = ?';
@@ -485,15 +431,10 @@ export class SqliteStore implements Store {
     for (;;) {
       if (this.closed) return removed;
       this.stats.transactions++;
-      const n = this.db.transaction(() => stmt.run(...args).changes)();
+      const n = await this.messages.whenIdle(() => this.db.transaction(() => stmt.run(...args).changes)());
       removed += n;
       if (n < DELETE_CHUNK) return removed;
       await yieldToEventLoop();
     }
-  }
-
-  private dropEmptyConversations(): void {
-    this.statement('DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.target = conversations.target)').run();
-    this.knownTargets.clear();
   }
 }

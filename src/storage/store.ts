@@ -171,6 +171,15 @@ export interface Store {
    * folded name. Which of them count as look-alikes (never two ASCII names) is the caller's rule.
    */
   accountsLike(nick: string): Promise<AccountRecord[]>;
+  /**
+   * At once, without a query: whether an account may be named `nick` (folded) or look like it
+   * (the same skeleton as accountsLike). False only when the store knows that none is — it
+   * alone writes the accounts and holds every name and skeleton in memory — so that the nick
+   * guard of a registration, whose nick is almost never an account's, needs no query and no
+   * await. True when one may be: getAccount and accountsLike tell. A store shared by several
+   * nodes (PostgreSQL), which cannot know without a query, always says true.
+   */
+  mayHaveAccountLike(nick: string): boolean;
 
   // ---- registered rooms ----
   /** Creates or replaces the whole record, keyed by the folded name. */

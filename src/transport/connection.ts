@@ -33,6 +33,12 @@ export interface Connection {
   attach(handler: ConnectionHandler): void;
   /** Queue one line (without CR LF). Writes are coalesced per event-loop turn. */
   send(line: string): void;
+  /**
+   * Queue several lines (without CR LF) as one piece of output: a burst made at once (the
+   * welcome). A transport that frames each line on its own (WebSocket) leaves it out, and
+   * callers send line by line.
+   */
+  sendLines?(lines: readonly string[]): void;
   sendPrepared(line: PreparedLine): void;
   /** Flush what is queued, optionally send a last line, then close. */
   close(reason: string, lastLine?: string): void;

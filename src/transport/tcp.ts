@@ -26,11 +26,11 @@ const CONNECTION = Symbol('connection');
 type OwnedSocket = net.Socket & { [CONNECTION]: SocketConnection };
 
 export class SocketConnection implements Connection, Flushable, LineSink {
-  readonly id: string;
+  /** Its number: the id's string is made only when asked for (logs), not kept per connection. */
+  private readonly serial: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
-  readonly transport: 'tcp' | 'tls';
   closed = false;
 
   private handler: ConnectionHandler | undefined;
@@ -52,11 +52,10 @@ export class SocketConnection implements Connection, Flushable, LineSink {
     /** The client a trusted proxy's PROXY header named: its address is this connection's. */
     proxied?: ProxiedSource,
   ) {
-    this.id = `tcp-${++nextId}`;
+    this.serial = ++nextId;
     this.remoteAddress = proxied?.address ?? normalizeAddress(socket.remoteAddress ?? 'unknown');
     this.remotePort = proxied?.port ?? socket.remotePort ?? 0;
     this.secure = socket instanceof tls.TLSSocket;
-    this.transport = this.secure ? 'tls' : 'tcp';
     this.decoder = new LineDecoder(shared.limits.maxLineBytes, this);
     shared.sockets.add(socket);
     socket.setNoDelay(true);
@@ -66,6 +65,14 @@ export class SocketConnection implements Connection, Flushable, LineSink {
     socket.on('end', SocketConnection.onEnd);
     socket.on('error', SocketConnection.onError);
     socket.on('close', SocketConnection.onSocketClose);
+  }
+
+  get id(): string {
+    return `tcp-${this.serial}`;
+  }
+
+  get transport(): 'tcp' | 'tls' {
+    return this.secure ? 'tls' : 'tcp';
   }
 
   private static onData(this: OwnedSocket, chunk: Buffer): void {
@@ -101,6 +108,11 @@ export class SocketConnection implements Connection, Flushable, LineSink {
 
   send(line: string): void {
     this.enqueue(line + '\r\n', Buffer.byteLength(line) + 2);
+  }
+
+  sendLines(lines: readonly string[]): void {
+    const text = lines.join('\r\n') + '\r\n';
+    this.enqueue(text, Buffer.byteLength(text));
   }
 
   sendPrepared(line: PreparedLine): void {
@@ -143,9 +155,10 @@ export class SocketConnection implements Connection, Flushable, LineSink {
       return;
     }
     // One buffer, one write: copying a few small lines is cheaper than a stream write each.
-    // Text alone is joined and encoded at once (a reply burst), shared Buffers are copied in.
+    // Text alone (a reply burst, private messages) is joined and written as a string, which the
+    // socket encodes straight into its write (no Buffer made here); shared Buffers are copied in.
     if (!buffers) {
-      this.socket.write(Buffer.from(queue.join(''), 'utf8'));
+      this.socket.write(queue.join(''));
       return;
     }
     const out = Buffer.allocUnsafe(bytes);

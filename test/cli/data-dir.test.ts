@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import Database from '../../src/storage/sqlite-driver.js';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { escapeRegExp, OutputWatcher, PARLOR_BIN, runParlor, startParlor, within, type ParlorProcess } from '../helpers/cli.ts';
 import { RawClient } from '../helpers/raw-client.ts';

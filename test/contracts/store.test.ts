@@ -511,6 +511,40 @@ export function storeContract(name: string, make: () => Store | Promise<Store>, 
           assert.deepEqual(await store.accountsLike('alice'), [account('alice')]);
         }));
 
+      test('mayHaveAccountLike is never false for a nick an account has or looks like, and stays so through creation and deletion', () =>
+        withStore(async (store) => {
+          const cyrillicBoss = '\u0412\u041e\u0405\u0405';
+          // Whatever a store cannot rule out, it may say true to; what it rules out must hold nothing.
+          const agrees = async (nick: string): Promise<void> => {
+            const held = (await store.getAccount(nick)) !== undefined || (await store.accountsLike(nick)).length > 0;
+            if (held) assert.equal(store.mayHaveAccountLike(nick), true, nick);
+          };
+          await store.createAccount(account('boss'));
+          await store.createAccount(account('a[b]'));
+          for (const nick of ['boss', 'BOSS', 'b0ss', cyrillicBoss, '\uff22oss', 'a[b]', 'A{B}', 'nobody']) await agrees(nick);
+          assert.equal(store.mayHaveAccountLike('BOSS'), true);
+          assert.equal(store.mayHaveAccountLike(cyrillicBoss), true);
+          assert.equal(store.mayHaveAccountLike('a{b}'), true);
+          await store.createAccount(account(cyrillicBoss));
+          assert.equal(await store.deleteAccount('boss'), true);
+          // The look-alike account keeps boss's skeleton held.
+          assert.equal(store.mayHaveAccountLike('boss'), true);
+          await agrees('boss');
+          assert.equal(await store.deleteAccount(cyrillicBoss), true);
+          await agrees('boss');
+          await agrees(cyrillicBoss);
+        }));
+
+      test('mayHaveAccountLike of a store its node alone writes (memory, SQLite) is false for a nick no account is near', () =>
+        withStore(async (store) => {
+          if (name.startsWith('PostgresStore')) return; // shared by nodes: always true (a query tells)
+          assert.equal(store.mayHaveAccountLike('nobody'), false);
+          await store.createAccount(account('boss'));
+          assert.equal(store.mayHaveAccountLike('nobody'), false);
+          assert.equal(await store.deleteAccount('boss'), true);
+          assert.equal(store.mayHaveAccountLike('boss'), false);
+        }));
+
       test('accounts come back as copies', () =>
         withStore(async (store) => {
           const original = account('dave');

@@ -91,11 +91,12 @@ describe('the log unavailable', () => {
 /**
  * A store whose database can be switched off: every asynchronous method then rejects with
  * StoreError STORE_UNAVAILABLE, as PostgresStore does when PostgreSQL is down. appendMessage
- * never fails (PostgresStore queues), flush and close always work (shutdown).
+ * never fails (PostgresStore queues), flush and close always work (shutdown), and so does
+ * mayHaveAccountLike (no query: PostgresStore always says true).
  */
 function faultyStore(inner: Store): { store: Store; setDown(down: boolean): void } {
   let down = false;
-  const alwaysWorks = new Set<PropertyKey>(['appendMessage', 'flush', 'close']);
+  const alwaysWorks = new Set<PropertyKey>(['appendMessage', 'flush', 'close', 'mayHaveAccountLike']);
   const store = new Proxy(inner, {
     get(target, key, receiver) {
       const value: unknown = Reflect.get(target, key, receiver);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/storage/sqlite-driver.js';
 import { foldCase } from '../../src/protocol/casemapping.ts';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/storage/migrations.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';

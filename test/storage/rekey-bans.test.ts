@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../src/storage/sqlite-driver.js';
 import pg from 'pg';
 import { PostgresStore } from '../../src/storage/postgres-store.ts';
 import { banKey } from '../../src/storage/records.ts';

@@ -21,7 +21,6 @@ import {
   RPL_LIST,
   RPL_LISTEND,
   RPL_LISTSTART,
-  RPL_NAMREPLY,
   RPL_NOTOPIC,
   RPL_TOPIC,
   RPL_TOPICWHOTIME,
@@ -34,6 +33,7 @@ import { joinMessage } from '../../network/reduce-channels.ts';
 import { Outgoing } from '../outgoing.ts';
 import { numericReply, sendPaced } from '../paced-reply.ts';
 import { replayOnJoin } from './history.ts';
+import { canSeeChannel, namesLines } from './names-lines.ts';
 import { markerOnJoin } from './markread.ts';
 import { afterCommit } from '../../node/log-follower.ts';
 import { inTurn } from '../in-turn.ts';
@@ -45,11 +45,6 @@ export function requireChannel(ctx: Context, name: string): Channel {
   const ch = ctx.network.channel(name);
   if (!ch) throw new IrcError(ERR_NOSUCHCHANNEL, [name], 'No such channel');
   return ch;
-}
-
-/** A user may see a channel's members if the channel is not secret or they are in it. */
-function canSeeChannel(ch: Channel, user: User): boolean {
-  return !ch.flags.has('s') || ch.members.has(user);
 }
 
 export const channelCommands: CommandGroup = {
@@ -304,36 +299,5 @@ function* namesOfTargets(ctx: Context, targets: readonly string[]): Generator<Ou
     if (ch) yield* namesLines(ctx, ch);
     else yield numericReply(ctx, RPL_ENDOFNAMES, name, 'End of /NAMES list');
   }
-}
-
-/** A room's 353 lines and its 366, made as they are asked for. */
-function* namesLines(ctx: Context, ch: Channel): Generator<Outgoing> {
-  const viewer = ctx.user;
-  const isMember = ch.members.has(viewer);
-  if (!canSeeChannel(ch, viewer)) {
-    yield numericReply(ctx, RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
-    return;
-  }
-  const multi = ctx.session.hasCap('multi-prefix');
-  const full = ctx.session.hasCap('userhost-in-names');
-  const symbol = ch.flags.has('s') ? '@' : '=';
-  // Each 353 line, CR LF included, must fit in LINELEN: the names get what the fixed part leaves.
-  const fixed = `:${ctx.serverName} ${RPL_NAMREPLY} ${ctx.session.nickOrStar} ${symbol} ${ch.name} :\r\n`;
-  const budget = ctx.limits.lineBytes - Buffer.byteLength(fixed);
-  let line = '';
-  let bytes = 0;
-  for (const [member, m] of ch.members) {
-    if (!isMember && member.modes.has('i')) continue;
-    const entry = m.prefix(multi) + (full ? member.mask : member.nick);
-    const entryBytes = Buffer.byteLength(entry);
-    if (line !== '' && bytes + 1 + entryBytes > budget) {
-      yield numericReply(ctx, RPL_NAMREPLY, symbol, ch.name, line);
-      line = '';
-    }
-    bytes = line === '' ? entryBytes : bytes + 1 + entryBytes;
-    line = line === '' ? entry : `${line} ${entry}`;
-  }
-  if (line !== '') yield numericReply(ctx, RPL_NAMREPLY, symbol, ch.name, line);
-  yield numericReply(ctx, RPL_ENDOFNAMES, ch.name, 'End of /NAMES list');
 }
 

@@ -1,5 +1,5 @@
 // Messages: PRIVMSG, NOTICE and TAGMSG to rooms and to people.
-import type { Tags } from '../../protocol/message.ts';
+import { hasTags, NO_TAGS, type Tags } from '../../protocol/message.ts';
 import {
   ERR_CANNOTSENDTOCHAN,
   ERR_NORECIPIENT,
@@ -57,15 +57,18 @@ function deliver(ctx: Context, command: MessageCommand, [targets, text]: string[
   if (command !== 'TAGMSG' && (text === undefined || text === '')) {
     throw new IrcError(ERR_NOTEXTTOSEND, [], 'No text to send');
   }
-  const list = targets.split(',').filter((t) => t !== '');
-  if (list.length > ctx.limits.targetsPerMessage) {
+  // Most messages have one target: no list is made for it.
+  const list = targets.includes(',') ? targets.split(',').filter((t) => t !== '') : undefined;
+  if (list !== undefined && list.length > ctx.limits.targetsPerMessage) {
     throw new IrcError(ERR_TOOMANYTARGETS, [list[ctx.limits.targetsPerMessage]!], 'Too many targets');
   }
-  const clientTags = ctx.session.hasCap('message-tags') ? pickClientTags(ctx.msg.tags) : {};
-  ctx.session.lastSpokeAt = ctx.now();
-  ctx.services.stats.messages.mark(ctx.now(), list.length);
+  const clientTags = ctx.session.hasCap('message-tags') ? pickClientTags(ctx.msg.tags) : NO_TAGS;
+  const now = ctx.now();
+  ctx.session.lastSpokeAt = now;
+  ctx.services.stats.messages.mark(now, list?.length ?? 1);
   // Message text is private: logged only where the operator asked for it (logging.messages).
   if (command !== 'TAGMSG' && ctx.config.logging.messages) ctx.services.logger.debug({ from: ctx.user.nick, target: targets, command, text }, 'message');
+  if (list === undefined) return sendTo(ctx, command, targets, text, clientTags);
   if (list.length === 1) return sendTo(ctx, command, list[0]!, text, clientTags);
   return inTurn(list, (target) => sendTo(ctx, command, target, text, clientTags));
 }
@@ -124,7 +127,7 @@ export function pickClientTags(tags: Tags): Tags {
   for (const key in tags) {
     if (key.charCodeAt(0) === 0x2b /* + */) (picked ??= {})[key] = tags[key]!;
   }
-  return picked ?? {};
+  return picked ?? NO_TAGS;
 }
 
 function send(ctx: Context, command: MessageCommand, rawTarget: string, text: string, clientTags: Tags, multiline?: MultilineShape): void | Promise<void> {
@@ -231,7 +234,7 @@ function answerMessage(ctx: Context, m: SentMessage, verdict: Verdict): void {
   if (m.multiline !== undefined && ctx.session.hasCap('echo-message')) {
     echoMultiline(ctx, { ...m, command: m.command as 'PRIVMSG' | 'NOTICE', concat: m.multiline.concat, time });
   } else if (ctx.session.hasCap('echo-message')) {
-    const tags = Object.keys(m.clientTags).length > 0 ? m.clientTags : undefined;
+    const tags = hasTags(m.clientTags) ? m.clientTags : undefined;
     const echo = new Outgoing(m.mask, m.command, m.command === 'TAGMSG' ? [m.shown] : [m.shown, m.text], time, m.msgid, tags, m.account);
     ctx.rb.add(m.fromBot ? echo.markFromBot() : echo);
   }

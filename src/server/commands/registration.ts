@@ -12,7 +12,7 @@ import {
   ERR_PASSWDMISMATCH,
   ERR_YOUREBANNEDCREEP,
 } from '../../protocol/numerics.ts';
-import { clipUtf8 } from '../../protocol/text.ts';
+import { clipUtf8, ownedString } from '../../protocol/text.ts';
 import { guardNick, guestNick } from '../accounts.ts';
 import { mayTakeOnceLoggedIn, ownerDisplacement } from '../lookalike-accounts.ts';
 import { nickOccupants } from '../../network/lookalike-nicks.ts';
@@ -98,8 +98,9 @@ export const registrationCommands: CommandGroup = {
       if (realname!.trim() === '') throw new IrcError(ERR_NEEDMOREPARAMS, ['USER'], 'Not enough parameters');
       const limits = ctx.limits;
       // An unusable ident is replaced rather than refused, as other servers do.
-      session.username = sanitizeUsername(username!, limits.userLength) ?? 'user';
-      session.realname = clipUtf8(realname!, limits.realnameLength);
+      // Copies: the user keeps these for as long as it is connected, the line's read need not live on.
+      session.username = ownedString(sanitizeUsername(username!, limits.userLength) ?? 'user');
+      session.realname = ownedString(clipUtf8(realname!, limits.realnameLength));
       return tryCompleteRegistration(ctx);
     },
   },
@@ -107,7 +108,7 @@ export const registrationCommands: CommandGroup = {
 
 /** A nick accepted before registration: registration completes if USER is in too. */
 function acceptNick(ctx: Context, nick: string): void | Promise<void> {
-  ctx.session.nick = nick;
+  ctx.session.nick = ownedString(nick);
   return tryCompleteRegistration(ctx);
 }
 
