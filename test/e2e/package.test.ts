@@ -244,13 +244,15 @@ describe('the npm package', () => {
       }
     }
     assert.deepEqual(missing, []);
-    // And every module loads, the terminal UI's (ink, react) too; main.js would run the CLI.
+    // And every module loads, the terminal UI's (ink, react) too; main.js would run the CLI, and a
+    // thread's entry (*-worker.js) refuses to run outside its thread: `parlor serve` below starts
+    // the SQLite writer thread and waits for it before it listens, which loads that one.
     const loadAll = [
       "import { readdirSync } from 'node:fs';",
       "import { join } from 'node:path';",
       "import { pathToFileURL } from 'node:url';",
       `const root = ${JSON.stringify(join(installed, 'dist'))};`,
-      "const files = readdirSync(root, { recursive: true }).filter((f) => f.endsWith('.js') && !f.startsWith('web') && f !== join('cli', 'main.js'));",
+      "const files = readdirSync(root, { recursive: true }).filter((f) => f.endsWith('.js') && !f.startsWith('web') && f !== join('cli', 'main.js') && !f.endsWith('-worker.js'));",
       'for (const f of files) await import(pathToFileURL(join(root, f)).href);',
       "console.log('loaded ' + files.length);",
     ].join('\n');
