@@ -136,21 +136,16 @@ export class WorkerWriter implements MessageWriter {
  * the process runs under `node --import tsx`) would take it a second to start instead of 0.1 s.
  */
 function spawnWriterThread(path: string): Worker {
-  return new Worker(new URL('./sqlite-writer-worker.js', import.meta.url), { workerData: { path }, execArgv: withoutTsx(process.execArgv) });
+  return new Worker(new URL('./sqlite-writer-worker.js', import.meta.url), { workerData: { path }, execArgv: writerThreadArgv(process.execArgv) });
 }
 
-const LOADER_FLAG = /^--(import|require|loader|experimental-loader)$/;
-const LOADER_FLAG_WITH_VALUE = /^--(import|require|loader|experimental-loader)=/;
-
-/** Node options without those that load tsx (`--import tsx`, `--require …/tsx/…`). */
-export function withoutTsx(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i]!;
-    if (LOADER_FLAG.test(arg) && /\btsx\b/.test(execArgv[i + 1] ?? '')) i++;
-    else if (!(LOADER_FLAG_WITH_VALUE.test(arg) && /\btsx\b/.test(arg))) kept.push(arg);
-  }
-  return kept;
+/**
+ * The process's Node options the thread keeps: only the profilers', so that `--cpu-prof` covers
+ * it. Nothing else is needed there, and much is refused in a worker (`--max-old-space-size`;
+ * the options Node 24's test runner gives its child processes), which would stop it starting.
+ */
+export function writerThreadArgv(execArgv: readonly string[]): string[] {
+  return execArgv.filter((arg) => arg.startsWith('--cpu-prof') || arg.startsWith('--heap-prof'));
 }
 
 function reviveError(described: { name: string; message: string; code?: string }): Error {

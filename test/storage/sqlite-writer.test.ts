@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from '../../src/storage/sqlite-driver.js';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
-import { WorkerWriter, WriterThreadError, withoutTsx } from '../../src/storage/sqlite-writer.ts';
+import { WorkerWriter, WriterThreadError, writerThreadArgv } from '../../src/storage/sqlite-writer.ts';
 import { conversationKey, type StoredMessage } from '../../src/storage/store.ts';
 
 const T = 1_700_000_000_000;
@@ -238,11 +238,11 @@ describe('SQLite writer thread', () => {
     }
   });
 
-  test('the thread is started without the tsx loader', () => {
-    assert.deepEqual(withoutTsx(['--import', 'tsx', '--cpu-prof', '--import=tsx', '--require', '/x/node_modules/tsx/dist/preflight.cjs', '--max-old-space-size=512']), [
-      '--cpu-prof',
-      '--max-old-space-size=512',
-    ]);
-    assert.deepEqual(withoutTsx(['--import', './other.mjs']), ['--import', './other.mjs']);
+  test('the thread is started with the profilers\' options only: no tsx loader, nothing a worker refuses', () => {
+    assert.deepEqual(
+      writerThreadArgv(['--import', 'tsx', '--cpu-prof', '--cpu-prof-dir=/tmp/p', '--import=tsx', '--require', '/x/node_modules/tsx/dist/preflight.cjs', '--max-old-space-size=512', '--secure-heap=0', '--node-snapshot', '--heap-prof']),
+      ['--cpu-prof', '--cpu-prof-dir=/tmp/p', '--heap-prof'],
+    );
+    assert.deepEqual(writerThreadArgv(['--import', './other.mjs', '--stack-trace-limit=10']), []);
   });
 });
