@@ -7,7 +7,7 @@
 //
 //   node --import tsx bench/privmsg-micro.ts [--pairs 100] [--count 500] [--rounds 10]
 //        [--store sqlite|memory] [--caps server-time,message-tags]
-//        [--root /path/to/checkout ...] [--dist] [--profile DIR]
+//        [--root /path/to/checkout ...] [--dist] [--profile DIR] [--accounts]
 //
 // --root (repeatable; this checkout by default) names the checkouts to compare, an older
 // commit's worktree say. Each gets its own server and clients, all in this one process, and the
@@ -17,8 +17,12 @@
 // tsx, as the npm package runs. --caps makes every client request these capabilities (not
 // echo-message: the clients count every PRIVMSG they receive, and would count their echoes).
 // --profile writes a CPU profile of each checkout's measured rounds into DIR.
+// --accounts (sqlite): every client logs in (SASL PLAIN) to its own account, as pairs-200's do,
+// so that every message is stored; a round then lasts until the store has written them all
+// (store.flush()), and its CPU is split by thread (/proc/self/task/<tid>/stat): the event
+// loop's, the writer thread's (the threads the store started) and the rest (GC, libuv).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import os from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -37,6 +41,7 @@ const { values } = parseArgs({
     root: { type: 'string', multiple: true },
     dist: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    accounts: { type: 'boolean', default: false },
   },
 });
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -46,13 +51,16 @@ const count = Number(values.count);
 const rounds = Number(values.rounds);
 const caps = values.caps === '' ? [] : values.caps!.split(',');
 const messagesPerRound = pairs * 2 * count;
+const accounts = values.accounts;
+if (accounts && values.store !== 'sqlite') throw new Error('--accounts needs --store sqlite');
+const BENCH_PASSWORD = 'bench-password';
 
 // The clients of one server: plain JavaScript, so the child needs no loader. Each client counts
 // the PRIVMSG lines it receives without decoding them (as the bench's non-witness clients do); a
 // sender tops its window up whenever its partner has received more. Each 'go' is one round.
 const CLIENT_SOURCE = `
 const net = require('node:net');
-const { port, pairs, count, window: win, caps } = JSON.parse(process.argv[1]);
+const { port, pairs, count, window: win, caps, password } = JSON.parse(process.argv[1]);
 const n = pairs * 2;
 const clients = [];
 let registered = 0;
@@ -74,11 +82,21 @@ for (let k = 0; k < n; k++) {
   socket.setNoDelay(true);
   const c = { k, socket, sent: 0, received: 0, registered: false, rest: '' };
   clients.push(c);
-  const capLines = caps.length > 0 ? 'CAP REQ :' + caps.join(' ') + '\\r\\nCAP END\\r\\n' : '';
+  const wanted = password === undefined ? caps : caps.concat('sasl');
+  // With a login, CAP END follows the SASL exchange (903).
+  const capLines = wanted.length > 0 ? 'CAP REQ :' + wanted.join(' ') + '\\r\\n' + (password === undefined ? 'CAP END\\r\\n' : '') : '';
   socket.on('connect', () => socket.write(capLines + 'NICK c' + k + '\\r\\nUSER b 0 * :bench client\\r\\n'));
   socket.on('data', (chunk) => {
     if (!c.registered) {
       const data = c.rest + chunk.toString('latin1');
+      if (password !== undefined && !c.saslDone) {
+        if (/ CAP \\S+ ACK /.test(data) && !c.saslAsked) { c.saslAsked = true; socket.write('AUTHENTICATE PLAIN\\r\\n'); }
+        if (/^AUTHENTICATE \\+/m.test(data) && !c.saslSent) { c.saslSent = true; socket.write('AUTHENTICATE ' + Buffer.from('\\0c' + k + '\\0' + password).toString('base64') + '\\r\\n'); }
+        if (/ 90[24568] /.test(data) || / CAP \\S+ NAK /.test(data)) { process.send({ type: 'error', error: 'c' + k + ' login failed: ' + data.slice(-300) }); return; }
+        if (/ 903 /.test(data)) { c.saslDone = true; socket.write('CAP END\\r\\n'); }
+        c.rest = data.slice(-600);
+        if (!c.saslDone) return;
+      }
       if (!/ 001 /.test(data)) { c.rest = data.slice(-600); return; }
       c.registered = true;
       c.rest = '';
@@ -113,6 +131,8 @@ interface Round {
   cpuUsPerMsg: number;
   /** The event loop's busy time (wall clock) over the sending phase, per message. */
   busyUsPerMsg: number;
+  /** With --accounts: CPU per message of the main thread, of the store's writer thread(s), of the others. */
+  threads?: { main: number; writer: number; other: number };
 }
 
 interface Subject {
@@ -122,6 +142,9 @@ interface Subject {
   clients: ChildProcess;
   next(type: string): Promise<{ wallMs: number }>;
   dataDir: string | undefined;
+  /** The store's flush(), and the threads it started (its writer). */
+  store: { flush(): Promise<void> } | undefined;
+  writerTids: string[];
   rounds: Round[];
   profile: inspector.Session | undefined;
 }
@@ -142,15 +165,27 @@ async function start(root: string, index: number): Promise<Subject> {
     limits: { sendQueueBytes: 10485760, pingIntervalMs: 600000, registrationTimeoutMs: 600000, channelsPerUser: 100 },
     connections: { max: 100000 },
     flood: { burst: 1000000, commandsPerSecond: 1000000, recvQueueBytes: 10485760 },
+    // As parlor-bench.yaml: every client logs in at once (--accounts), more than the default queue of password checks.
+    auth: { hashQueue: 1000 },
     admin: { auditLog: null },
     web: { enabled: false },
   };
   let dataDir: string | undefined;
   let store: unknown;
+  let writerTids: string[] = [];
   if (values.store === 'sqlite') {
-    const { SqliteStore } = (await load(root, 'storage/sqlite-store.ts')) as { SqliteStore: new (o: unknown) => unknown };
+    const { SqliteStore } = (await load(root, 'storage/sqlite-store.ts')) as { SqliteStore: new (o: unknown) => { ready(): Promise<void> } };
     dataDir = mkdtempSync(join(os.tmpdir(), 'parlor-pmmicro-'));
-    store = new SqliteStore({ path: join(dataDir, 'parlor.db') });
+    if (accounts) {
+      const { benchLogin, seedAccounts } = (await import(pathToFileURL(join(root, 'bench/bench-accounts.ts')).href)) as typeof import('./bench-accounts.ts');
+      const names = Array.from({ length: pairs * 2 }, (_, k) => `c${k}`);
+      await seedAccounts(dataDir, names, await benchLogin(BENCH_PASSWORD));
+    }
+    const before = new Set(threadIds());
+    const sqlite = new SqliteStore({ path: join(dataDir, 'parlor.db') });
+    await sqlite.ready();
+    writerTids = threadIds().filter((t) => !before.has(t));
+    store = sqlite;
   } else {
     const { MemoryStore } = (await load(root, 'storage/memory-store.ts')) as { MemoryStore: new () => unknown };
     store = new MemoryStore();
@@ -159,12 +194,15 @@ async function start(root: string, index: number): Promise<Subject> {
   const logger = createLogger({ level: 'warn', format: 'json' });
   const server = createServer({ config: parseConfig(input), store, logger });
   const { port } = await server.listen();
-  const clientArgs = JSON.stringify({ port, pairs, count, window: Number(values.window), caps });
+  const clientArgs = JSON.stringify({ port, pairs, count, window: Number(values.window), caps, password: accounts ? BENCH_PASSWORD : undefined });
   const clients = spawn(process.execPath, ['-e', CLIENT_SOURCE, clientArgs], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiting = new Map<string, (m: { wallMs: number }) => void>();
   let failure: Error | undefined;
   clients.on('message', (m: { type: string; error?: string; wallMs: number }) => {
-    if (m.type === 'error') failure ??= new Error(m.error);
+    if (m.type === 'error') {
+      failure ??= new Error(m.error);
+      for (const type of waiting.keys()) waiting.get(type)?.({ wallMs: NaN }); // fails at the next wait
+    }
     waiting.get(m.type)?.(m);
   });
   clients.on('exit', (code) => {
@@ -178,7 +216,32 @@ async function start(root: string, index: number): Promise<Subject> {
     });
   await next('registered');
   const label = `${index + 1}:${basename(root)}`;
-  return { root, label, server, clients, next, dataDir, rounds: [], profile: undefined };
+  return { root, label, server, clients, next, dataDir, store: store as Subject['store'], writerTids, rounds: [], profile: undefined };
+}
+
+/** This process's threads (Linux). */
+function threadIds(): string[] {
+  try {
+    return readdirSync('/proc/self/task');
+  } catch {
+    return [];
+  }
+}
+
+/** CPU time (µs) each thread has used so far: utime + stime of /proc/self/task/<tid>/stat. */
+function threadCpu(): Map<string, number> {
+  const usPerTick = 1e6 / 100; // USER_HZ
+  const cpu = new Map<string, number>();
+  for (const tid of threadIds()) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(tid, (Number(fields[11]) + Number(fields[12])) * usPerTick);
+    } catch {
+      // the thread ended
+    }
+  }
+  return cpu;
 }
 
 async function oneRound(s: Subject, keep: boolean): Promise<void> {
@@ -192,9 +255,12 @@ async function oneRound(s: Subject, keep: boolean): Promise<void> {
   if (s.profile) await s.profile.post('Profiler.start');
   const finished = s.next('done');
   const elu0 = performance.eventLoopUtilization();
+  const threads0 = accounts ? threadCpu() : undefined;
   const cpu0 = process.cpuUsage();
   s.clients.send('go');
   const { wallMs } = await finished;
+  // With accounts every message is stored: the round lasts until the writer has them all.
+  if (accounts) await s.store!.flush();
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   if (s.profile) {
@@ -203,7 +269,18 @@ async function oneRound(s: Subject, keep: boolean): Promise<void> {
     writeFileSync(join(values.profile!, `privmsg-${s.label.replace(/[^\w.-]/g, '_')}-${s.rounds.length}.cpuprofile`), JSON.stringify(profile));
   }
   if (!keep) return;
-  s.rounds.push({ wallMs, cpuUsPerMsg: (cpu.user + cpu.system) / messagesPerRound, busyUsPerMsg: (elu.active * 1000) / messagesPerRound });
+  const round: Round = { wallMs, cpuUsPerMsg: (cpu.user + cpu.system) / messagesPerRound, busyUsPerMsg: (elu.active * 1000) / messagesPerRound };
+  if (threads0) {
+    const split = { main: 0, writer: 0, other: 0 };
+    for (const [tid, us] of threadCpu()) {
+      const used = (us - (threads0.get(tid) ?? 0)) / messagesPerRound;
+      if (tid === String(process.pid)) split.main += used;
+      else if (s.writerTids.includes(tid)) split.writer += used;
+      else split.other += used;
+    }
+    round.threads = split;
+  }
+  s.rounds.push(round);
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -222,7 +299,7 @@ try {
 }
 
 const range = (xs: number[], digits: number): string => `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
-console.log(`pairs=${pairs} count=${count} rounds=${rounds} store=${values.store} caps=${caps.join(',') || '-'}${values.dist ? ' dist' : ''}: median [min–max] of the rounds`);
+console.log(`pairs=${pairs} count=${count} rounds=${rounds} store=${values.store}${accounts ? ' accounts (every message stored)' : ''} caps=${caps.join(',') || '-'}${values.dist ? ' dist' : ''}: median [min–max] of the rounds`);
 const first = subjects[0]!;
 for (const s of subjects) {
   const cpu = s.rounds.map((r) => r.cpuUsPerMsg);
@@ -230,4 +307,10 @@ for (const s of subjects) {
   const ratio = s === first ? '' : `   vs 1: ${range(s.rounds.map((r, i) => r.cpuUsPerMsg / first.rounds[i]!.cpuUsPerMsg), 3)}×`;
   const perSec = s.rounds.map((r) => messagesPerRound / (r.wallMs / 1000));
   console.log(`${s.label.padEnd(16)} server CPU ${range(cpu, 2)} µs/msg${ratio}   busy ${range(s.rounds.map((r) => r.busyUsPerMsg), 2)} µs/msg   ${range(perSec, 0)} msg/s   (${s.root})`);
+  if (accounts) {
+    const part = (pick: (t: NonNullable<Round['threads']>) => number): string => range(s.rounds.map((r) => pick(r.threads!)), 2);
+    const stats = (s.store as { stats?: { flushes: number; messagesWritten: number } }).stats;
+    const perFlush = stats === undefined || stats.flushes === 0 ? '' : `   ${Math.round(stats.messagesWritten / stats.flushes)} messages per batch`;
+    console.log(`${''.padEnd(16)} by thread (µs/msg): main ${part((t) => t.main)}   writer ${part((t) => t.writer)}   other ${part((t) => t.other)}${perFlush}`);
+  }
 }

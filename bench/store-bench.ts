@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Database from '../src/storage/sqlite-driver.js';
 import { MemoryStore } from '../src/storage/memory-store.ts';
-import { SqliteStore } from '../src/storage/sqlite-store.ts';
+import { DEFAULT_MAX_BATCH, SqliteStore } from '../src/storage/sqlite-store.ts';
 import type { Store, StoredMessage } from '../src/storage/store.ts';
 
 const TOTAL = Number(process.argv[2] ?? 200_000);
@@ -79,7 +79,7 @@ async function sqliteRun(dir: string, messages: StoredMessage[], writer: 'worker
   const wallMs = performance.now() - wall0;
   const cpu1 = cpuMs();
   const s = store.stats;
-  console.log(`SqliteStore, writer ${writer} (WAL, synchronous=NORMAL, flushIntervalMs 100, maxBatch 1000), ${messages.length.toLocaleString()} messages:`);
+  console.log(`SqliteStore, writer ${writer} (WAL, synchronous=NORMAL, flushIntervalMs 100, maxBatch ${DEFAULT_MAX_BATCH}), ${messages.length.toLocaleString()} messages:`);
   console.log(`  caller time per appendMessage      ${fmt((callerMs * 1e6) / messages.length, 1)} ns`);
   console.log(
     `  CPU per message                    main thread ${fmt(((cpu1.main - cpu0.main) * 1000) / messages.length)} µs, other threads ${fmt(((cpu1.all - cpu0.all - (cpu1.main - cpu0.main)) * 1000) / messages.length)} µs`,

@@ -8,7 +8,7 @@
 // wait for what was queued before them to be written, so they see it. Other writes stay on the
 // main connection: rooms, bans, read markers and deletions run between two batches (whenIdle),
 // so they never wait for the writer's lock; account writes may, busy_timeout, for at most one
-// batch's commit (maxBatch messages, a few ms).
+// batch's commit (maxBatch messages, up to a few tens of ms under load).
 //
 // Durability: WAL with synchronous=NORMAL does not fsync on commit, but a committed
 // transaction is in the WAL file (the OS page cache) the moment commit returns, so it survives
@@ -51,7 +51,7 @@ export interface SqliteStoreOptions {
   path: string;
   /** Longest a message waits in memory before being written (default 100). */
   flushIntervalMs?: number;
-  /** Queue length that triggers a write on the next turn instead of waiting (default 1000). */
+  /** Queue length that triggers a write on the next turn instead of waiting, and the most one transaction writes (default DEFAULT_MAX_BATCH). */
   maxBatch?: number;
   /** While writes fail, at most this many messages wait for a retry; older ones are dropped. */
   maxQueued?: number;
@@ -64,6 +64,15 @@ export interface SqliteStoreOptions {
   /** Who writes message batches: a worker thread (default) or the event loop ('inline'). */
   writer?: 'worker' | 'inline';
 }
+
+/**
+ * Messages per transaction under load. Each commit rewrites, whatever its size, a page of the
+ * (target, time) index per conversation it touches and the WAL frames around them: with pairs-200's
+ * 100 conversations the writer thread spent ~7.5 µs a message at 1,000 a batch, ~5 at 4,000
+ * (bench/privmsg-micro.ts --accounts). A commit of 4,000 takes ~20 ms on the writer thread; what
+ * waits for it (a main-connection write, a history read) waits at most that.
+ */
+export const DEFAULT_MAX_BATCH = 4000;
 
 /** Rows deleted per transaction by purge and prune, with a turn of the event loop between. */
 const DELETE_CHUNK = 2000;
@@ -105,7 +114,7 @@ export class SqliteStore implements Store {
     // Another connection cannot open a ':memory:' database: that one writes inline.
     const inline = options.writer === 'inline' || options.path === ':memory:';
     this.writer = inline ? new InlineWriter(new MessageBatchWriter(this.db)) : new WorkerWriter(options.path);
-    const maxBatch = Math.max(1, options.maxBatch ?? 1000);
+    const maxBatch = Math.max(1, options.maxBatch ?? DEFAULT_MAX_BATCH);
     this.messages = new MessageQueue({
       writer: this.writer,
       flushIntervalMs: Math.max(0, options.flushIntervalMs ?? 100),

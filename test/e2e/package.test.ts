@@ -25,7 +25,7 @@ import { RawClient } from '../helpers/raw-client.ts';
 
 const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 const PACK_TIMEOUT_MS = 90_000;
-const INSTALL_TIMEOUT_MS = 90_000;
+const INSTALL_TIMEOUT_MS = 240_000; // on Node 24 better-sqlite3 12 (never loaded there) is compiled: ~80 s
 /** Where prebuild-install keeps what it downloaded (npm's cache), to remove our mirror's copy. */
 const NPM_CACHE = process.env['npm_config_cache'] ?? join(homedir(), '.npm');
 
