@@ -196,14 +196,15 @@ async function start(root: string, index: number): Promise<Subject> {
   const { port } = await server.listen();
   const clientArgs = JSON.stringify({ port, pairs, count, window: Number(values.window), caps, password: accounts ? BENCH_PASSWORD : undefined });
   const clients = spawn(process.execPath, ['-e', CLIENT_SOURCE, clientArgs], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting = new Map<string, (m: { wallMs: number }) => void>();
+  const waiting = new Map<string, { done: (m: { wallMs: number }) => void; fail: (err: Error) => void }>();
   let failure: Error | undefined;
   clients.on('message', (m: { type: string; error?: string; wallMs: number }) => {
     if (m.type === 'error') {
       failure ??= new Error(m.error);
-      for (const type of waiting.keys()) waiting.get(type)?.({ wallMs: NaN }); // fails at the next wait
+      for (const w of waiting.values()) w.fail(failure); // a login that failed, say: stop waiting
+      return;
     }
-    waiting.get(m.type)?.(m);
+    waiting.get(m.type)?.done(m);
   });
   clients.on('exit', (code) => {
     if (code !== 0) failure ??= new Error(`clients exited with ${code}`);
@@ -211,7 +212,7 @@ async function start(root: string, index: number): Promise<Subject> {
   const next = (type: string): Promise<{ wallMs: number }> =>
     new Promise((done, fail) => {
       if (failure) return fail(failure);
-      waiting.set(type, done);
+      waiting.set(type, { done, fail });
       clients.once('exit', () => fail(failure ?? new Error('clients exited')));
     });
   await next('registered');

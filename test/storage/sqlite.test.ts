@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import Database from '../../src/storage/sqlite-driver.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/storage/migrations.ts';
 import { targetsQuery } from '../../src/storage/sqlite-db.ts';
-import { SqliteStore, type FlushInfo } from '../../src/storage/sqlite-store.ts';
+import { DEFAULT_MAX_BATCH, SqliteStore, type FlushInfo } from '../../src/storage/sqlite-store.ts';
 import { conversationKey, type StoredMessage } from '../../src/storage/store.ts';
 
 const T = 1_700_000_000_000;
@@ -331,6 +331,20 @@ describe('batched writes', () => {
       assert.deepEqual(sizes, [100, 100, 50]);
       assert.equal(store.stats.transactions, 3);
       assert.deepEqual(msgidsOnDisk(path), Array.from({ length: 250 }, (_, i) => `m${i + 1}`));
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('by default, a load writes DEFAULT_MAX_BATCH (4000) messages per transaction', async () => {
+    // Bigger commits cost the writer thread less a message (bench/privmsg-micro.ts --accounts).
+    assert.equal(DEFAULT_MAX_BATCH, 4000);
+    const sizes: number[] = [];
+    const store = new SqliteStore({ path: freshPath(), flushIntervalMs: 60_000, onFlush: (info) => sizes.push(info.messages) });
+    try {
+      for (let i = 1; i <= DEFAULT_MAX_BATCH + 10; i++) store.appendMessage(message(i));
+      await store.flush();
+      assert.deepEqual(sizes, [DEFAULT_MAX_BATCH, 10]);
     } finally {
       await store.close();
     }
