@@ -131,7 +131,8 @@ export function parseLine(line: string): IrcMessage {
   if (end === -1) end = len;
   const command = line.slice(pos, end);
   const first = command.charCodeAt(0);
-  if (first === 0x3a || (command.length !== 3 && first >= 0x30 && first <= 0x39 && DIGITS_RE.test(command))) {
+  // A word starting with ':' or '@' would be read back as a source or tags once serialized.
+  if (first === 0x3a || first === 0x40 || (command.length !== 3 && first >= 0x30 && first <= 0x39 && DIGITS_RE.test(command))) {
     throw new ProtocolError('INVALID_COMMAND', `Invalid command: ${command.slice(0, 32)}`, command);
   }
   pos = end;

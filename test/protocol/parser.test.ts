@@ -153,6 +153,8 @@ describe('parseLine: source, command, params', () => {
     ['two-digit numeric', '01 x', 'INVALID_COMMAND'],
     ['four-digit numeric', '0001 x', 'INVALID_COMMAND'],
     ['command starting with ":" after source', ':src :PING', 'INVALID_COMMAND'],
+    ['a second tags word where the command goes', '@a=1 @b PING', 'INVALID_COMMAND'],
+    ['empty tags, then "@" as the command (found by the property test, seed -173267735)', '@ @', 'INVALID_COMMAND'],
     ['bad tag wins over a good command', '@a_b=1 PING', 'INVALID_TAGS'],
   ];
   for (const [name, line, code] of errors) {
