@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { benchServerInput } from './micro-common.ts';
 
 const { values } = parseArgs({
   options: {
@@ -138,14 +139,8 @@ async function measure(): Promise<void> {
 
   const { parseConfig } = await import(join(root, 'src/server/config.ts'));
   const { createServer } = await import(join(root, 'src/server/server.ts'));
-  const input: Record<string, unknown> = {
-    server: { name: 'bench.parlor', port: 0 },
-    limits: { sendQueueBytes: 10485760, pingIntervalMs: 600000, registrationTimeoutMs: 600000, channelsPerUser: 100 },
-    connections: { max: 100000 },
-    flood: { burst: 1000000, commandsPerSecond: 1000000, recvQueueBytes: 10485760 },
-    admin: { auditLog: null },
-    web: { enabled: false },
-  };
+  const input = benchServerInput();
+
   const dataDir = mkdtempSync(join(os.tmpdir(), 'parlor-idleheap-'));
   let store: unknown;
   if (values.store === 'sqlite') {

@@ -29,6 +29,7 @@ import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchServerInput, median } from './micro-common.ts';
 
 const { values } = parseArgs({
   options: {
@@ -160,16 +161,9 @@ async function start(root: string, index: number): Promise<Subject> {
     createServer: (deps: unknown) => { listen(): Promise<{ port: number }>; close(): Promise<void> };
   };
   const { createLogger } = (await load(root, 'cli/logger.ts')) as { createLogger: (o: unknown) => unknown };
-  const input = {
-    server: { name: 'bench.parlor', port: 0 },
-    limits: { sendQueueBytes: 10485760, pingIntervalMs: 600000, registrationTimeoutMs: 600000, channelsPerUser: 100 },
-    connections: { max: 100000 },
-    flood: { burst: 1000000, commandsPerSecond: 1000000, recvQueueBytes: 10485760 },
-    // As parlor-bench.yaml: every client logs in at once (--accounts), more than the default queue of password checks.
-    auth: { hashQueue: 1000 },
-    admin: { auditLog: null },
-    web: { enabled: false },
-  };
+  // As parlor-bench.yaml: every client logs in at once (--accounts), more than the default queue of password checks.
+  const input = benchServerInput({ auth: { hashQueue: 1000 } });
+
   let dataDir: string | undefined;
   let store: unknown;
   let writerTids: string[] = [];
@@ -284,7 +278,6 @@ async function oneRound(s: Subject, keep: boolean): Promise<void> {
   s.rounds.push(round);
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 const subjects: Subject[] = [];
 for (const [i, root] of roots.entries()) subjects.push(await start(root, i));

@@ -12,13 +12,13 @@
 // --cold: a fresh process for every run, measuring the first N registrations (a cold JIT, as
 // `npm run bench` has); otherwise every run gets a fresh server in this process and the first
 // run is left out. --join J registers J users (instead of N) and measures their JOINs of #big.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchServerInput, repeatRuns, spread } from './micro-common.ts';
 
 const { values } = parseArgs({
   options: {
@@ -140,14 +140,7 @@ async function oneRun(): Promise<Run> {
     const { MemoryStore } = await import(join(root, 'src/storage/memory-store.ts'));
     store = new MemoryStore();
   }
-  const config = parseConfig({
-    server: { name: 'bench.parlor', port: 0 },
-    limits: { sendQueueBytes: 10485760, pingIntervalMs: 600000, registrationTimeoutMs: 600000, channelsPerUser: 100 },
-    connections: { max: 100000 },
-    flood: { burst: 1000000, commandsPerSecond: 1000000, recvQueueBytes: 10485760 },
-    admin: { auditLog: null },
-    web: { enabled: false },
-  });
+  const config = parseConfig(benchServerInput());
   const server = createServer({ config, store, logger: createLogger({ level: 'warn', format: 'json' }) });
   await server.listen();
   const dirty: FakeConnection[] = [];
@@ -204,26 +197,14 @@ async function oneRun(): Promise<Run> {
   return { regUs: regNs / 1000 / n, joinUs: joinNs / 1000 / n, joinBytes };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-const runs: Run[] = [];
-if (values.cold) {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--json', '--reps', '1', '--n', String(n), '--join', String(joiners), '--store', values.store!, '--root', root];
-  if (values.profile) args.push('--profile', values.profile);
-  for (let i = 0; i < reps; i++) {
-    const child = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    runs.push(...(JSON.parse(child.stdout) as Run[]));
-  }
-} else if (values.json) {
-  runs.push(await oneRun());
-} else {
-  await oneRun(); // warms the JIT
-  for (let i = 0; i < reps; i++) runs.push(await oneRun());
-}
+const childArgs = [fileURLToPath(import.meta.url), '--json', '--reps', '1', '--n', String(n), '--join', String(joiners), '--store', values.store!, '--root', root];
+if (values.profile) childArgs.push('--profile', values.profile);
+const runs = await repeatRuns<Run>({ oneRun, reps, cold: values.cold!, json: values.json!, childArgs, cwd: root });
 
 if (values.json) {
   process.stdout.write(JSON.stringify(runs));
 } else {
-  const f = (k: keyof Run, digits = 1): string => `${median(runs.map((r) => r[k])).toFixed(digits)} [${Math.min(...runs.map((r) => r[k])).toFixed(digits)}–${Math.max(...runs.map((r) => r[k])).toFixed(digits)}]`;
+  const f = (k: keyof Run, digits = 1): string => spread(runs, k, digits);
   console.log(`${root} store=${values.store} n=${n} ${values.cold ? 'cold' : 'warm'} runs=${runs.length} (median [min–max])`);
   console.log(`  CPU µs a registration ${f('regUs')}` + (joiners > 0 ? `   CPU µs a JOIN ${f('joinUs')}   bytes a JOIN ${f('joinBytes', 0)}` : ''));
 }

@@ -9,7 +9,6 @@
 // --root runs another checkout's server (an older commit's worktree, say) with this script.
 // --cold starts a fresh process for every run, as `npm run bench` does (a cold JIT); otherwise
 // every run gets a fresh server in this one process and the first run is left out.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import os from 'node:os';
@@ -18,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { repeatRuns, spread } from './micro-common.ts';
 
 const { values } = parseArgs({
   options: {
@@ -108,7 +108,6 @@ function mainThreadCpuNs(): number {
 }
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 async function oneRun(): Promise<Run> {
   const { parseConfig } = await import(join(root, 'src/server/config.ts'));
@@ -209,25 +208,13 @@ async function oneRun(): Promise<Run> {
   };
 }
 
-const runs: Run[] = [];
-if (values.cold) {
-  // The parent's node options (--import tsx, V8 flags under test) for every child.
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--json', '--reps', '1', '--n', String(n), '--store', values.store!, '--root', root, ...(values.profile ? ['--profile', values.profile] : [])];
-  for (let i = 0; i < reps; i++) {
-    const child = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    runs.push(...(JSON.parse(child.stdout) as Run[]));
-  }
-} else if (values.json) {
-  runs.push(await oneRun());
-} else {
-  await oneRun(); // warms the JIT
-  for (let i = 0; i < reps; i++) runs.push(await oneRun());
-}
+const childArgs = [fileURLToPath(import.meta.url), '--json', '--reps', '1', '--n', String(n), '--store', values.store!, '--root', root, ...(values.profile ? ['--profile', values.profile] : [])];
+const runs = await repeatRuns<Run>({ oneRun, reps, cold: values.cold!, json: values.json!, childArgs, cwd: root });
 
 if (values.json) {
   process.stdout.write(JSON.stringify(runs));
 } else {
-  const f = (k: keyof Run, digits = 0): string => `${median(runs.map((r) => r[k])).toFixed(digits)} [${Math.min(...runs.map((r) => r[k])).toFixed(digits)}–${Math.max(...runs.map((r) => r[k])).toFixed(digits)}]`;
+  const f = (k: keyof Run, digits = 0): string => spread(runs, k, digits);
   console.log(`${root} store=${values.store} n=${n} ${values.cold ? 'cold' : 'warm'} runs=${runs.length} (median [min–max])`);
   console.log(`  registrations/s ${f('perSec')}   wall ${f('wallMs', 1)} ms   p50 ${f('p50Ms', 1)} ms   p99 ${f('p99Ms', 1)} ms`);
   console.log(`  server busy ${f('busyUsPerReg', 1)} µs/reg   on a CPU ${f('cpuUsPerReg', 1)} µs/reg   handlers ${f('handlerUsPerReg', 1)} µs/reg   accept ${f('acceptUsPerConn', 1)} µs/conn   idle ${f('idle', 2)}`);
