@@ -10,6 +10,9 @@ import type { StoredMessage } from './store.ts';
 import { flattenMessages } from './sqlite-batch-writes.js';
 import type { MessageWriter } from './sqlite-writer.ts';
 
+/** Tries at writing the queue at close() before what is left is given up (and counted as dropped). */
+const CLOSE_ATTEMPTS = 3;
+
 export interface FlushInfo {
   /** Messages written by this flush. */
   messages: number;
@@ -108,11 +111,26 @@ export class MessageQueue {
     );
   }
 
-  /** Writes what is queued, then closes the writer; later appends are dropped and counted. */
+  /**
+   * Writes what is queued, then closes the writer; later appends are dropped and counted. A
+   * failed write is tried again at once (the next request restarts a writer thread that died),
+   * up to CLOSE_ATTEMPTS times; what is still unwritten then is counted as dropped.
+   */
   async close(): Promise<void> {
     this.closed = true;
     try {
-      await this.drain();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.drain();
+          break;
+        } catch (err) {
+          if (attempt < CLOSE_ATTEMPTS) continue;
+          this.stats.dropped += this.queue.length;
+          this.settled += this.queue.length;
+          this.queue = [];
+          throw err;
+        }
+      }
     } finally {
       this.clearTimers();
       await this.options.writer.close();
@@ -120,7 +138,7 @@ export class MessageQueue {
   }
 
   private readonly timedFlush = (): void => {
-    this.timer = this.immediate = undefined;
+    this.clearTimers(); // both: the other one would fire a needless flush (or cut a retry's wait short)
     if (this.sending !== undefined) this.due = true;
     else this.send();
   };
@@ -154,11 +172,12 @@ export class MessageQueue {
     s.messagesWritten += batch.length;
     s.flushMs += ms;
     s.maxFlushMs = Math.max(s.maxFlushMs, ms);
-    this.options.onFlush?.({ messages: batch.length, ms });
     this.settleWaiters();
     const waited = this.waiters.length > 0;
     if (this.due || waited || this.queue.length >= this.options.maxBatch) this.send();
     else if (this.queue.length > 0) this.timer ??= setTimeout(this.timedFlush, this.options.flushIntervalMs);
+    // Last, and guarded: a hook that throws must not leave readers waiting or writes unsent.
+    callHook(() => this.options.onFlush?.({ messages: batch.length, ms }));
   }
 
   /** The batch goes back at the head of the queue, to be retried; no message is skipped. */
@@ -174,11 +193,12 @@ export class MessageQueue {
       this.settled += excess;
     }
     this.settleWaiters(err);
-    this.options.onError?.(err);
-    // Retry later, without keeping the process alive for a disk that may stay broken.
+    // Retry later, without keeping the process alive for a disk that may stay broken; once
+    // closing, close() retries at once instead.
     this.clearTimers();
     this.due = false;
-    if (this.queue.length > 0) this.timer = setTimeout(this.timedFlush, Math.max(this.options.flushIntervalMs, 1000)).unref();
+    if (this.queue.length > 0 && !this.closed) this.timer = setTimeout(this.timedFlush, Math.max(this.options.flushIntervalMs, 1000)).unref();
+    callHook(() => this.options.onError?.(err));
   }
 
   private runIdleWrites(): void {
@@ -198,5 +218,14 @@ export class MessageQueue {
     }
     this.waiters = [];
     for (const w of rest) w.reject(err);
+  }
+}
+
+/** A metrics or logging hook's failure is not the store's: it is reported as a process warning, never thrown into the queue. */
+function callHook(hook: () => void): void {
+  try {
+    hook();
+  } catch (err) {
+    process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'SqliteStoreHookWarning');
   }
 }

@@ -236,7 +236,9 @@ export class SqliteStore implements Store {
   }
 
   async deleteMessage(msgid: string, time: number): Promise<boolean> {
-    await this.messages.drain();
+    // A failed batch is retried later: the tombstone must be written all the same, and the
+    // batch's own tombstone check then removes the message when it is finally written.
+    await this.messages.drain().catch(() => undefined);
     return this.messages.whenIdle(() => this.redactions.redact(msgid, time));
   }
 

@@ -15,9 +15,7 @@ import { MessageBatchWriter } from './sqlite-batch-writes.js';
 
 const port = parentPort;
 if (port === null) throw new Error('sqlite-writer-worker.js runs as a worker thread');
-const db = new Database(/** @type {{ path: string }} */ (workerData).path, { fileMustExist: true });
-db.pragma('busy_timeout = 5000'); // while the main connection writes (accounts, read markers, …)
-db.pragma('synchronous = NORMAL'); // per connection: durable against a process crash, as the main one
+const db = openConnection(/** @type {{ path: string }} */ (workerData).path);
 const batches = new MessageBatchWriter(db);
 
 port.on('message', (/** @type {WriterRequest} */ request) => {
@@ -44,3 +42,21 @@ port.on('message', (/** @type {WriterRequest} */ request) => {
   }
   port.postMessage(reply);
 });
+
+/**
+ * The thread's connection. better-sqlite3's SqliteError does not reach the main thread as an
+ * Error (only its code survives), so a failure to open is thrown again as a plain Error that
+ * says why: it becomes the start-up error `parlor serve` prints.
+ * @param {string} path
+ */
+function openConnection(path) {
+  try {
+    const connection = new Database(path, { fileMustExist: true });
+    connection.pragma('busy_timeout = 5000'); // while the main connection writes (accounts, read markers, …)
+    connection.pragma('synchronous = NORMAL'); // per connection: durable against a process crash, as the main one
+    return connection;
+  } catch (err) {
+    const { code, message } = /** @type {{ code?: unknown, message?: unknown }} */ (err ?? {});
+    throw new Error(`cannot open ${path}: ${typeof code === 'string' ? `${code}: ` : ''}${typeof message === 'string' ? message : String(err)}`, { cause: err });
+  }
+}

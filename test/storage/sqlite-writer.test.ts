@@ -138,6 +138,77 @@ describe('SQLite writer thread', () => {
     }
   });
 
+  test('close() while the thread dies mid-batch tries again with a new thread: nothing is lost', async () => {
+    const path = freshPath();
+    const store = new SqliteStore({ path, flushIntervalMs: 60_000, onError: () => {} });
+    const other = new Database(path);
+    try {
+      const first = writerThread(store)!;
+      for (let i = 1; i <= 5000; i++) store.appendMessage(message(i));
+      other.exec('BEGIN IMMEDIATE'); // the batch waits in the thread's hands
+      const closed = store.close();
+      const stopped = first.terminate();
+      other.exec('ROLLBACK');
+      await stopped;
+      await closed;
+      assert.equal(countOnDisk(path), 5000);
+      assert.equal(store.stats.dropped, 0);
+    } finally {
+      other.close();
+    }
+  });
+
+  test('a metrics hook that throws leaves no reader waiting, and is reported as a warning', async () => {
+    const store = new SqliteStore({
+      path: freshPath(),
+      flushIntervalMs: 60_000,
+      onFlush: () => {
+        throw new Error('the metrics hook broke');
+      },
+    });
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    try {
+      store.appendMessage(message(1));
+      assert.deepEqual(
+        (await store.latest('#room', 10)).map((m) => m.msgid),
+        ['m1'],
+      );
+      store.appendMessage(message(2));
+      assert.equal((await store.findMessage('m2'))?.msgid, 'm2');
+      assert.match(String(await warned), /the metrics hook broke/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a deletion while its message\'s batch fails is kept: the message does not come back when written', async () => {
+    const path = freshPath();
+    const store = new SqliteStore({ path, flushIntervalMs: 60_000, onError: () => {} });
+    const other = new Database(path);
+    try {
+      store.appendMessage(message(0));
+      await store.flush();
+      other.exec("CREATE TRIGGER refuse BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'the disk says no'); END");
+      store.appendMessage(message(5));
+      await store.deleteMessage('m5', T + 5);
+      other.exec('DROP TRIGGER refuse');
+      await store.flush();
+      assert.deepEqual(
+        (await store.latest('#room', 10)).map((m) => m.msgid),
+        ['m0'],
+      );
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
+  test('a thread that cannot open the database says why', async () => {
+    const writer = new WorkerWriter(join(dir, 'no-such-dir', 'db.sqlite'));
+    await assert.rejects(writer.ready(), /cannot open .*no-such-dir/);
+    await writer.close().catch(() => undefined);
+  });
+
   test('close() writes the queue through the thread, ends it, and closes both connections', async () => {
     const path = freshPath();
     const store = new SqliteStore({ path, flushIntervalMs: 60_000 });
