@@ -16,6 +16,7 @@ import { Outgoing, TAGS_ACCOUNT, TAGS_MESSAGE_TAGS, TAGS_SERVER_TIME } from './o
 import { ResponseBuffer } from './response.ts';
 import { breaksLine, UnsafeLineError } from '../protocol/wire-text.ts';
 import type { User } from '../network/state.ts';
+import { isLineTooLong } from './line-limits.ts';
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -381,7 +382,7 @@ export class Session implements LocalSession, ConnectionHandler {
     // An IRC line: at most 512 bytes, and its tags within theirs. Only a line longer than the
     // smaller limit can break either, so most lines skip the scan.
     const limits = this.host.limits;
-    if (bytes > Math.min(limits.lineBytes - 2, limits.clientTagBytes + 1) && this.isTooLong(line, bytes)) {
+    if (bytes > Math.min(limits.lineBytes - 2, limits.clientTagBytes + 1) && isLineTooLong(line, bytes, limits)) {
       this.refuse(findLabel(line), ERR_INPUTTOOLONG, [this.nickOrStar, 'Input line was too long']);
       return;
     }
@@ -480,21 +481,6 @@ export class Session implements LocalSession, ConnectionHandler {
       this.run(msg);
     }
     if (!wasRegistered && this.registered) for (const msg of this.plain!.afterWelcome()) this.run(msg);
-  }
-
-  /**
-   * Modern IRC: at most 512 bytes without tags (CR LF included). IRCv3 message-tags: at most
-   * 4094 bytes of tag data from a client (what lies between the '@' and the space), within a
-   * tag section of at most 8191.
-   */
-  private isTooLong(line: string, bytes: number): boolean {
-    const { lineBytes, tagBytes, clientTagBytes } = this.host.limits;
-    const max = lineBytes - 2;
-    if (line.charCodeAt(0) !== 0x40) return bytes > max;
-    const space = line.indexOf(' ');
-    if (space === -1) return bytes > tagBytes || bytes - 1 > clientTagBytes;
-    const sectionBytes = Buffer.byteLength(line.slice(0, space + 1));
-    return sectionBytes > tagBytes || sectionBytes - 2 > clientTagBytes || bytes - sectionBytes > max;
   }
 
   onFramingError(error: FramingError, label?: string): void {
