@@ -157,7 +157,8 @@ const rowsOf = (frame: string | undefined): string[] => (frame ?? '').split('\n'
 
 async function typeInto(r: ReturnType<typeof render>, text: string, expected: (out: string[]) => boolean): Promise<string[]> {
   r.stdin.write(text);
-  for (let turn = 0; turn < 200; turn++) {
+  // A deadline, not a count of turns: a busy machine may take more turns to render.
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
     const out = rowsOf(r.lastFrame());
     if (expected(out)) return out;
     await new Promise<void>((resolve) => setImmediate(resolve));

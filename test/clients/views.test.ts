@@ -155,12 +155,13 @@ class FakeCore extends EventEmitter implements ChatCore {
 
 /**
  * Input reaches the app through its stdin stream and React renders the result a few
- * event-loop turns later: yields turns (no timers) until the frame shows `expected`, at
- * most a bounded number of them.
+ * event-loop turns later: yields turns (no timers) until the frame shows `expected`, for at
+ * most 10 s.
  */
 async function typeInto(r: ReturnType<typeof render>, text: string, expected: (out: string[]) => boolean): Promise<string[]> {
   r.stdin.write(text);
-  for (let turn = 0; turn < 200; turn++) {
+  // A deadline, not a count of turns: a busy machine may take more turns to render.
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
     const out = rows(r.lastFrame());
     if (expected(out)) return out;
     await new Promise<void>((resolve) => setImmediate(resolve));
