@@ -105,10 +105,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
     const stale = lock.staleHolder;
     if (stale) logger.warn({ stalePid: stale.pid, lock: stale.detail, path: lock.lockPath }, 'took over the lock of a parlor that did not stop cleanly');
   }
-  let store: Store;
+  let opened: Store | undefined;
   let postgres: PostgresStore | undefined;
   try {
-    store =
+    opened =
       config.storage.backend === 'postgres'
         ? (postgres = await openPostgresStore(config, logger))
         : config.storage.backend === 'memory'
@@ -121,11 +121,15 @@ export async function serve(flags: ServeFlags): Promise<void> {
             onError: (err) => logger.error({ err }, 'storage write failed; retrying'),
           });
     // Its writer thread up before any client can send a message.
-    if (store instanceof SqliteStore) await store.ready();
+    if (opened instanceof SqliteStore) await opened.ready();
   } catch (err) {
+    // A writer thread that would not start leaves the main connection open: close it, so that
+    // no -wal/-shm files are left behind.
+    await opened?.close().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing the database after a failed start'));
     if (err instanceof DatabaseOpenError || err instanceof ConfigError) throw new ConfigError(err.message);
     throw new ConfigError(`Cannot open the database in ${config.storage.dataDir}: ${(err as Error).message}`);
   }
+  const store: Store = opened;
   const clusterNode = config.cluster.redis === undefined ? undefined : await joinCluster(config, postgres, logger);
   const server = createServer({
     config,
