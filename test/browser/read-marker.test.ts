@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { addAccount } from '../helpers/accounts.ts';
-import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { browserFixture, browserSkip, untilInPage, type PageGlobals } from '../helpers/browser.ts';
 import { joinRoomOn } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
@@ -41,14 +41,14 @@ test('reading a room on one page clears its unread count on the other page of th
   for (const page of [a, b]) {
     await badgeOf(page, '#rm-news').waitFor();
     assert.equal(await badgeOf(page, '#rm-news').textContent(), '1');
-    await page.waitForFunction(`document.title === '(1) Parlor'`);
+    await untilInPage(page, (title) => (globalThis as unknown as PageGlobals).document.title === title, '(1) Parlor');
   }
 
   await a.locator('.sidebar .buffer').filter({ hasText: '#rm-news' }).click();
   await a.getByRole('heading', { name: '#rm-news' }).waitFor();
   // Page B never looked at #rm-news, yet it is read: the marker came from page A.
   await badgeOf(b, '#rm-news').waitFor({ state: 'detached' });
-  await b.waitForFunction(`document.title === 'Parlor'`);
+  await untilInPage(b, (title) => (globalThis as unknown as PageGlobals).document.title === title, 'Parlor');
   const marker = await web.server.server.store.readMarker('marker', '#rm-news');
   assert.ok(marker !== undefined && marker > 0);
 

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { browserFixture, browserSkip, untilInPage, type PageGlobals } from '../helpers/browser.ts';
 import { connectWeb, joinRoomOn, say } from '../helpers/web-chat.ts';
 import { startClient, waitForLine, waitUntil } from '../clients/helpers.ts';
 
@@ -27,9 +27,15 @@ const focusedName = (page: Page): Promise<string | null> => page.evaluate<string
  * hidden (so its locator is "detached") before its close event, which moves focus, has run.
  */
 const focusReaches = async (page: Page, name: string): Promise<string | null> => {
-  await page
-    .waitForFunction(`(document.activeElement?.getAttribute('name') ?? document.activeElement?.getAttribute('role')) === ${JSON.stringify(name)}`, undefined, { timeout: 5000 })
-    .catch(() => undefined);
+  await untilInPage(
+    page,
+    (wanted) => {
+      const focused = (globalThis as unknown as PageGlobals).document.activeElement;
+      return (focused?.getAttribute('name') ?? focused?.getAttribute('role')) === wanted;
+    },
+    name,
+    5000,
+  ).catch(() => undefined);
   return focusedName(page);
 };
 

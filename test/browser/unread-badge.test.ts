@@ -3,7 +3,7 @@
 // the page title does, not only its mentions. Skipped without Chromium or a build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { browserFixture, browserSkip, untilInPage, type PageGlobals } from '../helpers/browser.ts';
 import { connectWeb, say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
@@ -22,7 +22,7 @@ test('on a phone the ☰ button shows unread lines in other rooms; room badges c
   bob.send('PRIVMSG #quiet :anyone there?', 'PRIVMSG #quiet :phoneamy: hello you');
   const menu = page.locator('.rooms-button');
   const badge = menu.locator('.badge');
-  await page.waitForFunction(`document.querySelector('.rooms-button .badge')?.textContent === '2'`);
+  await untilInPage(page, (selector) => (globalThis as unknown as PageGlobals).document.querySelector(selector)?.textContent === '2', '.rooms-button .badge');
   assert.equal(await badge.getAttribute('class'), 'badge mention');
   assert.match((await menu.getAttribute('aria-label')) ?? '', /Show rooms \(1 mention, 2 unread\)/);
   assert.match(await page.title(), /^\(2\) /);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { join as joinRoom } from '../helpers/irc.ts';
-import { browserFixture, browserSkip } from '../helpers/browser.ts';
+import { browserFixture, browserSkip, untilInPage, type PageGlobals } from '../helpers/browser.ts';
 import { connectWeb, joinRoomOn, say } from '../helpers/web-chat.ts';
 
 const skip = browserSkip;
@@ -108,7 +108,7 @@ test('unread lines count in the page title, and a divider marks them on coming b
   const nav = page.getByRole('navigation');
   await nav.getByRole('button', { name: '#second', exact: true }).and(page.locator('[aria-current="page"]')).waitFor();
   for (const n of [1, 2, 3]) talker.send(`PRIVMSG #first :unread number ${n}`);
-  await page.waitForFunction(`document.title === '(3) Parlor'`);
+  await untilInPage(page, (title) => (globalThis as unknown as PageGlobals).document.title === title, '(3) Parlor');
 
   // Alt+N: the Nth entry of the list (the server's is first; the server may have put us in a room).
   const names = await nav.locator('.buffer-name').allTextContents();
@@ -124,7 +124,7 @@ test('unread lines count in the page title, and a divider marks them on coming b
   const at = order.findIndex((text) => text.includes('New messages'));
   assert.ok(order[at - 1]!.includes('before leaving') || !order.slice(at).some((text) => text.includes('before leaving')));
   assert.ok(order[at + 1]!.includes('unread number 1'), order.join(' | '));
-  await page.waitForFunction(`document.title === 'Parlor'`);
+  await untilInPage(page, (title) => (globalThis as unknown as PageGlobals).document.title === title, 'Parlor');
 
   await page.locator('#message-input').press('Alt+ArrowDown');
   await page.getByRole('log', { name: 'Messages in #second' }).waitFor();
@@ -164,7 +164,7 @@ test('the theme follows the system until toggled, and the choice is remembered',
   const toggle = page.getByRole('button', { name: 'Dark theme' });
   assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.waitForFunction(`document.documentElement.dataset.theme === 'light'`);
+  await untilInPage(page, (theme) => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === theme, 'light');
   await toggle.click();
   assert.equal(await theme(), 'dark');
   assert.equal(await toggle.getAttribute('aria-pressed'), 'true');

@@ -107,3 +107,27 @@ function started<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('the browser fixture is used before its before hook ran (or the browser tests are skipped)');
   return value;
 }
+
+/** What page functions look at in the page (the tests are compiled without the DOM types). */
+export interface PageElement {
+  textContent: string | null;
+  value?: string;
+  getAttribute(name: string): string | null;
+}
+export interface PageGlobals {
+  document: {
+    title: string;
+    documentElement: { dataset: Record<string, string | undefined> };
+    activeElement: PageElement | null;
+    querySelector(selector: string): PageElement | null;
+  };
+}
+
+/**
+ * Waits until `check(arg)` holds in the page (`arg` is how a value gets there). Always a function, never a string: Playwright
+ * evaluates a string again at each poll with eval, which the page's CSP refuses, so a string
+ * that does not hold at once fails instead of waiting (a function is evaluated once).
+ */
+export async function untilInPage(page: Page, check: (arg: string) => boolean, arg: string, timeout?: number): Promise<void> {
+  await page.waitForFunction(check, arg, timeout === undefined ? {} : { timeout });
+}
