@@ -1,7 +1,11 @@
 // What the in-process micro-benchmarks share: the server settings of bench/parlor-bench.yaml
 // (limits lifted as for ngircd and InspIRCd), and the way they repeat a run (warm in one process,
-// or --cold: a fresh process a run, as `npm run bench` does) and report median [min–max].
+// or --cold: a fresh process a run, as `npm run bench` does) and report median [min–max]; the
+// main thread's CPU clock and CPU profiles.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector/promises';
+import { join } from 'node:path';
 
 /** Config input for createServer/parseConfig: parlor-bench.yaml's limits, no web port, no audit log. */
 export function benchServerInput(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -53,4 +57,46 @@ export async function repeatRuns<Run>(o: RepeatOptions<Run>): Promise<Run[]> {
 export function spread<Run>(runs: readonly Run[], key: keyof Run, digits = 1): string {
   const xs = runs.map((r) => r[key] as number);
   return `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+}
+
+/**
+ * Nanoseconds the main thread has run on a CPU (Linux schedstat; 0 elsewhere): unlike wall or
+ * busy time, not inflated by other processes on a shared machine.
+ */
+export function mainThreadCpuNs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+/** A CPU profile of this thread, sampled every 100 µs, saved for DevTools as DIR/NAME.cpuprofile. */
+export class CpuProfiler {
+  private readonly session = new inspector.Session();
+
+  private constructor() {}
+
+  static async open(): Promise<CpuProfiler> {
+    const profiler = new CpuProfiler();
+    profiler.session.connect();
+    await profiler.session.post('Profiler.enable');
+    await profiler.session.post('Profiler.setSamplingInterval', { interval: 100 });
+    return profiler;
+  }
+
+  async start(): Promise<void> {
+    await this.session.post('Profiler.start');
+  }
+
+  /** Stops this profile and writes it; start() begins another. */
+  async save(dir: string, name: string): Promise<void> {
+    const { profile } = await this.session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  }
+
+  close(): void {
+    this.session.disconnect();
+  }
 }

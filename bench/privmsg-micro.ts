@@ -22,14 +22,13 @@
 // (store.flush()), and its CPU is split by thread (/proc/self/task/<tid>/stat): the event
 // loop's, the writer thread's (the threads the store started) and the rest (GC, libuv).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import inspector from 'node:inspector/promises';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchServerInput, median } from './micro-common.ts';
+import { benchServerInput, CpuProfiler, median } from './micro-common.ts';
 
 const { values } = parseArgs({
   options: {
@@ -147,7 +146,7 @@ interface Subject {
   store: { flush(): Promise<void> } | undefined;
   writerTids: string[];
   rounds: Round[];
-  profile: inspector.Session | undefined;
+  profile: CpuProfiler | undefined;
 }
 
 async function load(root: string, relative: string): Promise<Record<string, unknown>> {
@@ -242,12 +241,9 @@ function threadCpu(): Map<string, number> {
 async function oneRound(s: Subject, keep: boolean): Promise<void> {
   if (keep && values.profile && !s.profile) {
     // Profiling is per process: one checkout's rounds are sampled while the others run too.
-    s.profile = new inspector.Session();
-    s.profile.connect();
-    await s.profile.post('Profiler.enable');
-    await s.profile.post('Profiler.setSamplingInterval', { interval: 100 });
+    s.profile = await CpuProfiler.open();
   }
-  if (s.profile) await s.profile.post('Profiler.start');
+  await s.profile?.start();
   const finished = s.next('done');
   const elu0 = performance.eventLoopUtilization();
   const threads0 = accounts ? threadCpu() : undefined;
@@ -258,11 +254,7 @@ async function oneRound(s: Subject, keep: boolean): Promise<void> {
   if (accounts) await s.store!.flush();
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
-  if (s.profile) {
-    const { profile } = await s.profile.post('Profiler.stop');
-    mkdirSync(values.profile!, { recursive: true });
-    writeFileSync(join(values.profile!, `privmsg-${s.label.replace(/[^\w.-]/g, '_')}-${s.rounds.length}.cpuprofile`), JSON.stringify(profile));
-  }
+  await s.profile?.save(values.profile!, `privmsg-${s.label.replace(/[^\w.-]/g, '_')}-${s.rounds.length}`);
   if (!keep) return;
   const round: Round = { wallMs, cpuUsPerMsg: (cpu.user + cpu.system) / messagesPerRound, busyUsPerMsg: (elu.active * 1000) / messagesPerRound };
   if (threads0) {
@@ -286,7 +278,7 @@ try {
 } finally {
   for (const s of subjects) {
     s.clients.send('stop');
-    s.profile?.disconnect();
+    s.profile?.close();
     await s.server.close();
     if (s.dataDir) rmSync(s.dataDir, { recursive: true, force: true });
   }

@@ -12,13 +12,12 @@
 // --cold: a fresh process for every run, measuring the first N registrations (a cold JIT, as
 // `npm run bench` has); otherwise every run gets a fresh server in this process and the first
 // run is left out. --join J registers J users (instead of N) and measures their JOINs of #big.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import inspector from 'node:inspector/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchServerInput, repeatRuns, spread } from './micro-common.ts';
+import { benchServerInput, CpuProfiler, mainThreadCpuNs, repeatRuns, spread } from './micro-common.ts';
 
 const { values } = parseArgs({
   options: {
@@ -47,10 +46,6 @@ interface Run {
   joinBytes: number;
 }
 
-/** Nanoseconds the main thread has run on a CPU (Linux schedstat). */
-function cpuNs(): number {
-  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-}
 
 interface Handler {
   onLine(line: string, bytes: number): void;
@@ -149,14 +144,9 @@ async function oneRun(): Promise<Run> {
     for (const c of dirty.splice(0)) c.flush();
   };
   const conns: FakeConnection[] = [];
-  const profiler = values.profile ? new inspector.Session() : undefined;
-  if (profiler) {
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
-    await profiler.post('Profiler.start');
-  }
-  const reg0 = cpuNs();
+  const profiler = values.profile ? await CpuProfiler.open() : undefined;
+  await profiler?.start();
+  const reg0 = mainThreadCpuNs();
   for (let k = 0; k < n; k++) {
     const conn = new FakeConnection(`10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`, dirty);
     conns.push(conn);
@@ -168,28 +158,26 @@ async function oneRun(): Promise<Run> {
   }
   flush();
   await new Promise((r) => setImmediate(r));
-  const regNs = cpuNs() - reg0;
+  const regNs = mainThreadCpuNs() - reg0;
   const unregistered = conns.filter((c) => c.written === 0 || ![...server.sessions].some((s: { conn: unknown; registered: boolean }) => s.conn === c && s.registered)).length;
   if (unregistered > 0) throw new Error(`${unregistered} connections did not register`);
   let joinNs = 0;
   let joinBytes = 0;
   if (joiners > 0) {
     const before = conns.reduce((a, c) => a + c.written, 0);
-    const join0 = cpuNs();
+    const join0 = mainThreadCpuNs();
     for (let k = 0; k < n; k++) {
       conns[k]!.handler!.onLine('JOIN #big', 9);
       if (k % 50 === 49) flush();
     }
     flush();
     await new Promise((r) => setImmediate(r));
-    joinNs = cpuNs() - join0;
+    joinNs = mainThreadCpuNs() - join0;
     joinBytes = (conns.reduce((a, c) => a + c.written, 0) - before) / n;
   }
   if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    mkdirSync(values.profile!, { recursive: true });
-    writeFileSync(join(values.profile!, `regcore-${process.pid}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
-    profiler.disconnect();
+    await profiler.save(values.profile!, `regcore-${process.pid}-${Date.now()}`);
+    profiler.close();
   }
   for (const c of conns) c.close('bye');
   await server.close();

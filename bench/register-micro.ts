@@ -9,15 +9,14 @@
 // --root runs another checkout's server (an older commit's worktree, say) with this script.
 // --cold starts a fresh process for every run, as `npm run bench` does (a cold JIT); otherwise
 // every run gets a fresh server in this one process and the first run is left out.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import inspector from 'node:inspector/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { repeatRuns, spread } from './micro-common.ts';
+import { CpuProfiler, mainThreadCpuNs, repeatRuns, spread } from './micro-common.ts';
 
 const { values } = parseArgs({
   options: {
@@ -98,15 +97,6 @@ for (let k = 0; k < n; k++) {
 }
 `;
 
-/** Nanoseconds the main thread has run on a CPU (Linux schedstat; 0 elsewhere). */
-function mainThreadCpuNs(): number {
-  try {
-    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    return 0;
-  }
-}
-
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
 async function oneRun(): Promise<Run> {
@@ -164,13 +154,8 @@ async function oneRun(): Promise<Run> {
     acceptMaxMs = Math.max(acceptMaxMs, spent);
   };
   const { port } = await server.listen();
-  const profiler = values.profile ? new inspector.Session() : undefined;
-  if (profiler) {
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
-    await profiler.post('Profiler.start');
-  }
+  const profiler = values.profile ? await CpuProfiler.open() : undefined;
+  await profiler?.start();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = mainThreadCpuNs();
   const result = await new Promise<{ wallMs: number; times: number[] }>((done, fail) => {
@@ -185,10 +170,8 @@ async function oneRun(): Promise<Run> {
   const elu = performance.eventLoopUtilization(elu0);
   const cpuNs = mainThreadCpuNs() - cpu0;
   if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    mkdirSync(values.profile!, { recursive: true });
-    writeFileSync(join(values.profile!, `register-${process.pid}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
-    profiler.disconnect();
+    await profiler.save(values.profile!, `register-${process.pid}-${Date.now()}`);
+    profiler.close();
   }
   await server.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });

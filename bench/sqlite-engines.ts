@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from '../src/storage/sqlite-driver.js';
 import { MESSAGE_COLUMNS } from '../src/storage/sqlite-db.ts';
-import { FIELDS_PER_MESSAGE, flattenMessages, type MessageRows } from '../src/storage/sqlite-batch-writes.js';
+import { FIELDS_PER_MESSAGE, flattenMessages, ROWS_PER_INSERT, type MessageRows } from '../src/storage/sqlite-batch-writes.js';
 import { MIGRATIONS } from '../src/storage/migrations.ts';
 import { conversationAccounts } from '../src/storage/records.ts';
 import type { StoredMessage } from '../src/storage/store.ts';
@@ -19,7 +19,6 @@ import type { StoredMessage } from '../src/storage/store.ts';
 const TOTAL = Number(process.argv[2] ?? 100_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const BATCH = 1000; // messages per transaction (storage maxBatch default)
-const ROWS_PER_INSERT = 32; // as sqlite-batch-writes.js
 const TARGETS = 40; // half rooms, half private conversations (account a NUL account b)
 const QUERIES = 3000;
 const PAGE = 50;

@@ -20,7 +20,7 @@ export const FIELDS_PER_MESSAGE = 8;
 /** Deletes the messages of a batch (its msgids as a JSON array) that have a tombstone. */
 export const REDACTED_IN_BATCH = 'DELETE FROM messages WHERE msgid IN (SELECT r.msgid FROM redactions r JOIN json_each(?) j ON r.msgid = j.value)';
 /** Rows per INSERT: per-statement overhead is most of the cost of a small insert. */
-const ROWS_PER_INSERT = 32;
+export const ROWS_PER_INSERT = 32;
 
 /**
  * @param {readonly import('./store.js').StoredMessage[]} batch
