@@ -11,6 +11,7 @@ import { createLogger } from '../../src/cli/logger.ts';
 import { hashPassword } from '../../src/server/passwords.ts';
 import { runParlor, startParlor, within, type ParlorProcess } from '../helpers/cli.ts';
 import type { RawClient } from '../helpers/raw-client.ts';
+import { WAIT_MS } from '../helpers/wait.ts';
 
 const SERVER_PASSWORD = 'srv-pass-91ab';
 const OPER_PASSWORD = 'oper-pass-52cd';
@@ -77,7 +78,7 @@ class LogWatcher {
   }
 
   /** The first line (so far or to come) with this msg whose fields include `fields`. */
-  waitFor(msg: string, fields: Record<string, unknown> = {}, timeoutMs = 5000): Promise<LogLine> {
+  waitFor(msg: string, fields: Record<string, unknown> = {}, timeoutMs = WAIT_MS): Promise<LogLine> {
     const match = (l: LogLine): boolean => l.msg === msg && Object.entries(fields).every(([k, v]) => l[k] === v);
     const found = this.lines.find(match);
     if (found) return Promise.resolve(found);

@@ -10,6 +10,7 @@ import { DelayedLog, type DelayedLogOptions } from '../helpers/delayed-bus.ts';
 import type { RawClient } from '../helpers/raw-client.ts';
 import { seedFromEnv } from '../helpers/seed.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { WAIT_MS } from '../helpers/wait.ts';
 
 const CAPS = ['echo-message', 'message-tags'];
 
@@ -26,7 +27,7 @@ async function startNode(t: TestContext, log: DelayedLog<NetworkEvent>, nodeId: 
 }
 
 /** Waits (a turn of the event loop at a time, bounded) until `done` holds. */
-async function until(done: () => boolean, what: string, limitMs = 3000): Promise<void> {
+async function until(done: () => boolean, what: string, limitMs = WAIT_MS): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -96,7 +97,7 @@ test('entries read back are merged with those already queued: a catch-up racing 
   // Node a wrote a snapshot at 100: the log holds only 101 now. Node b reads back from 98…
   b.server.replica.catchUp();
   log.node('b').resume(); // …and meanwhile is delivered 99, 100 and 101.
-  for (const text of ['ninety-nine', 'hundred', 'hundred and one']) await bob.waitFor(isText(text), 3000);
+  for (const text of ['ninety-nine', 'hundred', 'hundred and one']) await bob.waitFor(isText(text), 10_000);
   await until(() => b.server.replica.position === log.position, 'node b reaches the end of the log');
 });
 

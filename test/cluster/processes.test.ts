@@ -241,7 +241,7 @@ describe('three parlor processes on Redis and PostgreSQL', () => {
       early[0]!.send('TOPIC #early :here before d');
       await early[2]!.waitFor(line('TOPIC', 'earlya'), 10_000);
       const d = await cluster.addNode('d');
-      await d.waitLine(/^parlor node d joined cluster \(4 nodes\)$/, 1000);
+      await d.waitLine(/^parlor node d joined cluster \(4 nodes\)$/, 10_000);
       const late = await d.register('latecomer');
       late.send('JOIN #early');
       assert.deepEqual((await late.waitFor('332', 10_000)).msg.params.slice(1), ['#early', 'here before d']);

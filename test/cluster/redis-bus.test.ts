@@ -205,7 +205,8 @@ describe('RedisBus', () => {
     const returned = back();
     server.resume();
     assert.ok(failure instanceof LogError && failure.code === 'LOG_UNAVAILABLE', String(failure));
-    assert.ok(elapsed < 1000, `failed within the command timeout (${elapsed} ms)`);
+    // Below the default (2 s): the option acted, with room for a loaded machine.
+    assert.ok(elapsed < 1900, `failed within the command timeout (${elapsed} ms)`);
     await bus.append('e', 0, { type: 'say', n: 2 });
     await within(returned, 'availability again');
     assert.deepEqual(availability, [false, true]);

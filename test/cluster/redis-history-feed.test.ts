@@ -130,7 +130,8 @@ describe('RedisHistoryFeed', () => {
     const started = Date.now();
     survivor.start(async (entries) => handled.resolve(entries));
     assert.deepEqual(numbers(await within(handled.promise, 'a batch')), [1, 2, 3]);
-    assert.ok(Date.now() - started < 3 * claimIdleMs, `taken over in ${Date.now() - started} ms`);
+    // The bound tells claimIdleMs from the default (30 s) with room for a loaded machine.
+    assert.ok(Date.now() - started < 10_000, `taken over in ${Date.now() - started} ms`);
     await survivor.close();
     assert.equal(await pending(), 0);
   });

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import IRC, { type Client } from 'irc-framework';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { WAIT_MS } from '../helpers/wait.ts';
 
 type Event = Record<string, unknown>;
 interface Seen {
@@ -58,7 +59,7 @@ class Framework {
   }
 
   /** The next `name` event (after the last one waited for) satisfying `pred`; fails after 5 s. */
-  waitFor(name: string, pred: (e: Event) => boolean = () => true, timeoutMs = 5000): Promise<Event> {
+  waitFor(name: string, pred: (e: Event) => boolean = () => true, timeoutMs = WAIT_MS): Promise<Event> {
     for (let i = this.cursor; i < this.seen.length; i++) {
       const s = this.seen[i]!;
       if (s.name === name && pred(s.event)) {

@@ -19,6 +19,7 @@ import type { RawClient, Received } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { WeeChat, weechatVersion } from '../helpers/weechat.ts';
 import { WireTap } from '../helpers/wire-tap.ts';
+import { WAIT_MS } from '../helpers/wait.ts';
 
 const WEECHAT_VERSION = weechatVersion();
 const WEECHAT_MAJOR = Number(WEECHAT_VERSION?.split('.')[0] ?? 0);
@@ -44,7 +45,7 @@ async function registerAccount(t: TestServer, name: string, password: string): P
 }
 
 /** Polls `check` until it holds (for state a program changes in the background). */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -292,7 +292,7 @@ describe('the npm package', () => {
       });
       early.catch(() => {});
       const listening = await Promise.race([stdout.waitFor(/^parlor listening on (\S+):(\d+)$/m, 20_000), early]);
-      const web = await Promise.race([stdout.waitFor(/^parlor web on (http:\/\/\S+)$/m, 5000), early]);
+      const web = await Promise.race([stdout.waitFor(/^parlor web on (http:\/\/\S+)$/m), early]);
 
       client = await RawClient.connect(Number(listening[2]), listening[1]);
       client.send('NICK packaged', 'USER packaged 0 * :Packaged Parlor');

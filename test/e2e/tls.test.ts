@@ -37,7 +37,7 @@ describe('TLS with real processes', () => {
     assert.equal(made.code, 0, made.stderr);
     assert.match(made.stdout, /valid for localhost, 127\.0\.0\.1, ::1/);
     parlor = await startParlor(DIR, ['--tls-cert', CERT, '--tls-key', KEY, '--tls-port', '0', '--log-level', 'info', '--log-format', 'json', '--data-dir', join(DIR, 'data')]);
-    tlsPort = Number((await parlor.stdout.waitFor(/^parlor tls on 127\.0\.0\.1:(\d+)$/m, 5000))[1]);
+    tlsPort = Number((await parlor.stdout.waitFor(/^parlor tls on 127\.0\.0\.1:(\d+)$/m))[1]);
   });
 
   after(async () => {

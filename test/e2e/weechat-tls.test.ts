@@ -13,6 +13,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
 import { makeIssuedCert, makeTestCert, type TestCert } from '../helpers/tls.ts';
 import { WeeChat, weechatVersion } from '../helpers/weechat.ts';
+import { WAIT_MS } from '../helpers/wait.ts';
 
 const VERSION = weechatVersion();
 const ROOM = '#parlor';
@@ -27,7 +28,7 @@ const CAP_LS_LINE = /client capability, server supports: (.*)$/;
 const skip = VERSION ? false : 'weechat-headless is not installed (apt-get install weechat-headless)';
 
 /** Waits on the raw client, adding WeeChat's logs to the failure message. */
-async function expectLine(raw: RawClient, wee: WeeChat, matcher: (r: Received) => boolean, timeoutMs = 5000): Promise<Received> {
+async function expectLine(raw: RawClient, wee: WeeChat, matcher: (r: Received) => boolean, timeoutMs = WAIT_MS): Promise<Received> {
   try {
     return await raw.waitFor(matcher, timeoutMs);
   } catch (err) {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import type { RawClient, Received } from '../helpers/raw-client.ts';
 import { WeeChat, weechatVersion } from '../helpers/weechat.ts';
+import { WAIT_MS } from '../helpers/wait.ts';
 
 const VERSION = weechatVersion();
 const ROOM = '#parlor';
@@ -26,7 +27,7 @@ describe('WeeChat against Parlor', { skip: VERSION ? false : 'weechat-headless i
     r.msg.command === command && (r.msg.source ?? '').startsWith(`${weeNick}!`) && pred(r);
 
   /** Waits, adding WeeChat's logs to the failure message. */
-  async function expect(matcher: (r: Received) => boolean, timeoutMs = 5000): Promise<Received> {
+  async function expect(matcher: (r: Received) => boolean, timeoutMs = WAIT_MS): Promise<Received> {
     try {
       return await raw.waitFor(matcher, timeoutMs);
     } catch (err) {

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RawClient } from './raw-client.ts';
+import { WAIT_MS } from './wait.ts';
 
 export const PARLOR_BIN = fileURLToPath(new URL('../../bin/parlor.js', import.meta.url));
 
@@ -54,7 +55,7 @@ export class OutputWatcher {
   }
 
   /** The next output (complete lines) matching `re`; use the m flag for ^ and $ per line. */
-  waitFor(re: RegExp, timeoutMs = 5000): Promise<RegExpExecArray> {
+  waitFor(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpExecArray> {
     const m = this.match(re);
     if (m) return Promise.resolve(m);
     return new Promise((resolve, reject) => {
@@ -74,7 +75,7 @@ export class OutputWatcher {
   }
 
   /** Resolves when the stream has ended. */
-  waitEnd(timeoutMs = 5000): Promise<void> {
+  waitEnd(timeoutMs = WAIT_MS): Promise<void> {
     if (this.ended) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('timed out waiting for the end of stdout')), timeoutMs);

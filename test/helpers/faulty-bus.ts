@@ -15,6 +15,7 @@ import type { ConfigInput } from '../../src/server/config.ts';
 import type { Store } from '../../src/storage/store.ts';
 import type { RawClient } from './raw-client.ts';
 import { startServer, type TestServer } from './server.ts';
+import { WAIT_MS } from './wait.ts';
 
 export class FaultyBus implements Bus<NetworkEvent> {
   private inner: InProcessBus<NetworkEvent>;
@@ -69,7 +70,7 @@ export class FaultyBus implements Bus<NetworkEvent> {
    * The first entry of the current log that matches, once it is there (those already appended
    * included); fails after `timeoutMs`.
    */
-  waitForEntry(matches: (entry: LogEntry<NetworkEvent>) => boolean, timeoutMs = 5_000): Promise<LogEntry<NetworkEvent>> {
+  waitForEntry(matches: (entry: LogEntry<NetworkEvent>) => boolean, timeoutMs = WAIT_MS): Promise<LogEntry<NetworkEvent>> {
     return new Promise((resolve, reject) => {
       const done = (entry: LogEntry<NetworkEvent>): void => {
         clearTimeout(timer);

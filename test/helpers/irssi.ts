@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WAIT_MS } from './wait.ts';
 
 const IRSSI = '/usr/bin/irssi';
 const TMUX = ['/usr/bin/tmux', '/usr/local/bin/tmux'].find((p) => existsSync(p)) ?? 'tmux';
@@ -24,7 +25,7 @@ export function irssiMissing(): string | undefined {
  * synchronisation, the match is. Fails with the last text seen,
  * and what `more()` then tells (a screen, say).
  */
-export async function waitForText(read: () => string, re: RegExp, timeoutMs = 5000, more?: () => string): Promise<RegExpExecArray> {
+export async function waitForText(read: () => string, re: RegExp, timeoutMs = WAIT_MS, more?: () => string): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = read();
@@ -152,7 +153,7 @@ export class Irssi {
    * Waits until irssi displays a line matching `re` after what earlier calls matched
    * (so that the same text shown twice is told apart), and moves past it.
    */
-  async expect(re: RegExp, timeoutMs = 5000): Promise<RegExpExecArray> {
+  async expect(re: RegExp, timeoutMs = WAIT_MS): Promise<RegExpExecArray> {
     const from = this.cursor;
     const m = await waitForText(() => this.log().slice(from), re, timeoutMs, () => this.diagnostics());
     this.cursor = from + m.index + m[0].length;

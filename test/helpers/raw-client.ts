@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { parseLine, type IrcMessage } from '../../src/protocol/message.ts';
+import { WAIT_MS } from './wait.ts';
 
 export interface Received {
   raw: string;
@@ -113,7 +114,7 @@ export class RawClient {
   }
 
   /** Waits for the next line (after the last one waited for) that matches. */
-  waitFor(matcher: Matcher, timeoutMs = 5000): Promise<Received> {
+  waitFor(matcher: Matcher, timeoutMs = WAIT_MS): Promise<Received> {
     for (let i = this.cursor; i < this.received.length; i++) {
       const r = this.received[i]!;
       if (!this.hidden.has(r) && matches(matcher, r)) {
@@ -160,7 +161,7 @@ export class RawClient {
    * position is left where it was, so `drain()` afterwards returns what arrived meanwhile
    * (sync PONGs excluded).
    */
-  sync(timeoutMs = 5000): Promise<void> {
+  sync(timeoutMs = WAIT_MS): Promise<void> {
     const token = `sync${(++this.syncCounter).toString(36)}`;
     this.send(`PING ${token}`);
     return new Promise((resolve, reject) => {
@@ -180,7 +181,7 @@ export class RawClient {
   /** Sync PONGs: never matched by waitFor nor returned by drain. */
   private readonly hidden = new WeakSet<Received>();
 
-  waitClose(timeoutMs = 5000): Promise<void> {
+  waitClose(timeoutMs = WAIT_MS): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('timed out waiting for close')), timeoutMs);

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Bus, Snapshot } from '../../src/cluster/bus.ts';
 import type { LogEntry } from '../../src/cluster/log-cursor.ts';
 import type { RedisBus } from '../../src/cluster/redis-bus.ts';
+import { WAIT_MS } from './wait.ts';
 
 export interface RedisServer {
   readonly url: string;
@@ -196,7 +197,7 @@ export function redisBusNetwork<E>(
 }
 
 /** `promise`, or a failure naming `what` after `ms`: a broken feed fails the test, not hangs it. */
-export async function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
+export async function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
   try {

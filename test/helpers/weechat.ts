@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, watch, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WAIT_MS } from './wait.ts';
 
 const BINARY = 'weechat-headless';
 
@@ -126,7 +127,7 @@ export class WeeChat {
    * The `occurrence`-th line (1 = first) of WeeChat's buffer logs that matches `pattern`, as soon
    * as it is written (the logs are flushed at once and their folder watched); rejects after `timeoutMs`.
    */
-  waitForLog(pattern: RegExp, timeoutMs = 5000, occurrence = 1): Promise<string> {
+  waitForLog(pattern: RegExp, timeoutMs = WAIT_MS, occurrence = 1): Promise<string> {
     const logs = join(this.dir, 'logs');
     return new Promise((resolve, reject) => {
       const finish = (): void => {
@@ -156,7 +157,7 @@ export class WeeChat {
   }
 
   /** Resolves when WeeChat exits by itself (e.g. after /quit); rejects after `timeoutMs`. */
-  async waitExit(timeoutMs = 5000): Promise<void> {
+  async waitExit(timeoutMs = WAIT_MS): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`weechat did not exit\n${this.diagnostics()}`)), timeoutMs);

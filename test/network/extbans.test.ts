@@ -43,5 +43,6 @@ test('an account mask built to be slow matches at once (no RegExp, linear walk)'
   const subject = { mask: 'x!y@z', account: 'a'.repeat(1000) };
   const start = performance.now();
   for (let i = 0; i < 100; i++) assert.ok(!listEntryMatches(evil, subject));
-  assert.ok(performance.now() - start < 1000, `${performance.now() - start} ms`);
+  // A backtracking matcher takes years on this mask; the linear walk well under a second, even loaded.
+  assert.ok(performance.now() - start < 5000, `${performance.now() - start} ms`);
 });

@@ -29,7 +29,7 @@ test('the twin of a registered account nick, its owner away, is told the nick is
     const answer = await squatter.waitFor((r) => ['001', '433'].includes(r.msg.command));
     if (answer.msg.command === '433') return;
     // Taken: at least the owner's nick guard must warn it off, as it does the exact nick.
-    await squatter.waitFor((r) => r.msg.command === 'NOTICE' && /belongs to the account/.test(r.raw), 2_000);
+    await squatter.waitFor((r) => r.msg.command === 'NOTICE' && /belongs to the account/.test(r.raw));
   } finally {
     // Gone from the network before the next test takes the twin again.
     squatter.send('QUIT');

@@ -229,7 +229,7 @@ test('a connection that never starts its TLS handshake is dropped after tls.hand
     silent.on('error', () => {});
     const started = Date.now();
     await new Promise<void>((resolve) => silent.once('close', () => resolve()));
-    assert.ok(Date.now() - started < 5_000, 'closed by the handshake timeout, not some later one');
+    assert.ok(Date.now() - started < 8_000, 'closed by the 200 ms handshake timeout, not the default 10 s one nor a later one');
     assert.equal(t.server.sessions.size, 0, 'it never became a session');
   } finally {
     await t.close();

@@ -306,7 +306,8 @@ describe('batched writes', () => {
       const info = await flushed;
       const elapsed = Date.now() - started;
       assert.equal(info.messages, 3);
-      assert.ok(elapsed >= 40 && elapsed < 1050, `written after ${elapsed} ms`);
+      // Without the timer nothing is written until flush(); the upper bound leaves room for a loaded machine.
+      assert.ok(elapsed >= 40 && elapsed < 10_000, `written after ${elapsed} ms`);
       assert.deepEqual(msgidsOnDisk(path), ['m1', 'm2', 'm3']);
       assert.equal(store.stats.transactions, 1);
     } finally {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parseConfig, type ConfigInput } from '../../src/server/config.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { WAIT_MS } from '../helpers/wait.ts';
 
 const STATIC = mkdtempSync(join(tmpdir(), 'parlor-web-slots-'));
 writeFileSync(join(STATIC, 'index.html'), '<!doctype html><title>Parlor</title>');
@@ -45,7 +46,7 @@ function openSocket(port: number): Promise<{ socket: net.Socket }> {
 }
 
 /** Waits for `what` to settle on the server, which sees a close a moment after the client. */
-async function eventually(check: () => boolean, what: () => string, timeoutMs = 5_000): Promise<void> {
+async function eventually(check: () => boolean, what: () => string, timeoutMs = WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`still ${what()} after ${timeoutMs} ms`);
