@@ -8,8 +8,9 @@ import { join, relative } from 'node:path';
 import { describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-/** The whole-file limit `npm test` gives each file (its --test-timeout), here per file's suite. */
-const FILE_TIMEOUT_MS = 120_000;
+/** The whole-file limit `npm test` gives each file (its --test-timeout, which Node 20 applies to
+ *  a whole file as well as to each test), here per file's suite. */
+const FILE_TIMEOUT_MS = 240_000;
 /** How long a worker may stay up after its last file (node:test reports once the loop is empty). */
 const LEFT_OPEN_GRACE_MS = 10_000;
 

@@ -15,6 +15,7 @@ import { checkingIntervalMs } from '../../src/transport/http.ts';
 import { join as joinRoom } from '../helpers/irc.ts';
 import { RawClient } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { WAIT_MS } from '../helpers/wait.ts';
 
 const STATIC = mkdtempSync(join(tmpdir(), 'parlor-web-port-'));
 writeFileSync(join(STATIC, 'index.html'), '<!doctype html><title>Parlor</title>');
@@ -333,11 +334,12 @@ test('the default headersTimeoutMs holds: 10 s, looked at every second (Node alo
 });
 
 /** The server sees a client's close a moment later: asks again until `attempt` answers, bounded. */
-async function pollUntil<T>(attempt: () => Promise<T | undefined>, tries = 50): Promise<T> {
-  for (let i = 0; i < tries; i++) {
+async function pollUntil<T>(attempt: () => Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let tries = 1; ; tries++) {
     const result = await attempt();
     if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`no success after ${tries} attempts in ${timeoutMs} ms`);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  throw new Error(`no success after ${tries} attempts`);
 }
