@@ -6,7 +6,8 @@ import { join as joinRoom } from '../helpers/irc.ts';
 import { RawClient } from '../helpers/raw-client.ts';
 import { makeTestCert, type TestCert } from '../helpers/tls.ts';
 import { browserFixture, browserSkip } from '../helpers/browser.ts';
-import { say } from '../helpers/web-chat.ts';
+import { registered, say } from '../helpers/web-chat.ts';
+import type { Page } from 'playwright-core';
 
 const skip = browserSkip;
 
@@ -30,9 +31,25 @@ test('a browser on https:// chats over wss:// with a TLS IRC client', { skip }, 
   const page = await context.newPage();
   const sockets: string[] = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
+  // CI once found the input line gone after a fill (not reproduced here): say what the page shows.
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  try {
+    await chatOverWss(page);
+  } catch (err) {
+    const shown = await page.locator('body').innerText({ timeout: 1000 }).catch(() => '(unreadable)');
+    throw new Error(`${String(err)}\nWebSockets: ${sockets.join(', ')}\nPage errors: ${pageErrors.join(' | ') || 'none'}\nThe page shows:\n${shown.slice(0, 2000)}`, { cause: err });
+  }
+  assert.deepEqual(sockets, [`wss://127.0.0.1:${web.parlor.webAddress!.port}/irc`]);
+  await context.close();
+});
+
+async function chatOverWss(page: Page): Promise<void> {
   await page.goto(web.url);
   await page.getByLabel('Nickname').fill('wssweb');
   await page.getByRole('button', { name: 'Connect' }).click();
+  await registered(page);
   await say(page, '/join #tls');
 
   const irc = await RawClient.connectTls(web.parlor.tlsAddress!.port, cert!.cert);
@@ -47,6 +64,4 @@ test('a browser on https:// chats over wss:// with a TLS IRC client', { skip }, 
   await say(page, 'and back over wss');
   const got = await irc.waitFor((r) => r.msg.command === 'PRIVMSG' && r.msg.params[1] === 'and back over wss');
   assert.match(got.msg.source ?? '', /^wssweb!/);
-  assert.deepEqual(sockets, [`wss://127.0.0.1:${web.parlor.webAddress!.port}/irc`]);
-  await context.close();
-});
+}

@@ -16,10 +16,16 @@ export async function connectWeb(browser: Browser, url: string, nick: string, op
   await page.getByLabel('Nickname').fill(nick);
   await page.getByRole('button', { name: 'Connect' }).click();
   await page.locator('#message-input').waitFor();
-  // Registered, not only showing the input line (which comes first): a command typed before
-  // is held back until then, and its answer may land in a buffer the page has left.
-  await page.locator('.sidebar .status-registered').waitFor({ state: 'attached' });
+  await registered(page);
   return page;
+}
+
+/**
+ * Until the page is registered, not only showing the input line (which comes first): a command
+ * typed before is held back until then, and its answer may land in a buffer the page has left.
+ */
+export async function registered(page: Page): Promise<void> {
+  await page.locator('.sidebar .status-registered').waitFor({ state: 'attached' });
 }
 
 export async function say(page: Page, text: string): Promise<void> {
